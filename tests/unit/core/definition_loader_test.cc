@@ -34,9 +34,12 @@ TEST(DefinitionLoader, DescriptionAndEnvAreOptional) {
 }
 
 struct BadCase {
+  const char* label;
   const char* yaml;
   const char* expected;  // exact message
 };
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.label; }
 
 class DefinitionErrors : public ::testing::TestWithParam<BadCase> {};
 
@@ -49,28 +52,29 @@ TEST_P(DefinitionErrors, PointAtTheProblem) {
 INSTANTIATE_TEST_SUITE_P(
     All, DefinitionErrors,
     ::testing::Values(
-        BadCase{"rootfs: /r\ncommand: [x]\ncomand: [y]\n",
+        BadCase{"UnknownKey", "rootfs: /r\ncommand: [x]\ncomand: [y]\n",
                 "hello.yaml:3:1: unknown key 'comand' (known: description, rootfs, command, env)"},
-        BadCase{"rootfs: /r\ncommand: /bin/true\n",
+        BadCase{"CommandNotAList", "rootfs: /r\ncommand: /bin/true\n",
                 "hello.yaml:2:10: 'command': expected a list of strings, found a scalar"},
-        BadCase{"rootfs: /r\ncommand: []\n", "hello.yaml:2:10: 'command': must not be empty"},
-        BadCase{"rootfs: /r\ncommand: [a, [b]]\n",
+        BadCase{"CommandEmpty", "rootfs: /r\ncommand: []\n", "hello.yaml:2:10: 'command': must not be empty"},
+        BadCase{"CommandItemNotString", "rootfs: /r\ncommand: [a, [b]]\n",
                 "hello.yaml:2:14: 'command[1]': expected a string, found a list"},
-        BadCase{"rootfs: relative/dir\ncommand: [x]\n",
+        BadCase{"RootfsRelative", "rootfs: relative/dir\ncommand: [x]\n",
                 "hello.yaml:1:9: 'rootfs': expected an absolute path or one starting with '~/', "
                 "found 'relative/dir'"},
-        BadCase{"command: [x]\n", "hello.yaml:1:1: missing required key 'rootfs'"},
-        BadCase{"rootfs: /r\n", "hello.yaml:1:1: missing required key 'command'"},
-        BadCase{"rootfs: /r\ncommand: [x]\nrootfs: /s\n", "hello.yaml:3:1: 'rootfs': duplicate key"},
-        BadCase{"rootfs: /r\ncommand: [x]\nenv: [A]\n",
+        BadCase{"MissingRootfs", "command: [x]\n", "hello.yaml:1:1: missing required key 'rootfs'"},
+        BadCase{"MissingCommand", "rootfs: /r\n", "hello.yaml:1:1: missing required key 'command'"},
+        BadCase{"DuplicateKey", "rootfs: /r\ncommand: [x]\nrootfs: /s\n", "hello.yaml:3:1: 'rootfs': duplicate key"},
+        BadCase{"EnvNotAMap", "rootfs: /r\ncommand: [x]\nenv: [A]\n",
                 "hello.yaml:3:6: 'env': expected a mapping of NAME: value, found a list"},
-        BadCase{"rootfs: /r\ncommand: [x]\nenv: {'A=B': c}\n",
+        BadCase{"EnvBadName", "rootfs: /r\ncommand: [x]\nenv: {'A=B': c}\n",
                 "hello.yaml:3:7: 'env': invalid variable name 'A=B' (empty or contains '=')"},
-        BadCase{"- a\n- b\n",
+        BadCase{"TopLevelNotAMap", "- a\n- b\n",
                 "hello.yaml:1:1: expected a mapping of keys at the top level, found a list"},
-        BadCase{"rootfs: [unclosed\n", "hello.yaml:2:1: end of sequence flow not found"},
-        BadCase{"description: \"two\\nlines\"\nrootfs: /r\ncommand: [x]\n",
-                "hello.yaml:1:14: 'description': must be a single line"}));
+        BadCase{"SyntaxError", "rootfs: [unclosed\n", "hello.yaml:2:1: end of sequence flow not found"},
+        BadCase{"MultiLineDescription", "description: \"two\\nlines\"\nrootfs: /r\ncommand: [x]\n",
+                "hello.yaml:1:14: 'description': must be a single line"}),
+    [](const ::testing::TestParamInfo<BadCase>& p) { return std::string(p.param.label); });
 
 TEST(DefinitionLoader, RejectsNamesThatNeedEscaping) {
   for (const char* bad : {"", "-x", ".hidden", "a b", "a/b", "a@b", "x%i"}) {

@@ -1,0 +1,103 @@
+#include "test_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace box::testing {
+namespace fs = std::filesystem;
+
+CommandResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork");
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  CommandResult r;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[4096];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill(pid, SIGKILL);
+      r.output += "\n[killed after timeout]\n";
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;
+    r.output.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (ready()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+std::string prefix() {
+  const char* p = std::getenv("BOX_PREFIX");
+  if (!p || !*p) throw std::runtime_error("BOX_PREFIX is not set: run through ctest");
+  return p;
+}
+
+std::string box_run() { return prefix() + "/libexec/box/box-run"; }
+
+std::string home() {
+  const char* h = std::getenv("HOME");
+  if (!h) throw std::runtime_error("HOME is not set");
+  return h;
+}
+
+void make_busybox_rootfs(const std::string& dir) {
+  fs::remove_all(dir);
+  for (const char* d : {"bin", "proc", "dev", "tmp", "etc", "root", "run"})
+    fs::create_directories(fs::path(dir) / d);
+  fs::copy_file("/bin/busybox", fs::path(dir) / "bin/busybox");
+  for (const char* applet : {"sh", "echo", "cat", "ls", "ps", "id", "hostname", "sleep", "true",
+                             "touch", "wc", "grep", "kill", "env"})
+    fs::create_symlink("busybox", fs::path(dir) / "bin" / applet);
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace box::testing
