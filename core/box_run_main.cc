@@ -32,6 +32,7 @@ int usage_error(const std::string& message) {
 }
 
 int cmd_start(const std::string& name) {
+  box::log_set_container(name);
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
     box::log_error(dirs.error().message());

@@ -1,6 +1,7 @@
 #include "log.h"
 
 #include <sys/stat.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@ namespace box {
 namespace {
 
 const char* g_program = "box";
+std::string g_container;
 
 // $JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected; it only
 // counts when stderr is still that stream (not redirected by a caller).
@@ -32,8 +34,16 @@ bool stderr_is_journal() {
 
 void log_set_program(const char* name) { g_program = name; }
 
+void log_set_container(const std::string& name) { g_container = name; }
+
 void log_message(LogLevel level, const std::string& message) {
   std::string line;
+  if (stderr_is_journal() && !g_container.empty()) {
+    int r = sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%d", static_cast<int>(level),
+                            "SYSLOG_IDENTIFIER=%s", g_program, "BOX_NAME=%s", g_container.c_str(),
+                            "USER_UNIT=box@%s.service", g_container.c_str(), nullptr);
+    if (r >= 0) return;
+  }
   if (stderr_is_journal()) {
     line = "<" + std::to_string(static_cast<int>(level)) + ">" + message + "\n";
   } else {

@@ -10,6 +10,15 @@ namespace box {
 enum class LogLevel { kError = 3, kWarning = 4, kNotice = 5, kInfo = 6, kDebug = 7 };
 
 void log_set_program(const char* name);
+
+// Attributes messages to a container's unit. When stderr is the journal,
+// messages are then sent natively with USER_UNIT=box@NAME.service and
+// BOX_NAME=NAME: `systemctl --user status` and `journalctl --user -u` match
+// USER_UNIT by the sender's (kernel-supplied) uid, so a message written just
+// before the process exits is still shown for the unit. journald attributes
+// stream lines by reading the sender's cgroup from /proc, which fails once
+// the sender is gone.
+void log_set_container(const std::string& name);
 void log_message(LogLevel level, const std::string& message);
 
 inline void log_error(const std::string& m) { log_message(LogLevel::kError, m); }
