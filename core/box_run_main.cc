@@ -45,7 +45,7 @@ int cmd_start(const std::string& name) {
   }
   // The same load the generator does, so a definition it skipped fails here
   // with the same message, where `systemctl --user status` shows it.
-  auto def = box::load_definition_file(*file, name, dirs->home);
+  auto def = box::load_definition(*file, {}, name, box::load_context(*dirs));
   if (!def) {
     box::log_error(def.error().message());
     return box::kExitSetupFailed;

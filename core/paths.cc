@@ -43,6 +43,10 @@ Result<UserDirs> user_dirs_from_environment() {
   return d;
 }
 
+LoadContext load_context(const UserDirs& dirs, const std::string& instance) {
+  return LoadContext{dirs.home, dirs.data_home, instance};
+}
+
 std::vector<std::string> definition_search_dirs(const UserDirs& dirs) {
   return {dirs.config_home + "/box/containers", "/etc/box/containers",
           "/usr/share/box/containers"};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "definition_loader.h"
 #include "result.h"
 
 namespace box {
@@ -17,6 +18,9 @@ struct UserDirs {
 };
 
 Result<UserDirs> user_dirs_from_environment();
+
+// What the definition loader needs to know of the user.
+LoadContext load_context(const UserDirs& dirs, const std::string& instance = "");
 
 // Highest priority first: the user's own, then the admin's, then shipped.
 std::vector<std::string> definition_search_dirs(const UserDirs& dirs);

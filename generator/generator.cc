@@ -39,7 +39,7 @@ Result<std::vector<Verdict>> run_generator(const GeneratorInput& input) {
   std::vector<Verdict> verdicts;
   for (const auto& file : list_definition_files(input.search_dirs)) {
     Verdict v{file.name, file.path, false, ""};
-    auto def = load_definition_file(file.path, file.name, input.home);
+    auto def = load_definition(file.path, {}, file.name, input.context);
     if (!def) {
       v.message = def.error().message();
       verdicts.push_back(std::move(v));

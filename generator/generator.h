@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "definition_loader.h"
 #include "result.h"
 
 namespace box::generator {
@@ -18,7 +19,7 @@ struct Verdict {
 
 struct GeneratorInput {
   std::vector<std::string> search_dirs;
-  std::string home;
+  LoadContext context;
   std::string output_dir;  // systemd's "normal" generator dir
 };
 

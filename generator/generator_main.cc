@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     box::log_error(dirs.error().message());
     return 1;
   }
-  box::generator::GeneratorInput input{box::definition_search_dirs(*dirs), dirs->home, argv[1]};
+  box::generator::GeneratorInput input{box::definition_search_dirs(*dirs), box::load_context(*dirs),
+                                       argv[1]};
   auto verdicts = box::generator::run_generator(input);
   if (!verdicts) {
     box::log_error(verdicts.error().message());

@@ -29,7 +29,9 @@ class GeneratorTest : public ::testing::Test {
     ss << in.rdbuf();
     return ss.str();
   }
-  GeneratorInput input() { return {{(root_ / "defs").string()}, "/home/u", (root_ / "out").string()}; }
+  GeneratorInput input() {
+    return {{(root_ / "defs").string()}, {"/home/u", "/home/u/.local/share", ""}, (root_ / "out").string()};
+  }
 
   fs::path root_;
 };
