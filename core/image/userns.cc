@@ -1,0 +1,298 @@
+#include "image/userns.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "image/layer_unpack.h"
+#include "unique_fd.h"
+
+namespace box::image {
+namespace {
+
+bool parse_u32(const std::string& s, std::uint32_t& out) {
+  if (s.empty() || s.size() > 10) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (v > 0xffffffffu) return false;
+  out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool write_all(int fd, const void* data, std::size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Child -> parent frames: one type byte, a 32-bit length, the text.
+constexpr char kMessage = 'm', kFailed = 'e', kDone = 'k';
+
+void send_frame(int fd, char type, const std::string& text) {
+  std::uint32_t len = static_cast<std::uint32_t>(text.size());
+  char head[5];
+  head[0] = type;
+  std::memcpy(head + 1, &len, 4);
+  write_all(fd, head, 5);
+  write_all(fd, text.data(), text.size());
+}
+
+// Runs newuidmap/newgidmap (setuid helpers that check /etc/subuid) and
+// returns their stderr in the error.
+Result<void> run_map_helper(const std::vector<std::string>& argv) {
+  int err[2];
+  if (pipe2(err, O_CLOEXEC) != 0) return Error::from_errno("pipe");
+  pid_t pid = fork();
+  if (pid < 0) return Error::from_errno("fork");
+  if (pid == 0) {
+    dup2(err[1], 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    dprintf(2, "cannot run %s: %s", argv[0].c_str(), strerror(errno));
+    _exit(127);
+  }
+  close(err[1]);
+  std::string output;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(err[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) output.append(buf, static_cast<std::size_t>(n));
+  close(err[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  while (!output.empty() && output.back() == '\n') output.pop_back();
+  std::string cmd;
+  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    return Error("'" + argv[0] + "' is missing (install the 'uidmap' package): " + output);
+  return Error("'" + cmd + "' failed: " + (output.empty() ? "no message" : output));
+}
+
+Result<void> write_proc_file(pid_t pid, const char* name, const std::string& text) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid() || !write_all(fd.get(), text.data(), text.size()))
+    return Error::from_errno("write '" + path + "'");
+  return {};
+}
+
+// Parent side: give the child's namespace its id maps.
+Result<void> map_ids(pid_t child, const IdMapping& m) {
+  std::string pid = std::to_string(child);
+  if (m.full()) {
+    auto u = run_map_helper({"newuidmap", pid, "0", std::to_string(m.uid), "1", "1",
+                             std::to_string(m.uids->start), std::to_string(m.uids->count)});
+    if (!u) return u;
+    return run_map_helper({"newgidmap", pid, "0", std::to_string(m.gid), "1", "1",
+                           std::to_string(m.gids->start), std::to_string(m.gids->count)});
+  }
+  // One id each: allowed without a helper, once setgroups is denied.
+  auto s = write_proc_file(child, "setgroups", "deny");
+  if (!s) return s;
+  auto u = write_proc_file(child, "uid_map", "0 " + std::to_string(m.uid) + " 1\n");
+  if (!u) return u;
+  return write_proc_file(child, "gid_map", "0 " + std::to_string(m.gid) + " 1\n");
+}
+
+}  // namespace
+
+std::optional<SubIdRange> find_subid_range(std::string_view text, const std::string& user,
+                                           std::uint32_t id) {
+  std::istringstream in{std::string(text)};
+  std::string line;
+  const std::string id_text = std::to_string(id);
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto a = line.find(':');
+    auto b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    std::string who = line.substr(0, a);
+    if (who != user && who != id_text) continue;
+    SubIdRange r;
+    if (!parse_u32(line.substr(a + 1, b - a - 1), r.start) ||
+        !parse_u32(line.substr(b + 1), r.count) || r.count == 0)
+      continue;
+    return r;
+  }
+  return std::nullopt;
+}
+
+std::string IdMapping::describe() const {
+  std::string s = "0:" + std::to_string(uid) + ":1";
+  if (full()) s += ",1:" + std::to_string(uids->start) + ":" + std::to_string(uids->count);
+  return s;
+}
+
+IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
+                         const std::string& subuid_file, const std::string& subgid_file) {
+  IdMapping m;
+  m.uid = uid;
+  m.gid = gid;
+  auto u = find_subid_range(read_text(subuid_file), user, uid);
+  auto g = find_subid_range(read_text(subgid_file), user, gid);
+  if (u && g) {
+    m.uids = u;
+    m.gids = g;
+  }
+  return m;
+}
+
+Result<void> run_in_user_namespace(const IdMapping& mapping,
+                                   const std::function<Result<void>(const MessageSink&)>& work,
+                                   const MessageSink& on_message,
+                                   const std::atomic<bool>* cancel) {
+  int to_child[2], from_child[2];
+  if (pipe2(to_child, O_CLOEXEC) != 0) return Error::from_errno("pipe");
+  if (pipe2(from_child, O_CLOEXEC) != 0) {
+    close(to_child[0]);
+    close(to_child[1]);
+    return Error::from_errno("pipe");
+  }
+  UniqueFd go_r(to_child[0]), go_w(to_child[1]), msg_r(from_child[0]), msg_w(from_child[1]);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return Error::from_errno("fork");
+  if (pid == 0) {
+    // Child. Dies with the parent: an interrupted install leaves no worker.
+    go_w.reset();
+    msg_r.reset();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    signal(SIGPIPE, SIG_DFL);
+    if (unshare(CLONE_NEWUSER) != 0) {
+      send_frame(msg_w.get(), kFailed, Error::from_errno("create a user namespace").message());
+      _exit(1);
+    }
+    send_frame(msg_w.get(), kMessage, "");  // "unshared": the parent maps us now
+    char go = 0;
+    if (read(go_r.get(), &go, 1) != 1 || go != 'g') _exit(1);
+    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
+      send_frame(msg_w.get(), kFailed, Error::from_errno("become root in the user namespace").message());
+      _exit(1);
+    }
+    umask(022);
+    Result<void> r = Error("not run");
+    try {
+      r = work([&](const std::string& m) { send_frame(msg_w.get(), kMessage, m); });
+    } catch (const std::exception& e) {
+      r = Error(std::string("unexpected error: ") + e.what());
+    }
+    send_frame(msg_w.get(), r ? kDone : kFailed, r ? "" : r.error().message());
+    _exit(r ? 0 : 1);
+  }
+  go_r.reset();
+  msg_w.reset();
+
+  auto kill_child = [&] {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  };
+
+  bool mapped = false, done = false;
+  std::string failure;
+  std::string buffer;
+  char buf[1 << 14];
+  for (;;) {
+    if (cancel && cancel->load()) {
+      kill_child();
+      return Error("cancelled");
+    }
+    pollfd p{msg_r.get(), POLLIN, 0};
+    int pr = poll(&p, 1, 100);
+    if (pr < 0 && errno != EINTR) {
+      kill_child();
+      return Error::from_errno("poll");
+    }
+    if (pr <= 0) continue;
+    ssize_t n = read(msg_r.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    buffer.append(buf, static_cast<std::size_t>(n));
+    while (buffer.size() >= 5) {
+      std::uint32_t len;
+      std::memcpy(&len, buffer.data() + 1, 4);
+      if (buffer.size() < 5 + static_cast<std::size_t>(len)) break;
+      char type = buffer[0];
+      std::string text = buffer.substr(5, len);
+      buffer.erase(0, 5 + len);
+      if (type == kMessage && !mapped) {
+        mapped = true;
+        auto m = map_ids(pid, mapping);
+        if (!m) {
+          kill_child();
+          return m.error().wrap("map ids into the unpack namespace");
+        }
+        if (write(go_w.get(), "g", 1) != 1) {
+          kill_child();
+          return Error::from_errno("start the unpack process");
+        }
+      } else if (type == kMessage) {
+        if (on_message) on_message(text);
+      } else if (type == kFailed) {
+        failure = text;
+      } else if (type == kDone) {
+        done = true;
+      }
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!failure.empty()) return Error(failure);
+  if (done && WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  if (WIFSIGNALED(status))
+    return Error(std::string("worker process killed by signal ") + strsignal(WTERMSIG(status)));
+  return Error("worker process failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")");
+}
+
+Result<void> remove_tree_as_owner(const IdMapping& mapping, const std::string& path) {
+  if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return {};
+  auto slash = path.find_last_of('/');
+  std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+  std::string name = path.substr(slash + 1);
+  auto r = run_in_user_namespace(
+      mapping,
+      [&](const MessageSink&) -> Result<void> {
+        UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!d.valid()) return Error::from_errno("open '" + dir + "'");
+        return remove_entry_at(d.get(), name);
+      },
+      nullptr);
+  if (!r) return std::move(r).error().wrap("remove '" + path + "'");
+  return {};
+}
+
+}  // namespace box::image

@@ -1,0 +1,99 @@
+#include "image/userns.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "image_fixtures.h"
+
+namespace box::image {
+namespace {
+
+TEST(SubIds, FindsTheUsersRangeByNameOrUid) {
+  const char* text = "# comment\nalice:100000:65536\n1001:200000:1000\nbad:x:y\nzero:1:0\n";
+  EXPECT_EQ(find_subid_range(text, "alice", 1000), (SubIdRange{100000, 65536}));
+  EXPECT_EQ(find_subid_range(text, "bob", 1001), (SubIdRange{200000, 1000}));
+  EXPECT_FALSE(find_subid_range(text, "carol", 1002).has_value());
+  EXPECT_FALSE(find_subid_range(text, "bad", 5).has_value());
+  EXPECT_FALSE(find_subid_range(text, "zero", 5).has_value());
+}
+
+TEST(SubIds, MappingNeedsBothRanges) {
+  box::testing::TempDir tmp;
+  box::testing::write_bytes(tmp / "subuid", "u:100000:65536\n");
+  box::testing::write_bytes(tmp / "subgid", "other:100000:65536\n");
+  auto m = id_mapping_for(1000, 1000, "u", tmp / "subuid", tmp / "subgid");
+  EXPECT_FALSE(m.full());
+  EXPECT_EQ(m.describe(), "0:1000:1");
+  EXPECT_EQ(m.max_id(), 0u);
+  box::testing::write_bytes(tmp / "subgid", "u:300000:1000\n");
+  m = id_mapping_for(1000, 1000, "u", tmp / "subuid", tmp / "subgid");
+  EXPECT_TRUE(m.full());
+  EXPECT_EQ(m.max_id(), 1000u);
+  EXPECT_EQ(m.describe(), "0:1000:1,1:100000:65536");
+}
+
+IdMapping just_me() {
+  IdMapping m;
+  m.uid = getuid();
+  m.gid = getgid();
+  return m;
+}
+
+TEST(UserNamespace, WorkRunsAsRootInsideAndTalksBack) {
+  std::vector<std::string> got;
+  auto r = run_in_user_namespace(
+      just_me(),
+      [](const MessageSink& send) -> Result<void> {
+        send("uid " + std::to_string(getuid()));
+        send(std::string(100000, 'x'));  // larger than a pipe buffer's worth in one frame
+        return {};
+      },
+      [&](const std::string& m) { got.push_back(m); });
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], "uid 0");
+  EXPECT_EQ(got[1].size(), 100000u);
+}
+
+TEST(UserNamespace, ErrorsAndDeathsReachTheCaller) {
+  auto r = run_in_user_namespace(
+      just_me(), [](const MessageSink&) -> Result<void> { return Error("it broke"); }, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "it broke");
+
+  auto killed = run_in_user_namespace(
+      just_me(),
+      [](const MessageSink&) -> Result<void> {
+        raise(SIGKILL);
+        return {};
+      },
+      nullptr);
+  ASSERT_FALSE(killed.ok());
+  EXPECT_NE(killed.error().message().find("killed by signal"), std::string::npos);
+}
+
+TEST(UserNamespace, CancelKillsTheWorker) {
+  std::atomic<bool> cancel{false};
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel = true;
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto r = run_in_user_namespace(
+      just_me(),
+      [](const MessageSink&) -> Result<void> {
+        sleep(30);
+        return {};
+      },
+      nullptr, &cancel);
+  t.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "cancelled");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace box::image

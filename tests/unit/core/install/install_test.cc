@@ -1,0 +1,391 @@
+// install / uninstall / list_installed on real files in a scratch home,
+// one test per source kind and per failure that must leave nothing behind.
+// The unpack runs in a user namespace as in production (with only the
+// caller's id mapped: the scratch user has no subordinate ids).
+#include "install/install.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "../image/image_fixtures.h"
+#include "image/sha256.h"
+
+namespace box::install {
+namespace {
+using namespace box::testing;
+namespace fs = std::filesystem;
+
+InstallOptions named(const std::string& name) {
+  InstallOptions o;
+  o.name = name;
+  return o;
+}
+InstallOptions with_set(InstallOptions o, const std::string& k, const std::string& v) {
+  o.set.emplace_back(k, v);
+  return o;
+}
+InstallOptions replacing(InstallOptions o) {
+  o.replace = true;
+  return o;
+}
+InstallOptions cancelled_by(InstallOptions o, const std::atomic<bool>& flag) {
+  o.cancel = &flag;
+  return o;
+}
+
+class Install : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ctx_.dirs.home = tmp_ / "home";
+    ctx_.dirs.config_home = tmp_ / "home/.config";
+    ctx_.dirs.data_home = tmp_ / "home/.local/share";
+    ctx_.dirs.runtime_dir = tmp_ / "run";
+    fs::create_directories(ctx_.dirs.home);
+    fs::create_directories(ctx_.dirs.runtime_dir);
+    ctx_.uid = getuid();
+    ctx_.gid = getgid();
+    ctx_.user = "box-unit-test-nobody";
+    ctx_.subuid_file = tmp_ / "subuid";  // missing: no subordinate ids
+    ctx_.subgid_file = tmp_ / "subgid";
+    ctx_.box_run = "/usr/libexec/box/box-run";
+    ctx_.reload = [this]() -> Result<void> {
+      ++reloads_;
+      return {};
+    };
+    ctx_.stop_unit = [this](const std::string& unit) -> Result<void> {
+      stopped_.push_back(unit);
+      return {};
+    };
+  }
+
+  std::string images() { return ctx_.dirs.data_home + "/box/images"; }
+  std::string definition(const std::string& name) {
+    return ctx_.dirs.config_home + "/box/containers/" + name + ".yaml";
+  }
+  std::string rootfs(const std::string& name) { return images() + "/" + name + "/rootfs"; }
+
+  // Nothing installed, nothing staged: what a failed install must leave.
+  void expect_nothing_left(const std::string& name) {
+    EXPECT_FALSE(fs::exists(definition(name)));
+    std::error_code ec;
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(images(), ec)) left.push_back(e.path().filename());
+    EXPECT_TRUE(left.empty()) << "left in images/: " << left.front();
+    for (const auto& e : fs::directory_iterator(ctx_.dirs.config_home + "/box/containers", ec))
+      ADD_FAILURE() << "left in containers/: " << e.path();
+  }
+
+  std::string busybox_layer() {
+    return make_tar({dir("bin"), file("bin/sh", "#!fake shell\n", 0755), dir("etc"),
+                     file("etc/passwd", "root:x:0:0::/root:/bin/sh\nsvc:x:42:43::/:/bin/sh\n"),
+                     file("etc/group", "root:x:0:\nsvc:x:43:\n")});
+  }
+
+  ImageSpec two_layer_spec() {
+    ImageSpec spec;
+    spec.layers = {busybox_layer(),
+                   make_tar({file("etc/.wh.group", ""), file("srv/app", "v2", 0755)})};
+    spec.config["config"] = {{"Entrypoint", {"/srv/app"}},
+                             {"Cmd", {"--serve"}},
+                             {"Env", {"PATH=/bin", "MODE=prod"}},
+                             {"WorkingDir", "/srv"},
+                             {"User", "svc"},
+                             {"ExposedPorts", {{"8080/tcp", nlohmann::json::object()}}},
+                             {"Labels", {{"org.opencontainers.image.description", "demo app"}}}};
+    return spec;
+  }
+
+  TempDir tmp_;
+  InstallContext ctx_;
+  int reloads_ = 0;
+  std::vector<std::string> stopped_;
+};
+
+TEST_F(Install, OciLayoutTakesDefaultsFromTheImageConfig) {
+  auto built = make_oci_layout(tmp_ / "layout", two_layer_spec());
+  std::vector<Progress> progress;
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout") + ":latest", named("app"),
+                   [&](const Progress& p) { progress.push_back(p); });
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->digest, built.manifest_digest);
+  EXPECT_EQ(r->source_kind, "oci");
+  EXPECT_EQ(r->layers, 2u);
+  EXPECT_FALSE(r->owners_kept);
+  EXPECT_EQ(read_bytes(rootfs("app") + "/srv/app"), "v2");
+  EXPECT_TRUE(fs::exists(rootfs("app") + "/etc/passwd"));
+  EXPECT_FALSE(fs::exists(rootfs("app") + "/etc/group"));  // whited out by layer 2
+  EXPECT_EQ(reloads_, 1);
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back().phase, Progress::Phase::kFinishing);
+
+  std::string def = read_bytes(definition("app"));
+  EXPECT_NE(def.find("image: \"app\""), std::string::npos) << def;
+  EXPECT_NE(def.find("command: [\"/srv/app\", \"--serve\"]"), std::string::npos) << def;
+  EXPECT_NE(def.find("MODE: \"prod\""), std::string::npos) << def;
+  EXPECT_NE(def.find("workdir: \"/srv\""), std::string::npos) << def;
+  EXPECT_NE(def.find("user: \"42:43\""), std::string::npos) << def;  // svc from /etc/passwd
+  EXPECT_NE(def.find("description: \"demo app\""), std::string::npos) << def;
+  EXPECT_NE(def.find(built.manifest_digest), std::string::npos) << def;
+
+  auto list = list_installed(ctx_);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].name, "app");
+  EXPECT_EQ((*list)[0].source, "oci:" + (tmp_ / "layout") + ":latest");
+  EXPECT_EQ((*list)[0].digest, built.manifest_digest);
+  EXPECT_EQ((*list)[0].exposed_ports, std::vector<std::string>{"8080/tcp"});
+}
+
+TEST_F(Install, OciArchiveAndTheNameFromTheFile) {
+  make_oci_layout(tmp_ / "layout", two_layer_spec());
+  tar_directory(tmp_ / "layout", tmp_ / "demo.tar");
+  auto r = install(ctx_, "oci-archive:" + (tmp_ / "demo.tar"), {}, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->name, "demo");
+  EXPECT_EQ(read_bytes(rootfs("demo") + "/srv/app"), "v2");
+}
+
+TEST_F(Install, DockerArchive) {
+  std::string layer = make_tar({dir("bin"), file("bin/hello", "hi", 0755)}, false);
+  make_docker_archive(tmp_ / "app.tar", {layer},
+                      {{"architecture", "amd64"}, {"os", "linux"},
+                       {"config", {{"Cmd", {"/bin/hello"}}}}});
+  auto r = install(ctx_, "docker-archive:" + (tmp_ / "app.tar"), {}, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->source_kind, "docker-archive");
+  EXPECT_EQ(read_bytes(rootfs("app") + "/bin/hello"), "hi");
+  EXPECT_TRUE(image::is_valid_sha256_digest(r->digest));
+}
+
+TEST_F(Install, NativeBundle) {
+  const std::string b = tmp_ / "bundle";
+  fs::create_directories(b + "/rootfs/bin");
+  write_bytes(b + "/rootfs/bin/tool", "tool");
+  fs::create_symlink("tool", b + "/rootfs/bin/alias");
+  write_bytes(b + "/box.yaml", "description: from a bundle\nrootfs: ./ignored\ncommand: [/bin/tool]\n"
+                               "env: {A: b}\n");
+  auto r = install(ctx_, b, named("native"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->source_kind, "bundle");
+  EXPECT_EQ(read_bytes(rootfs("native") + "/bin/tool"), "tool");
+  EXPECT_TRUE(fs::is_symlink(rootfs("native") + "/bin/alias"));
+  std::string def = read_bytes(definition("native"));
+  EXPECT_NE(def.find("image: native"), std::string::npos) << def;
+  EXPECT_EQ(def.find("ignored"), std::string::npos) << def;
+  EXPECT_NE(def.find("description: from a bundle"), std::string::npos) << def;
+}
+
+TEST_F(Install, OciRuntimeBundle) {
+  const std::string b = tmp_ / "ocib";
+  fs::create_directories(b + "/rootfs/bin");
+  write_bytes(b + "/rootfs/bin/sh", "sh");
+  write_bytes(b + "/config.json", R"({"ociVersion":"1.0.2","process":{"args":["/bin/sh","-c","echo hi"],
+      "env":["PATH=/bin"],"cwd":"/","terminal":true},"root":{"path":"rootfs","readonly":true},
+      "hostname":"ocib","linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},
+      {"type":"ipc"},{"type":"cgroup"}]}})");
+  auto r = install(ctx_, b, {}, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->name, "ocib");
+  EXPECT_EQ(r->source_kind, "oci-bundle");
+  std::string def = read_bytes(definition("ocib"));
+  EXPECT_NE(def.find("command: [\"/bin/sh\", \"-c\", \"echo hi\"]"), std::string::npos) << def;
+  EXPECT_NE(def.find("rootfs_writes: \"readonly\""), std::string::npos) << def;
+  bool reported = false;
+  for (const auto& w : r->warnings) reported |= w.find("process.terminal") != std::string::npos;
+  EXPECT_TRUE(reported);
+}
+
+TEST_F(Install, AtomicExports) {
+  ImageSpec spec;
+  std::string config_template = R"({"ociVersion":"1.0.0","process":{"args":["/bin/sh","-c",
+      "serve --port $PORT --name $NAME"],"env":["PATH=/bin","GREETING=$GREETING"],"cwd":"/"},
+      "root":{"path":"rootfs","readonly":true},
+      "mounts":[{"destination":"/var/lib/app","type":"bind","source":"$STATE_DIRECTORY/$NAME",
+                 "options":["rbind","rw"]}],
+      "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"},
+                             {"type":"cgroup"}]}})";
+  spec.layers = {make_tar(
+      {dir("bin"), file("bin/sh", "sh", 0755), dir("exports"),
+       file("exports/config.json.template", config_template),
+       file("exports/manifest.json",
+            R"({"version":"1.0","defaultValues":{"PORT":"1","GREETING":"hello"},
+                "renameFiles":{"/usr/local/bin/appctl":"/usr/local/bin/appctl-$NAME"}})"),
+       file("exports/service.template",
+            "[Unit]\nDescription=App $NAME on $PORT\n[Service]\nExecStart=$EXEC_START\n"
+            "ExecStop=$EXEC_STOP\nRestart=on-failure\nWorkingDirectory=$DESTDIR\n"),
+       file("exports/tmpfiles.template", "d $STATE_DIRECTORY/$NAME 0700 $HOST_UID $HOST_GID - -\n"
+                                         "d $RUN_DIRECTORY/$NAME - - - - -\n"),
+       file("exports/hostfs/usr/local/bin/appctl", "#!/bin/sh\n", 0755)})};
+  make_oci_layout(tmp_ / "layout", spec);
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), with_set(named("app"), "PORT", "2"),
+                   nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(r->atomic_exports);
+  std::string def = read_bytes(definition("app"));
+  EXPECT_NE(def.find("serve --port 2 --name app"), std::string::npos) << def;  // --set wins
+  EXPECT_NE(def.find("GREETING: \"hello\""), std::string::npos) << def;      // manifest default
+  EXPECT_NE(def.find("description: \"App app on 2\""), std::string::npos) << def;
+  EXPECT_NE(def.find("restart: \"on-failure\""), std::string::npos) << def;
+  const std::string state = ctx_.dirs.data_home + "/box/state/app";
+  EXPECT_NE(def.find("source: \"" + state + "\""), std::string::npos) << def;
+  EXPECT_TRUE(fs::is_directory(state));
+  EXPECT_EQ(fs::status(state).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_TRUE(fs::is_directory(ctx_.dirs.runtime_dir + "/app"));
+  EXPECT_EQ(r->data_dirs, std::vector<std::string>{state});
+  const std::string tool = ctx_.dirs.home + "/.local/bin/appctl-app";
+  EXPECT_EQ(read_bytes(tool), "#!/bin/sh\n");
+  EXPECT_EQ(r->host_files, std::vector<std::string>{tool});
+  EXPECT_TRUE(fs::exists(ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf"));
+
+  // Uninstall keeps the data dir, removes the rest.
+  write_bytes(state + "/db", "precious");
+  ASSERT_TRUE(uninstall(ctx_, "app", false).ok());
+  EXPECT_EQ(stopped_, std::vector<std::string>{"box@app.service"});
+  EXPECT_EQ(read_bytes(state + "/db"), "precious");
+  EXPECT_FALSE(fs::exists(tool));
+  EXPECT_FALSE(fs::exists(ctx_.dirs.runtime_dir + "/app"));
+  EXPECT_FALSE(fs::exists(ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf"));
+  expect_nothing_left("app");
+
+  // Reinstalled and purged: the data goes too.
+  ASSERT_TRUE(install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr).ok());
+  ASSERT_TRUE(uninstall(ctx_, "app", true).ok());
+  EXPECT_FALSE(fs::exists(state));
+}
+
+TEST_F(Install, AnUnreplacedTemplateVariableFailsAndNamesIt) {
+  ImageSpec spec;
+  spec.layers = {make_tar({dir("exports"), file("exports/config.json.template",
+                                                R"({"process":{"args":["x","$MISSING"]}})")})};
+  make_oci_layout(tmp_ / "layout", spec);
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("unreplaced variable $MISSING"), std::string::npos)
+      << r.error().message();
+  expect_nothing_left("app");
+}
+
+TEST_F(Install, ReplaceIsRequiredToInstallOverAName) {
+  make_oci_layout(tmp_ / "layout", two_layer_spec());
+  const std::string src = "oci:" + (tmp_ / "layout");
+  ASSERT_TRUE(install(ctx_, src, named("app"), nullptr).ok());
+  auto again = install(ctx_, src, named("app"), nullptr);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message().find("--replace"), std::string::npos);
+  write_bytes(rootfs("app") + "/marker", "old");
+  auto replaced = install(ctx_, src, replacing(named("app")), nullptr);
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message();
+  EXPECT_FALSE(fs::exists(rootfs("app") + "/marker"));
+  std::vector<std::string> entries;
+  for (const auto& e : fs::directory_iterator(images())) entries.push_back(e.path().filename());
+  EXPECT_EQ(entries, std::vector<std::string>{"app"});
+
+  // A hand-written definition of that name is not overwritten either.
+  write_bytes(definition("mine"), "rootfs: /x\ncommand: [sh]\n");
+  auto clash = install(ctx_, src, named("mine"), nullptr);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_NE(clash.error().message().find("a definition named 'mine' exists"), std::string::npos);
+  EXPECT_EQ(read_bytes(definition("mine")), "rootfs: /x\ncommand: [sh]\n");
+}
+
+TEST_F(Install, DigestMismatchLeavesNothingBehind) {
+  auto built = make_oci_layout(tmp_ / "layout", two_layer_spec());
+  // Tamper with layer 2 after the manifest was written.
+  std::string blob = tmp_ / ("layout/blobs/sha256/" + built.layer_digests[1].substr(7));
+  write_bytes(blob, make_tar({file("srv/app", "evil", 0755)}));
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("layer 2/2"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("mismatch"), std::string::npos) << r.error().message();
+  expect_nothing_left("app");
+  EXPECT_EQ(reloads_, 0);
+}
+
+TEST_F(Install, CorruptArchiveLeavesNothingBehind) {
+  make_oci_layout(tmp_ / "layout", two_layer_spec());
+  tar_directory(tmp_ / "layout", tmp_ / "app.tar");
+  std::string bytes = read_bytes(tmp_ / "app.tar");
+  write_bytes(tmp_ / "app.tar", bytes.substr(0, bytes.size() / 3));
+  auto r = install(ctx_, "oci-archive:" + (tmp_ / "app.tar"), {}, nullptr);
+  ASSERT_FALSE(r.ok());
+  expect_nothing_left("app");
+
+  write_bytes(tmp_ / "junk.tar", std::string(10000, 'j'));
+  auto junk = install(ctx_, "oci-archive:" + (tmp_ / "junk.tar"), {}, nullptr);
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.error().message().find("junk.tar"), std::string::npos) << junk.error().message();
+  expect_nothing_left("junk");
+}
+
+TEST_F(Install, HostileLayerIsRefused) {
+  ImageSpec spec;
+  spec.layers = {make_tar({file("ok", "1"), file("../../escape", "evil")})};
+  make_oci_layout(tmp_ / "layout", spec);
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("'..'"), std::string::npos) << r.error().message();
+  EXPECT_FALSE(fs::exists(ctx_.dirs.data_home + "/box/escape"));
+  expect_nothing_left("app");
+}
+
+TEST_F(Install, CancelledInstallLeavesNothingBehind) {
+  ImageSpec spec = two_layer_spec();
+  std::string big;
+  for (int i = 0; i < 64; ++i) big += std::to_string(i * 7919) + std::string(4000, 'a' + i % 26);
+  std::vector<TarEntry> many;
+  for (int i = 0; i < 300; ++i) many.push_back(file("data/f" + std::to_string(i), big));
+  spec.layers.push_back(make_tar(many));
+  make_oci_layout(tmp_ / "layout", spec);
+  std::atomic<bool> cancel{false};
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), cancelled_by(named("app"), cancel),
+                   [&](const Progress& p) {
+                     if (p.layer == 3 && p.bytes > 0) cancel = true;
+                   });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("cancelled"), std::string::npos) << r.error().message();
+  expect_nothing_left("app");
+}
+
+// A process killed in the middle (no chance to clean up) leaves its staging
+// dir; the next install sees its PID is gone and removes it.
+TEST_F(Install, DebrisOfAKilledInstallIsRemovedByTheNext) {
+  make_oci_layout(tmp_ / "layout", two_layer_spec());
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    (void)install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), [](const Progress& p) {
+      if (p.phase == Progress::Phase::kUnpacking) raise(SIGKILL);
+    });
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  std::vector<std::string> debris;
+  for (const auto& e : fs::directory_iterator(images())) debris.push_back(e.path().filename());
+  ASSERT_EQ(debris.size(), 1u);
+  EXPECT_EQ(debris[0].rfind(".staging-app-" + std::to_string(child) + "-", 0), 0u) << debris[0];
+  EXPECT_FALSE(fs::exists(definition("app")));
+
+  ASSERT_TRUE(install(ctx_, "oci:" + (tmp_ / "layout"), named("other"), nullptr).ok());
+  std::vector<std::string> after;
+  for (const auto& e : fs::directory_iterator(images())) after.push_back(e.path().filename());
+  EXPECT_EQ(after, std::vector<std::string>{"other"});
+}
+
+TEST_F(Install, UninstallOfUnknownNames) {
+  auto r = uninstall(ctx_, "ghost", false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "no installed image named 'ghost'");
+  write_bytes(definition("handmade"), "rootfs: /x\ncommand: [sh]\n");
+  auto h = uninstall(ctx_, "handmade", false);
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.error().message().find("not installed by boxctl install"), std::string::npos);
+  EXPECT_TRUE(fs::exists(definition("handmade")));
+}
+
+}  // namespace
+}  // namespace box::install

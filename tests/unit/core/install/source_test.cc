@@ -1,0 +1,47 @@
+#include "install/source.h"
+
+#include <gtest/gtest.h>
+
+namespace box::install {
+namespace {
+
+TEST(InstallSource, ParsesTransportsLikeSkopeo) {
+  auto s = parse_source("oci:images/etcd:3.4", "/home/u");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->kind, SourceKind::kOciLayout);
+  EXPECT_EQ(s->path, "/home/u/images/etcd");
+  EXPECT_EQ(s->tag, "3.4");
+
+  s = parse_source("oci-archive:/tmp/etcd.tar", "/");
+  EXPECT_EQ(s->kind, SourceKind::kOciArchive);
+  EXPECT_EQ(s->path, "/tmp/etcd.tar");
+  EXPECT_EQ(s->tag, "");
+
+  s = parse_source("docker-archive:app.tar:example/app:latest", "/w");
+  EXPECT_EQ(s->kind, SourceKind::kDockerArchive);
+  EXPECT_EQ(s->path, "/w/app.tar");
+  EXPECT_EQ(s->tag, "example/app:latest");
+
+  s = parse_source("./bundle", "/w");
+  EXPECT_EQ(s->kind, SourceKind::kDirectory);
+  EXPECT_EQ(s->path, "/w/./bundle");
+}
+
+TEST(InstallSource, RefusesRegistriesAndEmptyParts) {
+  auto r = parse_source("docker://quay.io/coreos/etcd", "/");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("skopeo copy"), std::string::npos);
+  EXPECT_FALSE(parse_source("oci:", "/").ok());
+  EXPECT_FALSE(parse_source("oci:dir:", "/").ok());
+  EXPECT_FALSE(parse_source("", "/").ok());
+}
+
+TEST(InstallSource, DefaultNames) {
+  EXPECT_EQ(default_name(*parse_source("oci-archive:/x/etcd.oci.tar", "/")), "etcd");
+  EXPECT_EQ(default_name(*parse_source("docker-archive:/x/app.tar.gz", "/")), "app");
+  EXPECT_EQ(default_name(*parse_source("oci:/x/images/web/:v1", "/")), "web");
+  EXPECT_EQ(default_name(*parse_source("/x/bad name", "/")), "");
+}
+
+}  // namespace
+}  // namespace box::install
