@@ -1,10 +1,13 @@
 // box-run: the process a box@NAME.service runs, and the fast foreground path.
-//   box-run start NAME              run the container defined by NAME.yaml
-//   box-run run ROOTFS -- CMD...    run CMD in ROOTFS, in the foreground
+//   box-run start NAME                     run the container defined by NAME.yaml
+//   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,7 +15,9 @@
 #include "log.h"
 #include "paths.h"
 #include "run_plan.h"
+#include "subid.h"
 #include "supervisor.h"
+#include "value_parsers.h"
 
 namespace {
 
@@ -20,15 +25,55 @@ constexpr int kExitUsage = 2;
 
 const char kUsage[] =
     "Usage: box-run start NAME\n"
-    "       box-run run ROOTFS -- COMMAND [ARG...]\n"
+    "       box-run run [OPTIONS] ROOTFS [--] COMMAND [ARG...]\n"
     "\n"
-    "start  run the container defined by NAME.yaml (as box@NAME.service does)\n"
-    "run    run COMMAND in the root filesystem ROOTFS, in the foreground\n";
+    "start  run the container defined by NAME.yaml (what box@NAME.service runs)\n"
+    "run    run COMMAND in the root filesystem ROOTFS, in the foreground\n"
+    "\n"
+    "Options of run (defaults favour start-up speed):\n"
+    "  --network host|none|private  network namespace (default: host)\n"
+    "  --writable                   writes go to a throw-away overlay (default: read-only)\n"
+    "  --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST\n"
+    "  --env NAME=VALUE             add to the (otherwise clean) environment\n"
+    "  --user UID[:GID]             ids inside (default 0:0)\n"
+    "  --userns single|auto|keep-id id mapping (default: single, no helpers)\n"
+    "  --hostname NAME, --workdir DIR\n"
+    "  --init none|tiny             PID 1 (default: the command)\n"
+    "  --cap-add CAP, --cap-drop CAP\n"
+    "  --seccomp default|unconfined\n"
+    "  --share pid|ipc|uts|cgroup   use the host's namespace of that kind\n";
 
 int usage_error(const std::string& message) {
   box::log_error(message);
   std::cerr << "Try 'box-run --help'.\n";
   return kExitUsage;
+}
+
+std::string read_small_file(const char* path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+box::HostIdentity host_identity(const box::UserDirs& dirs) {
+  box::HostIdentity host;
+  host.uid = getuid();
+  host.gid = getgid();
+  host.data_home = dirs.data_home;
+  std::string user;
+  if (struct passwd* pw = getpwuid(host.uid)) user = pw->pw_name;
+  host.subuid = box::find_subid_range(read_small_file("/etc/subuid"), user, host.uid);
+  host.subgid = box::find_subid_range(read_small_file("/etc/subgid"), user, host.gid);
+  return host;
+}
+
+int run_plan(const box::Result<box::RunPlan>& plan, const std::string& name, bool notify) {
+  if (!plan) {
+    box::log_error(plan.error().wrap("box '" + name + "'").message());
+    return box::kExitSetupFailed;
+  }
+  return box::supervise(*plan, {.notify_ready = notify});
 }
 
 int cmd_start(const std::string& name) {
@@ -50,23 +95,122 @@ int cmd_start(const std::string& name) {
     box::log_error(def.error().message());
     return box::kExitSetupFailed;
   }
-  box::RunPlan plan = box::plan_from_definition(*def, {getuid(), getgid()});
-  return box::supervise(plan, {.notify_ready = true});
+  return run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
+}
+
+// Splits "SRC:DST" for --bind.
+bool split_pair(const std::string& s, std::string& a, std::string& b) {
+  auto colon = s.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) return false;
+  a = s.substr(0, colon);
+  b = s.substr(colon + 1);
+  return true;
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  // run ROOTFS -- CMD...
-  if (args.size() < 3 || args[1] != "--")
-    return usage_error("'run' takes ROOTFS -- COMMAND [ARG...]");
-  std::string rootfs = args[0];
-  if (rootfs.empty() || rootfs.front() != '/') {
+  box::Definition def;
+  def.name = "run";
+  def.userns = box::UsernsMode::kSingle;
+  def.rootfs_writes = box::RootfsWrites::kReadonly;
+  std::size_t i = 0;
+  auto value = [&](const std::string& opt) -> const std::string* {
+    if (i + 1 >= args.size()) return nullptr;
+    (void)opt;
+    return &args[++i];
+  };
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.empty() || a[0] != '-') break;
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a == "--writable") {
+      def.rootfs_writes = box::RootfsWrites::kOverlay;
+      continue;
+    }
+    const std::string* v = value(a);
+    if (!v) return usage_error("option '" + a + "' needs a value");
+    if (a == "--network") {
+      if (*v == "host") def.network = box::NetworkMode::kHost;
+      else if (*v == "none") def.network = box::NetworkMode::kNone;
+      else if (*v == "private") def.network = box::NetworkMode::kPrivate;
+      else return usage_error("--network: expected host, none or private, got '" + *v + "'");
+    } else if (a == "--bind" || a == "--ro-bind") {
+      box::MountSpec m;
+      if (!split_pair(*v, m.source, m.target) || m.target[0] != '/')
+        return usage_error(a + ": expected SRC:DST with an absolute DST, got '" + *v + "'");
+      m.readonly = a == "--ro-bind";
+      def.mounts.push_back(m);
+    } else if (a == "--tmpfs") {
+      box::MountSpec m;
+      m.type = box::MountSpec::Type::kTmpfs;
+      m.target = *v;
+      if (m.target.empty() || m.target[0] != '/') return usage_error("--tmpfs: expected an absolute path");
+      def.mounts.push_back(m);
+    } else if (a == "--env") {
+      auto eq = v->find('=');
+      if (eq == std::string::npos || eq == 0) return usage_error("--env: expected NAME=VALUE");
+      def.env.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+    } else if (a == "--user") {
+      auto colon = v->find(':');
+      auto uid = box::parse_number(v->substr(0, colon), 0xfffffffe);
+      auto gid = colon == std::string::npos ? uid : box::parse_number(v->substr(colon + 1), 0xfffffffe);
+      if (!uid || !gid) return usage_error("--user: expected UID[:GID], got '" + *v + "'");
+      def.uid = static_cast<uid_t>(*uid);
+      def.gid = static_cast<gid_t>(*gid);
+    } else if (a == "--userns") {
+      if (*v == "single") def.userns = box::UsernsMode::kSingle;
+      else if (*v == "auto") def.userns = box::UsernsMode::kAuto;
+      else if (*v == "keep-id") def.userns = box::UsernsMode::kKeepId;
+      else return usage_error("--userns: expected single, auto or keep-id, got '" + *v + "'");
+    } else if (a == "--hostname") {
+      def.hostname = *v;
+    } else if (a == "--workdir") {
+      def.workdir = *v;
+    } else if (a == "--init") {
+      if (*v == "none") def.init = box::InitMode::kNone;
+      else if (*v == "tiny") def.init = box::InitMode::kTiny;
+      else return usage_error("--init: expected none or tiny, got '" + *v + "'");
+    } else if (a == "--cap-add" || a == "--cap-drop") {
+      if (*v == "ALL" || *v == "all") {
+        if (a == "--cap-add") def.capabilities.add_all = true;
+        else def.capabilities.drop.push_back("ALL");
+        continue;
+      }
+      auto c = box::canonical_capability(*v);
+      if (!c) return usage_error(a + ": " + c.error().message());
+      (a == "--cap-add" ? def.capabilities.add : def.capabilities.drop).push_back(*c);
+    } else if (a == "--seccomp") {
+      if (*v == "default") def.seccomp = box::SeccompMode::kDefault;
+      else if (*v == "unconfined") def.seccomp = box::SeccompMode::kUnconfined;
+      else return usage_error("--seccomp: expected default or unconfined, got '" + *v + "'");
+    } else if (a == "--share") {
+      if (*v == "pid") def.namespaces.pid = false;
+      else if (*v == "ipc") def.namespaces.ipc = false;
+      else if (*v == "uts") def.namespaces.uts = false;
+      else if (*v == "cgroup") def.namespaces.cgroup = false;
+      else return usage_error("--share: expected pid, ipc, uts or cgroup, got '" + *v + "'");
+    } else {
+      return usage_error("unknown option '" + a + "'");
+    }
+  }
+  if (i >= args.size()) return usage_error("'run' needs ROOTFS and a COMMAND");
+  def.rootfs = args[i++];
+  if (i < args.size() && args[i] == "--") ++i;
+  if (i >= args.size()) return usage_error("'run' needs a COMMAND after ROOTFS");
+  def.command.assign(args.begin() + static_cast<long>(i), args.end());
+  if (def.rootfs.front() != '/') {
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd)) return usage_error("cannot resolve relative ROOTFS");
-    rootfs = std::string(cwd) + "/" + rootfs;
+    def.rootfs = std::string(cwd) + "/" + def.rootfs;
   }
-  std::vector<std::string> argv(args.begin() + 2, args.end());
-  box::RunPlan plan = box::plan_for_command(rootfs, argv, {getuid(), getgid()});
-  return box::supervise(plan, {.notify_ready = false});
+  auto dirs = box::user_dirs_from_environment();
+  if (!dirs) {
+    box::log_error(dirs.error().message());
+    return box::kExitSetupFailed;
+  }
+  return run_plan(box::plan_from_definition(def, host_identity(*dirs)), "run", false);
 }
 
 }  // namespace

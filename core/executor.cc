@@ -1,21 +1,24 @@
 #include "executor.h"
 
 #include <fcntl.h>
-#include <linux/sched.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/capability.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string>
+
+#include "process_setup.h"
+#include "rootfs_setup.h"
+#include "unique_fd.h"
 
 namespace box {
 namespace {
@@ -44,152 +47,43 @@ bool write_file(const std::string& path, const std::string& content) {
   return n == static_cast<ssize_t>(content.size());
 }
 
-// Flags of the mount at `path` that an unprivileged remount must keep:
-// the kernel locks nosuid/nodev/noexec/ro/atime flags it inherited from a
-// more privileged mount namespace and refuses a remount that clears them.
-unsigned long locked_flags(const char* path) {
-  struct statvfs sv {};
-  if (statvfs(path, &sv) != 0) return 0;
-  unsigned long f = 0;
-  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
-  return f;
+std::string map_text(const std::vector<IdMapping>& maps) {
+  std::string s;
+  for (const auto& m : maps)
+    s += std::to_string(m.inside) + " " + std::to_string(m.outside) + " " +
+         std::to_string(m.count) + "\n";
+  return s;
 }
 
-// Runs one filesystem step below `root` (the rootfs bind, before pivot).
-// Returns 0 or an errno, with `what` describing the step.
-int apply_mount_step(const std::string& root, const MountStep& step, std::string& what) {
-  const std::string target = root + step.target;
-  const char* t = target.c_str();
-  const char* data = step.options.empty() ? nullptr : step.options.c_str();
-  using K = MountStep::Kind;
-  switch (step.kind) {
-    case K::kProc:
-      what = "mount proc on '" + step.target + "'";
-      return ::mount("proc", t, "proc", step.flags, data) == 0 ? 0 : errno;
-    case K::kTmpfs:
-      what = "mount tmpfs on '" + step.target + "'";
-      return ::mount("tmpfs", t, "tmpfs", step.flags, data) == 0 ? 0 : errno;
-    case K::kDevpts:
-      what = "mount devpts on '" + step.target + "'";
-      return ::mount("devpts", t, "devpts", step.flags, data) == 0 ? 0 : errno;
-    case K::kMqueue:
-      what = "mount mqueue on '" + step.target + "'";
-      return ::mount("mqueue", t, "mqueue", step.flags, data) == 0 ? 0 : errno;
-    case K::kDir:
-      what = "create directory '" + step.target + "'";
-      return (::mkdir(t, 0755) == 0 || errno == EEXIST) ? 0 : errno;
-    case K::kSymlink:
-      what = "create symlink '" + step.target + "'";
-      return ::symlink(step.source.c_str(), t) == 0 ? 0 : errno;
-    case K::kBindDev: {
-      what = "bind '" + step.source + "' on '" + step.target + "'";
-      int fd = ::open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
-      if (fd < 0) return errno;
-      ::close(fd);
-      return ::mount(step.source.c_str(), t, nullptr, MS_BIND, nullptr) == 0 ? 0 : errno;
+// Reads until EOF: empty means the other side exec'd (or closed) cleanly.
+std::string read_report(int fd) {
+  std::string msg;
+  char buf[512];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      msg.append(buf, static_cast<std::size_t>(n));
+      continue;
     }
+    if (n < 0 && errno == EINTR) continue;
+    return msg;
   }
-  what = "unknown mount step";
-  return EINVAL;
 }
 
-// Keeps only the plan's capabilities in the bounding set: after exec, a root
-// process inside gets exactly those (relative to its user namespace), and no
-// process can ever regain the others.
-int limit_capabilities(const RunPlan& plan, std::string& what) {
-  what = "limit capabilities";
-  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
-    bool keep = false;
-    for (int k : plan.capabilities) keep = keep || k == cap;
-    if (!keep && cap_drop_bound(static_cast<cap_value_t>(cap)) != 0 && errno != EINVAL) {
-      what = std::string("drop capability ") + cap_to_name(static_cast<cap_value_t>(cap));
-      return errno;
-    }
-  }
-  return 0;
-}
-
-// Everything from here to execve runs in the new namespaces. No exceptions,
-// no return: the process ends in execve or _exit.
-[[noreturn]] void container_child(const RunPlan& plan, int report_fd) {
-  auto fail = [&](const std::string& what, int err = errno) {
-    child_fail(report_fd, SetupFailure::kSetup, what, err);
-  };
-
-  // If the supervisor dies, so does the container (and with PID 1, the rest).
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("set parent-death signal");
-  // A new session: no controlling terminal, so no TIOCSTI into the caller's.
-  if (setsid() < 0) fail("create session");
-
-  // 1. Identity. An unprivileged process may map exactly its own ids once
-  // setgroups is denied.
-  if (plan.namespaces & CLONE_NEWUSER) {
-    if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups");
-    auto line = [](const IdMapping& m) {
-      return std::to_string(m.inside) + " " + std::to_string(m.outside) + " " +
-             std::to_string(m.count) + "\n";
-    };
-    if (!write_file("/proc/self/uid_map", line(plan.uid_map))) fail("write uid_map");
-    if (!write_file("/proc/self/gid_map", line(plan.gid_map))) fail("write gid_map");
-  }
-
-  // 2. Filesystem: stop propagation to the host, bind the rootfs onto itself
-  // so it is a mount point pivot_root accepts, build /proc and /dev on it.
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-    fail("make mounts private");
-  const std::string& root = plan.rootfs;
-  if (::mount(root.c_str(), root.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-    fail("bind rootfs '" + root + "'");
-  for (const auto& step : plan.mounts) {
-    std::string what;
-    if (int err = apply_mount_step(root, step, what)) fail(what, err);
-  }
-  if (plan.rootfs_readonly) {
-    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(root.c_str());
-    if (::mount(nullptr, root.c_str(), nullptr, flags, nullptr) != 0)
-      fail("remount rootfs '" + root + "' read-only");
-  }
-
-  // 3. Enter it. pivot_root(".", ".") stacks the old root under the new one;
-  // detaching it leaves nothing of the host visible.
-  if (::chdir(root.c_str()) != 0) fail("enter rootfs '" + root + "'");
-  if (::syscall(SYS_pivot_root, ".", ".") != 0) fail("pivot_root into '" + root + "'");
-  if (::umount2(".", MNT_DETACH) != 0) fail("detach the host's root");
-  if (::chdir(plan.workdir.c_str()) != 0) fail("change to working directory '" + plan.workdir + "'");
-
-  if ((plan.namespaces & CLONE_NEWUTS) && !plan.hostname.empty() &&
-      ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
-    fail("set hostname '" + plan.hostname + "'");
-
-  // 4. Privileges: nothing exec'd from here can gain more (setuid bits,
-  // file capabilities), and the bounding set holds only what the plan keeps.
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("set no_new_privs");
-  {
-    std::string what;
-    if (int err = limit_capabilities(plan, what)) fail(what, err);
-  }
-
-  // 5. Signals: the supervisor blocked them around clone; the command starts
-  // with an empty mask and default dispositions (systemd ignores SIGPIPE for
-  // services, and ignored signals would survive exec).
+void reset_signals() {
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
   sigset_t empty;
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, nullptr);
-  // Nothing but stdio crosses into the container.
-  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail("mark descriptors close-on-exec");
+}
 
+[[noreturn]] void exec_command(const RunPlan& plan, int report_fd) {
   std::vector<char*> argv, envp;
   for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-
+  reset_signals();
   int first_err = ENOENT;
   for (const auto& candidate : plan.exec_candidates) {
     ::execve(candidate.c_str(), argv.data(), envp.data());
@@ -202,12 +96,179 @@ int limit_capabilities(const RunPlan& plan, std::string& what) {
              "execute '" + plan.argv.front() + "'", first_err);
 }
 
+// init: tiny. This process stays PID 1: it runs the command as its child,
+// forwards every signal it gets to it, reaps every orphan, and exits with
+// the command's status. Signals arrive blocked (the supervisor's mask).
+[[noreturn]] void tiny_init(const RunPlan& plan, int report_fd) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    child_fail(report_fd, SetupFailure::kSetup, "create init pipe", errno);
+  pid_t cmd = ::fork();
+  if (cmd < 0) child_fail(report_fd, SetupFailure::kSetup, "fork the command", errno);
+  if (cmd == 0) {
+    ::close(pipe_fds[0]);
+    ::close(report_fd);
+    exec_command(plan, pipe_fds[1]);
+  }
+  ::close(pipe_fds[1]);
+  std::string msg = read_report(pipe_fds[0]);
+  ::close(pipe_fds[0]);
+  if (!msg.empty()) {
+    // Pass the command's exec error on as ours.
+    ssize_t unused = ::write(report_fd, msg.data(), msg.size());
+    (void)unused;
+    _exit(127);
+  }
+  ::close(report_fd);  // the supervisor's EOF: the command runs
+
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, nullptr);
+  int sfd = ::signalfd(-1, &all, SFD_CLOEXEC);
+  for (;;) {
+    signalfd_siginfo si{};
+    if (sfd < 0 || ::read(sfd, &si, sizeof si) != sizeof si) {
+      if (errno == EINTR) continue;
+      ::kill(cmd, SIGKILL);
+      si.ssi_signo = SIGCHLD;
+    }
+    if (si.ssi_signo != SIGCHLD) {
+      ::kill(cmd, static_cast<int>(si.ssi_signo));
+      continue;
+    }
+    int status = 0;
+    pid_t r;
+    while ((r = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (r == cmd) _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    }
+  }
+}
+
+// Everything from here to execve runs in the new namespaces, in the order
+// the kernel needs. No exceptions, no return: it ends in execve or _exit.
+[[noreturn]] void container_child(const RunPlan& plan, const SeccompProgram* seccomp,
+                                  int report_fd, int sync_fd) {
+  StepError e;
+  auto fail = [&](const std::string& what, int err) {
+    child_fail(report_fd, SetupFailure::kSetup, what, err);
+  };
+
+  // If the supervisor dies, so does the container (and with PID 1, the rest).
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("set parent-death signal", errno);
+  // A new session: no controlling terminal, so no TIOCSTI into the caller's.
+  if (::setsid() < 0) fail("create session", errno);
+
+  // 1. Identity. The helpers (newuidmap/newgidmap) are run by the
+  // supervisor, which then tells us to go on; a single id of our own we map
+  // ourselves, once setgroups is denied.
+  if (plan.use_id_helpers) {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::read(sync_fd, &go, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) _exit(126);  // the supervisor reported the failure itself
+  } else {
+    if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups", errno);
+    if (!write_file("/proc/self/uid_map", map_text(plan.uid_map))) fail("write uid_map", errno);
+    if (!write_file("/proc/self/gid_map", map_text(plan.gid_map))) fail("write gid_map", errno);
+  }
+  ::close(sync_fd);
+
+  // 2. Filesystem: open what the plan names on the host, build the root,
+  // pivot into it.
+  HostPaths host;
+  if (!open_host_paths(plan, host, e) || !setup_rootfs(plan, host, e)) fail(e.what, e.err);
+  // No descriptor of a host path may outlive setup: an init that stays
+  // (tiny) would otherwise offer them in /proc/1/fd.
+  close_host_paths(host);
+  if (::chdir(plan.workdir.c_str()) != 0)
+    fail("change to working directory '" + plan.workdir + "'", errno);
+
+  // 3. Namespaced system state.
+  if ((plan.namespaces & CLONE_NEWUTS) && !plan.hostname.empty() &&
+      ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
+    fail("set hostname '" + plan.hostname + "'", errno);
+  if (plan.loopback_up && !bring_loopback_up(e)) fail(e.what, e.err);
+
+  // 4. The process: limits, identity and capabilities, then nothing exec'd
+  // can gain privileges (setuid bits, file capabilities), and the syscall
+  // filter last (it may deny what the steps above need).
+  ::umask(plan.umask);
+  if (!apply_rlimits(plan, e) || !apply_identity(plan, e)) fail(e.what, e.err);
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("set no_new_privs", errno);
+  // Nothing but stdio crosses into the container.
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    fail("mark descriptors close-on-exec", errno);
+  if (seccomp) {
+    if (int err = load_seccomp(*seccomp)) fail("load the seccomp filter", err);
+  }
+
+  if (plan.init == InitMode::kTiny) tiny_init(plan, report_fd);
+  exec_command(plan, report_fd);
+}
+
+// Runs newuidmap/newgidmap PID MAPPINGS... and waits. Returns "" or why not.
+std::string run_id_helper(const std::string& helper, pid_t pid,
+                          const std::vector<IdMapping>& maps) {
+  std::vector<std::string> args = {helper, std::to_string(pid)};
+  for (const auto& m : maps) {
+    args.push_back(std::to_string(m.inside));
+    args.push_back(std::to_string(m.outside));
+    args.push_back(std::to_string(m.count));
+  }
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  pid_t child = ::fork();
+  if (child < 0) return std::string("fork: ") + std::strerror(errno);
+  if (child == 0) {
+    ::dup2(pipe_fds[1], STDERR_FILENO);
+    reset_signals();
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(helper.c_str(), argv.data());
+    std::string msg = "cannot execute " + helper + ": " + std::strerror(errno) +
+                      " (install Debian's uidmap package)";
+    ssize_t unused = ::write(STDERR_FILENO, msg.data(), msg.size());
+    (void)unused;
+    _exit(127);
+  }
+  ::close(pipe_fds[1]);
+  std::string out = read_report(pipe_fds[0]);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out.empty() ? helper + " failed" : out;
+}
+
+
+// mkdir -p, the last one private to the user: where persistent writes live.
+Result<void> make_private_dirs(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (!ec) std::filesystem::permissions(path, std::filesystem::perms::owner_all, ec);
+  if (ec) return Error("create '" + path + "': " + ec.message(), ec.value());
+  return {};
+}
+
 }  // namespace
 
-Result<StartedContainer> start_container(const RunPlan& plan, SetupError* failure) {
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Error::from_errno("create report pipe");
-  UniqueFd report_read(pipe_fds[0]), report_write(pipe_fds[1]);
+Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
+                                         SetupError* failure) {
+  if (plan.rootfs_writes == RootfsWrites::kPersistent) {
+    for (const auto* dir : {&plan.upper_dir, &plan.work_dir}) {
+      auto made = make_private_dirs(*dir);
+      if (!made) return made.error();
+    }
+  }
+  int report_fds[2], sync_fds[2];
+  if (::pipe2(report_fds, O_CLOEXEC) != 0) return Error::from_errno("create report pipe");
+  UniqueFd report_read(report_fds[0]), report_write(report_fds[1]);
+  if (::pipe2(sync_fds, O_CLOEXEC) != 0) return Error::from_errno("create sync pipe");
+  UniqueFd sync_read(sync_fds[0]), sync_write(sync_fds[1]);
 
   // One clone with every namespace flag; without a new stack it behaves like
   // fork, and this process is single-threaded, so the child may use the heap.
@@ -215,31 +276,55 @@ Result<StartedContainer> start_container(const RunPlan& plan, SetupError* failur
                        nullptr, nullptr, nullptr);
   if (pid < 0) {
     int err = errno;
-    return Error::from_errno("create namespaces (clone)", err);
+    std::string hint;
+    if (err == ENOSPC || err == EPERM || err == EUSERS)
+      hint = " (are unprivileged user namespaces enabled? see /proc/sys/user/max_user_namespaces)";
+    return Error::from_errno("create namespaces (clone)" + hint, err);
   }
   if (pid == 0) {
     report_read.reset();
-    container_child(plan, report_write.get());
+    sync_write.reset();
+    container_child(plan, seccomp, report_write.get(), sync_read.get());
   }
   report_write.reset();
+  sync_read.reset();
+  const pid_t child = static_cast<pid_t>(pid);
 
-  // EOF without a message: the exec succeeded (the pipe closed on exec).
-  std::string msg;
-  char buf[512];
-  for (;;) {
-    ssize_t n = ::read(report_read.get(), buf, sizeof buf);
-    if (n > 0) {
-      msg.append(buf, static_cast<std::size_t>(n));
-      continue;
+  auto reap = [&]() {
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    if (n < 0 && errno == EINTR) continue;
-    break;
-  }
-  if (msg.empty()) return StartedContainer{static_cast<pid_t>(pid)};
+  };
+  auto fail_setup = [&](const std::string& message) -> Error {
+    SetupError e;
+    e.kind = SetupFailure::kSetup;
+    e.error = Error(message);
+    if (failure) *failure = e;
+    return e.error;
+  };
 
-  int status = 0;
-  while (::waitpid(static_cast<pid_t>(pid), &status, 0) < 0 && errno == EINTR) {
+  // 1. Id maps through the setuid helpers, then let the child go on.
+  if (plan.use_id_helpers) {
+    std::string err = run_id_helper(plan.newuidmap, child, plan.uid_map);
+    if (err.empty()) err = run_id_helper(plan.newgidmap, child, plan.gid_map);
+    if (!err.empty()) {
+      ::kill(child, SIGKILL);
+      reap();
+      return fail_setup("map the subordinate id range: " + err);
+    }
+    char go = 1;
+    if (::write(sync_write.get(), &go, 1) != 1) {
+      ::kill(child, SIGKILL);
+      reap();
+      return fail_setup("signal the container to continue: " + std::string(std::strerror(errno)));
+    }
   }
+  sync_write.reset();
+
+  // 2. EOF without a message: the exec succeeded (the pipe closed on exec).
+  std::string msg = read_report(report_read.get());
+  if (msg.empty()) return StartedContainer{child};
+  reap();
   SetupError e;
   e.kind = static_cast<SetupFailure>(msg.front());
   e.error = Error(msg.substr(1));

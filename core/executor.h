@@ -1,16 +1,16 @@
 // The executor: the only code that creates namespaces, mounts, writes id
-// maps and drops capabilities. It carries out a RunPlan and nothing else.
+// maps and drops privileges. It carries out a RunPlan and nothing else.
 #pragma once
 
 #include <sys/types.h>
 
 #include "result.h"
 #include "run_plan.h"
-#include "unique_fd.h"
+#include "seccomp_filter.h"
 
 namespace box {
 
-// A container whose PID 1 has been exec'd (or whose setup failed).
+// A container whose PID 1 has been exec'd.
 struct StartedContainer {
   pid_t pid = -1;  // PID 1 of the container, as seen from the supervisor
 };
@@ -23,11 +23,15 @@ struct SetupError {
   Error error;
 };
 
-// Clones the container's first process with the plan's namespaces; it builds
-// the filesystem, pivots into it and execs the command. Returns once the exec
-// succeeded, or with the child's precise error (the child is then reaped).
-// Signals the caller has blocked are unblocked in the child right before
-// exec, so a signal sent during setup is delivered to the command, not lost.
-Result<StartedContainer> start_container(const RunPlan& plan, SetupError* failure);
+// Clones the container's first process with the plan's namespaces. The
+// supervisor side writes id maps through newuidmap/newgidmap when the plan
+// needs them; the child builds the filesystem, pivots, drops privileges,
+// loads `seccomp` (if not null) and execs the command (for init: tiny, it
+// stays as a reaper and runs the command as its child). Returns once the
+// exec succeeded, or with the child's precise error (the child reaped).
+// Signals the caller has blocked are unblocked right before exec, so a
+// signal sent during setup reaches the command instead of being lost.
+Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
+                                         SetupError* failure);
 
 }  // namespace box

@@ -2,29 +2,62 @@
 
 #include <linux/capability.h>
 #include <sched.h>
+#include <sys/capability.h>
 #include <sys/mount.h>
+
+#include <algorithm>
 
 namespace box {
 namespace {
-
-// Namespaces every container gets. The network namespace is shared for now
-// (`network: host`); the core issue adds the choice.
-constexpr int kDefaultNamespaces =
-    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
 
 // The capability set container runtimes grant by default (podman, docker):
 // enough for a root process to manage files and drop to other users, nothing
 // that reaches the kernel's wider state. All are relative to the user
 // namespace, never the host.
-const std::vector<int> kDefaultCapabilities = {
-    CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,           CAP_KILL,
-    CAP_SETGID, CAP_SETUID,       CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
-    CAP_SETFCAP};
+const char* const kDefaultCapabilities[] = {
+    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID",           "CAP_KILL",
+    "CAP_SETGID", "CAP_SETUID",       "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_SETFCAP"};
 
-std::vector<MountStep> minimal_filesystem() {
+constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+void add_proc(std::vector<MountStep>& m, bool private_pid) {
   using K = MountStep::Kind;
-  std::vector<MountStep> m;
-  m.push_back({K::kProc, "/proc", "", "", MS_NOSUID | MS_NODEV | MS_NOEXEC});
+  // procfs can only be mounted by the owner of the pid namespace; with the
+  // host's pids, bind the host's /proc instead (masked the same way).
+  if (private_pid) {
+    m.push_back({K::kProc, "/proc", "", "", kNoSuidDevExec});
+  } else {
+    m.push_back({K::kBind, "/proc", "/proc", "", 0});
+  }
+  // What runtimes hide from /proc: kernel memory, other keyrings, timer and
+  // scheduler internals that leak host activity...
+  for (const char* f : {"/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                        "/proc/timer_stats", "/proc/sched_debug"})
+    m.push_back({K::kMaskFile, f, "", "", 0});
+  for (const char* d : {"/proc/acpi", "/proc/scsi"}) m.push_back({K::kMaskDir, d, "", "", 0});
+  // ...and what stays readable but must not be written: kernel tunables
+  // (the namespaced ones are still readable), the magic SysRq trigger.
+  for (const char* r : {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                        "/proc/sysrq-trigger"})
+    m.push_back({K::kReadonly, r, "", "", 0});
+}
+
+void add_sys(std::vector<MountStep>& m, bool private_net) {
+  using K = MountStep::Kind;
+  // sysfs can only be mounted by the owner of the network namespace; with
+  // the host's network, bind the host's /sys instead. Read-only either way.
+  if (private_net) {
+    m.push_back({K::kSysfs, "/sys", "", "", kNoSuidDevExec | MS_RDONLY});
+  } else {
+    m.push_back({K::kBindSys, "/sys", "/sys", "", MS_RDONLY});
+  }
+  for (const char* d : {"/sys/firmware", "/sys/devices/virtual/powercap"})
+    m.push_back({K::kMaskDir, d, "", "", 0});
+}
+
+void add_dev(std::vector<MountStep>& m, bool private_ipc) {
+  using K = MountStep::Kind;
   m.push_back({K::kTmpfs, "/dev", "", "mode=755,size=64k", MS_NOSUID | MS_NOEXEC});
   for (const char* dev : {"null", "zero", "full", "random", "urandom", "tty"}) {
     std::string path = std::string("/dev/") + dev;
@@ -37,13 +70,57 @@ std::vector<MountStep> minimal_filesystem() {
   m.push_back({K::kSymlink, "/dev/ptmx", "pts/ptmx", "", 0});
   m.push_back({K::kDir, "/dev/shm", "", "", 0});
   m.push_back({K::kTmpfs, "/dev/shm", "", "mode=1777", MS_NOSUID | MS_NODEV});
-  m.push_back({K::kDir, "/dev/mqueue", "", "", 0});
-  m.push_back({K::kMqueue, "/dev/mqueue", "", "", MS_NOSUID | MS_NODEV | MS_NOEXEC});
+  if (private_ipc) {
+    m.push_back({K::kDir, "/dev/mqueue", "", "", 0});
+    m.push_back({K::kMqueue, "/dev/mqueue", "", "", kNoSuidDevExec});
+  }
   m.push_back({K::kSymlink, "/dev/fd", "/proc/self/fd", "", 0});
   m.push_back({K::kSymlink, "/dev/stdin", "/proc/self/fd/0", "", 0});
   m.push_back({K::kSymlink, "/dev/stdout", "/proc/self/fd/1", "", 0});
   m.push_back({K::kSymlink, "/dev/stderr", "/proc/self/fd/2", "", 0});
-  return m;
+}
+
+std::string tmpfs_options(const MountSpec& spec) {
+  std::string o = "mode=" + [&] {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%o", spec.mode.value_or(0755));
+    return std::string(buf);
+  }();
+  if (spec.size) o += ",size=" + std::to_string(*spec.size);
+  return o;
+}
+
+void add_user_mounts(std::vector<MountStep>& m, const std::vector<MountSpec>& specs) {
+  using K = MountStep::Kind;
+  for (const auto& s : specs) {
+    switch (s.type) {
+      case MountSpec::Type::kBind: {
+        MountStep step{K::kBind, s.target, s.source, "", static_cast<unsigned long>(
+                                                             s.readonly ? MS_RDONLY : 0)};
+        step.optional = s.optional;
+        m.push_back(step);
+        break;
+      }
+      case MountSpec::Type::kTmpfs:
+        m.push_back({K::kTmpfs, s.target, "", tmpfs_options(s), MS_NOSUID | MS_NODEV});
+        break;
+      case MountSpec::Type::kDir: {
+        MountStep step{K::kDir, s.target, "", "", 0};
+        step.mode = s.mode.value_or(0755);
+        m.push_back(step);
+        break;
+      }
+      case MountSpec::Type::kSymlink:
+        m.push_back({K::kSymlink, s.target, s.link, "", 0});
+        break;
+      case MountSpec::Type::kFile: {
+        MountStep step{K::kFile, s.target, s.content, "", MS_RDONLY};
+        step.mode = s.mode.value_or(0644);
+        m.push_back(step);
+        break;
+      }
+    }
+  }
 }
 
 std::vector<std::string> exec_candidates(const std::string& program, const std::string& path) {
@@ -61,57 +138,188 @@ std::vector<std::string> exec_candidates(const std::string& program, const std::
   return out;
 }
 
-RunPlan base_plan(const std::string& rootfs, const std::vector<std::string>& argv,
-                  const HostIdentity& host) {
-  RunPlan p;
-  p.rootfs = rootfs;
-  p.namespaces = kDefaultNamespaces;
-  // One id mapped: root inside is the user outside. Written by the container
-  // itself, no setuid helper needed (the subuid range comes with `userns:`).
-  p.uid_map = {0, static_cast<unsigned>(host.uid), 1};
-  p.gid_map = {0, static_cast<unsigned>(host.gid), 1};
-  p.mounts = minimal_filesystem();
-  p.argv = argv;
-  p.capabilities = kDefaultCapabilities;
-  return p;
-}
-
-void finish_env(RunPlan& p, const std::vector<std::pair<std::string, std::string>>& env) {
+void plan_environment(const Definition& def, RunPlan& p) {
   // The environment starts empty: nothing of the host's leaks in unless the
   // definition says so. `container` follows systemd's container interface.
   std::string path = kDefaultPath;
   bool have_home = false;
-  p.env = {"container=box"};
-  for (const auto& [k, v] : env) {
+  for (const auto& [k, v] : def.env) {
     if (k == "PATH") path = v;
     if (k == "HOME") have_home = true;
   }
-  p.env.push_back("PATH=" + path);
-  if (!have_home) p.env.push_back("HOME=/root");
+  p.env = {"container=box", "PATH=" + path};
+  if (!have_home) p.env.push_back(p.uid == 0 ? "HOME=/root" : "HOME=/");
   if (!p.hostname.empty()) p.env.push_back("HOSTNAME=" + p.hostname);
-  for (const auto& [k, v] : env) {
+  for (const auto& [k, v] : def.env) {
     if (k == "PATH" || k == "container") continue;
     p.env.push_back(k + "=" + v);
   }
   p.exec_candidates = exec_candidates(p.argv.front(), path);
 }
 
-}  // namespace
-
-RunPlan plan_from_definition(const Definition& def, const HostIdentity& host) {
-  RunPlan p = base_plan(def.rootfs, def.command, host);
-  p.name = def.name;
-  p.hostname = def.name;
-  finish_env(p, def.env);
-  return p;
+Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, RunPlan& p) {
+  p.rootfs = def.rootfs;
+  p.rootfs_writes = def.rootfs_writes;
+  if (def.rootfs_writes == RootfsWrites::kPersistent) {
+    if (host.data_home.empty())
+      return Error("rootfs_writes: persistent needs a data directory ($XDG_DATA_HOME or $HOME)");
+    const std::string base = host.data_home + "/box/containers/" + def.name;
+    p.upper_dir = base + "/upper";
+    p.work_dir = base + "/work";
+  }
+  add_proc(p.mounts, (p.namespaces & CLONE_NEWPID) != 0);
+  add_sys(p.mounts, (p.namespaces & CLONE_NEWNET) != 0);
+  add_dev(p.mounts, (p.namespaces & CLONE_NEWIPC) != 0);
+  add_user_mounts(p.mounts, def.mounts);
+  return {};
 }
 
-RunPlan plan_for_command(const std::string& rootfs, const std::vector<std::string>& argv,
-                         const HostIdentity& host) {
-  RunPlan p = base_plan(rootfs, argv, host);
-  p.name = "run";
-  p.hostname = "box";
-  finish_env(p, {});
+}  // namespace
+
+Result<std::vector<int>> resolve_capabilities(const CapabilitySpec& spec) {
+  std::vector<int> caps;
+  auto add = [&](int c) {
+    if (std::find(caps.begin(), caps.end(), c) == caps.end()) caps.push_back(c);
+  };
+  auto number = [](const std::string& name) -> Result<int> {
+    std::string lower = name;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    cap_value_t v;
+    if (cap_from_name(lower.c_str(), &v) != 0) return Error("unknown capability '" + name + "'");
+    return static_cast<int>(v);
+  };
+  const bool drop_all = std::find(spec.drop.begin(), spec.drop.end(), "ALL") != spec.drop.end();
+  if (spec.add_all) {
+    for (int c = 0; c <= CAP_LAST_CAP; ++c) add(c);
+  } else if (!drop_all) {
+    for (const char* name : kDefaultCapabilities) add(number(name).value());
+  }
+  for (const auto& name : spec.add) {
+    auto c = number(name);
+    if (!c) return c.error();
+    add(*c);
+  }
+  for (const auto& name : spec.drop) {
+    if (name == "ALL") continue;
+    auto c = number(name);
+    if (!c) return c.error();
+    caps.erase(std::remove(caps.begin(), caps.end(), *c), caps.end());
+  }
+  std::sort(caps.begin(), caps.end());
+  return caps;
+}
+
+Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunPlan& p) {
+  p.uid = def.uid;
+  p.gid = def.gid;
+  p.groups = def.groups;
+  p.newuidmap = host.newuidmap;
+  p.newgidmap = host.newgidmap;
+  const bool have_range = host.subuid && host.subgid;
+  auto fits = [](unsigned id, const SubidRange& r) { return id == 0 || id <= r.count; };
+
+  switch (def.userns) {
+    case UsernsMode::kSingle:
+      // The one id the kernel lets us map ourselves: the user inside is us.
+      if (!def.groups.empty())
+        return Error("'groups' needs 'userns: auto' (supplementary groups need mapped ids)");
+      p.uid_map = {{def.uid, static_cast<unsigned>(host.uid), 1}};
+      p.gid_map = {{def.gid, static_cast<unsigned>(host.gid), 1}};
+      return {};
+
+    case UsernsMode::kAuto:
+      if (!have_range) {
+        if (def.uid == 0 && def.gid == 0 && def.groups.empty()) {
+          // Nothing needs more than one id: behave as `single`.
+          p.uid_map = {{0, static_cast<unsigned>(host.uid), 1}};
+          p.gid_map = {{0, static_cast<unsigned>(host.gid), 1}};
+          return {};
+        }
+        return Error("user " + std::to_string(def.uid) + ":" + std::to_string(def.gid) +
+                     (def.groups.empty() ? "" : " with supplementary groups") +
+                     " needs subordinate ids, and there is no range for uid " +
+                     std::to_string(host.uid) +
+                     " in /etc/subuid and /etc/subgid (add one, e.g. 'usermod --add-subuids "
+                     "100000-165535 --add-subgids 100000-165535 USER', or use 'userns: single' "
+                     "with one id)");
+      }
+      // As podman maps it: root inside is the user, ids 1..N the range.
+      if (!fits(def.uid, *host.subuid) || !fits(def.gid, *host.subgid))
+        return Error("user " + std::to_string(def.uid) + ":" + std::to_string(def.gid) +
+                     " is outside the mapped range (uid 0.." + std::to_string(host.subuid->count) +
+                     ", gid 0.." + std::to_string(host.subgid->count) + ")");
+      for (gid_t g : def.groups)
+        if (!fits(g, *host.subgid))
+          return Error("group " + std::to_string(g) + " is outside the mapped range (0.." +
+                       std::to_string(host.subgid->count) + ")");
+      p.uid_map = {{0, static_cast<unsigned>(host.uid), 1}, {1, host.subuid->start, host.subuid->count}};
+      p.gid_map = {{0, static_cast<unsigned>(host.gid), 1}, {1, host.subgid->start, host.subgid->count}};
+      p.use_id_helpers = true;
+      return {};
+
+    case UsernsMode::kKeepId: {
+      // Your own ids inside, so files you own look like yours.
+      p.uid = host.uid;
+      p.gid = host.gid;
+      if (!have_range) {
+        if (!def.groups.empty())
+          return Error("'groups' with 'userns: keep-id' needs subordinate ids in /etc/subgid");
+        p.uid_map = {{static_cast<unsigned>(host.uid), static_cast<unsigned>(host.uid), 1}};
+        p.gid_map = {{static_cast<unsigned>(host.gid), static_cast<unsigned>(host.gid), 1}};
+        return {};
+      }
+      auto around = [](unsigned own, const SubidRange& r) {
+        // 0..own-1 and own+1.. come from the range, `own` is ourselves.
+        std::vector<IdMapping> m;
+        unsigned below = std::min(own, r.count);
+        if (below > 0) m.push_back({0, r.start, below});
+        m.push_back({own, own, 1});
+        if (r.count > below) m.push_back({own + 1, r.start + below, r.count - below});
+        return m;
+      };
+      p.uid_map = around(static_cast<unsigned>(host.uid), *host.subuid);
+      p.gid_map = around(static_cast<unsigned>(host.gid), *host.subgid);
+      p.use_id_helpers = true;
+      return {};
+    }
+  }
+  return Error("unknown userns mode");
+}
+
+Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& host) {
+  RunPlan p;
+  p.name = def.name;
+  p.init = def.init;
+  p.argv = def.command;
+  p.workdir = def.workdir;
+  p.umask = def.umask;
+  p.seccomp = def.seccomp == SeccompMode::kDefault;
+
+  p.namespaces = CLONE_NEWUSER | CLONE_NEWNS;
+  if (def.namespaces.pid) p.namespaces |= CLONE_NEWPID;
+  if (def.namespaces.ipc) p.namespaces |= CLONE_NEWIPC;
+  if (def.namespaces.uts) p.namespaces |= CLONE_NEWUTS;
+  if (def.namespaces.cgroup) p.namespaces |= CLONE_NEWCGROUP;
+  if (def.network != NetworkMode::kHost) {
+    p.namespaces |= CLONE_NEWNET;
+    p.loopback_up = true;
+  }
+  if (def.init == InitMode::kTiny && !def.namespaces.pid)
+    return Error("'init: tiny' needs a private pid namespace (namespaces.pid is host)");
+  if (def.init == InitMode::kSystemd && !def.namespaces.pid)
+    return Error("'init: systemd' needs a private pid namespace (namespaces.pid is host)");
+  if (def.namespaces.uts) p.hostname = def.hostname.empty() ? def.name : def.hostname;
+
+  auto id = plan_identity(def, host, p);
+  if (!id) return id.error();
+  auto fs = plan_filesystem(def, host, p);
+  if (!fs) return fs.error();
+
+  for (const auto& r : def.rlimits) p.rlimits.push_back({r.resource, r.soft, r.hard});
+  auto caps = resolve_capabilities(def.capabilities);
+  if (!caps) return caps.error();
+  p.capabilities = std::move(*caps);
+  plan_environment(def, p);
   return p;
 }
 

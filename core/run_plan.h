@@ -1,35 +1,49 @@
 // The run plan: everything the executor needs to start one container, as
 // plain data. Built by pure functions from a Definition (or from `box-run run`
 // arguments) so it can be unit-tested without privileges; the executor only
-// carries it out.
+// carries it out, and validates nothing it could have been told here.
 #pragma once
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "definition.h"
+#include "result.h"
+#include "subid.h"
 
 namespace box {
 
-// One step of building the container's filesystem, applied in order after the
-// rootfs is bind-mounted. Targets are absolute paths inside the container.
+// One step of building the container's filesystem, applied in order once the
+// root is in place. Targets are absolute paths inside the container and are
+// resolved without leaving the root (symlinks in the image cannot redirect
+// them to host paths).
 struct MountStep {
   enum class Kind {
-    kProc,     // procfs of the container's pid namespace
-    kTmpfs,    // options: mount data ("mode=755,size=64k")
-    kBindDev,  // bind the host device node `source` onto an empty file
-    kDevpts,   // a private devpts instance
-    kMqueue,   // POSIX message queues of the container's ipc namespace
-    kDir,      // mkdir (in a tmpfs we own)
-    kSymlink,  // target -> source
+    kProc,      // procfs of the container's pid namespace
+    kSysfs,     // a fresh sysfs (needs a private network namespace)
+    kBindSys,   // the host's /sys, recursively (shared network namespace)
+    kTmpfs,     // options: mount data ("mode=755,size=64k")
+    kBind,      // bind the host path `source` (file or directory)
+    kBindDev,   // bind the host device node `source` onto an empty file
+    kDevpts,    // a private devpts instance
+    kMqueue,    // POSIX message queues of the container's ipc namespace
+    kDir,       // mkdir -p
+    kSymlink,   // target -> source
+    kFile,      // a read-only file whose content is `source`
+    kMaskFile,  // hide a file: /dev/null over it (skipped when absent)
+    kMaskDir,   // hide a directory: an empty read-only tmpfs (skipped when absent)
+    kReadonly,  // make an existing path read-only (skipped when absent)
   };
   Kind kind;
   std::string target;
-  std::string source;   // kBindDev: host path; kSymlink: link text
+  std::string source;   // kBind/kBindDev: host path; kSymlink: link text; kFile: content
   std::string options;  // mount data
-  unsigned long flags = 0;
+  unsigned long flags = 0;  // MS_* flags; MS_RDONLY makes a bind read-only
+  bool optional = false;    // kBind: skip when the source does not exist
+  unsigned mode = 0;        // kDir/kFile permission bits (0: default)
 
   bool operator==(const MountStep&) const = default;
 };
@@ -41,39 +55,72 @@ struct IdMapping {
   bool operator==(const IdMapping&) const = default;
 };
 
-// The caller's identity on the host; the one fact about the environment the
-// pure translation needs.
+// Facts about the caller the pure translation needs.
 struct HostIdentity {
   uid_t uid = 0;
   gid_t gid = 0;
+  std::optional<SubidRange> subuid;  // from /etc/subuid, if any
+  std::optional<SubidRange> subgid;
+  std::string data_home;             // ~/.local/share (persistent rootfs writes)
+  std::string newuidmap = "/usr/bin/newuidmap";
+  std::string newgidmap = "/usr/bin/newgidmap";
+};
+
+struct Rlimit {
+  int resource = 0;
+  uint64_t soft = 0, hard = 0;
+  bool operator==(const Rlimit&) const = default;
 };
 
 struct RunPlan {
   std::string name;  // for messages ("box 'etcd'")
-  std::string rootfs;
-  bool rootfs_readonly = true;
-  std::string hostname;
+
+  // Identity. More than one mapping (or ids other than our own) needs the
+  // setuid helpers newuidmap/newgidmap, run by the supervisor.
+  std::vector<IdMapping> uid_map;
+  std::vector<IdMapping> gid_map;
+  bool use_id_helpers = false;
+  std::string newuidmap, newgidmap;
+  uid_t uid = 0;  // inside
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary, inside (needs the helpers)
+
   int namespaces = 0;  // CLONE_NEW* flags
-  IdMapping uid_map;
-  IdMapping gid_map;
+  bool loopback_up = false;
+  std::string hostname;
+
+  // Filesystem.
+  std::string rootfs;
+  RootfsWrites rootfs_writes = RootfsWrites::kReadonly;
+  std::string upper_dir;  // persistent writes: where the overlay keeps them
+  std::string work_dir;
   std::vector<MountStep> mounts;
+
+  // Process.
+  InitMode init = InitMode::kNone;
   std::vector<std::string> argv;
   // Where argv[0] may be: itself when it has a '/', else each $PATH entry
   // joined with it, tried in order (resolved in the container's view).
   std::vector<std::string> exec_candidates;
   std::vector<std::string> env;  // "NAME=value"
   std::string workdir = "/";
-  // Capabilities kept in the bounding set (libcap names' values).
+  unsigned umask = 022;
+  std::vector<Rlimit> rlimits;
+  // Capabilities the command keeps (bounding set; effective, permitted and
+  // inheritable too, and ambient when the user inside is not root).
   std::vector<int> capabilities;
+  bool seccomp = true;
 };
 
 inline constexpr const char* kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-RunPlan plan_from_definition(const Definition& def, const HostIdentity& host);
+Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& host);
 
-// `box-run run ROOTFS -- CMD...`: same isolation, no definition file.
-RunPlan plan_for_command(const std::string& rootfs, const std::vector<std::string>& argv,
-                         const HostIdentity& host);
+// The capability numbers a definition asks for (default set, add, drop, ALL).
+Result<std::vector<int>> resolve_capabilities(const CapabilitySpec& spec);
+
+// The id maps for a userns mode (exposed for tests).
+Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunPlan& plan);
 
 }  // namespace box

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "executor.h"
 #include "log.h"
+#include "seccomp_filter.h"
 #include "unique_fd.h"
 
 namespace box {
@@ -20,7 +22,10 @@ namespace {
 sigset_t forwarded_signals() {
   sigset_t set;
   sigemptyset(&set);
-  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM})
+  // Faults of our own (SIGSEGV, SIGBUS, ...) and SIGKILL/SIGSTOP are not
+  // forwardable; everything else a person or a manager sends is.
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM,
+                  SIGPWR, SIGURG, SIGTSTP, SIGTTIN, SIGTTOU, SIGVTALRM, SIGPROF})
     sigaddset(&set, sig);
   for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) sigaddset(&set, sig);
   return set;
@@ -50,8 +55,20 @@ int supervise(const RunPlan& plan, const SupervisorOptions& options) {
     return kExitSetupFailed;
   }
 
+  // Compiled here, loaded by the child: no libseccomp work between clone
+  // and exec.
+  std::optional<SeccompProgram> filter;
+  if (plan.seccomp) {
+    auto built = build_default_seccomp({.allow_user_namespaces = plan.init == InitMode::kSystemd});
+    if (!built) {
+      log_error(built.error().wrap("start box '" + plan.name + "'").message());
+      return kExitSetupFailed;
+    }
+    filter = std::move(*built);
+  }
+
   SetupError failure;
-  auto started = start_container(plan, &failure);
+  auto started = start_container(plan, filter ? &*filter : nullptr, &failure);
   if (!started) {
     log_error(started.error().wrap("start box '" + plan.name + "'").message());
     switch (failure.kind) {

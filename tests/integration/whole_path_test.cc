@@ -160,8 +160,8 @@ TEST_F(WholePath, FailedSetupShowsTheStepInStatus) {
   EXPECT_NE(systemctl({"start", "box@norootfs.service"}).exit_code, 0);
   EXPECT_EQ(show("box@norootfs.service", "ExecMainStatus"), "125");
   EXPECT_TRUE(eventually([&] {
-    return contains(journal("box@norootfs.service"), "bind rootfs '" + home() +
-                                                         "/does-not-exist': No such file or directory");
+    return contains(journal("box@norootfs.service"),
+                    "open rootfs '" + home() + "/does-not-exist': No such file or directory");
   })) << journal("box@norootfs.service");
 }
 

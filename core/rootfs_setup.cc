@@ -1,0 +1,342 @@
+#include "rootfs_setup.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace box {
+namespace {
+
+// Scratch space in the new mount namespace: a tmpfs over /tmp holds the new
+// root's mount point, the overlay's upper layer and inline files. The host's
+// /tmp is only hidden inside this namespace, and every host path the plan
+// names was opened before, so nothing the container needs is hidden.
+constexpr const char* kStage = "/tmp";
+constexpr const char* kRoot = "/tmp/root";
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+bool fail(StepError& e, std::string what, int err = errno) {
+  e.what = std::move(what);
+  e.err = err;
+  return false;
+}
+
+// Opens `path` inside the container root: '..' and absolute symlinks stay
+// within it, so an image cannot point a mount at a host path.
+int open_in_root(int root, const std::string& path, int flags) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, root, path.c_str(), &how, sizeof how));
+}
+
+// mkdir -p inside the root. Returns 0 or errno.
+int make_dirs(int root, const std::string& path, mode_t mode) {
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    std::size_t next = path.find('/', pos + 1);
+    if (next == std::string::npos) next = path.size();
+    const std::string prefix = path.substr(0, next);
+    pos = next;
+    int fd = open_in_root(root, prefix, O_PATH | O_DIRECTORY);
+    if (fd >= 0) {
+      ::close(fd);
+      continue;
+    }
+    if (errno != ENOENT) return errno;
+    const std::size_t slash = prefix.rfind('/');
+    const std::string parent = slash == 0 ? "/" : prefix.substr(0, slash);
+    int pfd = open_in_root(root, parent, O_PATH | O_DIRECTORY);
+    if (pfd < 0) return errno;
+    int r = ::mkdirat(pfd, prefix.c_str() + slash + 1, mode);
+    int err = errno;
+    ::close(pfd);
+    if (r != 0 && err != EEXIST) return err;
+  }
+  return 0;
+}
+
+// An empty file to mount over, with its parents. Returns 0 or errno.
+int make_file(int root, const std::string& path) {
+  int fd = open_in_root(root, path, O_PATH);
+  if (fd >= 0) {
+    ::close(fd);
+    return 0;
+  }
+  if (errno != ENOENT) return errno;
+  const std::size_t slash = path.rfind('/');
+  const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+  if (int err = make_dirs(root, parent, 0755)) return err;
+  int pfd = open_in_root(root, parent, O_PATH | O_DIRECTORY);
+  if (pfd < 0) return errno;
+  fd = ::openat(pfd, path.c_str() + slash + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0644);
+  int err = errno;
+  ::close(pfd);
+  if (fd < 0 && err != EEXIST) return err;
+  if (fd >= 0) ::close(fd);
+  return 0;
+}
+
+// Sets a mount read-only (and its submounts, when `recursive`).
+int make_readonly(int root, const std::string& target, bool recursive) {
+  // Re-open: a descriptor taken before the mount refers to what is under it.
+  int fd = open_in_root(root, target, O_PATH);
+  if (fd < 0) return errno;
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  int r = ::mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+                          sizeof attr);
+  int err = errno;
+  ::close(fd);
+  return r == 0 ? 0 : err;
+}
+
+const char* rootfs_hint(const RunPlan& plan) {
+  return plan.rootfs_writes == RootfsWrites::kReadonly
+             ? " (the rootfs is read-only: create it in the image, or use rootfs_writes: overlay)"
+             : "";
+}
+
+// One step of plan.mounts. `bind_fd` is the opened host source for kBind.
+bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_fd,
+                std::size_t index, StepError& e) {
+  using K = MountStep::Kind;
+  const std::string& t = step.target;
+  const char* data = step.options.empty() ? nullptr : step.options.c_str();
+  auto mount_on = [&](const char* source, const char* fstype, unsigned long flags,
+                      const void* mdata, bool is_dir, const std::string& what) {
+    int err = is_dir ? make_dirs(root, t, 0755) : make_file(root, t);
+    if (err)
+      return fail(e, "create mount point '" + t + "'" + (err == EROFS ? rootfs_hint(plan) : ""), err);
+    int fd = open_in_root(root, t, O_PATH | (is_dir ? O_DIRECTORY : 0));
+    if (fd < 0) return fail(e, "open mount point '" + t + "'");
+    int r = ::mount(source, fd_path(fd).c_str(), fstype, flags, mdata);
+    err = errno;
+    ::close(fd);
+    if (r != 0) return fail(e, what, err);
+    if ((flags & MS_BIND) && (step.flags & MS_RDONLY)) {
+      if (int rerr = make_readonly(root, t, (flags & MS_REC) != 0))
+        return fail(e, "make '" + t + "' read-only", rerr);
+    }
+    return true;
+  };
+  auto exists = [&](bool* is_dir) {
+    int fd = open_in_root(root, t, O_PATH);
+    if (fd < 0) return false;
+    struct stat st {};
+    fstat(fd, &st);
+    ::close(fd);
+    if (is_dir) *is_dir = S_ISDIR(st.st_mode);
+    return true;
+  };
+
+  switch (step.kind) {
+    case K::kProc:
+      return mount_on("proc", "proc", step.flags, nullptr, true, "mount proc on '" + t + "'");
+    case K::kSysfs:
+      return mount_on("sysfs", "sysfs", step.flags, nullptr, true, "mount sysfs on '" + t + "'");
+    case K::kBindSys:
+    case K::kBind: {
+      if (bind_fd < 0) return true;  // optional and absent
+      struct stat st {};
+      if (fstat(bind_fd, &st) != 0) return fail(e, "stat '" + step.source + "'");
+      return mount_on(fd_path(bind_fd).c_str(), nullptr, MS_BIND | MS_REC, nullptr,
+                      S_ISDIR(st.st_mode), "bind '" + step.source + "' on '" + t + "'");
+    }
+    case K::kTmpfs:
+      return mount_on("tmpfs", "tmpfs", step.flags, data, true, "mount tmpfs on '" + t + "'");
+    case K::kDevpts:
+      return mount_on("devpts", "devpts", step.flags, data, true, "mount devpts on '" + t + "'");
+    case K::kMqueue:
+      return mount_on("mqueue", "mqueue", step.flags, data, true, "mount mqueue on '" + t + "'");
+    case K::kBindDev:
+      return mount_on(step.source.c_str(), nullptr, MS_BIND, nullptr, false,
+                      "bind '" + step.source + "' on '" + t + "'");
+    case K::kDir:
+      if (int err = make_dirs(root, t, step.mode ? step.mode : 0755))
+        return fail(e, "create directory '" + t + "'" + (err == EROFS ? rootfs_hint(plan) : ""), err);
+      return true;
+    case K::kSymlink: {
+      const std::size_t slash = t.rfind('/');
+      const std::string parent = slash == 0 ? "/" : t.substr(0, slash);
+      if (int err = make_dirs(root, parent, 0755)) return fail(e, "create '" + parent + "'", err);
+      int pfd = open_in_root(root, parent, O_PATH | O_DIRECTORY);
+      if (pfd < 0) return fail(e, "open '" + parent + "'");
+      int r = ::symlinkat(step.source.c_str(), pfd, t.c_str() + slash + 1);
+      int err = errno;
+      ::close(pfd);
+      if (r != 0 && err != EEXIST)
+        return fail(e, "create symlink '" + t + "'" + (err == EROFS ? rootfs_hint(plan) : ""), err);
+      return true;
+    }
+    case K::kFile: {
+      // The content lives on the scratch tmpfs and is bound read-only.
+      const std::string staged = std::string(kStage) + "/files/" + std::to_string(index);
+      int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, step.mode);
+      if (fd < 0) return fail(e, "stage file for '" + t + "'");
+      std::size_t done = 0;
+      while (done < step.source.size()) {
+        ssize_t n = ::write(fd, step.source.data() + done, step.source.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          int err = errno;
+          ::close(fd);
+          return fail(e, "write file for '" + t + "'", err);
+        }
+        done += static_cast<std::size_t>(n);
+      }
+      ::fchmod(fd, step.mode);
+      ::close(fd);
+      return mount_on(staged.c_str(), nullptr, MS_BIND, nullptr, false,
+                      "bind file on '" + t + "'");
+    }
+    case K::kMaskFile: {
+      bool is_dir = false;
+      if (!exists(&is_dir) || is_dir) return true;
+      return mount_on("/dev/null", nullptr, MS_BIND, nullptr, false, "mask '" + t + "'");
+    }
+    case K::kMaskDir: {
+      bool is_dir = false;
+      if (!exists(&is_dir) || !is_dir) return true;
+      return mount_on("tmpfs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "mode=0555,size=4k", true, "mask '" + t + "'");
+    }
+    case K::kReadonly: {
+      bool is_dir = false;
+      if (!exists(&is_dir)) return true;
+      int fd = open_in_root(root, t, O_PATH);
+      if (fd < 0) return fail(e, "open '" + t + "'");
+      const std::string p = fd_path(fd);
+      int r = ::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr);
+      int err = errno;
+      ::close(fd);
+      if (r != 0) return fail(e, "bind '" + t + "' onto itself", err);
+      if (int rerr = make_readonly(root, t, true)) return fail(e, "make '" + t + "' read-only", rerr);
+      return true;
+    }
+  }
+  return fail(e, "unknown mount step", EINVAL);
+}
+
+bool mount_overlay(const std::string& upper, const std::string& work, StepError& e) {
+  // userxattr: an unprivileged overlay keeps its metadata in user.* xattrs.
+  const std::string opts = std::string("lowerdir=") + kStage + "/lower,upperdir=" + upper +
+                           ",workdir=" + work + ",userxattr";
+  if (::mount("overlay", kRoot, "overlay", 0, opts.c_str()) == 0) return true;
+  return fail(e, "mount overlay on the rootfs (kernel overlayfs in a user namespace needs Linux "
+                 "5.11 or later; rootfs_writes: readonly or direct avoid it)");
+}
+
+}  // namespace
+
+bool open_host_paths(const RunPlan& plan, HostPaths& out, StepError& e) {
+  out.rootfs = ::open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (out.rootfs < 0) return fail(e, "open rootfs '" + plan.rootfs + "'");
+  if (plan.rootfs_writes == RootfsWrites::kPersistent) {
+    // The upper and work dirs must be on the same mount: bind their parent.
+    const std::string base = plan.upper_dir.substr(0, plan.upper_dir.rfind('/'));
+    out.upper = ::open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (out.upper < 0) return fail(e, "open '" + base + "'");
+  }
+  out.bind_sources.assign(plan.mounts.size(), -1);
+  for (std::size_t i = 0; i < plan.mounts.size(); ++i) {
+    const MountStep& m = plan.mounts[i];
+    if (m.kind != MountStep::Kind::kBind && m.kind != MountStep::Kind::kBindSys) continue;
+    int fd = ::open(m.source.c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT && m.optional) continue;
+      return fail(e, "open bind source '" + m.source + "' for '" + m.target + "'");
+    }
+    out.bind_sources[i] = fd;
+  }
+  return true;
+}
+
+void close_host_paths(HostPaths& paths) {
+  for (int* fd : {&paths.rootfs, &paths.upper}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+  for (int& fd : paths.bind_sources) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+}
+
+bool setup_rootfs(const RunPlan& plan, const HostPaths& host, StepError& e) {
+  // Nothing from here propagates to the host's mounts.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    return fail(e, "make mounts private");
+  if (::mount("tmpfs", kStage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0)
+    return fail(e, std::string("mount scratch tmpfs on '") + kStage + "'");
+  for (const char* d : {"root", "files", "lower"}) {
+    if (::mkdir((std::string(kStage) + "/" + d).c_str(), 0755) != 0)
+      return fail(e, std::string("create scratch directory '") + d + "'");
+  }
+
+  // 1. The root, as rootfs_writes says.
+  const std::string rootfs_fd = fd_path(host.rootfs);
+  switch (plan.rootfs_writes) {
+    case RootfsWrites::kReadonly:
+    case RootfsWrites::kDirect:
+      if (::mount(rootfs_fd.c_str(), kRoot, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+        return fail(e, "bind rootfs '" + plan.rootfs + "'");
+      break;
+    case RootfsWrites::kOverlay: {
+      if (::mount(rootfs_fd.c_str(), (std::string(kStage) + "/lower").c_str(), nullptr, MS_BIND,
+                  nullptr) != 0)
+        return fail(e, "bind rootfs '" + plan.rootfs + "'");
+      for (const char* d : {"upper", "work"})
+        if (::mkdir((std::string(kStage) + "/" + d).c_str(), 0755) != 0)
+          return fail(e, std::string("create scratch directory '") + d + "'");
+      if (!mount_overlay(std::string(kStage) + "/upper", std::string(kStage) + "/work", e))
+        return false;
+      break;
+    }
+    case RootfsWrites::kPersistent: {
+      if (::mount(rootfs_fd.c_str(), (std::string(kStage) + "/lower").c_str(), nullptr, MS_BIND,
+                  nullptr) != 0)
+        return fail(e, "bind rootfs '" + plan.rootfs + "'");
+      const std::string persist = std::string(kStage) + "/persist";
+      if (::mkdir(persist.c_str(), 0755) != 0) return fail(e, "create scratch directory 'persist'");
+      if (::mount(fd_path(host.upper).c_str(), persist.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        return fail(e, "bind '" + plan.upper_dir + "'");
+      if (!mount_overlay(persist + "/upper", persist + "/work", e)) return false;
+      break;
+    }
+  }
+  int root = ::open(kRoot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return fail(e, "open the new root");
+  // Read-only before anything is created in it: a read-only rootfs is never
+  // written, mount points included.
+  if (plan.rootfs_writes == RootfsWrites::kReadonly) {
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::mount_setattr(root, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+      return fail(e, "make rootfs '" + plan.rootfs + "' read-only");
+  }
+
+  // 2. /proc, /sys, /dev and the definition's mounts, in order.
+  for (std::size_t i = 0; i < plan.mounts.size(); ++i)
+    if (!apply_step(plan, root, plan.mounts[i], host.bind_sources[i], i, e)) return false;
+  ::close(root);
+
+  // 3. Enter it. pivot_root(".", ".") stacks the old root under the new one;
+  // detaching it leaves nothing of the host visible (the scratch tmpfs goes
+  // with it; what the new root still uses stays alive).
+  if (::chdir(kRoot) != 0) return fail(e, "enter the new root");
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) return fail(e, "pivot_root into '" + plan.rootfs + "'");
+  if (::umount2(".", MNT_DETACH) != 0) return fail(e, "detach the host's root");
+  if (::chdir("/") != 0) return fail(e, "change to '/'");
+  return true;
+}
+
+}  // namespace box

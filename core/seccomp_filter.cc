@@ -1,0 +1,92 @@
+#include "seccomp_filter.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <memory>
+
+namespace box {
+namespace {
+
+struct CtxDeleter {
+  void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
+};
+
+const char* const kDenied[] = {
+    "add_key",      "keyctl",       "request_key",  "bpf",          "perf_event_open",
+    "kexec_load",   "kexec_file_load", "init_module", "finit_module", "delete_module",
+    "open_by_handle_at", "iopl",    "ioperm",       "swapon",       "swapoff",
+    "acct",         "lookup_dcookie", "userfaultfd", "uselib",      "vm86",
+    "vm86old",      "nfsservctl",   "quotactl",     "create_module", "get_kernel_syms",
+    "query_module", "fanotify_init", "move_pages",  "kcmp",
+};
+
+}  // namespace
+
+Result<SeccompProgram> build_default_seccomp(const SeccompOptions& options) {
+  std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) return Error("seccomp: cannot create a filter context");
+  scmp_filter_ctx c = ctx.get();
+  // Cover the other ABIs this kernel can run, or they bypass the rules.
+  for (uint32_t arch : {SCMP_ARCH_X86, SCMP_ARCH_X32}) {
+    int r = seccomp_arch_add(c, arch);
+    if (r != 0 && r != -EEXIST && r != -EINVAL)
+      return Error::from_errno("seccomp: add architecture", -r);
+  }
+  const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+  for (const char* name : kDenied) {
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
+    int r = seccomp_rule_add(c, eperm, nr, 0);
+    if (r != 0 && r != -EDOM) return Error::from_errno(std::string("seccomp: deny ") + name, -r);
+  }
+  // TIOCSTI injects input into a terminal: with the caller's tty that is a
+  // way out of the sandbox. The request is 32 bits; compare only those.
+  int r = seccomp_rule_add(c, eperm, SCMP_SYS(ioctl), 1,
+                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCSTI));
+  if (r != 0) return Error::from_errno("seccomp: deny ioctl(TIOCSTI)", -r);
+  if (!options.allow_user_namespaces) {
+    for (const char* name : {"unshare", "clone"}) {
+      // unshare(flags) has flags in arg 0; clone on x86-64 too.
+      r = seccomp_rule_add(c, eperm, seccomp_syscall_resolve_name(name), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+      if (r != 0 && r != -EDOM) return Error::from_errno(std::string("seccomp: limit ") + name, -r);
+    }
+    // clone3 passes flags in memory, out of a filter's reach: make it look
+    // absent, so libc falls back to clone, which is checked.
+    r = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    if (r != 0 && r != -EDOM) return Error::from_errno("seccomp: limit clone3", -r);
+  }
+
+  // Export the BPF program through a memfd and keep it in memory.
+  int fd = memfd_create("box-seccomp", MFD_CLOEXEC);
+  if (fd < 0) return Error::from_errno("seccomp: memfd_create");
+  r = seccomp_export_bpf(c, fd);
+  if (r != 0) {
+    close(fd);
+    return Error::from_errno("seccomp: export filter", -r);
+  }
+  off_t size = lseek(fd, 0, SEEK_END);
+  SeccompProgram prog;
+  prog.instructions.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
+  ssize_t n = pread(fd, prog.instructions.data(), static_cast<std::size_t>(size), 0);
+  close(fd);
+  if (n != size) return Error("seccomp: short read of the exported filter");
+  return prog;
+}
+
+int load_seccomp(const SeccompProgram& program) {
+  sock_fprog fprog{};
+  fprog.len = static_cast<unsigned short>(program.instructions.size());
+  fprog.filter = const_cast<sock_filter*>(program.instructions.data());
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) != 0) return errno;
+  return 0;
+}
+
+}  // namespace box

@@ -1,0 +1,344 @@
+// The namespace runtime, capability by capability, as the unprivileged test
+// user: each test runs a real container (box-run run, or box-run start of a
+// definition) and checks the effect from inside and, where there is one,
+// from outside.
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "test_support.h"
+
+namespace box::testing {
+namespace {
+namespace fs = std::filesystem;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The test user's first subordinate id in FILE (the harness gives it a range).
+unsigned subid_start(const char* file) {
+  const std::string user = getpwuid(getuid())->pw_name;
+  std::istringstream in(slurp(file));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(user + ":", 0) == 0)
+      return static_cast<unsigned>(std::stoul(line.substr(user.size() + 1)));
+  }
+  ADD_FAILURE() << "no " << file << " entry for " << user << ": the harness must create one";
+  return 0;
+}
+
+class Runtime : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
+    rootfs_ = home() + "/rootfs-runtime";
+    make_busybox_rootfs(rootfs_);
+    scratch_ = home() + "/runtime-scratch";
+    fs::remove_all(scratch_);
+    fs::create_directories(scratch_);
+  }
+  void TearDown() override {
+    // Files created by subordinate ids cannot be removed by us directly.
+    run({box_run(), "run", "--userns", "auto", "--writable", "--bind", scratch_ + ":/s", rootfs_,
+         "--", "rm", "-rf", "/s/owned"});
+    fs::remove_all(rootfs_);
+    fs::remove_all(scratch_);
+    fs::remove_all(home() + "/.config/box/containers/persist.yaml");
+    // overlayfs leaves its work/work dir with no permissions at all.
+    const std::string persist = home() + "/.local/share/box/containers/persist";
+    std::error_code ec;
+    fs::permissions(persist + "/work/work", fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(persist, ec);
+  }
+
+  CommandResult box(std::vector<std::string> options, const std::string& script) {
+    std::vector<std::string> argv = {box_run(), "run"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {rootfs_, "--", "sh", "-c", script});
+    return run(argv);
+  }
+
+  std::string rootfs_, scratch_;
+};
+
+TEST_F(Runtime, AutoUsernsMapsTheSubordinateRange) {
+  auto r = box({"--userns", "auto", "--writable", "--bind", scratch_ + ":/s"},
+               "mkdir /s/owned && touch /s/owned/f && chown 1000:1000 /s/owned/f && "
+               "cat /proc/self/uid_map");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Root inside is us; uid 1000 inside is the 1000th subordinate id.
+  EXPECT_TRUE(contains(r.output, "         0       " + std::to_string(getuid()) + "          1"))
+      << r.output;
+  struct stat st {};
+  ASSERT_EQ(stat((scratch_ + "/owned/f").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, subid_start("/etc/subuid") + 999);
+  EXPECT_EQ(st.st_gid, subid_start("/etc/subgid") + 999);
+}
+
+TEST_F(Runtime, RootCanBecomeAnotherUserWithAuto) {
+  // What apt-get and daemons do to drop privileges: root inside switches to
+  // another id, which exists only with the subordinate range mapped.
+  write_file(rootfs_ + "/etc/passwd", "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/bin/sh\n");
+  write_file(rootfs_ + "/etc/group", "root:x:0:\napp:x:1000:\n");
+  auto r = box({"--userns", "auto"}, "su -s /bin/sh app -c 'id -u; id -g'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "1000\n1000\n")) << r.output;
+  auto single = box({"--userns", "single"}, "su -s /bin/sh app -c 'id -u'");
+  EXPECT_NE(single.exit_code, 0) << single.output;
+}
+
+TEST_F(Runtime, KeepIdKeepsOurUid) {
+  auto r = box({"--userns", "keep-id"}, "id -u; id -g");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, std::to_string(getuid()) + "\n" + std::to_string(getgid()) + "\n"))
+      << r.output;
+}
+
+TEST_F(Runtime, OverlayWritesVanishAndLeaveTheImageUntouched) {
+  auto r = box({"--writable"}, "echo data > /written && cat /written && rm /bin/cat; ls /bin/cat");
+  EXPECT_TRUE(contains(r.output, "data\n")) << r.output;
+  EXPECT_TRUE(contains(r.output, "No such file")) << r.output;
+  EXPECT_FALSE(fs::exists(rootfs_ + "/written"));
+  EXPECT_TRUE(fs::is_symlink(rootfs_ + "/bin/cat"));
+}
+
+TEST_F(Runtime, PersistentWritesSurviveARestart) {
+  write_file(home() + "/.config/box/containers/persist.yaml",
+             "rootfs: ~/rootfs-runtime\nrootfs_writes: persistent\n"
+             "command: [sh, -c, 'cat /counter 2>/dev/null; echo run >> /counter']\n");
+  auto first = run({box_run(), "start", "persist"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto second = run({box_run(), "start", "persist"});
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_TRUE(contains(second.output, "run\n")) << second.output;
+  EXPECT_FALSE(fs::exists(rootfs_ + "/counter"));
+  EXPECT_TRUE(fs::exists(home() + "/.local/share/box/containers/persist/upper/counter"));
+}
+
+TEST_F(Runtime, ReadonlyAndDirectWrites) {
+  auto ro = box({}, "touch /x");
+  EXPECT_NE(ro.exit_code, 0);
+  EXPECT_TRUE(contains(ro.output, "Read-only file system")) << ro.output;
+  write_file(home() + "/.config/box/containers/persist.yaml",
+             "rootfs: ~/rootfs-runtime\nrootfs_writes: direct\ncommand: [touch, /direct-write]\n");
+  auto direct = run({box_run(), "start", "persist"});
+  ASSERT_EQ(direct.exit_code, 0) << direct.output;
+  EXPECT_TRUE(fs::exists(rootfs_ + "/direct-write"));
+}
+
+TEST_F(Runtime, BindTmpfsDirSymlinkAndFileMounts) {
+  write_file(scratch_ + "/in.txt", "from host\n");
+  fs::create_directories(scratch_ + "/rw");
+  write_file(home() + "/.config/box/containers/persist.yaml",
+             "rootfs: ~/rootfs-runtime\n"
+             "mounts:\n"
+             "  - {type: bind, source: ~/runtime-scratch/in.txt, target: /etc/in.txt, readonly: true}\n"
+             "  - {type: bind, source: ~/runtime-scratch/rw, target: /data}\n"
+             "  - {type: tmpfs, target: /cache, size: 1M, mode: '0700'}\n"
+             "  - {type: dir, target: /var/lib/app}\n"
+             "  - {type: symlink, target: /etc/link, link: /etc/in.txt}\n"
+             "  - {type: file, target: /etc/motd, content: \"welcome\\n\"}\n"
+             "  - {type: bind, source: ~/no-such-dir, target: /opt, optional: true}\n"
+             "command: [sh, -c, 'cat /etc/link; echo new > /data/out; cat /etc/motd; "
+             "stat -c %a /cache; df -k /cache | grep -c 1024; ls -d /var/lib/app; "
+             "echo x > /etc/in.txt || echo ro-ok; echo x > /etc/motd || echo file-ro-ok']\n");
+  auto r = run({box_run(), "start", "persist"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "from host\n")) << r.output;
+  EXPECT_TRUE(contains(r.output, "welcome\n")) << r.output;
+  EXPECT_TRUE(contains(r.output, "700\n1\n/var/lib/app\n")) << r.output;
+  EXPECT_TRUE(contains(r.output, "ro-ok")) << r.output;
+  EXPECT_TRUE(contains(r.output, "file-ro-ok")) << r.output;
+  EXPECT_EQ(slurp(scratch_ + "/rw/out"), "new\n");
+  EXPECT_EQ(slurp(scratch_ + "/in.txt"), "from host\n");
+  // The read-only rootfs itself was not written to make mount points.
+  EXPECT_FALSE(fs::exists(rootfs_ + "/cache"));
+}
+
+TEST_F(Runtime, MountTargetsCannotEscapeThroughSymlinks) {
+  // An image symlink pointing at a host path must resolve inside the root.
+  fs::create_symlink(scratch_, rootfs_ + "/escape");
+  auto r = box({"--writable", "--tmpfs", "/escape/inside"}, "ls -d /escape/inside");
+  // Inside the root the link dangles, so the mount fails; what matters is
+  // that nothing was created at the host path it names.
+  EXPECT_EQ(r.exit_code, 125) << r.output;
+  EXPECT_TRUE(contains(r.output, "create mount point '/escape/inside': No such file or directory"))
+      << r.output;
+  EXPECT_FALSE(fs::exists(scratch_ + "/inside")) << "a mount point was created on the host";
+}
+
+TEST_F(Runtime, ProcIsMaskedAndSysIsReadOnly) {
+  auto r = box({}, "wc -c < /proc/kcore; echo b > /proc/sysrq-trigger || echo sysrq-denied; "
+                   "echo 1 > /proc/sys/kernel/printk || echo sys-denied; "
+                   "touch /sys/kernel/x || echo sysfs-denied; ls /proc/acpi | wc -l");
+  EXPECT_TRUE(contains(r.output, "0\n")) << r.output;
+  EXPECT_TRUE(contains(r.output, "sysrq-denied")) << r.output;
+  EXPECT_TRUE(contains(r.output, "sys-denied")) << r.output;
+  EXPECT_TRUE(contains(r.output, "sysfs-denied")) << r.output;
+}
+
+TEST_F(Runtime, CapabilitiesAddDropAndAll) {
+  auto eff = [&](std::vector<std::string> opts) {
+    auto r = box(opts, "grep CapEff /proc/self/status");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return r.output;
+  };
+  // CAP_NET_ADMIN is bit 12 (0x1000).
+  EXPECT_TRUE(contains(eff({"--cap-add", "CAP_NET_ADMIN"}), "00000000800415fb")) << eff({});
+  // Without CAP_CHOWN (bit 0), chown fails inside.
+  auto no_chown = box({"--cap-drop", "CHOWN"}, "touch /tmp/f 2>/dev/null; chown 5 /dev/null");
+  EXPECT_NE(no_chown.exit_code, 0) << no_chown.output;
+  EXPECT_TRUE(contains(eff({"--cap-add", "ALL"}), "000001ffffffffff")) << eff({"--cap-add", "ALL"});
+  // Another user inside keeps added capabilities through the ambient set.
+  auto user = box({"--user", "0:0", "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"},
+                  "grep -E 'CapEff|CapBnd' /proc/self/status");
+  EXPECT_TRUE(contains(user.output, "CapEff:\t0000000000000400")) << user.output;
+  EXPECT_TRUE(contains(user.output, "CapBnd:\t0000000000000400")) << user.output;
+}
+
+TEST_F(Runtime, SeccompDeniesNestedUserNamespacesUnlessUnconfined) {
+  auto confined = box({}, "grep Seccomp: /proc/self/status; unshare -U true; echo rc=$?");
+  EXPECT_TRUE(contains(confined.output, "Seccomp:\t2")) << confined.output;
+  EXPECT_TRUE(contains(confined.output, "Operation not permitted")) << confined.output;
+  auto open = box({"--seccomp", "unconfined"}, "grep Seccomp: /proc/self/status; unshare -U true; echo rc=$?");
+  EXPECT_TRUE(contains(open.output, "Seccomp:\t0")) << open.output;
+  EXPECT_TRUE(contains(open.output, "rc=0")) << open.output;
+}
+
+TEST_F(Runtime, NetworkNoneHasOnlyLoopbackUp) {
+  auto r = box({"--network", "none"}, "ls /sys/class/net; cat /sys/class/net/lo/operstate; "
+                                      "ip -o link | wc -l");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "lo\n")) << r.output;
+  EXPECT_TRUE(contains(r.output, "1\n")) << r.output;
+  // A server on the container's loopback is reachable from inside.
+  auto loop = box({"--network", "none"},
+                  "(echo pong | nc -l -p 7777 127.0.0.1 &) ; sleep 0.2; nc 127.0.0.1 7777 </dev/null");
+  EXPECT_TRUE(contains(loop.output, "pong")) << loop.output;
+  auto host = box({}, "ls /sys/class/net | wc -l");
+  EXPECT_TRUE(contains(host.output, "\n")) << host.output;
+}
+
+TEST_F(Runtime, SharedPidNamespaceSeesTheHost) {
+  auto own = box({}, "ls -d /proc/[0-9]* | wc -l");
+  auto shared = box({"--share", "pid"}, "ls -d /proc/[0-9]* | wc -l");
+  ASSERT_EQ(shared.exit_code, 0) << shared.output;
+  EXPECT_LE(std::stoi(own.output), 3) << own.output;
+  EXPECT_GT(std::stoi(shared.output), 10) << shared.output;
+}
+
+TEST_F(Runtime, HostnameUmaskRlimitsWorkdir) {
+  auto r = box({"--hostname", "web-1", "--workdir", "/tmp"},
+               "hostname; pwd; umask; ulimit -n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "web-1\n/tmp\n0022\n")) << r.output;
+  write_file(home() + "/.config/box/containers/persist.yaml",
+             "rootfs: ~/rootfs-runtime\numask: '0077'\nrlimits: {nofile: 512}\n"
+             "command: [sh, -c, 'umask; ulimit -n']\n");
+  auto d = run({box_run(), "start", "persist"});
+  EXPECT_TRUE(contains(d.output, "0077\n512\n")) << d.output;
+}
+
+TEST_F(Runtime, NewSessionWithoutTerminal) {
+  auto r = box({}, "cut -d' ' -f6 /proc/1/stat; readlink /proc/self/fd/0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "1\n")) << r.output;  // PID 1 leads its own session
+}
+
+TEST_F(Runtime, TinyInitReapsAndForwardsSignals) {
+  // An orphan (the first subshell's sleep) is re-parented to PID 1. With the
+  // command exec'd as PID 1 (`sleep`, which never waits) it stays a zombie;
+  // the tiny init reaps it.
+  const std::string script =
+      "echo pid=$$; (sleep 0.1 &); "
+      "(sleep 0.5; echo zombies=$(cut -d' ' -f3 /proc/[0-9]*/stat | grep -c Z)) & exec sleep 1";
+  auto tiny = box({"--init", "tiny"}, script);
+  ASSERT_EQ(tiny.exit_code, 0) << tiny.output;
+  EXPECT_TRUE(contains(tiny.output, "pid=2\n")) << tiny.output;  // PID 1 is the reaper
+  EXPECT_TRUE(contains(tiny.output, "zombies=0\n")) << tiny.output;
+  auto none = box({}, script);
+  EXPECT_TRUE(contains(none.output, "pid=1\n")) << none.output;
+  EXPECT_TRUE(contains(none.output, "zombies=1\n")) << none.output;
+}
+
+// SIGTERM to the supervisor reaches PID 1, which decides the exit status.
+TEST_F(Runtime, SignalsToTheSupervisorReachPid1) {
+  for (const char* init : {"none", "tiny"}) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+      dup2(fds[1], 1);
+      close(fds[0]);
+      std::string b = box_run();
+      execl(b.c_str(), b.c_str(), "run", "--init", init, rootfs_.c_str(), "--", "sh", "-c",
+            "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 1 & wait $!; done",
+            nullptr);
+      _exit(127);
+    }
+    close(fds[1]);
+    char buf[64] = {};
+    ASSERT_GT(read(fds[0], buf, sizeof buf - 1), 0);  // "ready"
+    kill(pid, SIGTERM);
+    std::string rest;
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0) rest.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status)) << init;
+    EXPECT_EQ(WEXITSTATUS(status), 42) << init;
+    EXPECT_TRUE(contains(rest, "got-term")) << init << ": " << rest;
+  }
+}
+
+TEST_F(Runtime, SupervisorDeathKillsTheContainer) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::string b = box_run();
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    execl(b.c_str(), b.c_str(), "run", rootfs_.c_str(), "--", "sh", "-c",
+          "echo $$ > /dev/null; sleep 30", nullptr);
+    _exit(127);
+  }
+  // Wait for the container's sleep to exist, then kill the supervisor hard.
+  std::string children;
+  ASSERT_TRUE(eventually([&] {
+    children = slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    return !children.empty();
+  }));
+  const std::string pid1 = children.substr(0, children.find(' '));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(eventually([&] { return !fs::exists("/proc/" + pid1); }))
+      << "container PID 1 " << pid1 << " outlived its supervisor";
+}
+
+TEST_F(Runtime, SetupErrorsNameTheStep) {
+  auto r = box({"--ro-bind", home() + "/no-such-source:/x"}, "true");
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_TRUE(contains(r.output, "open bind source '" + home() + "/no-such-source' for '/x': No such file or directory"))
+      << r.output;
+  auto missing_target = box({"--bind", scratch_ + ":/not-in-image"}, "true");
+  EXPECT_EQ(missing_target.exit_code, 125);
+  EXPECT_TRUE(contains(missing_target.output, "create mount point '/not-in-image' (the rootfs is read-only"))
+      << missing_target.output;
+}
+
+}  // namespace
+}  // namespace box::testing
