@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "boxctl_install.h"
 #include "errors.h"
 #include "manager_client.h"
 
@@ -88,7 +89,9 @@ int main(int argc, char** argv) {
   auto* stop = app.add_subcommand("stop", "Stop a container and wait");
   stop->add_option("NAME", name, "Container name")->required();
 
+  auto install_commands = box::boxctl::add_install_commands(app);
   CLI11_PARSE(app, argc, argv);
+  if (auto rc = install_commands->run()) return *rc;
 
   std::unique_ptr<sdbus::IConnection> connection;
   try {

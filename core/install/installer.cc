@@ -555,6 +555,12 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
     std::string description = out.draft.description;
     out.draft = std::move(t->draft);
     if (out.draft.description.empty()) out.draft.description = description;
+    // The image config's ports note described the defaults just replaced.
+    meta.warnings.erase(std::remove_if(meta.warnings.begin(), meta.warnings.end(),
+                                       [](const std::string& w) {
+                                         return w.rfind("image exposes", 0) == 0;
+                                       }),
+                        meta.warnings.end());
     for (auto& w : t->warnings) meta.warnings.push_back("config.json.template: " + w);
     if (t->root_path != "rootfs" && t->root_path != in.image_dir + "/rootfs")
       meta.warnings.push_back("config.json.template: root.path '" + t->root_path +

@@ -47,9 +47,16 @@ int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
 
 }  // namespace
 
+// No user bus at all (no session): no user manager to reload or stop.
+static bool no_user_bus(const Error& e) {
+  int n = e.errno_value();
+  return n == ENOENT || n == ECONNREFUSED || n == ENOMEDIUM;
+}
+
 Result<void> reload_user_manager() {
   Bus b;
   auto o = open_user_bus(b);
+  if (!o && no_user_bus(o.error())) return {};
   if (!o) return o;
   sd_bus_error err = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
@@ -64,10 +71,7 @@ Result<void> reload_user_manager() {
 Result<void> stop_user_unit(const std::string& unit) {
   Bus b;
   auto o = open_user_bus(b);
-  // No user bus at all: no user manager is running anything to stop.
-  if (!o && (o.error().errno_value() == ENOENT || o.error().errno_value() == ECONNREFUSED ||
-             o.error().errno_value() == ENOMEDIUM))
-    return {};
+  if (!o && no_user_bus(o.error())) return {};
   if (!o) return o;
   JobWait wait;
   sd_bus_slot* slot = nullptr;

@@ -1,0 +1,180 @@
+// boxctl install end to end, as the unprivileged test user against its real
+// user manager: an etcd system-container image built from Debian's
+// etcd-server package (examples/etcd/build-image) is installed, started
+// with systemctl, written to and read from the host with etcdctl, restarted
+// (the data survives), stopped and uninstalled.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "test_support.h"
+
+namespace box::testing {
+namespace {
+namespace fs = std::filesystem;
+
+CommandResult systemctl(std::vector<std::string> args) {
+  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
+  return run(args);
+}
+
+CommandResult boxctl(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  args.insert(args.begin(), prefix() + "/bin/boxctl");
+  return run(args, timeout);
+}
+
+std::string show(const std::string& unit, const std::string& property) {
+  std::string v = systemctl({"show", "--value", "-p", property, unit}).output;
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+std::string journal(const std::string& unit) {
+  return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-n", "40", "-u", unit}).output;
+}
+
+// A loopback port nobody listens on now.
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+class InstallEtcd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    image_ = home() + "/etcd-image.tar";
+    auto built = run({prefix() + "/share/box/examples/etcd/build-image", image_},
+                     std::chrono::seconds(180));
+    ASSERT_EQ(built.exit_code, 0) << built.output;
+  }
+
+  void TearDown() override {
+    systemctl({"stop", "box@etcd.service"});
+    systemctl({"reset-failed", "box@etcd.service"});
+    boxctl({"uninstall", "etcd", "--purge"});
+    fs::remove(image_);
+  }
+
+  CommandResult etcdctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"etcdctl", "--endpoints", endpoint_, "--dial-timeout", "2s"});
+    return run(args, std::chrono::seconds(20));
+  }
+
+  bool healthy() { return etcdctl({"endpoint", "health"}).exit_code == 0; }
+
+  std::string image_;
+  std::string endpoint_;
+};
+
+TEST_F(InstallEtcd, InstallStartPutGetRestartUninstall) {
+  const int client = free_port(), peer = free_port();
+  endpoint_ = "http://127.0.0.1:" + std::to_string(client);
+
+  auto install = boxctl({"install", "--user", "oci-archive:" + image_, "etcd", "--set",
+                         "ETCD_CLIENT_PORT=" + std::to_string(client), "--set",
+                         "ETCD_PEER_PORT=" + std::to_string(peer)});
+  ASSERT_EQ(install.exit_code, 0) << install.output;
+  EXPECT_TRUE(contains(install.output, "Installed etcd from oci-archive:")) << install.output;
+  const std::string data = home() + "/.local/share/box/state/etcd";
+  EXPECT_TRUE(fs::is_directory(data));
+
+  // The user manager was reloaded by the install: the unit exists at once.
+  auto cat = systemctl({"cat", "box@etcd.service"});
+  ASSERT_EQ(cat.exit_code, 0) << cat.output;
+  EXPECT_TRUE(contains(cat.output, "Description=etcd key-value store etcd (" + endpoint_ + ")"))
+      << cat.output;
+
+  auto images = boxctl({"images"});
+  ASSERT_EQ(images.exit_code, 0) << images.output;
+  EXPECT_TRUE(contains(images.output, "etcd  oci-archive:" + image_ + "  sha256:")) << images.output;
+
+  auto start = systemctl({"start", "box@etcd.service"});
+  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@etcd.service");
+  EXPECT_EQ(show("box@etcd.service", "ActiveState"), "active");
+  ASSERT_TRUE(eventually([&] { return healthy(); }, std::chrono::seconds(30)))
+      << journal("box@etcd.service");
+
+  auto put = etcdctl({"put", "greeting", "hello from box"});
+  ASSERT_EQ(put.exit_code, 0) << put.output;
+  auto get = etcdctl({"get", "--print-value-only", "greeting"});
+  ASSERT_EQ(get.exit_code, 0) << get.output;
+  EXPECT_EQ(get.output, "hello from box\n");
+
+  auto stop = systemctl({"stop", "box@etcd.service"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.output;
+  EXPECT_EQ(show("box@etcd.service", "ActiveState"), "inactive");
+  EXPECT_FALSE(healthy());
+
+  // Started again: the data was on the host, in the state dir.
+  ASSERT_EQ(systemctl({"start", "box@etcd.service"}).exit_code, 0) << journal("box@etcd.service");
+  ASSERT_TRUE(eventually([&] { return healthy(); }, std::chrono::seconds(30)))
+      << journal("box@etcd.service");
+  get = etcdctl({"get", "--print-value-only", "greeting"});
+  EXPECT_EQ(get.output, "hello from box\n") << journal("box@etcd.service");
+
+  // Uninstall stops it, removes the definition and image, keeps the data.
+  auto uninstall = boxctl({"uninstall", "etcd"});
+  ASSERT_EQ(uninstall.exit_code, 0) << uninstall.output;
+  EXPECT_EQ(show("box@etcd.service", "ActiveState"), "inactive");
+  EXPECT_FALSE(fs::exists(home() + "/.config/box/containers/etcd.yaml"));
+  EXPECT_FALSE(fs::exists(home() + "/.local/share/box/images/etcd"));
+  EXPECT_TRUE(fs::is_directory(data + "/member")) << "etcd's data should be kept";
+  images = boxctl({"images"});
+  EXPECT_FALSE(contains(images.output, "etcd ")) << images.output;
+}
+
+// Each failure the CLI reports leaves nothing installed.
+TEST_F(InstallEtcd, FailuresLeaveNothingBehind) {
+  auto again = [&] {
+    std::vector<std::string> left;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(home() + "/.local/share/box/images", ec))
+      left.push_back(e.path().filename());
+    return left;
+  };
+  // A truncated archive.
+  const std::string cut = home() + "/cut.tar";
+  auto size = fs::file_size(image_);
+  fs::copy_file(image_, cut, fs::copy_options::overwrite_existing);
+  fs::resize_file(cut, size / 2);
+  auto r = boxctl({"install", "oci-archive:" + cut, "etcd"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(again().empty());
+  EXPECT_FALSE(fs::exists(home() + "/.config/box/containers/etcd.yaml"));
+  fs::remove(cut);
+
+  // Interrupted (SIGINT, as ^C does) at different moments of a ~0.3 s
+  // install: each attempt leaves either a complete install or nothing.
+  for (const char* delay : {"0.02", "0.05", "0.1", "0.15", "0.2", "0.25"}) {
+    auto interrupted = run({"timeout", "-s", "INT", delay, prefix() + "/bin/boxctl", "install",
+                            "oci-archive:" + image_, "etcd"});
+    bool installed = fs::exists(home() + "/.config/box/containers/etcd.yaml");
+    if (interrupted.exit_code == 0) {
+      EXPECT_TRUE(installed) << delay;
+      EXPECT_EQ(again(), std::vector<std::string>{"etcd"}) << delay;
+      ASSERT_EQ(boxctl({"uninstall", "etcd", "--purge"}).exit_code, 0);
+    } else {
+      EXPECT_FALSE(installed) << delay << ": " << interrupted.output;
+      EXPECT_TRUE(again().empty()) << delay << ": " << again().front();
+    }
+  }
+
+  // A registry reference: box does not fetch images.
+  r = boxctl({"install", "docker://quay.io/coreos/etcd", "etcd"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "skopeo copy")) << r.output;
+}
+
+}  // namespace
+}  // namespace box::testing
