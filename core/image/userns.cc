@@ -20,18 +20,6 @@
 namespace box::image {
 namespace {
 
-bool parse_u32(const std::string& s, std::uint32_t& out) {
-  if (s.empty() || s.size() > 10) return false;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (v > 0xffffffffu) return false;
-  out = static_cast<std::uint32_t>(v);
-  return true;
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -128,27 +116,6 @@ Result<void> map_ids(pid_t child, const IdMapping& m) {
 
 }  // namespace
 
-std::optional<SubIdRange> find_subid_range(std::string_view text, const std::string& user,
-                                           std::uint32_t id) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  const std::string id_text = std::to_string(id);
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto a = line.find(':');
-    auto b = a == std::string::npos ? a : line.find(':', a + 1);
-    if (b == std::string::npos) continue;
-    std::string who = line.substr(0, a);
-    if (who != user && who != id_text) continue;
-    SubIdRange r;
-    if (!parse_u32(line.substr(a + 1, b - a - 1), r.start) ||
-        !parse_u32(line.substr(b + 1), r.count) || r.count == 0)
-      continue;
-    return r;
-  }
-  return std::nullopt;
-}
-
 std::string IdMapping::describe() const {
   std::string s = "0:" + std::to_string(uid) + ":1";
   if (full()) s += ",1:" + std::to_string(uids->start) + ":" + std::to_string(uids->count);
@@ -160,8 +127,8 @@ IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
   IdMapping m;
   m.uid = uid;
   m.gid = gid;
-  auto u = find_subid_range(read_text(subuid_file), user, uid);
-  auto g = find_subid_range(read_text(subgid_file), user, gid);
+  auto u = box::find_subid_range(read_text(subuid_file), user, uid);
+  auto g = box::find_subid_range(read_text(subgid_file), user, gid);
   if (u && g) {
     m.uids = u;
     m.gids = g;

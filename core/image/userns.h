@@ -11,34 +11,24 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "result.h"
+#include "subid.h"
 
 namespace box::image {
-
-struct SubIdRange {
-  std::uint32_t start = 0;
-  std::uint32_t count = 0;
-  bool operator==(const SubIdRange&) const = default;
-};
-
-// The first "NAME:START:COUNT" (or "UID:START:COUNT") line of /etc/subuid or
-// /etc/subgid text for this user. Pure.
-std::optional<SubIdRange> find_subid_range(std::string_view text, const std::string& user,
-                                           std::uint32_t id);
 
 struct IdMapping {
   uid_t uid = 0;  // the user: container id 0
   gid_t gid = 0;
   // Container ids 1..count map to start..start+count-1. Empty: only 0 is
   // mapped (the user has no subordinate ids).
-  std::optional<SubIdRange> uids, gids;
+  std::optional<SubidRange> uids, gids;
 
   bool full() const { return uids.has_value() && gids.has_value(); }
   // Highest container id that maps to a host id.

@@ -11,15 +11,6 @@
 namespace box::image {
 namespace {
 
-TEST(SubIds, FindsTheUsersRangeByNameOrUid) {
-  const char* text = "# comment\nalice:100000:65536\n1001:200000:1000\nbad:x:y\nzero:1:0\n";
-  EXPECT_EQ(find_subid_range(text, "alice", 1000), (SubIdRange{100000, 65536}));
-  EXPECT_EQ(find_subid_range(text, "bob", 1001), (SubIdRange{200000, 1000}));
-  EXPECT_FALSE(find_subid_range(text, "carol", 1002).has_value());
-  EXPECT_FALSE(find_subid_range(text, "bad", 5).has_value());
-  EXPECT_FALSE(find_subid_range(text, "zero", 5).has_value());
-}
-
 TEST(SubIds, MappingNeedsBothRanges) {
   box::testing::TempDir tmp;
   box::testing::write_bytes(tmp / "subuid", "u:100000:65536\n");
