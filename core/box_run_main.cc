@@ -2,6 +2,7 @@
 //   box-run start NAME                     run the container defined by NAME.yaml
 //   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
 #include <pwd.h>
+#include <systemd/sd-id128.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -65,6 +66,12 @@ box::HostIdentity host_identity(const box::UserDirs& dirs) {
   if (struct passwd* pw = getpwuid(host.uid)) user = pw->pw_name;
   host.subuid = box::find_subid_range(read_small_file("/etc/subuid"), user, host.uid);
   host.subgid = box::find_subid_range(read_small_file("/etc/subgid"), user, host.gid);
+  // A fresh id per start, for container_uuid (systemd's container interface).
+  sd_id128_t id;
+  if (sd_id128_randomize(&id) == 0) {
+    char text[SD_ID128_STRING_MAX];
+    host.instance_id = sd_id128_to_string(id, text);
+  }
   return host;
 }
 
@@ -73,7 +80,9 @@ int run_plan(const box::Result<box::RunPlan>& plan, const std::string& name, boo
     box::log_error(plan.error().wrap("box '" + name + "'").message());
     return box::kExitSetupFailed;
   }
-  return box::supervise(*plan, {.notify_ready = notify});
+  // Under systemd (start) the unit's cgroup is delegated to us; from a
+  // shell (run) it is not, and the container stays in ours.
+  return box::supervise(*plan, {.notify_ready = notify, .use_cgroup = notify});
 }
 
 int cmd_start(const std::string& name) {

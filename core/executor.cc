@@ -147,7 +147,7 @@ void reset_signals() {
 // Everything from here to execve runs in the new namespaces, in the order
 // the kernel needs. No exceptions, no return: it ends in execve or _exit.
 [[noreturn]] void container_child(const RunPlan& plan, const SeccompProgram* seccomp,
-                                  int report_fd, int sync_fd) {
+                                  int report_fd, int sync_fd, bool wait_for_go) {
   StepError e;
   auto fail = [&](const std::string& what, int err) {
     child_fail(report_fd, SetupFailure::kSetup, what, err);
@@ -161,18 +161,23 @@ void reset_signals() {
   // 1. Identity. The helpers (newuidmap/newgidmap) are run by the
   // supervisor, which then tells us to go on; a single id of our own we map
   // ourselves, once setgroups is denied.
-  if (plan.use_id_helpers) {
+  if (!plan.use_id_helpers) {
+    if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups", errno);
+    if (!write_file("/proc/self/uid_map", map_text(plan.uid_map))) fail("write uid_map", errno);
+    if (!write_file("/proc/self/gid_map", map_text(plan.gid_map))) fail("write gid_map", errno);
+  }
+  if (wait_for_go) {
     char go = 0;
     ssize_t n;
     while ((n = ::read(sync_fd, &go, 1)) < 0 && errno == EINTR) {
     }
     if (n != 1) _exit(126);  // the supervisor reported the failure itself
-  } else {
-    if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups", errno);
-    if (!write_file("/proc/self/uid_map", map_text(plan.uid_map))) fail("write uid_map", errno);
-    if (!write_file("/proc/self/gid_map", map_text(plan.gid_map))) fail("write gid_map", errno);
   }
   ::close(sync_fd);
+  // The cgroup namespace is entered only now, once the supervisor has moved
+  // us into the container's cgroup: its root is then that cgroup.
+  if ((plan.namespaces & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0)
+    fail("create cgroup namespace", errno);
 
   // 2. Filesystem: open what the plan names on the host, build the root,
   // pivot into it.
@@ -257,7 +262,7 @@ Result<void> make_private_dirs(const std::string& path) {
 }  // namespace
 
 Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
-                                         SetupError* failure) {
+                                         SetupError* failure, const AfterClone& after_clone) {
   if (plan.rootfs_writes == RootfsWrites::kPersistent) {
     for (const auto* dir : {&plan.upper_dir, &plan.work_dir}) {
       auto made = make_private_dirs(*dir);
@@ -272,8 +277,10 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
 
   // One clone with every namespace flag; without a new stack it behaves like
   // fork, and this process is single-threaded, so the child may use the heap.
-  long pid = ::syscall(SYS_clone, static_cast<unsigned long>(plan.namespaces) | SIGCHLD, nullptr,
-                       nullptr, nullptr, nullptr);
+  const bool wait_for_go = plan.use_id_helpers || static_cast<bool>(after_clone);
+  const unsigned long clone_flags =
+      static_cast<unsigned long>(plan.namespaces & ~CLONE_NEWCGROUP) | SIGCHLD;
+  long pid = ::syscall(SYS_clone, clone_flags, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) {
     int err = errno;
     std::string hint;
@@ -284,7 +291,7 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
   if (pid == 0) {
     report_read.reset();
     sync_write.reset();
-    container_child(plan, seccomp, report_write.get(), sync_read.get());
+    container_child(plan, seccomp, report_write.get(), sync_read.get(), wait_for_go);
   }
   report_write.reset();
   sync_read.reset();
@@ -303,7 +310,8 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
     return e.error;
   };
 
-  // 1. Id maps through the setuid helpers, then let the child go on.
+  // 1. Id maps through the setuid helpers and the caller's hook, then let
+  // the child go on.
   if (plan.use_id_helpers) {
     std::string err = run_id_helper(plan.newuidmap, child, plan.uid_map);
     if (err.empty()) err = run_id_helper(plan.newgidmap, child, plan.gid_map);
@@ -312,6 +320,16 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
       reap();
       return fail_setup("map the subordinate id range: " + err);
     }
+  }
+  if (after_clone) {
+    auto hooked = after_clone(child);
+    if (!hooked) {
+      ::kill(child, SIGKILL);
+      reap();
+      return fail_setup(hooked.error().message());
+    }
+  }
+  if (wait_for_go) {
     char go = 1;
     if (::write(sync_write.get(), &go, 1) != 1) {
       ::kill(child, SIGKILL);

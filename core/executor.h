@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <functional>
+
 #include "result.h"
 #include "run_plan.h"
 #include "seccomp_filter.h"
@@ -31,7 +33,13 @@ struct SetupError {
 // exec succeeded, or with the child's precise error (the child reaped).
 // Signals the caller has blocked are unblocked right before exec, so a
 // signal sent during setup reaches the command instead of being lost.
+// `after_clone`, if set, runs in the caller with the child's PID while the
+// child waits (after the id maps are written, before it enters its cgroup
+// namespace and builds its filesystem): the place to move it into a cgroup
+// or attach a network helper to its namespace.
+using AfterClone = std::function<Result<void>(pid_t)>;
+
 Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
-                                         SetupError* failure);
+                                         SetupError* failure, const AfterClone& after_clone = {});
 
 }  // namespace box

@@ -153,6 +153,9 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
     }
     case K::kTmpfs:
       return mount_on("tmpfs", "tmpfs", step.flags, data, true, "mount tmpfs on '" + t + "'");
+    case K::kCgroup2:
+      return mount_on("cgroup2", "cgroup2", step.flags, nullptr, true,
+                      "mount cgroup2 on '" + t + "'");
     case K::kDevpts:
       return mount_on("devpts", "devpts", step.flags, data, true, "mount devpts on '" + t + "'");
     case K::kMqueue:

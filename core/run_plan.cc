@@ -138,7 +138,7 @@ std::vector<std::string> exec_candidates(const std::string& program, const std::
   return out;
 }
 
-void plan_environment(const Definition& def, RunPlan& p) {
+void plan_environment(const Definition& def, const std::string& host_instance_id, RunPlan& p) {
   // The environment starts empty: nothing of the host's leaks in unless the
   // definition says so. `container` follows systemd's container interface.
   std::string path = kDefaultPath;
@@ -148,6 +148,8 @@ void plan_environment(const Definition& def, RunPlan& p) {
     if (k == "HOME") have_home = true;
   }
   p.env = {"container=box", "PATH=" + path};
+  if (def.init == InitMode::kSystemd && !host_instance_id.empty())
+    p.env.push_back("container_uuid=" + host_instance_id);
   if (!have_home) p.env.push_back(p.uid == 0 ? "HOME=/root" : "HOME=/");
   if (!p.hostname.empty()) p.env.push_back("HOSTNAME=" + p.hostname);
   for (const auto& [k, v] : def.env) {
@@ -167,9 +169,32 @@ Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, Ru
     p.upper_dir = base + "/upper";
     p.work_dir = base + "/work";
   }
+  using K = MountStep::Kind;
+  const bool systemd = def.init == InitMode::kSystemd;
   add_proc(p.mounts, (p.namespaces & CLONE_NEWPID) != 0);
   add_sys(p.mounts, (p.namespaces & CLONE_NEWNET) != 0);
+  if (p.namespaces & CLONE_NEWCGROUP) {
+    // The container sees its own cgroup as the root of a plain cgroup2 tree
+    // (also on hybrid hosts); only an inner systemd may write it.
+    p.mounts.push_back({K::kCgroup2, "/sys/fs/cgroup", "", "",
+                        kNoSuidDevExec | (systemd ? 0UL : static_cast<unsigned long>(MS_RDONLY))});
+  }
   add_dev(p.mounts, (p.namespaces & CLONE_NEWIPC) != 0);
+  if (systemd || def.notify) {
+    // The notify socket lives in /run/host, as in systemd's container
+    // interface; /run is a fresh tmpfs for it (and for an inner systemd).
+    p.mounts.push_back({K::kTmpfs, "/run", "", "mode=755", MS_NOSUID | MS_NODEV});
+    p.mounts.push_back({K::kDir, "/run/host", "", "", 0});
+    p.notify_socket = "/run/host/notify";
+  }
+  if (systemd) {
+    p.mounts.push_back({K::kTmpfs, "/tmp", "", "mode=1777", MS_NOSUID | MS_NODEV});
+    MountStep manager{K::kFile, "/run/host/container-manager", "box\n", "", MS_RDONLY};
+    manager.mode = 0444;
+    p.mounts.push_back(manager);
+    p.console = true;
+    p.cgroup_required = true;
+  }
   add_user_mounts(p.mounts, def.mounts);
   return {};
 }
@@ -294,6 +319,7 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
   p.workdir = def.workdir;
   p.umask = def.umask;
   p.seccomp = def.seccomp == SeccompMode::kDefault;
+  p.stop_signal = def.stop.signal;
 
   p.namespaces = CLONE_NEWUSER | CLONE_NEWNS;
   if (def.namespaces.pid) p.namespaces |= CLONE_NEWPID;
@@ -308,6 +334,8 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
     return Error("'init: tiny' needs a private pid namespace (namespaces.pid is host)");
   if (def.init == InitMode::kSystemd && !def.namespaces.pid)
     return Error("'init: systemd' needs a private pid namespace (namespaces.pid is host)");
+  if (def.init == InitMode::kSystemd && !def.namespaces.cgroup)
+    return Error("'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)");
   if (def.namespaces.uts) p.hostname = def.hostname.empty() ? def.name : def.hostname;
 
   auto id = plan_identity(def, host, p);
@@ -316,10 +344,20 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
   if (!fs) return fs.error();
 
   for (const auto& r : def.rlimits) p.rlimits.push_back({r.resource, r.soft, r.hard});
-  auto caps = resolve_capabilities(def.capabilities);
+  // An init manages the whole container: it gets every capability (of the
+  // user namespace) unless the definition says otherwise.
+  CapabilitySpec cap_spec = def.capabilities;
+  // Not the three that cannot work in a user namespace (raw I/O, modules,
+  // the clock): an inner systemd reads them as "may do" and starts units
+  // (debugfs mounts, modprobe@, timesyncd) that would only fail.
+  if (def.init == InitMode::kSystemd && cap_spec == CapabilitySpec{}) {
+    cap_spec.add_all = true;
+    cap_spec.drop = {"CAP_SYS_RAWIO", "CAP_SYS_MODULE", "CAP_SYS_TIME"};
+  }
+  auto caps = resolve_capabilities(cap_spec);
   if (!caps) return caps.error();
   p.capabilities = std::move(*caps);
-  plan_environment(def, p);
+  plan_environment(def, host.instance_id, p);
   return p;
 }
 

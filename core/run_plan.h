@@ -36,6 +36,7 @@ struct MountStep {
     kMaskFile,  // hide a file: /dev/null over it (skipped when absent)
     kMaskDir,   // hide a directory: an empty read-only tmpfs (skipped when absent)
     kReadonly,  // make an existing path read-only (skipped when absent)
+    kCgroup2,   // the container's cgroup namespace root, as cgroup2
   };
   Kind kind;
   std::string target;
@@ -64,6 +65,7 @@ struct HostIdentity {
   std::string data_home;             // ~/.local/share (persistent rootfs writes)
   std::string newuidmap = "/usr/bin/newuidmap";
   std::string newgidmap = "/usr/bin/newgidmap";
+  std::string instance_id;           // 32 hex digits, random per start (container_uuid)
 };
 
 struct Rlimit {
@@ -110,6 +112,16 @@ struct RunPlan {
   // inheritable too, and ambient when the user inside is not root).
   std::vector<int> capabilities;
   bool seccomp = true;
+
+  // Service manager integration. Readiness comes from the container itself
+  // (its READY=1 on notify_socket) when notify_socket is set, else box-run
+  // says READY=1 once the command runs.
+  std::string notify_socket;  // path inside, e.g. "/run/host/notify"; empty: none
+  bool console = false;       // /dev/console: a pty whose output box-run relays
+  bool cgroup_required = false;  // the container's own writable cgroup (init: systemd)
+  // What SIGTERM to box-run (systemd's stop) becomes for PID 1: the
+  // definition's stop signal, SIGRTMIN+3 for an inner systemd.
+  int stop_signal = 15;
 };
 
 inline constexpr const char* kDefaultPath =

@@ -1,14 +1,24 @@
 #include "supervisor.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <systemd/sd-daemon.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <optional>
+#include <string>
 
+#include "cgroup.h"
 #include "executor.h"
 #include "log.h"
 #include "seccomp_filter.h"
@@ -31,45 +41,179 @@ sigset_t forwarded_signals() {
   return set;
 }
 
-int exit_code_from_status(int status) {
+// Exit code 133 when an inner init asked for a reboot (as systemd-nspawn
+// reports it), so a unit can restart the container on it.
+constexpr int kExitRebootRequested = 133;
+
+int exit_code_from_status(int status, InitMode init) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
+  if (!WIFSIGNALED(status)) return 1;
+  // reboot(2) in a pid namespace ends its init with SIGINT for halt and
+  // power-off, SIGHUP for reboot (pid_namespaces(7)): for an inner systemd
+  // these are clean ends of its shutdown, not crashes.
+  if (init == InitMode::kSystemd && WTERMSIG(status) == SIGINT) return 0;
+  if (init == InitMode::kSystemd && WTERMSIG(status) == SIGHUP) return kExitRebootRequested;
+  return 128 + WTERMSIG(status);
+}
+
+// The socket the container's READY=1 arrives on, in our runtime dir (or
+// /tmp without one), bound into the container by the plan's path.
+struct NotifySocket {
+  UniqueFd fd;
+  std::string path;
+  ~NotifySocket() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
+Result<void> open_notify_socket(const std::string& name, NotifySocket& out) {
+  const char* rt = std::getenv("XDG_RUNTIME_DIR");
+  std::string dir = (rt && *rt) ? std::string(rt) + "/box" : "/tmp";
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return Error::from_errno("create '" + dir + "'");
+  out.path = dir + "/notify-" + name + "-" + std::to_string(::getpid());
+  ::unlink(out.path.c_str());
+  out.fd.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!out.fd.valid()) return Error::from_errno("create notify socket");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (out.path.size() >= sizeof addr.sun_path) return Error("notify socket path too long: " + out.path);
+  std::strcpy(addr.sun_path, out.path.c_str());
+  if (::bind(out.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return Error::from_errno("bind notify socket '" + out.path + "'");
+  // Whoever is root inside may be any of our mapped ids.
+  ::chmod(out.path.c_str(), 0666);
+  return {};
+}
+
+// Passes on what a service manager should hear from the container; MAINPID
+// (and fd passing) would let it point systemd at arbitrary processes.
+void relay_notification(const char* data, std::size_t size) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < size) {
+    std::size_t end = start;
+    while (end < size && data[end] != '\n') ++end;
+    std::string line(data + start, end - start);
+    for (const char* allowed : {"READY=", "STATUS=", "STOPPING=", "RELOADING=", "ERRNO=",
+                                "WATCHDOG=", "EXTEND_TIMEOUT_USEC="}) {
+      if (line.rfind(allowed, 0) == 0) {
+        out += line + "\n";
+        break;
+      }
+    }
+    start = end + 1;
+  }
+  if (!out.empty()) sd_notify(0, out.c_str());
+}
+
+// /dev/console: a pty whose output we copy to our stdout (the journal under
+// systemd), so an init's boot messages are not lost.
+struct Console {
+  UniqueFd master;
+  UniqueFd slave;  // kept open: without a reader on the slave side the master reports hangup
+  std::string slave_path;
+};
+
+Result<void> open_console(Console& c) {
+  c.master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+  if (!c.master.valid()) return Error::from_errno("open a pty for /dev/console");
+  if (::grantpt(c.master.get()) != 0 || ::unlockpt(c.master.get()) != 0)
+    return Error::from_errno("unlock the console pty");
+  char name[128];
+  if (::ptsname_r(c.master.get(), name, sizeof name) != 0)
+    return Error::from_errno("name the console pty");
+  c.slave_path = name;
+  c.slave.reset(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!c.slave.valid()) return Error::from_errno("open '" + c.slave_path + "'");
+  // Lines, not terminal output: no "\r\n" in the journal.
+  termios t{};
+  if (::tcgetattr(c.slave.get(), &t) == 0) {
+    t.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+    t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(c.slave.get(), TCSANOW, &t);
+  }
+  return {};
+}
+
+void copy_console(int master) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) return;
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(STDOUT_FILENO, buf + done, static_cast<std::size_t>(n - done));
+      if (w <= 0) return;
+      done += w;
+    }
+  }
 }
 
 }  // namespace
 
-int supervise(const RunPlan& plan, const SupervisorOptions& options) {
+int supervise(const RunPlan& original, const SupervisorOptions& options) {
+  RunPlan plan = original;
+  auto setup_failed = [&](const Error& e) {
+    log_error(e.wrap("start box '" + plan.name + "'").message());
+    return kExitSetupFailed;
+  };
+
   // Block before clone: a signal arriving during setup then waits in the
   // signalfd (or in the child's pending set) instead of killing us.
   sigset_t set = forwarded_signals();
   sigaddset(&set, SIGCHLD);
-  sigset_t old_mask;
-  if (sigprocmask(SIG_BLOCK, &set, &old_mask) != 0) {
-    log_error(Error::from_errno("block signals").message());
-    return kExitSetupFailed;
-  }
-  UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
-  if (!sfd.valid()) {
-    log_error(Error::from_errno("create signalfd").message());
-    return kExitSetupFailed;
-  }
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+    return setup_failed(Error::from_errno("block signals"));
+  UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sfd.valid()) return setup_failed(Error::from_errno("create signalfd"));
 
   // Compiled here, loaded by the child: no libseccomp work between clone
   // and exec.
   std::optional<SeccompProgram> filter;
   if (plan.seccomp) {
     auto built = build_default_seccomp({.allow_user_namespaces = plan.init == InitMode::kSystemd});
-    if (!built) {
-      log_error(built.error().wrap("start box '" + plan.name + "'").message());
-      return kExitSetupFailed;
-    }
+    if (!built) return setup_failed(built.error());
     filter = std::move(*built);
   }
 
+  // The container's own cgroup, below the one systemd delegated to the unit.
+  std::optional<ContainerCgroup> cgroup;
+  if (options.use_cgroup) {
+    auto created = ContainerCgroup::create("container");
+    if (created) {
+      cgroup = std::move(*created);
+    } else if (plan.cgroup_required) {
+      return setup_failed(created.error().wrap(
+          "the container needs its own cgroup (run it as box@" + plan.name +
+          ".service, whose cgroup is delegated)"));
+    } else {
+      log_warning("running in box-run's cgroup: " + created.error().message());
+    }
+  } else if (plan.cgroup_required) {
+    return setup_failed(Error("init: systemd needs a delegated cgroup: start it as box@" +
+                              plan.name + ".service"));
+  }
+
+  NotifySocket notify;
+  if (!plan.notify_socket.empty()) {
+    auto opened = open_notify_socket(plan.name, notify);
+    if (!opened) return setup_failed(opened.error());
+    plan.mounts.push_back({MountStep::Kind::kBind, plan.notify_socket, notify.path, "", 0});
+    plan.env.push_back("NOTIFY_SOCKET=" + plan.notify_socket);
+  }
+  Console console;
+  if (plan.console) {
+    auto opened = open_console(console);
+    if (!opened) return setup_failed(opened.error());
+    plan.mounts.push_back({MountStep::Kind::kBindDev, "/dev/console", console.slave_path, "", 0});
+  }
+
+  AfterClone after_clone;
+  if (cgroup) after_clone = [&](pid_t pid) { return cgroup->add(pid); };
   SetupError failure;
-  auto started = start_container(plan, filter ? &*filter : nullptr, &failure);
+  auto started = start_container(plan, filter ? &*filter : nullptr, &failure, after_clone);
   if (!started) {
+    if (cgroup) cgroup->remove();
     log_error(started.error().wrap("start box '" + plan.name + "'").message());
     switch (failure.kind) {
       case SetupFailure::kNotFound: return kExitNotFound;
@@ -78,38 +222,66 @@ int supervise(const RunPlan& plan, const SupervisorOptions& options) {
     }
   }
   const pid_t child = started->pid;
-  if (options.notify_ready) sd_notifyf(0, "READY=1\nSTATUS=Container running (PID %d)", child);
+  // Ready when the command runs, unless the container says so itself.
+  if (options.notify_ready && !notify.fd.valid())
+    sd_notifyf(0, "READY=1\nSTATUS=Container running (PID %d)", child);
 
-  for (;;) {
-    struct signalfd_siginfo si {};
-    ssize_t n = ::read(sfd.get(), &si, sizeof si);
-    if (n < 0 && errno == EINTR) continue;
-    if (n != sizeof si) {
-      log_error(Error::from_errno("read signalfd").message());
+  int exit_code = 1;
+  bool done = false;
+  while (!done) {
+    pollfd fds[3] = {{sfd.get(), POLLIN, 0},
+                     {notify.fd.valid() ? notify.fd.get() : -1, POLLIN, 0},
+                     {console.master.valid() ? console.master.get() : -1, POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      log_error(Error::from_errno("poll").message());
       ::kill(child, SIGKILL);
-      break;
     }
-    if (si.ssi_signo == SIGCHLD) {
-      int status = 0;
-      pid_t r;
-      // Reap everything; only the container's PID 1 ends the supervisor.
-      while ((r = ::waitpid(-1, &status, WNOHANG)) > 0) {
-        if (r == child) {
-          if (options.notify_ready) sd_notify(0, "STOPPING=1");
-          return exit_code_from_status(status);
+    if (fds[2].revents & POLLIN) copy_console(console.master.get());
+    if (fds[1].revents & POLLIN) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::recv(notify.fd.get(), buf, sizeof buf - 1, 0)) > 0)
+        if (options.notify_ready) relay_notification(buf, static_cast<std::size_t>(n));
+    }
+    signalfd_siginfo si{};
+    while (::read(sfd.get(), &si, sizeof si) == sizeof si) {
+      if (si.ssi_signo == SIGCHLD) {
+        int status = 0;
+        pid_t r;
+        // Reap everything; only the container's PID 1 ends the supervisor.
+        while ((r = ::waitpid(-1, &status, WNOHANG)) > 0) {
+          if (r == child) {
+            exit_code = exit_code_from_status(status, plan.init);
+            done = true;
+          }
         }
+        continue;
       }
-      continue;
+      // SIGTERM is how a service manager stops us: the container gets its
+      // own stop signal (an inner systemd halts on SIGRTMIN+3 and would
+      // merely re-execute itself on SIGTERM). PID 1 of a pid namespace
+      // receives only signals it handles; forwarding is still right.
+      int sig = static_cast<int>(si.ssi_signo);
+      if (sig == SIGTERM) sig = plan.stop_signal;
+      if (::kill(child, sig) != 0 && errno != ESRCH)
+        log_warning(Error::from_errno("forward signal " + std::to_string(sig)).message());
     }
-    // PID 1 of a pid namespace only receives signals it has a handler for
-    // (SIGKILL aside); forwarding is still right: it is what the user sent.
-    if (::kill(child, static_cast<int>(si.ssi_signo)) != 0 && errno != ESRCH)
-      log_warning(Error::from_errno("forward signal " + std::to_string(si.ssi_signo)).message());
   }
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  if (console.master.valid()) copy_console(console.master.get());
+  if (options.notify_ready) sd_notify(0, "STOPPING=1");
+  if (cgroup) {
+    // PID 1 is gone, so the kernel is killing the rest of the namespace;
+    // the cgroup can go once they are.
+    for (int i = 0; i < 50; ++i) {
+      cgroup->remove();
+      bool left = false;
+      for (const auto& d : cgroup->dirs()) left = left || ::access(d.c_str(), F_OK) == 0;
+      if (!left) break;
+      ::usleep(20000);
+    }
   }
-  return exit_code_from_status(status);
+  return exit_code;
 }
 
 }  // namespace box

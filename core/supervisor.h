@@ -9,8 +9,12 @@
 namespace box {
 
 struct SupervisorOptions {
-  // Send READY=1 to $NOTIFY_SOCKET once PID 1 has been exec'd.
+  // Talk to the service manager ($NOTIFY_SOCKET): READY=1 once PID 1 has
+  // been exec'd, or the container's own readiness relayed.
   bool notify_ready = true;
+  // Put the container in a child cgroup of ours (ours must be delegated to
+  // us, as systemd does for box@.service).
+  bool use_cgroup = true;
 };
 
 // Exit codes for failures before the command runs, as podman and crun use
