@@ -1,33 +1,154 @@
 // box-manager: the D-Bus service dev.boxctl.box1 on the user's session bus,
-// started on demand by bus activation (box-manager.service).
+// started on demand by bus activation (box-manager.service), gone again once
+// idle. It keeps no state of its own, so exiting loses nothing.
+//
+//   box-manager [--idle-timeout SECONDS]     (or $BOX_MANAGER_IDLE_TIMEOUT;
+//                                              0 = never exit; default 60)
+#include <poll.h>
 #include <sdbus-c++/sdbus-c++.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "activity.h"
+#include "bus_names.h"
+#include "container_object.h"
 #include "container_registry.h"
 #include "log.h"
 #include "manager_object.h"
 #include "paths.h"
 #include "systemd_client.h"
 
-int main() {
-  box::log_set_program("box-manager");
+namespace {
+
+constexpr int kDefaultIdleSeconds = 60;
+
+std::optional<int> parse_seconds(const std::string& text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  for (char c : text)
+    if (c < '0' || c > '9') return std::nullopt;
+  return std::stoi(text);
+}
+
+// Every incoming method call, whatever the object: its sender is a client
+// until it leaves the bus. sd-bus runs match callbacks before the object
+// dispatch, and the bus only delivers calls addressed to us, so this sees
+// exactly our own traffic (property reads included).
+constexpr const char* kCallsToUs = "type='method_call'";
+// A connection left the bus: its unique name lost its owner.
+constexpr const char* kClientsLeaving =
+    "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+    "member='NameOwnerChanged',arg2=''";
+
+int serve(std::chrono::seconds idle_timeout) {
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
     box::log_error(dirs.error().message());
     return 1;
   }
-  try {
-    auto connection = sdbus::createSessionBusConnection();
-    box::manager::SystemdClient systemd(*connection);
-    box::manager::ManagerObject manager(
-        *connection, box::manager::ContainerRegistry(box::definition_search_dirs(*dirs), dirs->home),
-        systemd);
-    // Take the name only once the object is ready, so the first (activating)
-    // call never finds the name without the object.
-    connection->requestName(box::manager::kBusName);
-    connection->enterEventLoop();
-  } catch (const sdbus::Error& e) {
-    box::log_error("D-Bus: " + e.getName() + ": " + e.getMessage());
-    return 1;
+  using box::manager::Activity;
+  auto connection = sdbus::createSessionBusConnection();
+  Activity activity;
+  auto calls = connection->addMatch(kCallsToUs, [&](sdbus::Message& m) {
+    activity.client_called(m.getSender());
+  });
+  auto leaving = connection->addMatch(kClientsLeaving, [&](sdbus::Message& m) {
+    std::string name, old_owner, new_owner;
+    m >> name >> old_owner >> new_owner;
+    activity.client_gone(name);
+  });
+
+  const std::string status_file =
+      dirs->runtime_dir.empty() ? "" : dirs->runtime_dir + "/box/generator-status.json";
+  box::manager::ContainerRegistry registry(box::definition_search_dirs(*dirs), dirs->home,
+                                           status_file);
+  box::manager::SystemdClient systemd(*connection);
+  box::manager::Snapshot snapshot(registry, systemd);
+  box::manager::ManagerObject manager(*connection, registry, systemd, snapshot, activity);
+  // Take the name only once the objects are ready, so the first
+  // (activating) call never finds the name without the object.
+  connection->requestName(box::manager::kBusName);
+
+  bool releasing = false;
+  for (;;) {
+    while (connection->processPendingRequest()) snapshot.clear();
+    snapshot.clear();
+
+    const auto now = Activity::Clock::now();
+    if (releasing) {
+      // Calls that reached us before the name was given back have been
+      // answered (or are still running: then wait for them).
+      if (!activity.busy()) break;
+    } else if (idle_timeout.count() > 0 && !activity.busy() &&
+               now >= activity.idle_deadline(idle_timeout)) {
+      // Give the name back first: calls sent from now on start a new
+      // instance through activation; those already queued to us are
+      // answered before we exit.
+      box::log_info("idle for " + std::to_string(idle_timeout.count()) + " s, exiting");
+      connection->releaseName(box::manager::kBusName);
+      releasing = true;
+      continue;
+    }
+
+    auto poll_data = connection->getEventLoopPollData();
+    int timeout_ms = poll_data.getPollTimeout();
+    if (!releasing && idle_timeout.count() > 0 && !activity.busy()) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(
+                      activity.idle_deadline(idle_timeout) - now)
+                      .count();
+      left = std::max<decltype(left)>(left, 0);
+      if (timeout_ms < 0 || left < timeout_ms) timeout_ms = static_cast<int>(left);
+    }
+    pollfd fd{poll_data.fd, poll_data.events, 0};
+    if (::poll(&fd, 1, timeout_ms) < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  box::log_set_program("box-manager");
+  int idle = kDefaultIdleSeconds;
+  if (const char* env = std::getenv("BOX_MANAGER_IDLE_TIMEOUT"); env && *env) {
+    auto v = parse_seconds(env);
+    if (!v) {
+      box::log_error("BOX_MANAGER_IDLE_TIMEOUT: expected a number of seconds, found '" +
+                     std::string(env) + "'");
+      return 2;
+    }
+    idle = *v;
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--idle-timeout" && i + 1 < argc) {
+      auto v = parse_seconds(argv[++i]);
+      if (!v) {
+        box::log_error("--idle-timeout: expected a number of seconds, found '" +
+                       std::string(argv[i]) + "'");
+        return 2;
+      }
+      idle = *v;
+    } else if (arg == "--help") {
+      std::cout << "Usage: box-manager [--idle-timeout SECONDS]\n"
+                   "The D-Bus service dev.boxctl.box1; the session bus starts it on demand.\n";
+      return 0;
+    } else {
+      box::log_error("unknown argument '" + arg + "'; try --help");
+      return 2;
+    }
+  }
+  try {
+    return serve(std::chrono::seconds(idle));
+  } catch (const sdbus::Error& e) {
+    box::log_error("D-Bus: " + e.getName() + ": " + e.getMessage());
+  } catch (const std::exception& e) {
+    box::log_error(e.what());
+  }
+  return 1;
 }

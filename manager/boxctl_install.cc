@@ -1,7 +1,6 @@
 #include "boxctl_install.h"
 
 #include <limits.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "install/install.h"
 
@@ -65,15 +65,20 @@ class ProgressLine {
     last_ = now;
     std::string line;
     switch (p.phase) {
-      case install::Progress::Phase::kReading: line = "Reading image..."; break;
+      case install::Progress::Phase::kReading:
+        line = "Reading image...";
+        break;
       case install::Progress::Phase::kUnpacking:
         line = "Unpacking layer " + std::to_string(p.layer) + "/" + std::to_string(p.layers) +
                "  " + mib(p.bytes) + (p.total_bytes ? " / " + mib(p.total_bytes) : "");
-        if (p.total_bytes)
-          line += "  (" + std::to_string(p.bytes * 100 / p.total_bytes) + "%)";
+        if (p.total_bytes) line += "  (" + std::to_string(p.bytes * 100 / p.total_bytes) + "%)";
         break;
-      case install::Progress::Phase::kCopying: line = "Copying rootfs  " + mib(p.bytes); break;
-      case install::Progress::Phase::kFinishing: line = "Writing the definition..."; break;
+      case install::Progress::Phase::kCopying:
+        line = "Copying rootfs  " + mib(p.bytes);
+        break;
+      case install::Progress::Phase::kFinishing:
+        line = "Writing the definition...";
+        break;
     }
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
@@ -92,12 +97,18 @@ class ProgressLine {
 };
 
 nlohmann::json to_json(const install::InstalledImage& m) {
-  return {{"name", m.name},           {"source", m.source},
-          {"source_kind", m.source_kind}, {"digest", m.digest},
-          {"installed_at", m.installed_at}, {"rootfs", m.rootfs},
-          {"definition", m.definition}, {"id_mapping", m.id_mapping},
-          {"owners_kept", m.owners_kept}, {"data_dirs", m.data_dirs},
-          {"host_files", m.host_files}, {"warnings", m.warnings}};
+  return {{"name", m.name},
+          {"source", m.source},
+          {"source_kind", m.source_kind},
+          {"digest", m.digest},
+          {"installed_at", m.installed_at},
+          {"rootfs", m.rootfs},
+          {"definition", m.definition},
+          {"id_mapping", m.id_mapping},
+          {"owners_kept", m.owners_kept},
+          {"data_dirs", m.data_dirs},
+          {"host_files", m.host_files},
+          {"warnings", m.warnings}};
 }
 
 void print_images(const std::vector<install::InstalledImage>& images) {
@@ -120,8 +131,9 @@ class Commands : public InstallCommands {
  public:
   explicit Commands(CLI::App& app) {
     install_ = app.add_subcommand("install", "Install a container from an image or bundle");
-    install_->add_flag("--user", user_, "Install for the calling user (the only mode; accepted "
-                                        "for clarity)");
+    install_->add_flag("--user", user_,
+                       "Install for the calling user (the only mode; accepted "
+                       "for clarity)");
     install_->add_option("SOURCE", source_,
                          "DIR (box.yaml or config.json + rootfs/), oci:DIR[:TAG], "
                          "oci-archive:FILE[:TAG] or docker-archive:FILE");
@@ -197,8 +209,9 @@ class Commands : public InstallCommands {
     std::cout << "Installed " << m.name << " from " << m.source
               << (m.digest.empty() ? "" : " (" + m.digest.substr(0, 19) + ")") << "\n"
               << "  rootfs:     " << tilde(m.rootfs, home);
-    if (m.layers) std::cout << " (" << m.layers << (m.layers == 1 ? " layer, " : " layers, ")
-                            << mib(m.bytes_unpacked) << ")";
+    if (m.layers)
+      std::cout << " (" << m.layers << (m.layers == 1 ? " layer, " : " layers, ")
+                << mib(m.bytes_unpacked) << ")";
     std::cout << "\n  definition: " << tilde(m.definition, home) << "\n"
               << "  ids:        " << (m.owners_kept ? "image owners kept (" : "all yours (")
               << m.id_mapping << ")\n";
@@ -216,7 +229,8 @@ class Commands : public InstallCommands {
       return fail(r.error().message(), missing ? kNoSuchContainer : kFailure);
     }
     std::cout << "Uninstalled " << uninstall_name_
-              << (purge_ ? " and removed its data\n" : " (data directories kept; --purge removes them)\n");
+              << (purge_ ? " and removed its data\n"
+                         : " (data directories kept; --purge removes them)\n");
     return kOk;
   }
 

@@ -1,38 +1,119 @@
 #include "container_registry.h"
 
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "definition_loader.h"
+#include "generator_status.h"
 #include "paths.h"
 
 namespace box::manager {
 namespace {
 
-ContainerInfo describe(const DefinitionFile& file, const std::string& home) {
-  ContainerInfo info{file.name, file.path, "", false, ""};
-  auto def = load_definition_file(file.path, file.name, home);
-  if (def) {
-    info.valid = true;
-    info.description = def->description;
-  } else {
-    info.error = def.error().message();
-  }
-  return info;
-}
+// Largest status file read; one line per definition.
+constexpr std::size_t kMaxStatusBytes = 16 << 20;
+
+bool stat_file(const std::string& path, struct stat& st) { return ::stat(path.c_str(), &st) == 0; }
 
 }  // namespace
 
-ContainerRegistry::ContainerRegistry(std::vector<std::string> search_dirs, std::string home)
-    : search_dirs_(std::move(search_dirs)), home_(std::move(home)) {}
+bool ContainerRegistry::Stamp::operator==(const Stamp& o) const {
+  return dev == o.dev && ino == o.ino && size == o.size && mtime.tv_sec == o.mtime.tv_sec &&
+         mtime.tv_nsec == o.mtime.tv_nsec && ctime.tv_sec == o.ctime.tv_sec &&
+         ctime.tv_nsec == o.ctime.tv_nsec;
+}
 
-std::vector<ContainerInfo> ContainerRegistry::list() const {
+ContainerRegistry::ContainerRegistry(std::vector<std::string> search_dirs, std::string home,
+                                     std::string generator_status)
+    : search_dirs_(std::move(search_dirs)),
+      home_(std::move(home)),
+      generator_status_(std::move(generator_status)) {}
+
+ContainerInfo ContainerRegistry::describe(const std::string& name, const std::string& path) {
+  struct stat st {};
+  Stamp stamp;
+  if (stat_file(path, st)) stamp = {st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+  auto it = cache_.find(path);
+  if (it != cache_.end() && it->second.stamp == stamp && it->second.info.name == name) {
+    ContainerInfo info = it->second.info;
+    apply_generator_verdict(info);
+    return info;
+  }
+  ContainerInfo info{name, path, "", "", "", false, ""};
+  auto def = load_definition_file(path, name, home_);
+  if (def) {
+    info.valid = true;
+    info.description = def->description;
+    info.rootfs = def->rootfs;
+  } else {
+    info.error = def.error().message();
+  }
+  cache_[path] = Cached{stamp, info};
+  apply_generator_verdict(info);
+  return info;
+}
+
+void ContainerRegistry::load_generator_verdicts() {
+  struct stat st {};
+  if (generator_status_.empty() || !stat_file(generator_status_, st)) {
+    verdicts_.clear();
+    status_stamp_ = Stamp{};
+    return;
+  }
+  Stamp stamp{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+  if (stamp == status_stamp_) return;
+  status_stamp_ = stamp;
+  verdicts_.clear();
+  if (static_cast<std::size_t>(st.st_size) > kMaxStatusBytes) return;
+  std::ifstream in(generator_status_);
+  std::stringstream text;
+  text << in.rdbuf();
+  // The generator writes it atomically; an unreadable or foreign file is
+  // ignored: our own load of each definition still reports errors.
+  auto parsed = parse_generator_status(text.str());
+  if (parsed) verdicts_ = std::move(*parsed);
+}
+
+void ContainerRegistry::apply_generator_verdict(ContainerInfo& info) const {
+  auto it = verdicts_.find(info.name);
+  if (it == verdicts_.end() || !info.valid) return;
+  // The file loads now but the generator rejected it at the last
+  // daemon-reload, so the unit has no drop-in from it yet.
+  info.valid = false;
+  info.error = it->second +
+               " (box-user-generator's verdict at the last reload; the file has changed since: "
+               "run 'boxctl reload')";
+}
+
+std::vector<ContainerInfo> ContainerRegistry::list() {
+  load_generator_verdicts();
   std::vector<ContainerInfo> out;
-  for (const auto& file : list_definition_files(search_dirs_)) out.push_back(describe(file, home_));
+  std::set<std::string> paths;
+  for (const auto& file : list_definition_files(search_dirs_)) {
+    out.push_back(describe(file.name, file.path));
+    paths.insert(file.path);
+  }
+  // Forget definitions that are gone.
+  for (auto it = cache_.begin(); it != cache_.end();)
+    it = paths.count(it->first) ? std::next(it) : cache_.erase(it);
   return out;
 }
 
-std::optional<ContainerInfo> ContainerRegistry::find(const std::string& name) const {
+std::optional<ContainerInfo> ContainerRegistry::find(const std::string& name) {
+  if (!is_valid_container_name(name)) return std::nullopt;
   auto path = find_definition_file(search_dirs_, name);
   if (!path) return std::nullopt;
-  return describe(DefinitionFile{name, *path}, home_);
+  load_generator_verdicts();
+  return describe(name, *path);
+}
+
+std::string ContainerRegistry::not_found_detail(const std::string& name) const {
+  if (!is_valid_container_name(name))
+    return "not a valid container name (letters, digits, '-', '_', '.', at most 64 characters, "
+           "starting with a letter or digit)";
+  auto path = find_definition_file(search_dirs_, name);
+  return path ? std::string("found '") + *path + "'" : path.error().message();
 }
 
 }  // namespace box::manager

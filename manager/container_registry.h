@@ -2,6 +2,9 @@
 // Plain C++ (no D-Bus) so it is testable on its own.
 #pragma once
 
+#include <sys/stat.h>
+
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,22 +15,53 @@ struct ContainerInfo {
   std::string name;
   std::string definition_path;
   std::string description;
+  std::string rootfs;
+  std::string image;
   bool valid = false;
   std::string error;  // why the definition cannot be used
+
+  bool operator==(const ContainerInfo&) const = default;
 };
 
 class ContainerRegistry {
  public:
-  ContainerRegistry(std::vector<std::string> search_dirs, std::string home);
+  // `generator_status` is the generator's status file ("" when there is no
+  // runtime directory).
+  ContainerRegistry(std::vector<std::string> search_dirs, std::string home,
+                    std::string generator_status);
 
-  // Reads the definitions afresh: the files are the state, nothing is cached
-  // that could drift from them.
-  std::vector<ContainerInfo> list() const;
-  std::optional<ContainerInfo> find(const std::string& name) const;
+  // Reads the directories afresh on every call: the files are the state.
+  // A definition is parsed again only when its file changed (inode, size,
+  // mtime or ctime), so listing 200 definitions stays cheap.
+  std::vector<ContainerInfo> list();
+  std::optional<ContainerInfo> find(const std::string& name);
+  // Where `name` was looked for, for "no such container" messages.
+  std::string not_found_detail(const std::string& name) const;
 
  private:
+  struct Stamp {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = -1;
+    timespec mtime{};
+    timespec ctime{};
+    bool operator==(const Stamp& o) const;
+  };
+  struct Cached {
+    Stamp stamp;
+    ContainerInfo info;
+  };
+
+  ContainerInfo describe(const std::string& name, const std::string& path);
+  void load_generator_verdicts();
+  void apply_generator_verdict(ContainerInfo& info) const;
+
   std::vector<std::string> search_dirs_;
   std::string home_;
+  std::string generator_status_;
+  std::map<std::string, Cached> cache_;  // by definition path
+  Stamp status_stamp_;
+  std::map<std::string, std::string> verdicts_;
 };
 
 }  // namespace box::manager

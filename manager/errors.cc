@@ -3,16 +3,40 @@
 namespace box::manager {
 
 sdbus::Error no_such_container(const std::string& name, const std::string& detail) {
-  return sdbus::Error(std::string(kErrorPrefix) + "NoSuchContainer",
-                      "no container named '" + name + "': " + detail);
+  return sdbus::Error(kNoSuchContainer, "no container named '" + name + "': " + detail);
 }
 
 sdbus::Error invalid_definition(const std::string& message) {
-  return sdbus::Error(std::string(kErrorPrefix) + "InvalidDefinition", message);
+  return sdbus::Error(kInvalidDefinition, message);
+}
+
+sdbus::Error already_running(const std::string& name) {
+  return sdbus::Error(kAlreadyRunning, "container '" + name + "' is already running");
+}
+
+sdbus::Error not_running(const std::string& name) {
+  return sdbus::Error(kNotRunning, "container '" + name + "' is not running");
+}
+
+sdbus::Error autostart_from_definition(const std::string& name, const std::string& path,
+                                       const std::string& autostart) {
+  return sdbus::Error(kAutostartFromDefinition,
+                      "container '" + name + "' starts at " + autostart +
+                          " because its definition says so ('autostart: " + autostart + "' in '" +
+                          path + "'): change it there, then run 'boxctl reload'");
+}
+
+sdbus::Error systemd_error(const std::string& what, const sdbus::Error& cause) {
+  std::string message = cause.getMessage();
+  if (cause.getName() == "org.freedesktop.DBus.Error.ServiceUnknown" ||
+      cause.getName() == "org.freedesktop.DBus.Error.NameHasNoOwner")
+    message = "the user's systemd (org.freedesktop.systemd1) is not on the session bus: " +
+              message;
+  return sdbus::Error(kSystemdError, "cannot " + what + ": " + message + " (" + cause.getName() + ")");
 }
 
 sdbus::Error systemd_error(const std::string& message) {
-  return sdbus::Error(std::string(kErrorPrefix) + "SystemdError", message);
+  return sdbus::Error(kSystemdError, message);
 }
 
 }  // namespace box::manager

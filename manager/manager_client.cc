@@ -5,10 +5,11 @@
 namespace box::manager {
 namespace {
 constexpr auto kJobTimeout = std::chrono::minutes(5);
-}
+constexpr const char* kContainerInterface = "dev.boxctl.box1.Container";
+}  // namespace
 
 ManagerClient::ManagerClient(sdbus::IConnection& connection)
-    : ProxyInterfaces(connection, kBusName, kManagerPath) {
+    : ProxyInterfaces(connection, kBusName, kManagerPath), connection_(connection) {
   registerProxy();
 }
 
@@ -22,6 +23,46 @@ void ManagerClient::start(const std::string& name) {
 void ManagerClient::stop(const std::string& name) {
   getProxy().callMethod("Stop").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout).withArguments(
       name);
+}
+
+void ManagerClient::restart(const std::string& name) {
+  getProxy()
+      .callMethod("Restart")
+      .onInterface(INTERFACE_NAME)
+      .withTimeout(kJobTimeout)
+      .withArguments(name);
+}
+
+void ManagerClient::kill(const std::string& name, int signal) {
+  getProxy().callMethod("Kill").onInterface(INTERFACE_NAME).withArguments(name, int32_t{signal});
+}
+
+void ManagerClient::enable(const std::string& name) {
+  getProxy().callMethod("Enable").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout).withArguments(
+      name);
+}
+
+void ManagerClient::disable(const std::string& name) {
+  getProxy()
+      .callMethod("Disable")
+      .onInterface(INTERFACE_NAME)
+      .withTimeout(kJobTimeout)
+      .withArguments(name);
+}
+
+void ManagerClient::reload() {
+  getProxy().callMethod("Reload").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout);
+}
+
+std::map<std::string, sdbus::Variant> ManagerClient::container_properties(const std::string& name) {
+  sdbus::ObjectPath path = GetContainer(name);
+  auto proxy = sdbus::createProxy(connection_, kBusName, path);
+  std::map<std::string, sdbus::Variant> props;
+  proxy->callMethod("GetAll")
+      .onInterface("org.freedesktop.DBus.Properties")
+      .withArguments(std::string(kContainerInterface))
+      .storeResultsTo(props);
+  return props;
 }
 
 }  // namespace box::manager

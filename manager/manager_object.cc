@@ -1,93 +1,306 @@
 #include "manager_object.h"
 
+#include <csignal>
+#include <cstring>
+
+#include "bus_names.h"
 #include "errors.h"
 #include "log.h"
+#include "object_paths.h"
+#include "unit_changes.h"
 #include "unit_text.h"
 
 namespace box::manager {
+namespace {
 
-ManagerObject::ManagerObject(sdbus::IConnection& connection, ContainerRegistry registry,
-                             SystemdClient& systemd)
-    : AdaptorInterfaces(connection, kManagerPath),
-      registry_(std::move(registry)),
-      systemd_(systemd) {
-  registerAdaptor();
+// "box@NAME.service" -> "NAME".
+std::optional<std::string> container_of_unit(const std::string& unit) {
+  const std::string prefix = "box@", suffix = ".service";
+  if (unit.size() <= prefix.size() + suffix.size() || unit.compare(0, prefix.size(), prefix) != 0 ||
+      unit.compare(unit.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return std::nullopt;
+  return unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size());
 }
 
-ManagerObject::~ManagerObject() { unregisterAdaptor(); }
+bool is_running(const std::string& active_state) {
+  return active_state == "active" || active_state == "reloading" ||
+         active_state == "activating" || active_state == "deactivating";
+}
 
-std::vector<ManagerObject::Row> ManagerObject::ListContainers() {
-  auto containers = registry_.list();
-  std::vector<std::string> units;
-  for (const auto& c : containers)
-    if (c.valid) units.push_back(generator::unit_name(c.name));
-  std::map<std::string, UnitState> states;
-  if (!units.empty()) {
+// Async methods reply through `result`; an error found before the work is
+// handed to systemd is sent from here. `body` moves `result` only after its
+// last check.
+template <typename R, typename F>
+void answer(R& result, F&& body) {
+  try {
+    body();
+  } catch (const sdbus::Error& e) {
+    result.returnError(e);
+  }
+}
+
+}  // namespace
+
+ManagerObject::ManagerObject(sdbus::IConnection& connection, ContainerRegistry& registry,
+                             SystemdClient& systemd, Snapshot& snapshot, Activity& activity)
+    : AdaptorInterfaces(connection, kManagerPath),
+      connection_(connection),
+      registry_(registry),
+      systemd_(systemd),
+      snapshot_(snapshot),
+      activity_(activity) {
+  registerAdaptor();
+  systemd_.on_unit_changed([this](const std::string& unit, const std::string& interface,
+                                  const std::map<std::string, sdbus::Variant>& changed,
+                                  const std::vector<std::string>& invalidated) {
+    unit_changed(unit, interface, changed, invalidated);
+  });
+  // Someone ran `systemctl --user daemon-reload` (or we did): definitions
+  // may have come or gone.
+  systemd_.on_reloaded([this] { rescan(); });
+  rescan();
+}
+
+ManagerObject::~ManagerObject() {
+  systemd_.on_unit_changed(nullptr);
+  systemd_.on_reloaded(nullptr);
+  unregisterAdaptor();
+}
+
+ContainerObject* ManagerObject::ensure_object(const ContainerInfo& info) {
+  auto it = containers_.find(info.name);
+  if (it == containers_.end()) {
+    auto object = std::make_unique<ContainerObject>(connection_, info.name, snapshot_);
+    auto* raw = object.get();
+    containers_.emplace(info.name, Entry{info, std::move(object)});
+    emitContainerNew(info.name, container_object_path(info.name));
+    return raw;
+  }
+  if (!(it->second.info == info)) {
+    it->second.info = info;
     try {
-      states = systemd_.unit_states(units);
+      it->second.object->definition_changed();
     } catch (const sdbus::Error& e) {
-      throw systemd_error("cannot read unit states from the user's systemd: " + e.getMessage());
+      log_warning("cannot announce the new definition of '" + info.name + "': " + e.getMessage());
     }
   }
-  std::vector<Row> rows;
-  for (const auto& c : containers) {
-    if (!c.valid) {
-      rows.emplace_back(c.name, c.description, "invalid", "", c.error);
+  return it->second.object.get();
+}
+
+std::vector<ContainerInfo> ManagerObject::rescan() {
+  auto infos = registry_.list();
+  std::set<std::string> seen;
+  for (const auto& info : infos) {
+    seen.insert(info.name);
+    ensure_object(info);
+  }
+  for (auto it = containers_.begin(); it != containers_.end();) {
+    if (seen.count(it->first)) {
+      ++it;
       continue;
     }
-    auto it = states.find(generator::unit_name(c.name));
-    if (it == states.end()) {
-      rows.emplace_back(c.name, c.description, "unknown", "", "");
-    } else {
-      rows.emplace_back(c.name, c.description, it->second.active_state, it->second.sub_state, "");
-    }
+    std::string name = it->first;
+    it = containers_.erase(it);
+    emitContainerRemoved(name, container_object_path(name));
   }
-  return rows;
+  return infos;
 }
 
-void ManagerObject::run_job(bool start, sdbus::Result<>&& result, const std::string& name) {
-  auto info = registry_.find(name);
+ContainerInfo ManagerObject::require(const std::string& name, bool need_valid) {
+  auto info = snapshot_.info(name);
   if (!info) {
-    result.returnError(no_such_container(name, "no definition file in the search path"));
-    return;
+    // Gone from disk: drop its object now rather than at the next scan.
+    if (containers_.erase(name) > 0) emitContainerRemoved(name, container_object_path(name));
+    throw no_such_container(name, registry_.not_found_detail(name));
   }
-  if (start && !info->valid) {
-    result.returnError(invalid_definition(info->error));
-    return;
-  }
+  ensure_object(*info);
+  if (need_valid && !info->valid) throw invalid_definition(info->error);
+  return *info;
+}
+
+std::string ManagerObject::Version() { return BOX_VERSION; }
+
+void ManagerObject::ListContainers(sdbus::Result<std::vector<Row>>&& result) {
+  answer(result, [&] {
+    auto infos = rescan();
+    std::vector<std::string> units;
+    for (const auto& c : infos) units.push_back(generator::unit_name(c.name));
+    auto reply = std::make_shared<sdbus::Result<std::vector<Row>>>(std::move(result));
+    auto build = [infos](const std::map<std::string, UnitState>& states) {
+      std::vector<Row> rows;
+      rows.reserve(infos.size());
+      for (const auto& c : infos) {
+        auto it = states.find(generator::unit_name(c.name));
+        std::string active = it == states.end() ? "" : it->second.active_state;
+        std::string sub = it == states.end() ? "" : it->second.sub_state;
+        rows.emplace_back(c.name, c.description, container_state(c.valid, active), sub, c.error,
+                          sdbus::ObjectPath(container_object_path(c.name)));
+      }
+      return rows;
+    };
+    if (units.empty()) {
+      reply->returnResults(build({}));
+      return;
+    }
+    systemd_.unit_states(units, [reply, build, token = activity_.hold()](
+                                    const sdbus::Error* error,
+                                    std::map<std::string, UnitState> states) {
+      if (error) {
+        reply->returnError(systemd_error("read unit states from the user's systemd", *error));
+        return;
+      }
+      reply->returnResults(build(states));
+    });
+  });
+}
+
+sdbus::ObjectPath ManagerObject::GetContainer(const std::string& name) {
+  require(name, false);
+  return container_object_path(name);
+}
+
+void ManagerObject::run_job(Job job, sdbus::Result<>&& result, const std::string& name) {
+  static const char* const kVerbs[] = {"start", "stop", "restart"};
+  const std::string verb = kVerbs[static_cast<int>(job)];
+  auto info = require(name, job != Job::kStop);
   const std::string unit = generator::unit_name(name);
-  // The reply is sent when systemd reports the job's end, as systemctl waits.
-  // sdbus::Result is move-only and std::function needs a copyable callable.
+  if (job == Job::kStart) {
+    // Where it matters to the caller: systemd would accept the start and do
+    // nothing. Read now, kept nowhere.
+    std::string active;
+    try {
+      auto states = systemd_.unit_states_now({unit});
+      if (auto it = states.find(unit); it != states.end()) active = it->second.active_state;
+    } catch (const sdbus::Error& e) {
+      throw systemd_error("read the state of " + unit, e);
+    }
+    if (active == "active" || active == "reloading") throw already_running(name);
+  }
+  // The reply is sent when systemd reports the job's end, as systemctl
+  // waits. sdbus::Result is move-only and std::function needs a copyable
+  // callable.
   auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-  const std::string verb = start ? "start" : "stop";
-  auto done = [reply, verb](const std::string& job_unit, const std::string& job_result) {
-    if (job_result == "done") {
+  auto done = [reply, verb, unit, name, token = activity_.hold()](
+                  const sdbus::Error* error, const std::string& job_result) {
+    if (error) {
+      reply->returnError(systemd_error(verb + " " + unit, *error));
+    } else if (job_result == "done") {
       reply->returnResults();
     } else {
-      reply->returnError(systemd_error("job to " + verb + " " + job_unit +
-                                       " ended with result '" + job_result +
-                                       "'; see 'journalctl --user -u " + job_unit + "'"));
+      reply->returnError(systemd_error("job to " + verb + " " + unit + " ended with result '" +
+                                       job_result + "'; see 'boxctl status " + name + "'"));
     }
   };
-  try {
-    if (start) {
-      systemd_.start_unit(unit, std::move(done));
-    } else {
-      systemd_.stop_unit(unit, std::move(done));
-    }
-  } catch (const sdbus::Error& e) {
-    log_warning("systemd refused to " + verb + " " + unit + ": " + e.getMessage());
-    reply->returnError(systemd_error("systemd refused to " + verb + " " + unit + ": " +
-                                     e.getMessage()));
+  switch (job) {
+    case Job::kStart: systemd_.start_unit(unit, std::move(done)); break;
+    case Job::kStop: systemd_.stop_unit(unit, std::move(done)); break;
+    case Job::kRestart: systemd_.restart_unit(unit, std::move(done)); break;
   }
 }
 
 void ManagerObject::Start(sdbus::Result<>&& result, std::string name) {
-  run_job(true, std::move(result), name);
+  answer(result, [&] { run_job(Job::kStart, std::move(result), name); });
 }
 
 void ManagerObject::Stop(sdbus::Result<>&& result, std::string name) {
-  run_job(false, std::move(result), name);
+  answer(result, [&] { run_job(Job::kStop, std::move(result), name); });
+}
+
+void ManagerObject::Restart(sdbus::Result<>&& result, std::string name) {
+  answer(result, [&] { run_job(Job::kRestart, std::move(result), name); });
+}
+
+void ManagerObject::Kill(sdbus::Result<>&& result, std::string name, int32_t signal) {
+  answer(result, [&] {
+    require(name, false);
+    if (signal <= 0 || signal > SIGRTMAX)
+      throw sdbus::Error("org.freedesktop.DBus.Error.InvalidArgs",
+                         "signal " + std::to_string(signal) + " is not a valid signal number");
+    const std::string unit = generator::unit_name(name);
+    if (!is_running(snapshot_.runtime(unit).active_state)) throw not_running(name);
+    auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+    systemd_.kill_unit(unit, signal, [reply, unit, name, token = activity_.hold()](
+                                         const sdbus::Error* error) {
+      if (!error) return reply->returnResults();
+      if (error->getName() == "org.freedesktop.systemd1.NoSuchProcess")
+        return reply->returnError(not_running(name));
+      reply->returnError(systemd_error("send a signal to " + unit, *error));
+    });
+  });
+}
+
+void ManagerObject::Enable(sdbus::Result<>&& result, std::string name) {
+  answer(result, [&] {
+    require(name, true);
+    const std::string unit = generator::unit_name(name);
+    auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+    systemd_.enable_unit(unit, [this, reply, unit, name, token = activity_.hold()](
+                                   const sdbus::Error* error) {
+      if (error) return reply->returnError(systemd_error("enable " + unit, *error));
+      if (auto it = containers_.find(name); it != containers_.end()) {
+        snapshot_.clear();
+        try {
+          it->second.object->autostart_changed();
+        } catch (const sdbus::Error& e) {
+          log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
+        }
+      }
+      reply->returnResults();
+    });
+  });
+}
+
+void ManagerObject::Disable(sdbus::Result<>&& result, std::string name) {
+  answer(result, [&] {
+    auto info = require(name, false);
+    const std::string unit = generator::unit_name(name);
+    const UnitRuntime& rt = snapshot_.runtime(unit);
+    const std::string autostart = autostart_from_wanted_by(rt.wanted_by);
+    // Links from `systemctl enable` can be removed; links the generator made
+    // from the definition's autostart key would come back at the next reload.
+    if (rt.unit_file_state != "enabled" && autostart != "no")
+      throw autostart_from_definition(name, info.definition_path, autostart);
+    auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+    systemd_.disable_unit(unit, [this, reply, unit, name, token = activity_.hold()](
+                                    const sdbus::Error* error) {
+      if (error) return reply->returnError(systemd_error("disable " + unit, *error));
+      if (auto it = containers_.find(name); it != containers_.end()) {
+        snapshot_.clear();
+        try {
+          it->second.object->autostart_changed();
+        } catch (const sdbus::Error& e) {
+          log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
+        }
+      }
+      reply->returnResults();
+    });
+  });
+}
+
+void ManagerObject::Reload(sdbus::Result<>&& result) {
+  auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+  systemd_.reload([this, reply, token = activity_.hold()](const sdbus::Error* error) {
+    if (error) return reply->returnError(systemd_error("reload the user's systemd", *error));
+    // systemd's Reloading signal triggers a scan too; this one makes sure
+    // ContainerNew/ContainerRemoved precede the reply.
+    snapshot_.clear();
+    rescan();
+    reply->returnResults();
+  });
+}
+
+void ManagerObject::unit_changed(const std::string& unit, const std::string& interface,
+                                 const std::map<std::string, sdbus::Variant>& changed,
+                                 const std::vector<std::string>& invalidated) {
+  auto name = container_of_unit(unit);
+  if (!name) return;
+  auto it = containers_.find(*name);
+  if (it == containers_.end()) return;
+  try {
+    it->second.object->unit_changed(interface, changed, invalidated);
+  } catch (const sdbus::Error& e) {
+    log_warning("cannot relay a state change of " + unit + ": " + e.getMessage());
+  }
 }
 
 }  // namespace box::manager

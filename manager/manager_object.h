@@ -1,10 +1,19 @@
-// The object /dev/boxctl/box1 implementing dev.boxctl.box1.Manager. Thin: it
-// converts between D-Bus and the registry and systemd client.
+// The object /dev/boxctl/box1 implementing dev.boxctl.box1.Manager, and the
+// container objects below it. Thin: it checks names against the definitions
+// on disk, asks systemd, and converts errors; it remembers nothing about run
+// state. The set of container objects mirrors the definition files, scanned
+// again on every call that names or lists containers and after each
+// daemon-reload, which is when ContainerNew/ContainerRemoved are emitted.
 #pragma once
 
 #include <sdbus-c++/sdbus-c++.h>
 
-#include "bus_names.h"
+#include <map>
+#include <memory>
+#include <string>
+
+#include "activity.h"
+#include "container_object.h"
 #include "container_registry.h"
 #include "dev.boxctl.box1-adaptor.h"
 #include "systemd_client.h"
@@ -13,20 +22,48 @@ namespace box::manager {
 
 class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::Manager_adaptor> {
  public:
-  ManagerObject(sdbus::IConnection& connection, ContainerRegistry registry,
-                SystemdClient& systemd);
+  ManagerObject(sdbus::IConnection& connection, ContainerRegistry& registry,
+                SystemdClient& systemd, Snapshot& snapshot, Activity& activity);
   ~ManagerObject();
 
+  // Brings the container objects in line with the definition files.
+  std::vector<ContainerInfo> rescan();
+
  private:
-  using Row = sdbus::Struct<std::string, std::string, std::string, std::string, std::string>;
-  std::vector<Row> ListContainers() override;
+  using Row = sdbus::Struct<std::string, std::string, std::string, std::string, std::string,
+                            sdbus::ObjectPath>;
+  enum class Job { kStart, kStop, kRestart };
+
+  std::string Version() override;
+  void ListContainers(sdbus::Result<std::vector<Row>>&& result) override;
+  sdbus::ObjectPath GetContainer(const std::string& name) override;
   void Start(sdbus::Result<>&& result, std::string name) override;
   void Stop(sdbus::Result<>&& result, std::string name) override;
+  void Restart(sdbus::Result<>&& result, std::string name) override;
+  void Kill(sdbus::Result<>&& result, std::string name, int32_t signal) override;
+  void Enable(sdbus::Result<>&& result, std::string name) override;
+  void Disable(sdbus::Result<>&& result, std::string name) override;
+  void Reload(sdbus::Result<>&& result) override;
 
-  void run_job(bool start, sdbus::Result<>&& result, const std::string& name);
+  // The container's definition, its object made current; throws
+  // NoSuchContainer (and InvalidDefinition when `need_valid`).
+  ContainerInfo require(const std::string& name, bool need_valid);
+  ContainerObject* ensure_object(const ContainerInfo& info);
+  void run_job(Job job, sdbus::Result<>&& result, const std::string& name);
+  void unit_changed(const std::string& unit, const std::string& interface,
+                    const std::map<std::string, sdbus::Variant>& changed,
+                    const std::vector<std::string>& invalidated);
 
-  ContainerRegistry registry_;
+  sdbus::IConnection& connection_;
+  ContainerRegistry& registry_;
   SystemdClient& systemd_;
+  Snapshot& snapshot_;
+  Activity& activity_;
+  struct Entry {
+    ContainerInfo info;  // as last scanned: only to tell what changed
+    std::unique_ptr<ContainerObject> object;
+  };
+  std::map<std::string, Entry> containers_;
 };
 
 }  // namespace box::manager

@@ -150,7 +150,7 @@ TEST_F(WholePath, BrokenDefinitionIsReportedAndOthersStillWork) {
   EXPECT_TRUE(contains(list.output, "hello   active")) << list.output;
 
   auto via_manager = boxctl({"start", "broken"});
-  EXPECT_EQ(via_manager.exit_code, 1);
+  EXPECT_EQ(via_manager.exit_code, 3);  // invalid definition
   EXPECT_TRUE(contains(via_manager.output, why)) << via_manager.output;
 }
 

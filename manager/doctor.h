@@ -1,0 +1,54 @@
+// boxctl doctor: what this machine has and lacks for box, each with the fix.
+// The verdicts are pure functions of what was read (unit-tested); the
+// probes that read or try things are in run_doctor().
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace box::manager {
+
+enum class CheckLevel { kOk, kWarn, kFail };
+
+struct CheckResult {
+  std::string name;
+  CheckLevel level = CheckLevel::kOk;
+  std::string detail;
+  std::string fix;  // empty when ok
+};
+
+const char* to_string(CheckLevel level);
+
+struct SubidRange {
+  uint64_t start = 0;
+  uint64_t count = 0;
+};
+// The ranges of `user` (by name or uid) in /etc/subuid or /etc/subgid text.
+std::vector<SubidRange> find_subid_ranges(std::string_view text, const std::string& user,
+                                          uid_t uid);
+// `text` is nullopt when the file could not be read.
+CheckResult check_subids(const std::string& file, const std::optional<std::string>& text,
+                         const std::string& user, uid_t uid);
+
+// /proc/sys/user/max_user_namespaces, Debian's unprivileged_userns_clone and
+// Ubuntu's apparmor_restrict_unprivileged_userns (nullopt: file absent),
+// and whether creating one actually worked.
+CheckResult check_user_namespaces(std::optional<long> max_user_namespaces,
+                                  std::optional<long> unprivileged_userns_clone,
+                                  std::optional<long> apparmor_restrict, bool probe_ok,
+                                  const std::string& probe_error);
+
+// cgroup2 at /sys/fs/cgroup ("unified"), beside v1 ("hybrid") or absent;
+// the user manager's cgroup, whether we can write it, and its controllers.
+CheckResult check_cgroups(const std::string& layout, const std::string& manager_cgroup,
+                          bool writable, const std::vector<std::string>& controllers);
+
+// Every check, in the order printed.
+std::vector<CheckResult> run_doctor();
+
+}  // namespace box::manager

@@ -1,0 +1,66 @@
+#include "unit_changes.h"
+
+#include <algorithm>
+
+namespace box::manager {
+namespace {
+
+struct Mapping {
+  const char* interface;
+  const char* systemd;
+  const char* ours;
+};
+
+constexpr Mapping kMappings[] = {
+    {"org.freedesktop.systemd1.Unit", "ActiveState", "State"},
+    {"org.freedesktop.systemd1.Unit", "SubState", "SubState"},
+    {"org.freedesktop.systemd1.Unit", "StateChangeTimestamp", "Since"},
+    {"org.freedesktop.systemd1.Service", "MainPID", "MainPID"},
+    {"org.freedesktop.systemd1.Service", "ExecMainStatus", "ExitStatus"},
+};
+
+bool is_running(const std::string& active_state) {
+  return active_state == "active" || active_state == "activating" ||
+         active_state == "deactivating" || active_state == "reloading";
+}
+
+}  // namespace
+
+std::string container_state(bool definition_valid, const std::string& active_state) {
+  if (!definition_valid && !is_running(active_state)) return "invalid";
+  if (active_state.empty()) return "unknown";
+  return active_state;
+}
+
+std::string autostart_from_wanted_by(const std::vector<std::string>& wanted_by) {
+  auto has = [&](const char* target) {
+    return std::find(wanted_by.begin(), wanted_by.end(), target) != wanted_by.end();
+  };
+  if (has("default.target")) return "login";
+  if (has("graphical-session.target")) return "session";
+  return "no";
+}
+
+PropertyChanges translate_unit_changes(const std::string& interface,
+                                       const std::map<std::string, sdbus::Variant>& changed,
+                                       const std::vector<std::string>& invalidated,
+                                       bool definition_valid) {
+  PropertyChanges out;
+  for (const auto& m : kMappings) {
+    if (interface != m.interface) continue;
+    auto it = changed.find(m.systemd);
+    if (it != changed.end()) {
+      if (std::string(m.ours) == "State" && it->second.containsValueOfType<std::string>()) {
+        out.changed[m.ours] =
+            sdbus::Variant(container_state(definition_valid, it->second.get<std::string>()));
+      } else {
+        out.changed[m.ours] = it->second;
+      }
+    } else if (std::find(invalidated.begin(), invalidated.end(), m.systemd) != invalidated.end()) {
+      out.invalidated.push_back(m.ours);
+    }
+  }
+  return out;
+}
+
+}  // namespace box::manager

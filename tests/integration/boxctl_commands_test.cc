@@ -1,0 +1,207 @@
+// boxctl as a person or a script uses it, against the real user manager,
+// session bus and journal. Runs as the test user.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace box::testing {
+namespace {
+namespace fs = std::filesystem;
+
+CommandResult systemctl(std::vector<std::string> args) {
+  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
+  return run(args);
+}
+
+CommandResult boxctl(std::vector<std::string> args) {
+  args.insert(args.begin(), prefix() + "/bin/boxctl");
+  return run(args);
+}
+
+std::string show(const std::string& unit, const std::string& property) {
+  auto r = systemctl({"show", "--value", "-p", property, unit});
+  std::string v = r.output;
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+class Boxctl : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rootfs_ = home() + "/rootfs-boxctl";
+    make_busybox_rootfs(rootfs_);
+    write_file(rootfs_ + "/etc/hostname", "hello-box\n");
+    fs::create_symlink("busybox", rootfs_ + "/bin/tty");
+    defs_ = home() + "/.config/box/containers";
+    fs::create_directories(defs_);
+  }
+
+  void TearDown() override {
+    for (const auto& name : written_) {
+      systemctl({"stop", "box@" + name + ".service"});
+      systemctl({"reset-failed", "box@" + name + ".service"});
+      fs::remove(defs_ + "/" + name + ".yaml");
+    }
+    systemctl({"daemon-reload"});
+    fs::remove_all(rootfs_);
+  }
+
+  void define(const std::string& name, const std::string& yaml) {
+    write_file(defs_ + "/" + name + ".yaml", yaml);
+    written_.push_back(name);
+  }
+
+  void start_hello() {
+    define("hello",
+           "description: Hello from box\n"
+           "rootfs: ~/rootfs-boxctl\n"
+           // The trap first: PID 1 of a pid namespace ignores a signal it
+           // has no handler for, and the log line says the trap is set.
+           "command: [sh, -c, 'trap \"echo got SIGTERM; exit 0\" TERM; "
+           "echo \"hello from $(hostname)\"; while :; do sleep 1 & wait $!; done']\n"
+           "env: {GREETING: hi}\n");
+    ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+    auto start = boxctl({"start", "hello"});
+    ASSERT_EQ(start.exit_code, 0) << start.output;
+  }
+
+  std::string rootfs_, defs_;
+  std::vector<std::string> written_;
+};
+
+TEST_F(Boxctl, EnterRunsInsideTheRunningContainer) {
+  start_hello();
+  auto cat = boxctl({"enter", "hello", "cat", "/etc/hostname"});
+  EXPECT_EQ(cat.exit_code, 0) << cat.output;
+  EXPECT_EQ(cat.output, "hello-box\n");
+
+  // Its namespaces: the container's hostname, its PID 1, its root user,
+  // and PID 1's environment.
+  auto inside = boxctl({"enter", "hello", "--", "sh", "-c",
+                        "hostname; id -u; cat /proc/1/cmdline | head -c 2; echo; echo $GREETING $container"});
+  EXPECT_EQ(inside.exit_code, 0) << inside.output;
+  EXPECT_EQ(inside.output, "hello\n0\nsh\nhi box\n");
+
+  auto status = boxctl({"enter", "hello", "sh", "-c", "exit 7"});
+  EXPECT_EQ(status.exit_code, 7) << status.output;
+  auto missing = boxctl({"enter", "hello", "no-such-program"});
+  EXPECT_EQ(missing.exit_code, 127) << missing.output;
+  EXPECT_TRUE(contains(missing.output, "no-such-program: No such file or directory")) << missing.output;
+
+  // With a terminal (script gives boxctl one): a pty of the container's own.
+  auto tty = run({"script", "-qec", prefix() + "/bin/boxctl enter hello tty", "/dev/null"});
+  EXPECT_EQ(tty.exit_code, 0) << tty.output;
+  EXPECT_TRUE(contains(tty.output, "/dev/pts/")) << tty.output;
+
+  ASSERT_EQ(boxctl({"stop", "hello"}).exit_code, 0);
+  auto stopped = boxctl({"enter", "hello", "true"});
+  EXPECT_EQ(stopped.exit_code, 5) << stopped.output;
+  EXPECT_TRUE(contains(stopped.output, "container 'hello' is not running")) << stopped.output;
+}
+
+TEST_F(Boxctl, LogsShowTheContainersOutput) {
+  start_hello();
+  EXPECT_TRUE(eventually([&] { return contains(boxctl({"logs", "hello"}).output, "hello from hello"); }))
+      << boxctl({"logs", "hello"}).output;
+  auto last = boxctl({"logs", "hello", "-n", "1", "--json"});
+  EXPECT_EQ(last.exit_code, 0) << last.output;
+  EXPECT_TRUE(contains(last.output, "\"MESSAGE\"")) << last.output;
+  auto nope = boxctl({"logs", "no-such-box"});
+  EXPECT_EQ(nope.exit_code, 4) << nope.output;
+}
+
+TEST_F(Boxctl, ListJsonParsesAndStatusReads) {
+  start_hello();
+  define("broken", "rootfs: ~/rootfs-boxctl\ncommand: [sh]\nrestart_policy: always\n");
+  auto json = boxctl({"list", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  auto parsed = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << json.output;
+  ASSERT_TRUE(parsed.is_array());
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& c : parsed) by_name[c.at("name").get<std::string>()] = c;
+  ASSERT_TRUE(by_name.count("hello") && by_name.count("broken")) << json.output;
+  EXPECT_EQ(by_name["hello"]["state"], "active");
+  EXPECT_EQ(by_name["hello"]["sub_state"], "running");
+  EXPECT_EQ(by_name["hello"]["unit"], "box@hello.service");
+  EXPECT_EQ(by_name["hello"]["description"], "Hello from box");
+  EXPECT_EQ(by_name["hello"]["error"], "");
+  EXPECT_EQ(by_name["broken"]["state"], "invalid");
+  EXPECT_TRUE(contains(by_name["broken"]["error"].get<std::string>(),
+                       "broken.yaml:3:1: unknown key 'restart_policy'"));
+
+  auto quiet = boxctl({"list", "-q"});
+  EXPECT_TRUE(contains(quiet.output, "broken\nhello\n")) << quiet.output;
+
+  auto status = boxctl({"status", "hello"});
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_TRUE(contains(status.output, "● hello - Hello from box\n")) << status.output;
+  EXPECT_TRUE(contains(status.output, "      State: active (running) since ")) << status.output;
+  EXPECT_TRUE(contains(status.output, "s ago\n")) << status.output;
+  EXPECT_TRUE(contains(status.output, " Definition: " + defs_ + "/hello.yaml\n")) << status.output;
+  EXPECT_TRUE(contains(status.output, "   Main PID: ")) << status.output;
+  EXPECT_TRUE(eventually([&] { return contains(boxctl({"status", "hello"}).output, "hello from hello"); }))
+      << boxctl({"status", "hello"}).output;
+
+  auto bad = boxctl({"status", "broken", "--json"});
+  auto bad_json = nlohmann::json::parse(bad.output, nullptr, false);
+  ASSERT_FALSE(bad_json.is_discarded()) << bad.output;
+  EXPECT_EQ(bad_json["state"], "invalid");
+  EXPECT_EQ(bad_json["main_pid"], 0);
+}
+
+TEST_F(Boxctl, KillForwardsTheSignalToPid1) {
+  start_hello();
+  ASSERT_TRUE(eventually([&] { return contains(boxctl({"logs", "hello"}).output, "hello from hello"); }));
+  auto kill = boxctl({"kill", "hello", "--signal", "SIGTERM"});
+  ASSERT_EQ(kill.exit_code, 0) << kill.output;
+  EXPECT_TRUE(eventually([] { return show("box@hello.service", "ActiveState") == "inactive"; }))
+      << show("box@hello.service", "ActiveState");
+  EXPECT_EQ(boxctl({"kill", "hello", "-s", "NOTASIGNAL"}).exit_code, 2);
+  EXPECT_EQ(boxctl({"kill", "hello"}).exit_code, 5);  // not running
+}
+
+TEST_F(Boxctl, ValidateRunDoctorAndVersionWork) {
+  write_file(home() + "/check/good.yaml", "rootfs: ~/rootfs-boxctl\ncommand: [sh]\n");
+  write_file(home() + "/check/bad.yaml", "rootfs: ~/rootfs-boxctl\ncommand: sh\n");
+  auto good = boxctl({"validate", home() + "/check/good.yaml"});
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_EQ(good.output, home() + "/check/good.yaml: ok\n");
+  auto bad = boxctl({"validate", home() + "/check/good.yaml", home() + "/check/bad.yaml"});
+  EXPECT_EQ(bad.exit_code, 3) << bad.output;
+  EXPECT_TRUE(contains(bad.output, home() + "/check/bad.yaml:2:")) << bad.output;
+  fs::remove_all(home() + "/check");
+
+  auto ran = boxctl({"run", rootfs_, "--", "sh", "-c", "echo ran in $(hostname)"});
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_TRUE(contains(ran.output, "ran in ")) << ran.output;
+
+  auto doctor = boxctl({"doctor"});
+  EXPECT_EQ(doctor.exit_code, 0) << doctor.output;
+  EXPECT_TRUE(contains(doctor.output, "ok    user manager")) << doctor.output;
+  EXPECT_TRUE(contains(doctor.output, "ok    user namespaces")) << doctor.output;
+  EXPECT_TRUE(contains(doctor.output, "box can run here.")) << doctor.output;
+  auto doctor_json = nlohmann::json::parse(boxctl({"doctor", "--json"}).output, nullptr, false);
+  EXPECT_TRUE(doctor_json.is_array() && !doctor_json.empty());
+
+  auto version = boxctl({"version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(contains(version.output, "boxctl ")) << version.output;
+  EXPECT_TRUE(contains(version.output, "box-manager ")) << version.output;
+}
+
+TEST_F(Boxctl, PreciseMessageWithoutASessionBus) {
+  auto r = run({"env", "-u", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR=/nonexistent",
+                prefix() + "/bin/boxctl", "list"});
+  EXPECT_EQ(r.exit_code, 6) << r.output;
+  EXPECT_TRUE(contains(r.output, "cannot connect to the session bus")) << r.output;
+  EXPECT_TRUE(contains(r.output, "no session bus at /nonexistent/bus")) << r.output;
+  auto usage = boxctl({"start"});
+  EXPECT_EQ(usage.exit_code, 2) << usage.output;
+}
+
+}  // namespace
+}  // namespace box::testing

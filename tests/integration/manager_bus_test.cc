@@ -1,0 +1,303 @@
+// box-manager on the real session bus and user manager: what a second
+// program watching and calling dev.boxctl.box1 sees. Runs as the test user.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "test_support.h"
+
+namespace box::testing {
+namespace {
+namespace fs = std::filesystem;
+
+CommandResult systemctl(std::vector<std::string> args) {
+  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
+  return run(args);
+}
+
+CommandResult boxctl(std::vector<std::string> args) {
+  args.insert(args.begin(), prefix() + "/bin/boxctl");
+  return run(args);
+}
+
+std::string show(const std::string& unit, const std::string& property) {
+  auto r = systemctl({"show", "--value", "-p", property, unit});
+  std::string v = r.output;
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A program running beside the test with its output in a file: the
+// "second process" that watches the bus.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::string& output) : output_(output) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      int null = open("/dev/null", O_RDONLY);
+      dup2(null, 0);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+  }
+  ~Background() { stop(); }
+  int stop() {
+    if (pid_ <= 0) return status_;
+    kill(pid_, SIGTERM);
+    int st = 0;
+    waitpid(pid_, &st, 0);
+    pid_ = -1;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return status_;
+  }
+  // Waits for the program to end by itself.
+  int wait() {
+    int st = 0;
+    waitpid(pid_, &st, 0);
+    pid_ = -1;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return status_;
+  }
+  std::string output() const { return read_all(output_); }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::string output_;
+};
+
+// dbus-monitor's signal blocks ("signal time=... path=...; member=...\n   args").
+std::vector<std::string> signal_blocks(const std::string& text) {
+  std::vector<std::string> blocks;
+  std::size_t pos = 0;
+  while ((pos = text.find("signal time=", pos)) != std::string::npos) {
+    std::size_t next = text.find("\nsignal time=", pos + 1);
+    std::size_t call = text.find("\nmethod ", pos + 1);
+    std::size_t end = std::min(next, call);
+    blocks.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end == std::string::npos ? text.size() : end + 1;
+  }
+  return blocks;
+}
+
+// The index of the first block after `from` that is a PropertiesChanged on
+// `path` setting State to `state`, or -1.
+int find_state_change(const std::vector<std::string>& blocks, const std::string& path,
+                      const std::string& state, int from = 0) {
+  for (int i = from; i < static_cast<int>(blocks.size()); ++i) {
+    const auto& b = blocks[i];
+    if (!contains(b, "path=" + path + ";") || !contains(b, "member=PropertiesChanged")) continue;
+    auto at = b.find("string \"State\"");
+    if (at != std::string::npos && b.find("string \"" + state + "\"", at) != std::string::npos)
+      return i;
+  }
+  return -1;
+}
+
+class ManagerBus : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rootfs_ = home() + "/rootfs-manager";
+    make_busybox_rootfs(rootfs_);
+    defs_ = home() + "/.config/box/containers";
+    fs::create_directories(defs_);
+  }
+
+  void TearDown() override {
+    for (const auto& name : written_) {
+      systemctl({"stop", "box@" + name + ".service"});
+      systemctl({"disable", "box@" + name + ".service"});
+      systemctl({"reset-failed", "box@" + name + ".service"});
+      fs::remove(defs_ + "/" + name + ".yaml");
+    }
+    systemctl({"unset-environment", "BOX_MANAGER_IDLE_TIMEOUT"});
+    systemctl({"stop", "box-manager.service"});
+    systemctl({"reset-failed", "box-manager.service"});
+    systemctl({"daemon-reload"});
+    fs::remove_all(rootfs_);
+  }
+
+  void define(const std::string& name, const std::string& yaml) {
+    write_file(defs_ + "/" + name + ".yaml", yaml);
+    written_.push_back(name);
+  }
+
+  std::string waiting_yaml(const std::string& on_term) {
+    return "description: waits\n"
+           "rootfs: ~/rootfs-manager\n"
+           // The trap first: PID 1 of a pid namespace ignores signals it has
+           // no handler for.
+           "command: [sh, -c, 'trap \"" + on_term +
+           "\" TERM; echo up; while :; do sleep 1 & wait $!; done']\n";
+  }
+
+  // dbus-monitor in monitor mode, ready once it has said so.
+  std::unique_ptr<Background> watch(const std::string& file) {
+    auto w = std::make_unique<Background>(
+        std::vector<std::string>{"dbus-monitor", "--session", "type='signal',path_namespace='/dev/boxctl/box1'"},
+        file);
+    EXPECT_TRUE(eventually([&] { return contains(w->output(), "NameAcquired"); })) << w->output();
+    return w;
+  }
+
+  std::string rootfs_, defs_;
+  std::vector<std::string> written_;
+};
+
+TEST_F(ManagerBus, WatcherSeesPropertiesChangedForStartAndStop) {
+  define("watched", waiting_yaml("exit 0"));
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto watcher = watch(home() + "/monitor-watched.txt");
+
+  auto start = boxctl({"start", "watched"});
+  ASSERT_EQ(start.exit_code, 0) << start.output;
+  auto stop = boxctl({"stop", "watched"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.output;
+
+  const std::string path = "/dev/boxctl/box1/container/watched";
+  int active = -1, inactive = -1;
+  EXPECT_TRUE(eventually([&] {
+    auto blocks = signal_blocks(watcher->output());
+    active = find_state_change(blocks, path, "active");
+    inactive = active < 0 ? -1 : find_state_change(blocks, path, "inactive", active + 1);
+    return inactive > active && active >= 0;
+  })) << watcher->output();
+  // The start also announced the supervisor's PID, the stop its exit status.
+  auto blocks = signal_blocks(watcher->output());
+  bool saw_pid = false;
+  for (const auto& b : blocks)
+    saw_pid |= contains(b, "path=" + path + ";") && contains(b, "string \"MainPID\"");
+  EXPECT_TRUE(saw_pid) << watcher->output();
+}
+
+TEST_F(ManagerBus, NamedErrors) {
+  define("broken", "rootfs: ~/rootfs-manager\ncommand: [sh]\nno_such_key: 1\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto call = [](const std::string& method, const std::string& name) {
+    return run({"dbus-send", "--session", "--print-reply", "--dest=dev.boxctl.box1",
+                "/dev/boxctl/box1", "dev.boxctl.box1.Manager." + method, "string:" + name});
+  };
+  auto missing = call("Start", "no-such-box");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_TRUE(contains(missing.output, "Error dev.boxctl.box1.Error.NoSuchContainer: no container "
+                                       "named 'no-such-box'")) << missing.output;
+
+  auto invalid = call("Start", "broken");
+  EXPECT_TRUE(contains(invalid.output, "Error dev.boxctl.box1.Error.InvalidDefinition: ")) << invalid.output;
+  EXPECT_TRUE(contains(invalid.output, "broken.yaml:3:1: unknown key 'no_such_key'")) << invalid.output;
+
+  auto object = call("GetContainer", "no-such-box");
+  EXPECT_TRUE(contains(object.output, "dev.boxctl.box1.Error.NoSuchContainer")) << object.output;
+
+  define("idle", waiting_yaml("exit 0"));
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto kill = run({"dbus-send", "--session", "--print-reply", "--dest=dev.boxctl.box1",
+                   "/dev/boxctl/box1", "dev.boxctl.box1.Manager.Kill", "string:idle", "int32:15"});
+  EXPECT_TRUE(contains(kill.output, "dev.boxctl.box1.Error.NotRunning")) << kill.output;
+  ASSERT_EQ(boxctl({"start", "idle"}).exit_code, 0);
+  auto again = call("Start", "idle");
+  EXPECT_TRUE(contains(again.output, "dev.boxctl.box1.Error.AlreadyRunning")) << again.output;
+  auto via_boxctl = boxctl({"start", "idle"});
+  EXPECT_EQ(via_boxctl.exit_code, 0) << via_boxctl.output;  // the wish is fulfilled
+  EXPECT_TRUE(contains(via_boxctl.output, "already running")) << via_boxctl.output;
+}
+
+TEST_F(ManagerBus, KilledMidCallThenCalledAgainWorks) {
+  // Ignores SIGTERM: its stop job lasts until systemd's stop timeout.
+  define("stubborn", waiting_yaml(""));
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  ASSERT_EQ(boxctl({"start", "stubborn"}).exit_code, 0);
+
+  Background stop({prefix() + "/bin/boxctl", "stop", "stubborn"}, home() + "/stop-stubborn.txt");
+  ASSERT_TRUE(eventually([] { return show("box@stubborn.service", "ActiveState") == "deactivating"; }))
+      << show("box@stubborn.service", "ActiveState");
+  const std::string pid = show("box-manager.service", "MainPID");
+  ASSERT_NE(pid, "0");
+  ASSERT_EQ(::kill(std::stoi(pid), SIGKILL), 0);
+
+  // The waiting client is told, precisely.
+  EXPECT_NE(stop.wait(), 0);
+  EXPECT_TRUE(contains(stop.output(), "box-manager did not answer")) << stop.output();
+
+  // The next call starts a new manager, which knows everything again:
+  // systemd is the state.
+  auto list = boxctl({"list"});
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_TRUE(contains(list.output, "stubborn")) << list.output;
+  EXPECT_NE(show("box-manager.service", "MainPID"), pid);
+  auto again = boxctl({"stop", "stubborn"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  // Stopped (by SIGKILL at systemd's stop timeout, hence "failed").
+  EXPECT_EQ(show("box@stubborn.service", "MainPID"), "0");
+  EXPECT_NE(show("box@stubborn.service", "ActiveState"), "active");
+}
+
+TEST_F(ManagerBus, ExitsWhenIdleAndIsActivatedAgain) {
+  ASSERT_EQ(systemctl({"set-environment", "BOX_MANAGER_IDLE_TIMEOUT=1"}).exit_code, 0);
+  systemctl({"stop", "box-manager.service"});
+  ASSERT_EQ(boxctl({"list"}).exit_code, 0);
+  EXPECT_TRUE(eventually([] { return show("box-manager.service", "ActiveState") == "inactive"; },
+                         std::chrono::seconds(10)))
+      << show("box-manager.service", "ActiveState");
+  EXPECT_EQ(show("box-manager.service", "Result"), "success");
+  auto again = boxctl({"version"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_TRUE(contains(again.output, "box-manager " )) << again.output;
+}
+
+TEST_F(ManagerBus, ContainerNewAndRemovedAfterReload) {
+  ASSERT_EQ(boxctl({"list"}).exit_code, 0);  // the manager runs and has scanned
+  auto watcher = watch(home() + "/monitor-reload.txt");
+  define("fresh", waiting_yaml("exit 0"));
+  ASSERT_EQ(boxctl({"reload"}).exit_code, 0);
+  EXPECT_TRUE(eventually([&] {
+    auto out = watcher->output();
+    auto at = out.find("member=ContainerNew");
+    return at != std::string::npos && out.find("string \"fresh\"", at) != std::string::npos;
+  })) << watcher->output();
+  fs::remove(defs_ + "/fresh.yaml");
+  ASSERT_EQ(boxctl({"reload"}).exit_code, 0);
+  EXPECT_TRUE(eventually([&] {
+    auto out = watcher->output();
+    auto at = out.find("member=ContainerRemoved");
+    return at != std::string::npos && out.find("string \"fresh\"", at) != std::string::npos;
+  })) << watcher->output();
+}
+
+TEST_F(ManagerBus, EnableAndDisableThroughSystemd) {
+  define("autobox", waiting_yaml("exit 0"));
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto enable = boxctl({"enable", "autobox"});
+  ASSERT_EQ(enable.exit_code, 0) << enable.output;
+  EXPECT_EQ(systemctl({"is-enabled", "box@autobox.service"}).output, "enabled\n");
+  auto status = boxctl({"status", "autobox", "--json"});
+  EXPECT_TRUE(contains(status.output, "\"autostart\": \"login\"")) << status.output;
+  auto disable = boxctl({"disable", "autobox"});
+  ASSERT_EQ(disable.exit_code, 0) << disable.output;
+  EXPECT_EQ(systemctl({"is-enabled", "box@autobox.service"}).output, "disabled\n");
+  status = boxctl({"status", "autobox", "--json"});
+  EXPECT_TRUE(contains(status.output, "\"autostart\": \"no\"")) << status.output;
+}
+
+}  // namespace
+}  // namespace box::testing
