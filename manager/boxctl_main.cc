@@ -10,6 +10,7 @@
 
 #include "boxctl.h"
 #include "boxctl_install.h"
+#include "boxctl_install.h"
 
 namespace {
 
@@ -117,6 +118,9 @@ int main(int argc, char** argv) {
 
   auto install_commands = box::boxctl::add_install_commands(app);
 
+  // install, uninstall, images: the image install code's commands.
+  auto install_commands = add_install_commands(app);
+
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
@@ -125,6 +129,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+
+  if (auto rc = install_commands->run()) return *rc;
 
   Context ctx;
   try {
