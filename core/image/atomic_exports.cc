@@ -1,7 +1,6 @@
 #include "image/atomic_exports.h"
 
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 
 #include "image/layer_unpack.h"
@@ -27,8 +26,10 @@ std::vector<std::string> split_words(const std::string& s) {
   bool in_word = false;
   for (char c : s) {
     if (quote) {
-      if (c == quote) quote = 0;
-      else cur += c;
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
     } else if (c == '"' || c == '\'') {
       quote = c;
       in_word = true;
@@ -79,13 +80,14 @@ Result<std::string> substitute(std::string_view text, const TemplateValues& valu
       while (end < text.size() && ident_char(text[end])) ++end;
       name = std::string(text.substr(i + 1, end - i - 1));
       if (name.empty() || !ident_start(name[0]))
-        return Error(where + ": '$' not followed by a variable name (write '$$' for a literal '$')");
+        return Error(where +
+                     ": '$' not followed by a variable name (write '$$' for a literal '$')");
       --end;
     }
     auto it = values.find(name);
     if (it == values.end())
-      return Error(where + ": unreplaced variable $" + name +
-                   " (give it a value with --set " + name + "=VALUE)");
+      return Error(where + ": unreplaced variable $" + name + " (give it a value with --set " +
+                   name + "=VALUE)");
     out += it->second;
     i = end;
   }
@@ -101,10 +103,14 @@ Result<AtomicManifest> parse_atomic_manifest(std::string_view text, const std::s
       if (!j.contains(key)) return {};
       if (!j[key].is_object()) return Error(what + ": '" + key + "': expected a mapping");
       for (const auto& [k, v] : j[key].items()) {
-        if (v.is_string()) out[k] = v.get<std::string>();
-        else if (v.is_number() || v.is_boolean()) out[k] = v.dump();
-        else if (v.is_null()) out[k] = "";
-        else return Error(what + ": '" + key + "." + k + "': expected a string");
+        if (v.is_string())
+          out[k] = v.get<std::string>();
+        else if (v.is_number() || v.is_boolean())
+          out[k] = v.dump();
+        else if (v.is_null())
+          out[k] = "";
+        else
+          return Error(what + ": '" + key + "." + k + "': expected a string");
       }
       return {};
     };
@@ -164,8 +170,9 @@ Result<void> apply_service_template(std::string_view unit_text, const std::strin
       // informational only
     } else if (section == "Service" && key == "ExecStart") {
       if (value != exec_start)
-        warn(n, line, "box runs the container itself (box-run start); the command comes from "
-                      "config.json.template (ignored)");
+        warn(n, line,
+             "box runs the container itself (box-run start); the command comes from "
+             "config.json.template (ignored)");
     } else if (section == "Service" && key == "ExecStop") {
       if (value != exec_stop)
         warn(n, line, "box stops the container with its stop signal (ignored)");
@@ -173,8 +180,10 @@ Result<void> apply_service_template(std::string_view unit_text, const std::strin
       static const char* const kOk[] = {"no", "on-failure", "on-abnormal", "on-abort", "always"};
       bool ok = false;
       for (const char* k : kOk) ok = ok || value == k;
-      if (ok) d.restart = value;
-      else warn(n, line, "box supports Restart= no, on-failure, on-abnormal, on-abort, always");
+      if (ok)
+        d.restart = value;
+      else
+        warn(n, line, "box supports Restart= no, on-failure, on-abnormal, on-abort, always");
     } else if (section == "Service" && key == "TimeoutStopSec") {
       bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
       d.stop_timeout = digits ? value + "s" : value;
@@ -196,11 +205,14 @@ Result<void> apply_service_template(std::string_view unit_text, const std::strin
       // forwards signals; WorkingDirectory=$DESTDIR was runc's bundle dir.
     } else if (section == "Install" && key == "WantedBy") {
       for (const auto& target : split_words(value)) {
-        if (target == "multi-user.target" || target == "default.target") d.autostart = "login";
+        if (target == "multi-user.target" || target == "default.target")
+          d.autostart = "login";
         else if (target == "graphical.target" || target == "graphical-session.target")
           d.autostart = "session";
-        else warn(n, line, "only default.target, multi-user.target and graphical targets map to "
-                           "'autostart' (ignored)");
+        else
+          warn(n, line,
+               "only default.target, multi-user.target and graphical targets map to "
+               "'autostart' (ignored)");
       }
     } else {
       warn(n, line, "no box equivalent (ignored)");
@@ -247,11 +259,16 @@ Result<std::string> hostfs_destination(const std::string& path, const UserLocati
     if (i < parts->size() && (*parts)[i] == "local") ++i;
     if (i >= parts->size()) return Error("hostfs: '" + path + "' is a directory, not a file");
     const std::string& top = (*parts)[i];
-    if (top == "bin" || top == "sbin") base = where.home + "/.local/bin";
-    else if (top == "lib" || top == "lib64") base = where.home + "/.local/lib";
-    else if (top == "libexec") base = where.home + "/.local/libexec";
-    else if (top == "share") base = where.data_home;
-    else base.clear();
+    if (top == "bin" || top == "sbin")
+      base = where.home + "/.local/bin";
+    else if (top == "lib" || top == "lib64")
+      base = where.home + "/.local/lib";
+    else if (top == "libexec")
+      base = where.home + "/.local/libexec";
+    else if (top == "share")
+      base = where.data_home;
+    else
+      base.clear();
     ++i;
   }
   if (base.empty() || i >= parts->size())

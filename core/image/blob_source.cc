@@ -154,8 +154,8 @@ class ArchiveSource : public BlobSource {
         std::string data(static_cast<std::size_t>(size), '\0');
         la_ssize_t n = size ? archive_read_data(a->get(), data.data(), data.size()) : 0;
         if (n != size)
-          return Error("read '" + name + "' in archive '" + file_ + "': " +
-                       (n < 0 ? archive_message(a->get()) : "truncated"));
+          return Error("read '" + name + "' in archive '" + file_ +
+                       "': " + (n < 0 ? archive_message(a->get()) : "truncated"));
         cache_[name] = std::move(data);
       }
     }
@@ -183,8 +183,8 @@ class ArchiveSource : public BlobSource {
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
         return Error("read archive '" + file_ + "': " + archive_message(a->get()));
       if (archive_entry_filetype(e) == AE_IFREG && normalize(archive_entry_pathname(e)) == want)
-        return std::unique_ptr<InputStream>(
-            new ArchiveEntryStream(std::move(*a), "read '" + want + "' in archive '" + file_ + "'"));
+        return std::unique_ptr<InputStream>(new ArchiveEntryStream(
+            std::move(*a), "read '" + want + "' in archive '" + file_ + "'"));
     }
     return Error("'" + path + "' is not in archive '" + file_ + "'");
   }

@@ -31,7 +31,8 @@ std::string to_yaml(const DefinitionDraft& d, const std::vector<std::string>& he
   list("command", d.command);
   if (!d.env.empty()) {
     out << YAML::Key << "env" << YAML::Value << YAML::BeginMap;
-    for (const auto& [k, v] : d.env) out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
+    for (const auto& [k, v] : d.env)
+      out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
     out << YAML::EndMap;
   }
   scalar("workdir", d.workdir);
@@ -53,11 +54,13 @@ std::string to_yaml(const DefinitionDraft& d, const std::vector<std::string>& he
     for (const auto& m : d.mounts) {
       out << YAML::Flow << YAML::BeginMap;
       out << YAML::Key << "type" << YAML::Value << m.type;
-      if (!m.source.empty()) out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << m.source;
+      if (!m.source.empty())
+        out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << m.source;
       out << YAML::Key << "target" << YAML::Value << YAML::DoubleQuoted << m.target;
       if (m.readonly) out << YAML::Key << "readonly" << YAML::Value << true;
       if (!m.size.empty()) out << YAML::Key << "size" << YAML::Value << m.size;
-      if (!m.mode.empty()) out << YAML::Key << "mode" << YAML::Value << YAML::DoubleQuoted << m.mode;
+      if (!m.mode.empty())
+        out << YAML::Key << "mode" << YAML::Value << YAML::DoubleQuoted << m.mode;
       out << YAML::EndMap;
     }
     out << YAML::EndSeq;
@@ -78,7 +81,8 @@ std::string to_yaml(const DefinitionDraft& d, const std::vector<std::string>& he
   }
   if (!d.rlimits.empty()) {
     out << YAML::Key << "rlimits" << YAML::Value << YAML::BeginMap;
-    for (const auto& [k, v] : d.rlimits) out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
+    for (const auto& [k, v] : d.rlimits)
+      out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
     out << YAML::EndMap;
   }
   scalar("seccomp", d.seccomp);

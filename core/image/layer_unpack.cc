@@ -136,9 +136,12 @@ class LayerWriter {
     if (hardlink) return make_hardlink(pfd, base, hardlink);
 
     switch (archive_entry_filetype(e)) {
-      case AE_IFDIR: return make_dir(pfd, base, e);
-      case AE_IFREG: return make_file(a, pfd, base, e);
-      case AE_IFLNK: return make_symlink(pfd, base, e);
+      case AE_IFDIR:
+        return make_dir(pfd, base, e);
+      case AE_IFREG:
+        return make_file(a, pfd, base, e);
+      case AE_IFLNK:
+        return make_symlink(pfd, base, e);
       case AE_IFIFO: {
         auto r = replace(pfd, base);
         if (!r) return r;
@@ -249,8 +252,8 @@ class LayerWriter {
                          struct archive_entry* e) {
     auto r = replace(pfd, name);
     if (!r) return r;
-    UniqueFd fd(openat(pfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                       0600));
+    UniqueFd fd(
+        openat(pfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd.valid()) return Error::from_errno("create file");
     const void* buf;
     size_t size;
@@ -300,8 +303,7 @@ class LayerWriter {
     if (!tparts) return tparts.error().wrap("hard link target '" + std::string(target) + "'");
     if (tparts->empty()) return Error("hard link to the root directory");
     auto tparent = open_dir(join(*tparts, tparts->size() - 1), false);
-    if (!tparent)
-      return tparent.error().wrap("hard link target '" + std::string(target) + "'");
+    if (!tparent) return tparent.error().wrap("hard link target '" + std::string(target) + "'");
     auto r = replace(pfd, name);
     if (!r) return r;
     // No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself.
@@ -368,7 +370,8 @@ Result<std::vector<std::string>> split_entry_path(const std::string& name) {
     if (j == std::string::npos) j = name.size();
     std::string part = name.substr(i, j - i);
     if (part == "..")
-      return Error("entry '" + name + "' has a '..' component: refusing to write outside the rootfs");
+      return Error("entry '" + name +
+                   "' has a '..' component: refusing to write outside the rootfs");
     if (!part.empty() && part != ".") parts.push_back(std::move(part));
     i = j + 1;
   }
@@ -415,8 +418,7 @@ Result<void> unpack_layer(int rootfs_fd, InputStream& in, const LayerToUnpack& l
   archive_read_support_format_tar(a.get());
   archive_read_support_format_empty(a.get());
   archive_read_support_filter_all(a.get());
-  if (archive_read_open(a.get(), &reader, nullptr, &StreamReader::read_cb, nullptr) !=
-      ARCHIVE_OK) {
+  if (archive_read_open(a.get(), &reader, nullptr, &StreamReader::read_cb, nullptr) != ARCHIVE_OK) {
     if (reader.failed) return reader.error.wrap(layer.what);
     return Error(layer.what + ": not a tar archive: " + archive_message(a.get()));
   }

@@ -41,8 +41,8 @@ struct UnpackStats {
 };
 
 struct LayerToUnpack {
-  std::string what;    // for messages: "layer 2/3 (sha256:ab12…)"
-  std::string digest;  // expected sha256 of the stream as read; empty: unchecked
+  std::string what;        // for messages: "layer 2/3 (sha256:ab12…)"
+  std::string digest;      // expected sha256 of the stream as read; empty: unchecked
   std::int64_t size = -1;  // expected stream size; -1: unchecked
 };
 

@@ -163,8 +163,8 @@ Result<std::vector<Descriptor>> parse_index(std::string_view text, const std::st
   return out;
 }
 
-Result<Descriptor> select_manifest(const std::vector<Descriptor>& manifests,
-                                   const std::string& tag, const std::string& what) {
+Result<Descriptor> select_manifest(const std::vector<Descriptor>& manifests, const std::string& tag,
+                                   const std::string& what) {
   std::string tags;
   for (const auto& d : manifests) {
     if (!d.ref_name().empty()) tags += (tags.empty() ? "" : ", ") + d.ref_name();
@@ -262,8 +262,8 @@ Result<ImageConfig> parse_image_config(std::string_view text, const std::string&
 }
 
 Result<DockerArchiveImage> parse_docker_archive_manifest(std::string_view text,
-                                                        const std::string& tag,
-                                                        const std::string& what) {
+                                                         const std::string& tag,
+                                                         const std::string& what) {
   auto j = parse_json(text, what);
   if (!j) return j.error();
   if (!j->is_array() || j->empty()) return Error(what + ": expected a non-empty list of images");

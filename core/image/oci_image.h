@@ -54,8 +54,8 @@ Result<std::vector<Descriptor>> parse_index(std::string_view json, const std::st
 // The manifest to install from an index: the one whose ref name is `tag`
 // when one is given; otherwise the only one, or the only one for this
 // machine's os/architecture. The error lists the tags there are.
-Result<Descriptor> select_manifest(const std::vector<Descriptor>& manifests,
-                                   const std::string& tag, const std::string& what);
+Result<Descriptor> select_manifest(const std::vector<Descriptor>& manifests, const std::string& tag,
+                                   const std::string& what);
 
 Result<ImageManifest> parse_manifest(std::string_view json, const std::string& what);
 Result<ImageConfig> parse_image_config(std::string_view json, const std::string& what);
@@ -72,8 +72,8 @@ struct DockerArchiveImage {
   std::vector<std::string> layer_paths;
 };
 Result<DockerArchiveImage> parse_docker_archive_manifest(std::string_view json,
-                                                        const std::string& tag,
-                                                        const std::string& what);
+                                                         const std::string& tag,
+                                                         const std::string& what);
 
 // GOARCH-style name of the machine box was built for ("amd64", "arm64", ...).
 std::string host_architecture();

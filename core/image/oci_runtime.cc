@@ -1,17 +1,14 @@
 #include "image/oci_runtime.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace box::image {
 namespace {
 using nlohmann::json;
 
-std::string strip_cap(const std::string& c) {
-  return c.rfind("CAP_", 0) == 0 ? c.substr(4) : c;
-}
+std::string strip_cap(const std::string& c) { return c.rfind("CAP_", 0) == 0 ? c.substr(4) : c; }
 
 // RLIMIT_NOFILE -> nofile
 std::string rlimit_name(const std::string& type) {
@@ -28,10 +25,10 @@ std::string limit_text(std::uint64_t v) {
 // own /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, so these are expected
 // and not worth a warning.
 bool is_standard_mount(const std::string& dest, const std::string& type) {
-  static const std::set<std::string> kDest = {"/proc", "/dev", "/dev/pts", "/dev/shm",
+  static const std::set<std::string> kDest = {"/proc",       "/dev", "/dev/pts",      "/dev/shm",
                                               "/dev/mqueue", "/sys", "/sys/fs/cgroup"};
-  static const std::set<std::string> kTypes = {"proc", "sysfs", "devpts", "mqueue", "cgroup",
-                                               "cgroup2"};
+  static const std::set<std::string> kTypes = {"proc",   "sysfs",  "devpts",
+                                               "mqueue", "cgroup", "cgroup2"};
   return kDest.count(dest) && (kTypes.count(type) || type == "tmpfs" || type == "bind");
 }
 
@@ -50,8 +47,8 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
 
 const std::vector<std::string>& default_capabilities() {
   static const std::vector<std::string> kCaps = {
-      "CHOWN", "DAC_OVERRIDE", "FOWNER",           "FSETID",     "KILL",   "SETGID",
-      "SETUID", "SETPCAP",     "NET_BIND_SERVICE", "SYS_CHROOT", "SETFCAP"};
+      "CHOWN",  "DAC_OVERRIDE", "FOWNER",           "FSETID",     "KILL",   "SETGID",
+      "SETUID", "SETPCAP",      "NET_BIND_SERVICE", "SYS_CHROOT", "SETFCAP"};
   return kCaps;
 }
 
@@ -71,9 +68,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
   };
 
   try {
-    static const std::set<std::string> kKnownTop = {"ociVersion", "process", "root", "hostname",
-                                                    "mounts", "linux", "annotations", "hooks",
-                                                    "domainname"};
+    static const std::set<std::string> kKnownTop = {"ociVersion",  "process", "root",
+                                                    "hostname",    "mounts",  "linux",
+                                                    "annotations", "hooks",   "domainname"};
     for (const auto& [key, _] : j.items())
       if (!kKnownTop.count(key)) warn(key, "not supported by box (ignored)");
 
@@ -103,16 +100,19 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       std::uint64_t uid = u.value("uid", 0), gid = u.value("gid", 0);
       if (uid != 0 || gid != 0) d.user = std::to_string(uid) + ":" + std::to_string(gid);
       if (u.contains("additionalGids"))
-        for (const auto& g : u["additionalGids"]) d.groups.push_back(std::to_string(g.get<std::uint64_t>()));
+        for (const auto& g : u["additionalGids"])
+          d.groups.push_back(std::to_string(g.get<std::uint64_t>()));
       if (u.contains("umask")) {
         char buf[8];
-        snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(u["umask"].get<std::uint32_t>() & 0777));
+        snprintf(buf, sizeof buf, "%04o",
+                 static_cast<unsigned>(u["umask"].get<std::uint32_t>() & 0777));
         if (std::string(buf) != "0022") d.umask = buf;
       }
       if (u.contains("username")) warn("process.user.username", "Windows only (ignored)");
     }
     if (p.value("terminal", false))
-      warn("process.terminal", "a service has no terminal: stdin is /dev/null and output goes to the journal");
+      warn("process.terminal",
+           "a service has no terminal: stdin is /dev/null and output goes to the journal");
     if (p.contains("capabilities")) {
       const json& c = p["capabilities"];
       std::vector<std::string> bounding;
@@ -131,9 +131,10 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     if (p.contains("rlimits"))
       for (const auto& r : p["rlimits"]) {
         std::string name = rlimit_name(r.at("type").get<std::string>());
-        std::uint64_t soft = r.value("soft", std::uint64_t{0}), hard = r.value("hard", std::uint64_t{0});
-        d.rlimits.emplace_back(name, soft == hard ? limit_text(soft)
-                                                  : limit_text(soft) + ":" + limit_text(hard));
+        std::uint64_t soft = r.value("soft", std::uint64_t{0}),
+                      hard = r.value("hard", std::uint64_t{0});
+        d.rlimits.emplace_back(
+            name, soft == hard ? limit_text(soft) : limit_text(soft) + ":" + limit_text(hard));
       }
     if (p.contains("noNewPrivileges") && !p["noNewPrivileges"].get<bool>())
       warn("process.noNewPrivileges", "false is not honoured: box always sets no_new_privs");
@@ -147,8 +148,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       if (j["root"].value("readonly", false)) {
         d.rootfs_writes = "readonly";
       } else {
-        warn("root.readonly", "false: writes to the root filesystem go to box's default overlay and "
-                              "are discarded at stop; set 'rootfs_writes: persistent' to keep them");
+        warn("root.readonly",
+             "false: writes to the root filesystem go to box's default overlay and "
+             "are discarded at stop; set 'rootfs_writes: persistent' to keep them");
       }
     } else {
       t.root_path = "rootfs";
@@ -184,15 +186,18 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
           dm.type = "tmpfs";
           dm.target = dest;
           for (const auto& o : opts) {
-            if (o.rfind("size=", 0) == 0) dm.size = size_text(o.substr(5));
-            else if (o.rfind("mode=", 0) == 0) dm.mode = o.substr(5);
+            if (o.rfind("size=", 0) == 0)
+              dm.size = size_text(o.substr(5));
+            else if (o.rfind("mode=", 0) == 0)
+              dm.mode = o.substr(5);
             else if (o != "nosuid" && o != "nodev" && o != "noexec" && o != "strictatime" &&
                      o != "rw")
               warn("mounts[" + dest + "]", "tmpfs option '" + o + "' not supported (ignored)");
           }
           d.mounts.push_back(dm);
         } else {
-          warn("mounts[" + dest + "]", "type '" + type + "' cannot be mounted rootless by box (ignored)");
+          warn("mounts[" + dest + "]",
+               "type '" + type + "' cannot be mounted rootless by box (ignored)");
         }
       }
 
@@ -206,8 +211,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
           std::string type = ns.at("type").get<std::string>();
           present.insert(type);
           if (ns.contains("path"))
-            warn("linux.namespaces[" + type + "]", "joining an existing namespace is not supported "
-                                                  "(a new one is created)");
+            warn("linux.namespaces[" + type + "]",
+                 "joining an existing namespace is not supported "
+                 "(a new one is created)");
         }
       have_net = present.count("network") > 0;
       have_uts = present.count("uts") > 0;
@@ -225,10 +231,11 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       if (l.contains("uidMappings") || l.contains("gidMappings")) {
         std::string uids = maps("uidMappings");
         d.userns = (uids == "1") ? "single" : "auto";
-        warn("linux.uidMappings", "host ids cannot be chosen rootless: box maps container root to "
-                                  "you and, with 'userns: " + d.userns + "', " +
-                                  (d.userns == "auto" ? "the rest to your /etc/subuid range"
-                                                      : "nothing else"));
+        warn("linux.uidMappings",
+             "host ids cannot be chosen rootless: box maps container root to "
+             "you and, with 'userns: " +
+                 d.userns + "', " +
+                 (d.userns == "auto" ? "the rest to your /etc/subuid range" : "nothing else"));
       }
       if (l.contains("maskedPaths") && !l["maskedPaths"].empty())
         warn("linux.maskedPaths", std::to_string(l["maskedPaths"].size()) +
@@ -256,8 +263,8 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         warn("linux.seccomp", "the given filter is not used: box applies its default filter");
       if (l.contains("devices") && !l["devices"].empty())
         warn("linux.devices", "device nodes cannot be created rootless (ignored)");
-      for (const char* k : {"sysctl", "cgroupsPath", "rootfsPropagation", "mountLabel",
-                            "intelRdt", "personality", "timeOffsets"})
+      for (const char* k : {"sysctl", "cgroupsPath", "rootfsPropagation", "mountLabel", "intelRdt",
+                            "personality", "timeOffsets"})
         if (l.contains(k)) warn(std::string("linux.") + k, "not supported by box (ignored)");
     }
     if (!d.hostname.empty() && !have_uts) {
@@ -269,7 +276,8 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     if (j.contains("annotations"))
       for (const auto& [k, v] : j["annotations"].items())
         if (v.is_string()) t.annotations[k] = v.get<std::string>();
-    for (const char* k : {"org.opencontainers.image.description", "org.opencontainers.image.title"}) {
+    for (const char* k :
+         {"org.opencontainers.image.description", "org.opencontainers.image.title"}) {
       auto it = t.annotations.find(k);
       if (it != t.annotations.end() && d.description.empty()) d.description = it->second;
     }
@@ -277,8 +285,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     return Error(what + ": " + e.what());
   }
   // Description must be one line.
-  std::replace_if(d.description.begin(), d.description.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
+  std::replace_if(
+      d.description.begin(), d.description.end(),
+      [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
   return t;
 }
 

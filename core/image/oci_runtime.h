@@ -15,8 +15,8 @@
 namespace box::image {
 
 struct RuntimeTranslation {
-  DefinitionDraft draft;         // rootfs/image left empty: the installer sets it
-  std::string root_path;         // root.path, relative to the bundle or absolute
+  DefinitionDraft draft;  // rootfs/image left empty: the installer sets it
+  std::string root_path;  // root.path, relative to the bundle or absolute
   std::vector<std::string> warnings;
   std::map<std::string, std::string> annotations;
 };

@@ -138,8 +138,7 @@ IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
 
 Result<void> run_in_user_namespace(const IdMapping& mapping,
                                    const std::function<Result<void>(const MessageSink&)>& work,
-                                   const MessageSink& on_message,
-                                   const std::atomic<bool>* cancel) {
+                                   const MessageSink& on_message, const std::atomic<bool>* cancel) {
   int to_child[2], from_child[2];
   if (pipe2(to_child, O_CLOEXEC) != 0) return Error::from_errno("pipe");
   if (pipe2(from_child, O_CLOEXEC) != 0) {
@@ -166,7 +165,8 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
     char go = 0;
     if (read(go_r.get(), &go, 1) != 1 || go != 'g') _exit(1);
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
-      send_frame(msg_w.get(), kFailed, Error::from_errno("become root in the user namespace").message());
+      send_frame(msg_w.get(), kFailed,
+                 Error::from_errno("become root in the user namespace").message());
       _exit(1);
     }
     umask(022);

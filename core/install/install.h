@@ -50,7 +50,7 @@ struct InstallOptions {
   std::string name;  // empty: from the source's file name
   bool replace = false;
   std::vector<std::pair<std::string, std::string>> set;  // --set KEY=VALUE
-  const std::atomic<bool>* cancel = nullptr;  // true: stop, clean up, fail
+  const std::atomic<bool>* cancel = nullptr;             // true: stop, clean up, fail
 };
 
 struct Progress {
@@ -64,12 +64,12 @@ using ProgressFn = std::function<void(const Progress&)>;
 // images/NAME/image.json.
 struct InstalledImage {
   std::string name;
-  std::string source;       // as given
-  std::string source_kind;  // bundle | oci-bundle | oci | oci-archive | docker-archive
-  std::string digest;       // manifest digest (oci), image id (docker); empty for bundles
-  std::string installed_at; // UTC, ISO 8601
+  std::string source;        // as given
+  std::string source_kind;   // bundle | oci-bundle | oci | oci-archive | docker-archive
+  std::string digest;        // manifest digest (oci), image id (docker); empty for bundles
+  std::string installed_at;  // UTC, ISO 8601
   std::string image_dir, rootfs, definition;
-  std::string id_mapping;   // "0:1000:1,1:100000:65536", or "0:1000:1" when owners were not kept
+  std::string id_mapping;  // "0:1000:1,1:100000:65536", or "0:1000:1" when owners were not kept
   bool owners_kept = false;
   bool atomic_exports = false;
   std::vector<std::string> data_dirs;     // kept by uninstall unless --purge

@@ -11,8 +11,6 @@
 //   6. reload the user manager
 // A failure before 5 removes the staging dir and any host files written;
 // a failure inside 5 undoes the renames done so far.
-#include "install/install.h"
-
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
@@ -39,6 +37,7 @@
 #include "image/sha256.h"
 #include "image/userns.h"
 #include "install/image_metadata.h"
+#include "install/install.h"
 #include "install/source.h"
 #include "install/unpack_job.h"
 #include "install/user_manager.h"
@@ -71,7 +70,8 @@ Result<std::string> read_file(const std::string& path, std::size_t max) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) return Error::from_errno("read '" + path + "'");
   text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > max) return Error("'" + path + "' is larger than " + std::to_string(max) + " bytes");
+  if (text.size() > max)
+    return Error("'" + path + "' is larger than " + std::to_string(max) + " bytes");
   return text;
 }
 
@@ -186,7 +186,8 @@ Result<void> make_dirs_recorded(const std::string& path, mode_t mode, Rollback& 
 }
 
 bool under(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         path[dir.size()] == '/';
 }
 
 // --- image config defaults -------------------------------------------------
@@ -351,7 +352,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     meta.digest = image::sha256_digest_of(*ctext);
     // The config's file name is its digest in `docker save` output.
     std::string base = m->config_path.substr(m->config_path.find_last_of('/') + 1);
-    if (base.size() > 5 && base.compare(base.size() - 5, 5, ".json") == 0) base.resize(base.size() - 5);
+    if (base.size() > 5 && base.compare(base.size() - 5, 5, ".json") == 0)
+      base.resize(base.size() - 5);
     if (image::is_valid_sha256_digest("sha256:" + base) && "sha256:" + base != meta.digest)
       return Error("image config '" + m->config_path + "': digest mismatch: its name says sha256:" +
                    base + ", its content is " + meta.digest + " (corrupt or tampered image)");
@@ -371,8 +373,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
           image::is_valid_sha256_digest("sha256:" + j.path.substr(13)))
         j.check.digest = "sha256:" + j.path.substr(13);
       j.check.size = blobs->size(j.path);
-      j.check.what = "layer " + std::to_string(i + 1) + "/" + std::to_string(m->layer_paths.size()) +
-                     " (" + j.path + ")";
+      j.check.what = "layer " + std::to_string(i + 1) + "/" +
+                     std::to_string(m->layer_paths.size()) + " (" + j.path + ")";
       jobs.push_back(std::move(j));
     }
   } else {
@@ -391,7 +393,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
       auto t = blobs->read_file(image::blob_path(desc.digest), image::kMaxJsonBytes);
       if (!t) return t.error();
       if (image::sha256_digest_of(*t) != desc.digest)
-        return Error("image index " + desc.digest + ": digest mismatch (corrupt or tampered image)");
+        return Error("image index " + desc.digest +
+                     ": digest mismatch (corrupt or tampered image)");
       auto nested = image::parse_index(*t, "image index " + short_digest(desc.digest));
       if (!nested) return nested.error();
       auto pick = image::select_manifest(*nested, "", "image index " + short_digest(desc.digest));
@@ -413,7 +416,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     if (got != manifest->config.digest)
       return Error("image config " + manifest->config.digest + ": digest mismatch: the blob is " +
                    got + " (corrupt or tampered image)");
-    auto c = image::parse_image_config(*ctext, "image config " + short_digest(manifest->config.digest));
+    auto c =
+        image::parse_image_config(*ctext, "image config " + short_digest(manifest->config.digest));
     if (!c) return c.error();
     config = std::move(*c);
     const std::size_t n = manifest->layers.size();
@@ -485,7 +489,8 @@ Result<void> install_hostfs(const ExportsInput& in, const image::AtomicManifest&
     auto dest = image::hostfs_destination(host_path.substr(1), where);
     if (!dest) return dest.error();
     if (exists_nofollow(*dest) && !ours.count(*dest))
-      return Error("hostfs file '" + *dest + "' exists and was not installed by box; remove it "
+      return Error("hostfs file '" + *dest +
+                   "' exists and was not installed by box; remove it "
                    "first");
     auto parent = dest->substr(0, dest->find_last_of('/'));
     auto md = make_dirs_recorded(parent, 0755, rb);
@@ -497,7 +502,8 @@ Result<void> install_hostfs(const ExportsInput& in, const image::AtomicManifest&
         return Error::from_errno("create '" + *dest + "'");
     } else {
       struct stat st;
-      if (stat(it->path().c_str(), &st) != 0) return Error::from_errno("stat '" + it->path().string() + "'");
+      if (stat(it->path().c_str(), &st) != 0)
+        return Error::from_errno("stat '" + it->path().string() + "'");
       auto content = read_file(it->path(), 1ull << 31);
       if (!content) return content.error();
       auto w = write_file_atomic(*dest, *content, st.st_mode & 0777);
@@ -549,18 +555,18 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
     if (!text) return text.error();
     auto config = image::substitute(*text, values, "/exports/config.json.template");
     if (!config) return config.error();
-    auto t = image::translate_runtime_config(*config, "/exports/config.json.template", in.image_dir);
+    auto t =
+        image::translate_runtime_config(*config, "/exports/config.json.template", in.image_dir);
     if (!t) return t.error();
     // The exports replace the image config's defaults, as with Atomic.
     std::string description = out.draft.description;
     out.draft = std::move(t->draft);
     if (out.draft.description.empty()) out.draft.description = description;
     // The image config's ports note described the defaults just replaced.
-    meta.warnings.erase(std::remove_if(meta.warnings.begin(), meta.warnings.end(),
-                                       [](const std::string& w) {
-                                         return w.rfind("image exposes", 0) == 0;
-                                       }),
-                        meta.warnings.end());
+    meta.warnings.erase(
+        std::remove_if(meta.warnings.begin(), meta.warnings.end(),
+                       [](const std::string& w) { return w.rfind("image exposes", 0) == 0; }),
+        meta.warnings.end());
     for (auto& w : t->warnings) meta.warnings.push_back("config.json.template: " + w);
     if (t->root_path != "rootfs" && t->root_path != in.image_dir + "/rootfs")
       meta.warnings.push_back("config.json.template: root.path '" + t->root_path +
@@ -590,10 +596,12 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
         bool data = under(e.path, in.locs.state) || under(e.path, in.locs.containers);
         bool run = !in.locs.run.empty() && under(e.path, in.locs.run);
         if (!data && !run && !under(e.path, in.ctx.dirs.home))
-          return Error("tmpfiles.template: '" + e.path + "' is outside your directories ($HOME, "
+          return Error("tmpfiles.template: '" + e.path +
+                       "' is outside your directories ($HOME, "
                        "$RUN_DIRECTORY, $STATE_DIRECTORY)");
         mode_t mode = 0755;
-        if (e.mode != "-" && !e.mode.empty()) mode = static_cast<mode_t>(std::stoul(e.mode, nullptr, 8));
+        if (e.mode != "-" && !e.mode.empty())
+          mode = static_cast<mode_t>(std::stoul(e.mode, nullptr, 8));
         bool existed = exists_nofollow(e.path);
         Rollback keep(image::IdMapping{});
         keep.commit();
@@ -608,8 +616,10 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
     meta.tmpfiles = in.locs.tmpfiles + "/box-" + in.name + ".conf";
     auto md = make_dirs_recorded(in.locs.tmpfiles, 0755, rb);
     if (!md) return md;
-    auto w = write_file_atomic(meta.tmpfiles, "# Installed by boxctl install for box@" + in.name +
-                                                  "; removed by boxctl uninstall.\n" + *conf, 0644);
+    auto w = write_file_atomic(meta.tmpfiles,
+                               "# Installed by boxctl install for box@" + in.name +
+                                   "; removed by boxctl uninstall.\n" + *conf,
+                               0644);
     if (!w) return w;
     rb.file(meta.tmpfiles);
   }
@@ -667,8 +677,8 @@ Locations locations_for(const InstallContext& ctx) {
   l.definitions = ctx.dirs.config_home + "/box/containers";
   l.state = ctx.dirs.data_home + "/box/state";
   l.containers = ctx.dirs.data_home + "/box/containers";
-  l.run = !ctx.dirs.runtime_dir.empty() ? ctx.dirs.runtime_dir
-                                        : "/run/user/" + std::to_string(ctx.uid);
+  l.run =
+      !ctx.dirs.runtime_dir.empty() ? ctx.dirs.runtime_dir : "/run/user/" + std::to_string(ctx.uid);
   l.tmpfiles = ctx.dirs.config_home + "/user-tmpfiles.d";
   return l;
 }
@@ -703,10 +713,12 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
 
   std::string name = options.name.empty() ? default_name(src) : options.name;
   if (name.empty())
-    return Error("source '" + source_text + "': give the container a name (boxctl install "
+    return Error("source '" + source_text +
+                 "': give the container a name (boxctl install "
                  "SOURCE NAME)");
   if (!is_valid_container_name(name))
-    return Error("invalid container name '" + name + "': use letters, digits, '-', '_' and '.', "
+    return Error("invalid container name '" + name +
+                 "': use letters, digits, '-', '_' and '.', "
                  "starting with a letter or digit, at most 64 characters");
   for (const auto& [k, _] : options.set) {
     bool ok = !k.empty() && !(k[0] >= '0' && k[0] <= '9');
@@ -746,8 +758,8 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
 
   // 2. stage
   Rollback rb(mapping);
-  const std::string staging = locs.images + "/.staging-" + name + "-" + std::to_string(getpid()) +
-                              "-" + random_suffix();
+  const std::string staging =
+      locs.images + "/.staging-" + name + "-" + std::to_string(getpid()) + "-" + random_suffix();
   if (mkdir(staging.c_str(), 0700) != 0) return Error::from_errno("create '" + staging + "'");
   rb.tree(staging);
   const std::string rootfs = staging + "/rootfs";
@@ -764,8 +776,9 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   meta.owners_kept = mapping.full();
   meta.id_mapping = mapping.describe();
   if (!mapping.full())
-    meta.warnings.push_back("you have no subordinate ids (/etc/subuid, /etc/subgid): every file "
-                            "of the image is owned by you; the image's own owners are not kept");
+    meta.warnings.push_back(
+        "you have no subordinate ids (/etc/subuid, /etc/subgid): every file "
+        "of the image is owned by you; the image's own owners are not kept");
 
   Prepared prep;
   image::UnpackStats stats;
@@ -935,8 +948,8 @@ Result<void> uninstall(const InstallContext& ctx, const std::string& name, bool 
   for (const auto& f : meta.host_files) ::unlink(f.c_str());
   if (!meta.tmpfiles.empty()) ::unlink(meta.tmpfiles.c_str());
   // Renamed first: a half-removed image is never taken for an installed one.
-  std::string doomed = locs.images + "/.removing-" + name + "-" + std::to_string(getpid()) + "-" +
-                       random_suffix();
+  std::string doomed =
+      locs.images + "/.removing-" + name + "-" + std::to_string(getpid()) + "-" + random_suffix();
   if (rename(image_dir.c_str(), doomed.c_str()) != 0)
     return Error::from_errno("move '" + image_dir + "' aside").wrap(wrap);
   auto r = image::remove_tree_as_owner(mapping, doomed);
@@ -973,8 +986,10 @@ Result<std::vector<InstalledImage>> list_installed(const InstallContext& ctx) {
     InstalledImage m;
     if (text) {
       auto parsed = metadata_from_json(*text, path);
-      if (parsed) m = *parsed;
-      else m.warnings.push_back(parsed.error().message());
+      if (parsed)
+        m = *parsed;
+      else
+        m.warnings.push_back(parsed.error().message());
     } else {
       m.warnings.push_back(text.error().message());
     }

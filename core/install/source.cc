@@ -27,12 +27,18 @@ std::string absolute(const std::string& p, const std::string& cwd) {
 
 const char* kind_name(SourceKind kind) {
   switch (kind) {
-    case SourceKind::kDirectory: return "directory";
-    case SourceKind::kNativeBundle: return "bundle";
-    case SourceKind::kOciBundle: return "oci-bundle";
-    case SourceKind::kOciLayout: return "oci";
-    case SourceKind::kOciArchive: return "oci-archive";
-    case SourceKind::kDockerArchive: return "docker-archive";
+    case SourceKind::kDirectory:
+      return "directory";
+    case SourceKind::kNativeBundle:
+      return "bundle";
+    case SourceKind::kOciBundle:
+      return "oci-bundle";
+    case SourceKind::kOciLayout:
+      return "oci";
+    case SourceKind::kOciArchive:
+      return "oci-archive";
+    case SourceKind::kDockerArchive:
+      return "docker-archive";
   }
   return "unknown";
 }
@@ -57,14 +63,16 @@ Result<Source> parse_source(const std::string& text, const std::string& cwd) {
     s.kind = p.kind;
     s.path = rest.substr(0, colon);
     if (colon != std::string::npos) s.tag = rest.substr(colon + 1);
-    if (s.path.empty()) return Error("source '" + text + "': missing the path after '" + prefix + "'");
+    if (s.path.empty())
+      return Error("source '" + text + "': missing the path after '" + prefix + "'");
     if (colon != std::string::npos && s.tag.empty())
       return Error("source '" + text + "': empty tag after ':'");
     s.path = absolute(s.path, cwd);
     return s;
   }
   if (text.find("://") != std::string::npos)
-    return Error("source '" + text + "': box does not fetch from registries; copy the image "
+    return Error("source '" + text +
+                 "': box does not fetch from registries; copy the image "
                  "first, e.g. 'skopeo copy docker://IMAGE oci-archive:image.tar', then install "
                  "oci-archive:image.tar");
   if (text.empty()) return Error("empty source");
@@ -88,7 +96,8 @@ Result<Source> classify_directory(Source s) {
   } else if (exists(s.path + "/oci-layout") && exists(s.path + "/index.json")) {
     s.kind = SourceKind::kOciLayout;
   } else {
-    return Error("source '" + s.text + "': neither a box bundle (box.yaml + rootfs/), an OCI "
+    return Error("source '" + s.text +
+                 "': neither a box bundle (box.yaml + rootfs/), an OCI "
                  "runtime bundle (config.json + rootfs/) nor an OCI image layout");
   }
   return s;

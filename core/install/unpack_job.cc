@@ -46,8 +46,8 @@ struct MessageReader {
 };
 
 std::string progress_message(int layer, int layers, std::uint64_t bytes, std::uint64_t total) {
-  return "P " + std::to_string(layer) + " " + std::to_string(layers) + " " +
-         std::to_string(bytes) + " " + std::to_string(total);
+  return "P " + std::to_string(layer) + " " + std::to_string(layers) + " " + std::to_string(bytes) +
+         " " + std::to_string(total);
 }
 
 class TreeCopier {
@@ -150,13 +150,15 @@ class TreeCopier {
       ssize_t len = readlinkat(src, n, target.data(), target.size());
       if (len < 0) return Error::from_errno("read link '" + where + "'");
       target.resize(static_cast<std::size_t>(len));
-      if (symlinkat(target.c_str(), dst, n) != 0) return Error::from_errno("create link '" + where + "'");
+      if (symlinkat(target.c_str(), dst, n) != 0)
+        return Error::from_errno("create link '" + where + "'");
       auto [uid, gid] = owner(st);
       if (mapping_.full()) fchownat(dst, n, uid, gid, AT_SYMLINK_NOFOLLOW);
       return {};
     }
     if (S_ISFIFO(st.st_mode)) {
-      if (mkfifoat(dst, n, st.st_mode & 07777) != 0) return Error::from_errno("create fifo '" + where + "'");
+      if (mkfifoat(dst, n, st.st_mode & 07777) != 0)
+        return Error::from_errno("create fifo '" + where + "'");
       return {};
     }
     if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) ++stats_.devices_skipped;
@@ -171,14 +173,12 @@ class TreeCopier {
 
 }  // namespace
 
-Result<image::UnpackStats> unpack_layers_as_owner(image::BlobSource& source,
-                                                  const std::vector<LayerJob>& layers,
-                                                  const std::string& rootfs,
-                                                  const image::IdMapping& mapping,
-                                                  const ProgressFn& progress,
-                                                  const std::atomic<bool>* cancel) {
+Result<image::UnpackStats> unpack_layers_as_owner(
+    image::BlobSource& source, const std::vector<LayerJob>& layers, const std::string& rootfs,
+    const image::IdMapping& mapping, const ProgressFn& progress, const std::atomic<bool>* cancel) {
   std::uint64_t total = 0;
-  for (const auto& l : layers) total += l.check.size > 0 ? static_cast<std::uint64_t>(l.check.size) : 0;
+  for (const auto& l : layers)
+    total += l.check.size > 0 ? static_cast<std::uint64_t>(l.check.size) : 0;
   MessageReader reader{progress, Progress::Phase::kUnpacking, {}};
   auto r = image::run_in_user_namespace(
       mapping,

@@ -20,12 +20,9 @@ struct LayerJob {
   image::LayerToUnpack check;
 };
 
-Result<image::UnpackStats> unpack_layers_as_owner(image::BlobSource& source,
-                                                  const std::vector<LayerJob>& layers,
-                                                  const std::string& rootfs,
-                                                  const image::IdMapping& mapping,
-                                                  const ProgressFn& progress,
-                                                  const std::atomic<bool>* cancel);
+Result<image::UnpackStats> unpack_layers_as_owner(
+    image::BlobSource& source, const std::vector<LayerJob>& layers, const std::string& rootfs,
+    const image::IdMapping& mapping, const ProgressFn& progress, const std::atomic<bool>* cancel);
 
 // Copies a directory tree (a bundle's rootfs) keeping modes, owners as seen
 // in the namespace, symlinks and times; device nodes are skipped.

@@ -76,18 +76,19 @@ Result<void> stop_user_unit(const std::string& unit) {
   JobWait wait;
   sd_bus_slot* slot = nullptr;
   // Subscribe before asking, so the JobRemoved signal cannot be missed.
-  int r = sd_bus_match_signal(b.bus, &slot, kDest, kPath, kIface, "JobRemoved", on_job_removed,
-                              &wait);
+  int r =
+      sd_bus_match_signal(b.bus, &slot, kDest, kPath, kIface, "JobRemoved", on_job_removed, &wait);
   if (r < 0) return Error::from_errno("subscribe to systemd job signals", -r);
   sd_bus_error err = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
-  r = sd_bus_call_method(b.bus, kDest, kPath, kIface, "StopUnit", &err, &reply, "ss",
-                         unit.c_str(), "replace");
+  r = sd_bus_call_method(b.bus, kDest, kPath, kIface, "StopUnit", &err, &reply, "ss", unit.c_str(),
+                         "replace");
   std::string name = err.name ? err.name : "", msg = err.message ? err.message : "";
   sd_bus_error_free(&err);
   if (r < 0) {
     sd_bus_slot_unref(slot);
-    if (name == "org.freedesktop.systemd1.NoSuchUnit" || name == "org.freedesktop.systemd1.LoadFailed")
+    if (name == "org.freedesktop.systemd1.NoSuchUnit" ||
+        name == "org.freedesktop.systemd1.LoadFailed")
       return {};
     return Error("stop " + unit + ": " + (msg.empty() ? strerror(-r) : msg));
   }

@@ -13,8 +13,8 @@ TEST(AtomicTemplates, SubstitutesLikePythonStringTemplate) {
 }
 
 TEST(AtomicTemplates, AnUnreplacedVariableIsAnErrorNamingIt) {
-  auto r = substitute("line one\nExecStart=$EXEC_START --data $DATA_DIR\n",
-                      {{"EXEC_START", "x"}}, "service.template");
+  auto r = substitute("line one\nExecStart=$EXEC_START --data $DATA_DIR\n", {{"EXEC_START", "x"}},
+                      "service.template");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(),
             "service.template:2: unreplaced variable $DATA_DIR (give it a value with --set "
@@ -33,7 +33,8 @@ TEST(AtomicTemplates, PrecedenceDefaultsThenSetThenForced) {
 
 TEST(AtomicTemplates, Manifest) {
   auto m = parse_atomic_manifest(R"({"version":"1.0","defaultValues":{"PORT":"2379","N":3},
-      "renameFiles":{"/usr/bin/tool":"/usr/bin/tool-$NAME"}})", "manifest.json");
+      "renameFiles":{"/usr/bin/tool":"/usr/bin/tool-$NAME"}})",
+                                 "manifest.json");
   ASSERT_TRUE(m.ok()) << m.error().message();
   EXPECT_EQ(m->default_values.at("PORT"), "2379");
   EXPECT_EQ(m->default_values.at("N"), "3");

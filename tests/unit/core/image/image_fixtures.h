@@ -41,7 +41,9 @@ inline TarEntry symlink(std::string path, std::string target) {
 inline TarEntry hardlink(std::string path, std::string target) {
   return {TarEntry::kHardlink, std::move(path), std::move(target), 0644, 0, 0};
 }
-inline TarEntry chardev(std::string path) { return {TarEntry::kCharDev, std::move(path), "", 0666, 0, 0}; }
+inline TarEntry chardev(std::string path) {
+  return {TarEntry::kCharDev, std::move(path), "", 0666, 0, 0};
+}
 
 // A tar of `entries`, gzip-compressed when `gzip`.
 inline std::string make_tar(const std::vector<TarEntry>& entries, bool gzip = true) {
@@ -64,7 +66,9 @@ inline std::string make_tar(const std::vector<TarEntry>& entries, bool gzip = tr
         archive_entry_set_filetype(ae, AE_IFREG);
         archive_entry_set_size(ae, static_cast<la_int64_t>(e.data.size()));
         break;
-      case TarEntry::kDir: archive_entry_set_filetype(ae, AE_IFDIR); break;
+      case TarEntry::kDir:
+        archive_entry_set_filetype(ae, AE_IFDIR);
+        break;
       case TarEntry::kSymlink:
         archive_entry_set_filetype(ae, AE_IFLNK);
         archive_entry_set_symlink(ae, e.data.c_str());
@@ -78,10 +82,13 @@ inline std::string make_tar(const std::vector<TarEntry>& entries, bool gzip = tr
         archive_entry_set_rdevmajor(ae, 1);
         archive_entry_set_rdevminor(ae, 3);
         break;
-      case TarEntry::kFifo: archive_entry_set_filetype(ae, AE_IFIFO); break;
+      case TarEntry::kFifo:
+        archive_entry_set_filetype(ae, AE_IFIFO);
+        break;
     }
     archive_write_header(a, ae);
-    if (e.kind == TarEntry::kFile && !e.data.empty()) archive_write_data(a, e.data.data(), e.data.size());
+    if (e.kind == TarEntry::kFile && !e.data.empty())
+      archive_write_data(a, e.data.data(), e.data.size());
     archive_entry_free(ae);
   }
   archive_write_close(a);
@@ -161,8 +168,10 @@ inline void tar_directory(const std::string& dir, const std::string& file) {
   std::vector<TarEntry> entries;
   for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
     std::string rel = std::filesystem::relative(e.path(), dir).string();
-    if (e.is_directory()) entries.push_back(testing::dir(rel));
-    else entries.push_back(testing::file(rel, read_bytes(e.path())));
+    if (e.is_directory())
+      entries.push_back(testing::dir(rel));
+    else
+      entries.push_back(testing::file(rel, read_bytes(e.path())));
   }
   write_bytes(file, make_tar(entries, false));
 }
@@ -184,9 +193,8 @@ inline void make_docker_archive(const std::string& file, const std::vector<std::
   std::string config_text = config.dump();
   std::string config_name = image::sha256_digest_of(config_text).substr(7) + ".json";
   entries.push_back(testing::file(config_name, config_text));
-  json manifest = json::array({{{"Config", config_name},
-                                {"RepoTags", {"example/app:latest"}},
-                                {"Layers", layers}}});
+  json manifest = json::array(
+      {{{"Config", config_name}, {"RepoTags", {"example/app:latest"}}, {"Layers", layers}}});
   entries.push_back(testing::file("manifest.json", manifest.dump()));
   write_bytes(file, make_tar(entries, false));
 }

@@ -131,9 +131,9 @@ TEST_F(LayerUnpack, WhiteoutRemovesWhatLowerLayersHad) {
 }
 
 TEST_F(LayerUnpack, OpaqueDirectoryKeepsOnlyItsOwnLayer) {
-  ASSERT_TRUE(unpack({dir("data"), file("data/old1", "1"), dir("data/olddir"),
-                      file("data/olddir/x", "2")})
-                  .ok());
+  ASSERT_TRUE(
+      unpack({dir("data"), file("data/old1", "1"), dir("data/olddir"), file("data/olddir/x", "2")})
+          .ok());
   // The new layer's own entry comes before the marker: it must survive.
   ASSERT_TRUE(unpack({dir("data"), file("data/new", "3"), file("data/.wh..wh..opq", "")}).ok());
   EXPECT_TRUE(exists("data/new"));

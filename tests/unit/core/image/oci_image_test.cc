@@ -13,8 +13,8 @@ std::string index_json(const std::string& entries) {
   return R"({"schemaVersion":2,"manifests":[)" + entries + "]}";
 }
 std::string entry(const std::string& digest, const std::string& tag, const std::string& arch = "") {
-  std::string s = R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + digest +
-                  R"(","size":10)";
+  std::string s = R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+                  digest + R"(","size":10)";
   if (!tag.empty()) s += R"(,"annotations":{"org.opencontainers.image.ref.name":")" + tag + R"("})";
   if (!arch.empty()) s += R"(,"platform":{"os":"linux","architecture":")" + arch + R"("})";
   return s + "}";
@@ -48,9 +48,13 @@ TEST(OciImage, RejectsBadDigestsAndTypes) {
   EXPECT_NE(bad.error().message().find("malformed digest"), std::string::npos);
   auto md5 = parse_index(index_json(R"({"digest":"md5:abc"})"), "index.json");
   EXPECT_FALSE(md5.ok());
-  auto m = parse_manifest(R"({"config":{"digest":")" + kA + R"("},"layers":[{"mediaType":"text/plain","digest":")" + kB + R"("}]})", "manifest");
+  auto m =
+      parse_manifest(R"({"config":{"digest":")" + kA +
+                         R"("},"layers":[{"mediaType":"text/plain","digest":")" + kB + R"("}]})",
+                     "manifest");
   ASSERT_FALSE(m.ok());
-  EXPECT_NE(m.error().message().find("unsupported layer media type 'text/plain'"), std::string::npos);
+  EXPECT_NE(m.error().message().find("unsupported layer media type 'text/plain'"),
+            std::string::npos);
   EXPECT_FALSE(parse_manifest("{not json", "manifest").ok());
 }
 
@@ -59,7 +63,9 @@ TEST(OciImage, ParsesTheImageConfig) {
       "Entrypoint":["/usr/bin/etcd"],"Cmd":["--help"],"Env":["A=1","PATH=/bin"],
       "WorkingDir":"/var/lib","User":"etcd:etcd","ExposedPorts":{"2379/tcp":{}},
       "Labels":{"org.opencontainers.image.description":"etcd"},"StopSignal":"SIGINT"},
-      "rootfs":{"type":"layers","diff_ids":[")" + kA + R"("]}})", "config");
+      "rootfs":{"type":"layers","diff_ids":[")" +
+                                  kA + R"("]}})",
+                              "config");
   ASSERT_TRUE(c.ok()) << c.error().message();
   EXPECT_EQ(c->entrypoint, std::vector<std::string>{"/usr/bin/etcd"});
   EXPECT_EQ(c->cmd, std::vector<std::string>{"--help"});
@@ -78,7 +84,8 @@ TEST(OciImage, ParsesTheImageConfig) {
 
 TEST(OciImage, DockerArchiveManifest) {
   auto m = parse_docker_archive_manifest(
-      R"([{"Config":"c.json","RepoTags":["app:1"],"Layers":["l1/layer.tar","l2/layer.tar"]}])", "", "m");
+      R"([{"Config":"c.json","RepoTags":["app:1"],"Layers":["l1/layer.tar","l2/layer.tar"]}])", "",
+      "m");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->config_path, "c.json");
   EXPECT_EQ(m->layer_paths.size(), 2u);

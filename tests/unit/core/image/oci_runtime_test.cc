@@ -87,20 +87,21 @@ TEST(OciRuntime, TranslatesWhatADefinitionCanSay) {
 TEST(OciRuntime, ReportsWhatCannotBeHonoured) {
   auto t = translate_runtime_config(kConfig, "config.json", "/bundle");
   ASSERT_TRUE(t.ok());
-  for (const char* w : {"process.terminal", "process.capabilities.ambient",
-                        "process.noNewPrivileges", "mounts[/mnt/nfs]", "linux.namespaces[network]",
-                        "linux.uidMappings", "linux.maskedPaths: 2 paths", "linux.readonlyPaths",
-                        "linux.seccomp", "hooks"})
+  for (const char* w :
+       {"process.terminal", "process.capabilities.ambient", "process.noNewPrivileges",
+        "mounts[/mnt/nfs]", "linux.namespaces[network]", "linux.uidMappings",
+        "linux.maskedPaths: 2 paths", "linux.readonlyPaths", "linux.seccomp", "hooks"})
     EXPECT_TRUE(has_warning(*t, w)) << w;
 }
 
 TEST(OciRuntime, HostNamespacesAndErrors) {
   auto t = translate_runtime_config(
       R"({"process":{"args":["sh"]},"root":{"path":"rootfs"},"hostname":"x",
-          "linux":{"namespaces":[{"type":"mount"}]}})", "c", "/b");
+          "linux":{"namespaces":[{"type":"mount"}]}})",
+      "c", "/b");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->draft.namespaces.size(), 4u);
-  EXPECT_EQ(t->draft.network, "");  // the host's
+  EXPECT_EQ(t->draft.network, "");   // the host's
   EXPECT_EQ(t->draft.hostname, "");  // no uts namespace: cannot be set
   EXPECT_TRUE(has_warning(*t, "hostname"));
   EXPECT_TRUE(has_warning(*t, "root.readonly"));

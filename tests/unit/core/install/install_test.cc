@@ -150,9 +150,9 @@ TEST_F(Install, OciArchiveAndTheNameFromTheFile) {
 
 TEST_F(Install, DockerArchive) {
   std::string layer = make_tar({dir("bin"), file("bin/hello", "hi", 0755)}, false);
-  make_docker_archive(tmp_ / "app.tar", {layer},
-                      {{"architecture", "amd64"}, {"os", "linux"},
-                       {"config", {{"Cmd", {"/bin/hello"}}}}});
+  make_docker_archive(
+      tmp_ / "app.tar", {layer},
+      {{"architecture", "amd64"}, {"os", "linux"}, {"config", {{"Cmd", {"/bin/hello"}}}}});
   auto r = install(ctx_, "docker-archive:" + (tmp_ / "app.tar"), {}, nullptr);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->source_kind, "docker-archive");
@@ -165,8 +165,9 @@ TEST_F(Install, NativeBundle) {
   fs::create_directories(b + "/rootfs/bin");
   write_bytes(b + "/rootfs/bin/tool", "tool");
   fs::create_symlink("tool", b + "/rootfs/bin/alias");
-  write_bytes(b + "/box.yaml", "description: from a bundle\nrootfs: ./ignored\ncommand: [/bin/tool]\n"
-                               "env: {A: b}\n");
+  write_bytes(b + "/box.yaml",
+              "description: from a bundle\nrootfs: ./ignored\ncommand: [/bin/tool]\n"
+              "env: {A: b}\n");
   auto r = install(ctx_, b, named("native"), nullptr);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->source_kind, "bundle");
@@ -182,7 +183,8 @@ TEST_F(Install, OciRuntimeBundle) {
   const std::string b = tmp_ / "ocib";
   fs::create_directories(b + "/rootfs/bin");
   write_bytes(b + "/rootfs/bin/sh", "sh");
-  write_bytes(b + "/config.json", R"({"ociVersion":"1.0.2","process":{"args":["/bin/sh","-c","echo hi"],
+  write_bytes(b + "/config.json",
+              R"({"ociVersion":"1.0.2","process":{"args":["/bin/sh","-c","echo hi"],
       "env":["PATH=/bin"],"cwd":"/","terminal":true},"root":{"path":"rootfs","readonly":true},
       "hostname":"ocib","linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},
       {"type":"ipc"},{"type":"cgroup"}]}})");
@@ -207,26 +209,26 @@ TEST_F(Install, AtomicExports) {
                  "options":["rbind","rw"]}],
       "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"},
                              {"type":"cgroup"}]}})";
-  spec.layers = {make_tar(
-      {dir("bin"), file("bin/sh", "sh", 0755), dir("exports"),
-       file("exports/config.json.template", config_template),
-       file("exports/manifest.json",
-            R"({"version":"1.0","defaultValues":{"PORT":"1","GREETING":"hello"},
+  spec.layers = {
+      make_tar({dir("bin"), file("bin/sh", "sh", 0755), dir("exports"),
+                file("exports/config.json.template", config_template),
+                file("exports/manifest.json",
+                     R"({"version":"1.0","defaultValues":{"PORT":"1","GREETING":"hello"},
                 "renameFiles":{"/usr/local/bin/appctl":"/usr/local/bin/appctl-$NAME"}})"),
-       file("exports/service.template",
-            "[Unit]\nDescription=App $NAME on $PORT\n[Service]\nExecStart=$EXEC_START\n"
-            "ExecStop=$EXEC_STOP\nRestart=on-failure\nWorkingDirectory=$DESTDIR\n"),
-       file("exports/tmpfiles.template", "d $STATE_DIRECTORY/$NAME 0700 $HOST_UID $HOST_GID - -\n"
-                                         "d $RUN_DIRECTORY/$NAME - - - - -\n"),
-       file("exports/hostfs/usr/local/bin/appctl", "#!/bin/sh\n", 0755)})};
+                file("exports/service.template",
+                     "[Unit]\nDescription=App $NAME on $PORT\n[Service]\nExecStart=$EXEC_START\n"
+                     "ExecStop=$EXEC_STOP\nRestart=on-failure\nWorkingDirectory=$DESTDIR\n"),
+                file("exports/tmpfiles.template",
+                     "d $STATE_DIRECTORY/$NAME 0700 $HOST_UID $HOST_GID - -\n"
+                     "d $RUN_DIRECTORY/$NAME - - - - -\n"),
+                file("exports/hostfs/usr/local/bin/appctl", "#!/bin/sh\n", 0755)})};
   make_oci_layout(tmp_ / "layout", spec);
-  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), with_set(named("app"), "PORT", "2"),
-                   nullptr);
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), with_set(named("app"), "PORT", "2"), nullptr);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_TRUE(r->atomic_exports);
   std::string def = read_bytes(definition("app"));
   EXPECT_NE(def.find("serve --port 2 --name app"), std::string::npos) << def;  // --set wins
-  EXPECT_NE(def.find("GREETING: \"hello\""), std::string::npos) << def;      // manifest default
+  EXPECT_NE(def.find("GREETING: \"hello\""), std::string::npos) << def;        // manifest default
   EXPECT_NE(def.find("description: \"App app on 2\""), std::string::npos) << def;
   EXPECT_NE(def.find("restart: \"on-failure\""), std::string::npos) << def;
   const std::string state = ctx_.dirs.data_home + "/box/state/app";
