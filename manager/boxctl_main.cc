@@ -10,7 +10,6 @@
 
 #include "boxctl.h"
 #include "boxctl_install.h"
-#include "boxctl_install.h"
 
 namespace {
 
@@ -116,8 +115,6 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the versions of boxctl and box-manager");
   version->add_flag("--json", json, "Print JSON for scripts");
 
-  auto install_commands = box::boxctl::add_install_commands(app);
-
   // install, uninstall, images: the image install code's commands.
   auto install_commands = add_install_commands(app);
 
@@ -160,7 +157,6 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run->remaining());
     if (*validate) return cmd_validate(files, json);
     if (*version) return cmd_version(ctx, json);
-    if (auto rc = install_commands->run()) return *rc;
   } catch (const Failure& f) {
     complain(f.message);
     return f.code;
