@@ -12,9 +12,12 @@
 // A failure before 5 removes the staging dir and any host files written;
 // a failure inside 5 undoes the renames done so far.
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -190,6 +193,30 @@ bool under(const std::string& path, const std::string& dir) {
          path[dir.size()] == '/';
 }
 
+// The host path of `rel` in the staged rootfs, with symlinks resolved as the
+// container would resolve them (openat2 RESOLVE_IN_ROOT): an image cannot
+// make box read or copy a file of yours through "/exports -> /home/you".
+// Empty when it does not exist.
+std::string path_in_rootfs(const std::string& rootfs, const std::string& rel) {
+  int root = ::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return "";
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how));
+  ::close(root);
+  if (fd < 0) return "";
+  char buf[PATH_MAX];
+  ssize_t n = readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
+  ::close(fd);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return !path.empty() && stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 // --- image config defaults -------------------------------------------------
 
 struct IdEntry {
@@ -233,7 +260,7 @@ Result<std::string> resolve_user(const std::string& spec, const std::string& roo
     u = spec.substr(0, colon);
     g = spec.substr(colon + 1);
   }
-  auto passwd = read_id_file(rootfs + "/etc/passwd");
+  auto passwd = read_id_file(path_in_rootfs(rootfs, "etc/passwd"));
   std::uint32_t uid = 0, gid = 0;
   bool have_gid = false;
   if (all_digits(u)) {
@@ -260,7 +287,7 @@ Result<std::string> resolve_user(const std::string& spec, const std::string& roo
       gid = static_cast<std::uint32_t>(std::stoul(g));
     } else {
       bool found = false;
-      for (const auto& e : read_id_file(rootfs + "/etc/group"))
+      for (const auto& e : read_id_file(path_in_rootfs(rootfs, "etc/group")))
         if (e.name == g) {
           gid = e.id;
           found = true;
@@ -463,15 +490,21 @@ struct ExportsInput {
 };
 
 Result<std::string> read_export(const std::string& rootfs, const std::string& file) {
-  return read_file(rootfs + "/exports/" + file, kMaxTemplateBytes);
+  std::string path = path_in_rootfs(rootfs, "exports/" + file);
+  if (path.empty()) return Error("/exports/" + file + ": not found");
+  return read_file(path, kMaxTemplateBytes);
+}
+
+bool has_export(const std::string& rootfs, const std::string& file) {
+  return !path_in_rootfs(rootfs, "exports/" + file).empty();
 }
 
 Result<void> install_hostfs(const ExportsInput& in, const image::AtomicManifest& manifest,
                             const image::TemplateValues& values, InstalledImage& meta,
                             Rollback& rb) {
-  const std::string root = in.rootfs + "/exports/hostfs";
+  const std::string root = path_in_rootfs(in.rootfs, "exports/hostfs");
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) return {};
+  if (!is_dir(root)) return {};
   image::UserLocations where{in.ctx.dirs.home, in.ctx.dirs.config_home, in.ctx.dirs.data_home};
   std::set<std::string> ours;
   if (in.previous) ours.insert(in.previous->host_files.begin(), in.previous->host_files.end());
@@ -519,13 +552,11 @@ Result<void> install_hostfs(const ExportsInput& in, const image::AtomicManifest&
 
 Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage& meta,
                            Rollback& rb) {
-  const std::string exports = in.rootfs + "/exports";
-  std::error_code ec;
-  if (!fs::is_directory(exports, ec)) return {};
+  if (!is_dir(path_in_rootfs(in.rootfs, "exports"))) return {};
   meta.atomic_exports = true;
 
   image::AtomicManifest manifest;
-  if (exists_nofollow(exports + "/manifest.json")) {
+  if (has_export(in.rootfs, "manifest.json")) {
     auto text = read_export(in.rootfs, "manifest.json");
     if (!text) return text.error();
     auto m = image::parse_atomic_manifest(*text, "/exports/manifest.json");
@@ -550,7 +581,7 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
       return Error("--set " + k + ": $" + k + " is set by box and cannot be changed");
   image::TemplateValues values = image::merge_values(manifest.default_values, set, forced);
 
-  if (exists_nofollow(exports + "/config.json.template")) {
+  if (has_export(in.rootfs, "config.json.template")) {
     auto text = read_export(in.rootfs, "config.json.template");
     if (!text) return text.error();
     auto config = image::substitute(*text, values, "/exports/config.json.template");
@@ -572,7 +603,7 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
       meta.warnings.push_back("config.json.template: root.path '" + t->root_path +
                               "': the image's own rootfs is used");
   }
-  if (exists_nofollow(exports + "/service.template")) {
+  if (has_export(in.rootfs, "service.template")) {
     auto text = read_export(in.rootfs, "service.template");
     if (!text) return text.error();
     auto unit = image::substitute(*text, values, "/exports/service.template");
@@ -581,7 +612,7 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
                                            out.draft, meta.warnings, "service.template");
     if (!s) return s;
   }
-  if (exists_nofollow(exports + "/tmpfiles.template")) {
+  if (has_export(in.rootfs, "tmpfiles.template")) {
     auto text = read_export(in.rootfs, "tmpfiles.template");
     if (!text) return text.error();
     auto conf = image::substitute(*text, values, "/exports/tmpfiles.template");
@@ -600,12 +631,13 @@ Result<void> apply_exports(const ExportsInput& in, Prepared& out, InstalledImage
                        "' is outside your directories ($HOME, "
                        "$RUN_DIRECTORY, $STATE_DIRECTORY)");
         mode_t mode = 0755;
-        if (e.mode != "-" && !e.mode.empty())
+        if (e.mode != "-" && !e.mode.empty()) {
+          if (e.mode.size() > 4 || e.mode.find_first_not_of("01234567") != std::string::npos)
+            return Error("tmpfiles.template: '" + e.raw + "': mode '" + e.mode + "' is not octal");
           mode = static_cast<mode_t>(std::stoul(e.mode, nullptr, 8));
-        bool existed = exists_nofollow(e.path);
-        Rollback keep(image::IdMapping{});
-        keep.commit();
-        auto m = make_dirs_recorded(e.path, mode, existed ? keep : rb);
+        }
+        // Only what it creates is recorded: an existing dir is left alone.
+        auto m = make_dirs_recorded(e.path, mode, rb);
         if (!m) return m;
         (data ? meta.data_dirs : meta.runtime_dirs).push_back(e.path);
       } else {

@@ -378,6 +378,21 @@ TEST_F(Install, DebrisOfAKilledInstallIsRemovedByTheNext) {
   EXPECT_EQ(after, std::vector<std::string>{"other"});
 }
 
+TEST_F(Install, ExportsAreReadInsideTheImageOnly) {
+  // An image whose /exports points at a directory of the host: what is
+  // there must not become the definition.
+  const std::string host = tmp_ / "host-exports";
+  write_bytes(host + "/config.json.template",
+              R"({"process":{"args":["/bin/sh","-c","cat /host/secret"]}})");
+  ImageSpec spec = two_layer_spec();
+  spec.layers.push_back(make_tar({symlink("exports", host)}));
+  make_oci_layout(tmp_ / "layout", spec);
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_FALSE(r->atomic_exports);
+  EXPECT_EQ(read_bytes(definition("app")).find("secret"), std::string::npos);
+}
+
 TEST_F(Install, UninstallOfUnknownNames) {
   auto r = uninstall(ctx_, "ghost", false);
   ASSERT_FALSE(r.ok());
