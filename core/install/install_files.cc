@@ -1,0 +1,169 @@
+#include "install/install_files.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace box::install {
+namespace fs = std::filesystem;
+
+std::string now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool exists_nofollow(const std::string& p) {
+  struct stat st;
+  return lstat(p.c_str(), &st) == 0;
+}
+
+Result<std::string> read_file(const std::string& path, std::size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::from_errno("open '" + path + "'");
+  std::string text(max + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return Error::from_errno("read '" + path + "'");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max)
+    return Error("'" + path + "' is larger than " + std::to_string(max) + " bytes");
+  return text;
+}
+
+// Written beside, then renamed: a reader sees the old file or the new one.
+Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {
+  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return Error::from_errno("create '" + tmp + "'");
+  std::size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = Error::from_errno("write '" + tmp + "'");
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (fsync(fd) != 0 || ::close(fd) != 0) {
+    Error e = Error::from_errno("write '" + tmp + "'");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = Error::from_errno("rename '" + tmp + "' to '" + path + "'");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  return {};
+}
+
+Result<void> make_dirs(const std::string& path, mode_t mode) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return Error("create directory '" + path + "': " + ec.message(), ec.value());
+  if (mode != 0755) chmod(path.c_str(), mode);
+  return {};
+}
+
+std::string random_suffix() {
+  static std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string s;
+  for (int i = 0; i < 8; ++i) s += kChars[rng() % (sizeof kChars - 1)];
+  return s;
+}
+
+// ".staging-NAME-PID-RANDOM": a dir left by a process that is gone is
+// debris of an interrupted install (or uninstall) and is removed.
+bool left_by_dead_process(const std::string& entry) {
+  for (const char* prefix : {".staging-", ".old-", ".removing-"}) {
+    if (entry.rfind(prefix, 0) != 0) continue;
+    auto last = entry.find_last_of('-');
+    if (last == std::string::npos || last == 0) return false;
+    auto prev = entry.find_last_of('-', last - 1);
+    if (prev == std::string::npos) return false;
+    std::string pid_text = entry.substr(prev + 1, last - prev - 1);
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    return kill(pid, 0) != 0 && errno == ESRCH;
+  }
+  return false;
+}
+
+void remove_debris(const Locations& locs, const image::IdMapping& mapping) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(locs.images, ec)) {
+    std::string n = e.path().filename();
+    if (left_by_dead_process(n)) (void)image::remove_tree_as_owner(mapping, e.path());
+  }
+}
+
+Rollback::~Rollback() {
+  if (committed_) return;
+  for (const auto& f : files_) ::unlink(f.c_str());
+  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) ::rmdir(it->c_str());
+  if (!tree_.empty()) (void)image::remove_tree_as_owner(mapping_, tree_);
+}
+
+// mkdir -p, remembering what it created (for rollback and metadata).
+Result<void> make_dirs_recorded(const std::string& path, mode_t mode, Rollback& rb) {
+  std::vector<std::string> todo;
+  std::string p = path;
+  while (!p.empty() && p != "/" && !exists_nofollow(p)) {
+    todo.push_back(p);
+    p = p.substr(0, p.find_last_of('/'));
+  }
+  for (auto it = todo.rbegin(); it != todo.rend(); ++it) {
+    if (mkdir(it->c_str(), it + 1 == todo.rend() ? mode : 0755) != 0 && errno != EEXIST)
+      return Error::from_errno("create directory '" + *it + "'");
+    rb.dir(*it);
+  }
+  return {};
+}
+
+bool under(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         path[dir.size()] == '/';
+}
+
+// The host path of `rel` in the staged rootfs, with symlinks resolved as the
+// container would resolve them (openat2 RESOLVE_IN_ROOT): an image cannot
+// make box read or copy a file of yours through "/exports -> /home/you".
+// Empty when it does not exist.
+std::string path_in_rootfs(const std::string& rootfs, const std::string& rel) {
+  int root = ::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return "";
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how));
+  ::close(root);
+  if (fd < 0) return "";
+  char buf[PATH_MAX];
+  ssize_t n = readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
+  ::close(fd);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return !path.empty() && stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace box::install

@@ -1,0 +1,64 @@
+// File helpers of an install: staging, atomic writes, rollback of what a
+// failed install created, and paths resolved inside a staged rootfs.
+// Internal to core/install.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "image/userns.h"
+#include "install/install.h"
+#include "result.h"
+
+namespace box::install {
+
+std::string now_iso8601();
+bool exists_nofollow(const std::string& path);
+bool is_dir(const std::string& path);
+// `path` strictly below `dir`.
+bool under(const std::string& path, const std::string& dir);
+
+// A whole file of at most `max` bytes.
+Result<std::string> read_file(const std::string& path, std::size_t max);
+// Written beside, fsynced, then renamed: a reader sees the old file or the new one.
+Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode);
+Result<void> make_dirs(const std::string& path, mode_t mode = 0755);
+std::string random_suffix();
+
+// The host path of `rel` in a staged rootfs, with symlinks resolved as the
+// container would resolve them (openat2 RESOLVE_IN_ROOT): an image cannot
+// make box read or copy a file of yours through "/exports -> /home/you".
+// Empty when it does not exist.
+std::string path_in_rootfs(const std::string& rootfs, const std::string& rel);
+
+// ".staging-NAME-PID-RANDOM", ".old-…", ".removing-…" left in images/ by a
+// process that is gone: debris of an interrupted install or uninstall.
+bool left_by_dead_process(const std::string& entry);
+void remove_debris(const Locations& locs, const image::IdMapping& mapping);
+
+// Removes the staging dir and the host files and dirs of a failed install,
+// unless committed.
+class Rollback {
+ public:
+  explicit Rollback(const image::IdMapping& mapping) : mapping_(mapping) {}
+  ~Rollback();
+  Rollback(const Rollback&) = delete;
+  Rollback& operator=(const Rollback&) = delete;
+  void tree(const std::string& t) { tree_ = t; }
+  void file(const std::string& f) { files_.push_back(f); }
+  void dir(const std::string& d) { dirs_.push_back(d); }
+  void commit() { committed_ = true; }
+
+ private:
+  const image::IdMapping& mapping_;
+  std::string tree_;
+  std::vector<std::string> files_, dirs_;
+  bool committed_ = false;
+};
+
+// mkdir -p, recording in `rb` the directories it creates (not those that were there).
+Result<void> make_dirs_recorded(const std::string& path, mode_t mode, Rollback& rb);
+
+}  // namespace box::install
