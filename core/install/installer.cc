@@ -272,7 +272,16 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   if (!w) return w.error().wrap(wrap);
   if (options.cancel && options.cancel->load()) return Error("cancelled").wrap(wrap);
 
-  // 5. commit
+  // 5. commit. A container running on the image being replaced would have
+  // its files removed under it: it is stopped first (as `atomic update`
+  // restarted it), and the user is told to start it again.
+  if (exists_nofollow(image_dir) && ctx.stop_unit) {
+    auto s = ctx.stop_unit("box@" + name + ".service");
+    if (!s) return s.error().wrap(wrap);
+    meta.warnings.push_back("box@" + name +
+                            ".service was stopped (if it was running) to replace "
+                            "its image: start it again");
+  }
   const std::string def_tmp = definition + ".installing-" + std::to_string(getpid());
   {
     int fd = ::open(def_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

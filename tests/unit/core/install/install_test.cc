@@ -278,8 +278,11 @@ TEST_F(Install, ReplaceIsRequiredToInstallOverAName) {
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message().find("--replace"), std::string::npos);
   write_bytes(rootfs("app") + "/marker", "old");
+  EXPECT_TRUE(stopped_.empty());
   auto replaced = install(ctx_, src, replacing(named("app")), nullptr);
   ASSERT_TRUE(replaced.ok()) << replaced.error().message();
+  // Its container was stopped before its files went.
+  EXPECT_EQ(stopped_, std::vector<std::string>{"box@app.service"});
   EXPECT_FALSE(fs::exists(rootfs("app") + "/marker"));
   std::vector<std::string> entries;
   for (const auto& e : fs::directory_iterator(images())) entries.push_back(e.path().filename());
