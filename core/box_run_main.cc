@@ -2,9 +2,10 @@
 //   box-run start NAME                     run the container defined by NAME.yaml
 //   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
 #include <pwd.h>
-#include <systemd/sd-id128.h>
+#include <sys/random.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -67,10 +68,13 @@ box::HostIdentity host_identity(const box::UserDirs& dirs) {
   host.subuid = box::find_subid_range(read_small_file("/etc/subuid"), user, host.uid);
   host.subgid = box::find_subid_range(read_small_file("/etc/subgid"), user, host.gid);
   // A fresh id per start, for container_uuid (systemd's container interface).
-  sd_id128_t id;
-  if (sd_id128_randomize(&id) == 0) {
-    char text[SD_ID128_STRING_MAX];
-    host.instance_id = sd_id128_to_string(id, text);
+  unsigned char id[16];
+  if (getrandom(id, sizeof id, 0) == sizeof id) {
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned char b : id) {
+      host.instance_id += hex[b >> 4];
+      host.instance_id += hex[b & 15];
+    }
   }
   return host;
 }
@@ -85,26 +89,38 @@ int run_plan(const box::Result<box::RunPlan>& plan, const std::string& name, boo
   return box::supervise(*plan, {.notify_ready = notify, .use_cgroup = notify});
 }
 
+// journald attributes a message to a unit by reading the sender's cgroup
+// when it processes it; a process that exits right after logging is gone by
+// then and its last words miss `systemctl --user status`. On a failed start
+// (only), linger briefly so the error lands where the user looks.
+int fail_start(int code) {
+  if (std::getenv("JOURNAL_STREAM")) ::usleep(250 * 1000);
+  return code;
+}
+
 int cmd_start(const std::string& name) {
   box::log_set_container(name);
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
     box::log_error(dirs.error().message());
-    return box::kExitSetupFailed;
+    return fail_start(box::kExitSetupFailed);
   }
   auto file = box::find_definition_file(box::definition_search_dirs(*dirs), name);
   if (!file) {
     box::log_error(file.error().message());
-    return box::kExitSetupFailed;
+    return fail_start(box::kExitSetupFailed);
   }
   // The same load the generator does, so a definition it skipped fails here
   // with the same message, where `systemctl --user status` shows it.
   auto def = box::load_definition(*file, {}, name, box::load_context(*dirs));
   if (!def) {
     box::log_error(def.error().message());
-    return box::kExitSetupFailed;
+    return fail_start(box::kExitSetupFailed);
   }
-  return run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
+  const int rc = run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
+  return rc == box::kExitSetupFailed || rc == box::kExitNotFound || rc == box::kExitNotExecutable
+             ? fail_start(rc)
+             : rc;
 }
 
 // Splits "SRC:DST" for --bind.

@@ -1,12 +1,13 @@
 #include "log.h"
 
 #include <sys/stat.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include "systemd_api.h"
 
 namespace box {
 namespace {
@@ -39,9 +40,8 @@ void log_set_container(const std::string& name) { g_container = name; }
 void log_message(LogLevel level, const std::string& message) {
   std::string line;
   if (stderr_is_journal() && !g_container.empty()) {
-    int r = sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%d", static_cast<int>(level),
-                            "SYSLOG_IDENTIFIER=%s", g_program, "BOX_NAME=%s", g_container.c_str(),
-                            "USER_UNIT=box@%s.service", g_container.c_str(), nullptr);
+    int r = systemd_api::journal_send(message, static_cast<int>(level), g_program, g_container,
+                                      "box@" + g_container + ".service");
     if (r >= 0) return;
   }
   if (stderr_is_journal()) {

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -21,7 +20,8 @@
 #include "cgroup.h"
 #include "executor.h"
 #include "log.h"
-#include "seccomp_filter.h"
+#include "seccomp_programs.h"
+#include "systemd_api.h"
 #include "unique_fd.h"
 
 namespace box {
@@ -104,7 +104,7 @@ void relay_notification(const char* data, std::size_t size) {
     }
     start = end + 1;
   }
-  if (!out.empty()) sd_notify(0, out.c_str());
+  if (!out.empty()) systemd_api::notify(out);
 }
 
 // /dev/console: a pty whose output we copy to our stdout (the journal under
@@ -167,14 +167,11 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!sfd.valid()) return setup_failed(Error::from_errno("create signalfd"));
 
-  // Compiled here, loaded by the child: no libseccomp work between clone
-  // and exec.
-  std::optional<SeccompProgram> filter;
-  if (plan.seccomp) {
-    auto built = build_default_seccomp({.allow_user_namespaces = plan.init == InitMode::kSystemd});
-    if (!built) return setup_failed(built.error());
-    filter = std::move(*built);
-  }
+  // Compiled at build time, loaded by the child last before exec.
+  const SeccompProgram* filter =
+      plan.seccomp
+          ? &default_seccomp_program({.allow_user_namespaces = plan.init == InitMode::kSystemd})
+          : nullptr;
 
   // The container's own cgroup, below the one systemd delegated to the unit.
   std::optional<ContainerCgroup> cgroup;
@@ -211,7 +208,7 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   AfterClone after_clone;
   if (cgroup) after_clone = [&](pid_t pid) { return cgroup->add(pid); };
   SetupError failure;
-  auto started = start_container(plan, filter ? &*filter : nullptr, &failure, after_clone);
+  auto started = start_container(plan, filter, &failure, after_clone);
   if (!started) {
     if (cgroup) cgroup->remove();
     log_error(started.error().wrap("start box '" + plan.name + "'").message());
@@ -224,7 +221,7 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   const pid_t child = started->pid;
   // Ready when the command runs, unless the container says so itself.
   if (options.notify_ready && !notify.fd.valid())
-    sd_notifyf(0, "READY=1\nSTATUS=Container running (PID %d)", child);
+    systemd_api::notify("READY=1\nSTATUS=Container running (PID " + std::to_string(child) + ")");
 
   int exit_code = 1;
   bool done = false;
@@ -269,7 +266,7 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     }
   }
   if (console.master.valid()) copy_console(console.master.get());
-  if (options.notify_ready) sd_notify(0, "STOPPING=1");
+  if (options.notify_ready) systemd_api::notify("STOPPING=1");
   if (cgroup) {
     // PID 1 is gone, so the kernel is killing the rest of the namespace;
     // the cgroup can go once they are.
