@@ -45,11 +45,13 @@ inline TarEntry chardev(std::string path) {
   return {TarEntry::kCharDev, std::move(path), "", 0666, 0, 0};
 }
 
-// A tar of `entries`, gzip-compressed when `gzip`.
-inline std::string make_tar(const std::vector<TarEntry>& entries, bool gzip = true) {
+// A tar of `entries`, gzip- or zstd-compressed when asked.
+inline std::string make_tar(const std::vector<TarEntry>& entries, bool gzip = true,
+                            bool zstd = false) {
   struct archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
   if (gzip) archive_write_add_filter_gzip(a);
+  if (zstd) archive_write_add_filter_zstd(a);
   std::vector<char> buf(16 << 20);
   size_t used = 0;
   if (archive_write_open_memory(a, buf.data(), buf.size(), &used) != ARCHIVE_OK)

@@ -181,10 +181,12 @@ TEST_F(LayerUnpack, CorruptArchiveIsAnError) {
       << garbage.error().message();
 }
 
-TEST_F(LayerUnpack, UncompressedAndEmptyLayers) {
+TEST_F(LayerUnpack, UncompressedZstdAndEmptyLayers) {
   ASSERT_TRUE(unpack(make_tar({file("plain", "tar")}, false)).ok());
   EXPECT_EQ(content("plain"), "tar");
   ASSERT_TRUE(unpack(make_tar({})).ok());
+  ASSERT_TRUE(unpack(make_tar({file("zstd", "compressed")}, false, true)).ok());
+  EXPECT_EQ(content("zstd"), "compressed");
 }
 
 TEST(SplitEntryPath, NormalisesAndRefusesDotDot) {
