@@ -28,12 +28,17 @@ ContainerRegistry::ContainerRegistry(std::vector<std::string> search_dirs, std::
                                      std::string generator_status)
     : search_dirs_(std::move(search_dirs)),
       home_(std::move(home)),
-      generator_status_(std::move(generator_status)) {}
+      generator_status_(std::move(generator_status)),
+      watch_(search_dirs_) {}
 
 ContainerInfo ContainerRegistry::describe(const std::string& name, const std::string& path) {
   struct stat st {};
   Stamp stamp;
-  if (stat_file(path, st)) stamp = {st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    has_symlinks_ = true;
+    if (!stat_file(path, st)) st = {};
+  }
+  if (st.st_ino != 0) stamp = {st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
   auto it = cache_.find(path);
   if (it != cache_.end() && it->second.stamp == stamp && it->second.info.name == name) {
     ContainerInfo info = it->second.info;
@@ -46,6 +51,7 @@ ContainerInfo ContainerRegistry::describe(const std::string& name, const std::st
     info.valid = true;
     info.description = def->description;
     info.rootfs = def->rootfs;
+    info.image = def->image;
   } else {
     info.error = def.error().message();
   }
@@ -54,18 +60,19 @@ ContainerInfo ContainerRegistry::describe(const std::string& name, const std::st
   return info;
 }
 
-void ContainerRegistry::load_generator_verdicts() {
+bool ContainerRegistry::load_generator_verdicts() {
   struct stat st {};
   if (generator_status_.empty() || !stat_file(generator_status_, st)) {
+    bool had = !verdicts_.empty() || !(status_stamp_ == Stamp{});
     verdicts_.clear();
     status_stamp_ = Stamp{};
-    return;
+    return had;
   }
   Stamp stamp{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
-  if (stamp == status_stamp_) return;
+  if (stamp == status_stamp_) return false;
   status_stamp_ = stamp;
   verdicts_.clear();
-  if (static_cast<std::size_t>(st.st_size) > kMaxStatusBytes) return;
+  if (static_cast<std::size_t>(st.st_size) > kMaxStatusBytes) return true;
   std::ifstream in(generator_status_);
   std::stringstream text;
   text << in.rdbuf();
@@ -73,6 +80,7 @@ void ContainerRegistry::load_generator_verdicts() {
   // ignored: our own load of each definition still reports errors.
   auto parsed = parse_generator_status(text.str());
   if (parsed) verdicts_ = std::move(*parsed);
+  return true;
 }
 
 void ContainerRegistry::apply_generator_verdict(ContainerInfo& info) const {
@@ -87,7 +95,10 @@ void ContainerRegistry::apply_generator_verdict(ContainerInfo& info) const {
 }
 
 std::vector<ContainerInfo> ContainerRegistry::list() {
-  load_generator_verdicts();
+  const bool verdicts_changed = load_generator_verdicts();
+  const bool dirs_changed = watch_.changed();
+  if (!verdicts_changed && !dirs_changed && !has_symlinks_) return last_scan_;
+  has_symlinks_ = false;
   std::vector<ContainerInfo> out;
   std::set<std::string> paths;
   for (const auto& file : list_definition_files(search_dirs_)) {
@@ -97,6 +108,7 @@ std::vector<ContainerInfo> ContainerRegistry::list() {
   // Forget definitions that are gone.
   for (auto it = cache_.begin(); it != cache_.end();)
     it = paths.count(it->first) ? std::next(it) : cache_.erase(it);
+  last_scan_ = out;
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "directory_watch.h"
+
 namespace box::manager {
 
 struct ContainerInfo {
@@ -30,9 +32,10 @@ class ContainerRegistry {
   ContainerRegistry(std::vector<std::string> search_dirs, std::string home,
                     std::string generator_status);
 
-  // Reads the directories afresh on every call: the files are the state.
-  // A definition is parsed again only when its file changed (inode, size,
-  // mtime or ctime), so listing 200 definitions stays cheap.
+  // The definitions as they are on disk now: the directories are scanned
+  // again whenever inotify says they may have changed (or cannot say), and a
+  // definition is parsed again only when its file changed (inode, size,
+  // mtime or ctime). Nothing else is kept: the files are the state.
   std::vector<ContainerInfo> list();
   std::optional<ContainerInfo> find(const std::string& name);
   // Where `name` was looked for, for "no such container" messages.
@@ -53,7 +56,8 @@ class ContainerRegistry {
   };
 
   ContainerInfo describe(const std::string& name, const std::string& path);
-  void load_generator_verdicts();
+  // True when the verdicts changed.
+  bool load_generator_verdicts();
   void apply_generator_verdict(ContainerInfo& info) const;
 
   std::vector<std::string> search_dirs_;
@@ -62,6 +66,11 @@ class ContainerRegistry {
   std::map<std::string, Cached> cache_;  // by definition path
   Stamp status_stamp_;
   std::map<std::string, std::string> verdicts_;
+  DirectoryWatch watch_;
+  std::vector<ContainerInfo> last_scan_;
+  // A definition reached through a symlink changes without an event in
+  // the watched directory: then every list() scans.
+  bool has_symlinks_ = false;
 };
 
 }  // namespace box::manager

@@ -123,26 +123,25 @@ std::string ManagerObject::Version() { return BOX_VERSION; }
 void ManagerObject::ListContainers(sdbus::Result<std::vector<Row>>&& result) {
   answer(result, [&] {
     auto infos = rescan();
-    std::vector<std::string> units;
-    for (const auto& c : infos) units.push_back(generator::unit_name(c.name));
     auto reply = std::make_shared<sdbus::Result<std::vector<Row>>>(std::move(result));
     auto build = [infos](const std::map<std::string, UnitState>& states) {
       std::vector<Row> rows;
       rows.reserve(infos.size());
       for (const auto& c : infos) {
+        // Not loaded: inactive (see SystemdClient::loaded_unit_states).
         auto it = states.find(generator::unit_name(c.name));
-        std::string active = it == states.end() ? "" : it->second.active_state;
-        std::string sub = it == states.end() ? "" : it->second.sub_state;
+        std::string active = it == states.end() ? "inactive" : it->second.active_state;
+        std::string sub = it == states.end() ? "dead" : it->second.sub_state;
         rows.emplace_back(c.name, c.description, container_state(c.valid, active), sub, c.error,
                           sdbus::ObjectPath(container_object_path(c.name)));
       }
       return rows;
     };
-    if (units.empty()) {
+    if (infos.empty()) {
       reply->returnResults(build({}));
       return;
     }
-    systemd_.unit_states(units, [reply, build, token = activity_.hold()](
+    systemd_.loaded_unit_states("box@*.service", [reply, build, token = activity_.hold()](
                                     const sdbus::Error* error,
                                     std::map<std::string, UnitState> states) {
       if (error) {

@@ -71,12 +71,12 @@ SystemdClient::SystemdClient(sdbus::IConnection& connection)
 
 SystemdClient::~SystemdClient() = default;
 
-void SystemdClient::unit_states(const std::vector<std::string>& units, StatesDone done) {
+void SystemdClient::loaded_unit_states(const std::string& pattern, StatesDone done) {
   // Never throws: a call that cannot even be sent fails through `done`.
   try {
-    proxy_->callMethodAsync("ListUnitsByNames")
+    proxy_->callMethodAsync("ListUnitsByPatterns")
         .onInterface(kManagerInterface)
-        .withArguments(units)
+        .withArguments(std::vector<std::string>{}, std::vector<std::string>{pattern})
         .uponReplyInvoke([done](const sdbus::Error* error, std::vector<UnitRow> rows) {
           std::map<std::string, UnitState> out;
           if (!error) {

@@ -48,9 +48,13 @@ class SystemdClient {
   explicit SystemdClient(sdbus::IConnection& connection);
   ~SystemdClient();
 
-  // ListUnitsByNames: one round trip; it also loads units never loaded yet,
-  // such as template instances never started.
-  void unit_states(const std::vector<std::string>& units, StatesDone done);
+  // The loaded units matching `pattern` (ListUnitsByPatterns), in one round
+  // trip that loads nothing: a unit systemd has not loaded is inactive
+  // (systemd unloads only inactive units without a failure to report), so
+  // absence means "inactive". ListUnitsByNames would load (and systemd then
+  // unload) every unit on each call: ~0.5 ms per unit.
+  void loaded_unit_states(const std::string& pattern, StatesDone done);
+  // ListUnitsByNames: loads the units first, so right for a few names.
   std::map<std::string, UnitState> unit_states_now(const std::vector<std::string>& units);
 
   // Everything a container object shows (two GetAll calls). Throws sdbus::Error.

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -52,14 +53,33 @@ Memory memory_of(uint32_t pid) {
   return m;
 }
 
-uint32_t manager_pid(sdbus::IConnection& bus) {
+uint32_t pid_of(sdbus::IConnection& bus, const std::string& name) {
   auto dbus = sdbus::createProxy(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus");
   uint32_t pid = 0;
-  dbus->callMethod("GetConnectionUnixProcessID")
-      .onInterface("org.freedesktop.DBus")
-      .withArguments(std::string("dev.boxctl.box1"))
-      .storeResultsTo(pid);
+  try {
+    dbus->callMethod("GetConnectionUnixProcessID")
+        .onInterface("org.freedesktop.DBus")
+        .withArguments(name)
+        .storeResultsTo(pid);
+  } catch (const sdbus::Error&) {
+  }
   return pid;
+}
+
+// User + system CPU time of a process, in seconds.
+double cpu_seconds(uint32_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto paren = text.rfind(')');
+  if (pid == 0 || paren == std::string::npos) return 0;
+  std::istringstream rest(text.substr(paren + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::vector<Row> list(sdbus::IProxy& proxy) {
@@ -92,8 +112,11 @@ int main(int argc, char** argv) {
   auto t0 = Clock::now();
   auto rows = list(*proxy);
   auto first_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-  const uint32_t pid = manager_pid(*bus);
+  const uint32_t pid = pid_of(*bus, "dev.boxctl.box1");
+  const uint32_t systemd_pid = pid_of(*bus, "org.freedesktop.systemd1");
+  const uint32_t bus_pid = pid_of(*bus, "org.freedesktop.DBus");
   const Memory before = memory_of(pid);
+  const double cpu_before[3] = {cpu_seconds(pid), cpu_seconds(systemd_pid), cpu_seconds(bus_pid)};
 
   std::atomic<long> budget{max_calls};
   std::atomic<long> errors{0};
@@ -127,6 +150,7 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   const Memory after = memory_of(pid);
+  const double cpu_after[3] = {cpu_seconds(pid), cpu_seconds(systemd_pid), cpu_seconds(bus_pid)};
 
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
@@ -144,5 +168,8 @@ int main(int argc, char** argv) {
               pct(0.90), pct(0.99), latencies.empty() ? 0.0 : latencies.back());
   std::printf("manager pid %u RSS   %ld KiB before, %ld KiB after (private %ld / %ld KiB)\n", pid,
               before.rss_kib, after.rss_kib, before.private_kib, after.private_kib);
+  std::printf("CPU during the load   box-manager %.2f s, systemd --user %.2f s, dbus-daemon %.2f s\n",
+              cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
+              cpu_after[2] - cpu_before[2]);
   return errors.load() == 0 ? 0 : 1;
 }

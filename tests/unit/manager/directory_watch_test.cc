@@ -1,0 +1,44 @@
+#include "directory_watch.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace box::manager {
+namespace {
+namespace fs = std::filesystem;
+
+TEST(DirectoryWatch, SaysWhenEntriesOrTheDirectoryChange) {
+  const fs::path root = fs::temp_directory_path() / ("box-watch-test-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "a");
+  DirectoryWatch watch({(root / "a").string(), (root / "b").string()});
+  EXPECT_TRUE(watch.changed());  // first call: nothing is known
+  EXPECT_FALSE(watch.changed());
+
+  std::ofstream(root / "a/x.yaml") << "one";
+  EXPECT_TRUE(watch.changed());
+  EXPECT_FALSE(watch.changed());
+  { std::ofstream out(root / "a/x.yaml", std::ios::app); out << "two"; }  // in place
+  EXPECT_TRUE(watch.changed());
+  fs::rename(root / "a/x.yaml", root / "a/y.yaml");
+  EXPECT_TRUE(watch.changed());
+  EXPECT_FALSE(watch.changed());
+
+  fs::create_directories(root / "b");  // a missing directory appears
+  EXPECT_TRUE(watch.changed());
+  EXPECT_FALSE(watch.changed());
+  fs::remove_all(root / "a");  // a watched one vanishes...
+  EXPECT_TRUE(watch.changed());
+  fs::create_directories(root / "a");  // ...and comes back
+  EXPECT_TRUE(watch.changed());
+  std::ofstream(root / "a/z.yaml") << "z";
+  EXPECT_TRUE(watch.changed());
+  EXPECT_FALSE(watch.changed());
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace box::manager
