@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <set>
 
 #include "bus_names.h"
 #include "errors.h"
@@ -58,7 +59,7 @@ ManagerObject::ManagerObject(sdbus::IConnection& connection, ContainerRegistry& 
   // Someone ran `systemctl --user daemon-reload` (or we did): definitions
   // may have come or gone.
   systemd_.on_reloaded([this] { rescan(); });
-  rescan();
+  rescan(/*announce=*/false);
 }
 
 ManagerObject::~ManagerObject() {
@@ -67,13 +68,13 @@ ManagerObject::~ManagerObject() {
   unregisterAdaptor();
 }
 
-ContainerObject* ManagerObject::ensure_object(const ContainerInfo& info) {
+ContainerObject* ManagerObject::ensure_object(const ContainerInfo& info, bool announce) {
   auto it = containers_.find(info.name);
   if (it == containers_.end()) {
     auto object = std::make_unique<ContainerObject>(connection_, info.name, snapshot_);
     auto* raw = object.get();
     containers_.emplace(info.name, Entry{info, std::move(object)});
-    emitContainerNew(info.name, container_object_path(info.name));
+    if (announce) emitContainerNew(info.name, container_object_path(info.name));
     return raw;
   }
   if (!(it->second.info == info)) {
@@ -87,12 +88,12 @@ ContainerObject* ManagerObject::ensure_object(const ContainerInfo& info) {
   return it->second.object.get();
 }
 
-std::vector<ContainerInfo> ManagerObject::rescan() {
+std::vector<ContainerInfo> ManagerObject::rescan(bool announce) {
   auto infos = registry_.list();
   std::set<std::string> seen;
   for (const auto& info : infos) {
     seen.insert(info.name);
-    ensure_object(info);
+    ensure_object(info, announce);
   }
   for (auto it = containers_.begin(); it != containers_.end();) {
     if (seen.count(it->first)) {

@@ -26,8 +26,10 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
                 SystemdClient& systemd, Snapshot& snapshot, Activity& activity);
   ~ManagerObject();
 
-  // Brings the container objects in line with the definition files.
-  std::vector<ContainerInfo> rescan();
+  // Brings the container objects in line with the definition files,
+  // announcing what came and went (not on the first scan at startup: those
+  // definitions did not appear, the manager did).
+  std::vector<ContainerInfo> rescan(bool announce = true);
 
  private:
   using Row = sdbus::Struct<std::string, std::string, std::string, std::string, std::string,
@@ -48,7 +50,7 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
   // The container's definition, its object made current; throws
   // NoSuchContainer (and InvalidDefinition when `need_valid`).
   ContainerInfo require(const std::string& name, bool need_valid);
-  ContainerObject* ensure_object(const ContainerInfo& info);
+  ContainerObject* ensure_object(const ContainerInfo& info, bool announce = true);
   void run_job(Job job, sdbus::Result<>&& result, const std::string& name);
   void unit_changed(const std::string& unit, const std::string& interface,
                     const std::map<std::string, sdbus::Variant>& changed,
