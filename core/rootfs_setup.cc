@@ -85,6 +85,21 @@ int make_file(int root, const std::string& path) {
   return 0;
 }
 
+// Whether the root can take a file mount at `path` (MountStep::optional_target):
+// its directory exists, and the file exists (a symlink resolving inside the
+// root) or can be created (not in a read-only rootfs).
+bool can_take_file(int root, const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  int pfd = open_in_root(root, slash == 0 ? "/" : path.substr(0, slash), O_PATH | O_DIRECTORY);
+  if (pfd < 0) return false;
+  ::close(pfd);
+  if (make_file(root, path) != 0) return false;
+  int fd = open_in_root(root, path, O_PATH);
+  if (fd < 0) return false;  // a dangling symlink
+  ::close(fd);
+  return true;
+}
+
 // Sets a mount read-only (and its submounts, when `recursive`).
 int make_readonly(int root, const std::string& target, bool recursive) {
   // Re-open: a descriptor taken before the mount refers to what is under it.
@@ -146,6 +161,7 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
     case K::kBindSys:
     case K::kBind: {
       if (bind_fd < 0) return true;  // optional and absent
+      if (step.optional_target && !can_take_file(root, t)) return true;
       struct stat st {};
       if (fstat(bind_fd, &st) != 0) return fail(e, "stat '" + step.source + "'");
       return mount_on(fd_path(bind_fd).c_str(), nullptr, MS_BIND | MS_REC, nullptr,
@@ -181,6 +197,7 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
       return true;
     }
     case K::kFile: {
+      if (step.optional_target && !can_take_file(root, t)) return true;
       // The content lives on the scratch tmpfs and is bound read-only.
       const std::string staged = std::string(kStage) + "/files/" + std::to_string(index);
       int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, step.mode);

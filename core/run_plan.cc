@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "network_plan.h"
+
 namespace box {
 namespace {
 
@@ -195,6 +197,8 @@ Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, Ru
     p.console = true;
     p.cgroup_required = true;
   }
+  // Before the definition's mounts, so its own /etc files win.
+  add_network_files(def.network, def.dns, p.hostname, p.mounts);
   add_user_mounts(p.mounts, def.mounts);
   return {};
 }
@@ -330,6 +334,11 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
     p.namespaces |= CLONE_NEWNET;
     p.loopback_up = true;
   }
+  p.network = def.network;
+  if (!def.ports.empty() && def.network != NetworkMode::kPrivate)
+    return Error("publishing ports needs 'network: private' (network is " +
+                 std::string(to_string(def.network)) + ")");
+  p.ports = def.ports;
   if (def.init == InitMode::kTiny && !def.namespaces.pid)
     return Error("'init: tiny' needs a private pid namespace (namespaces.pid is host)");
   if (def.init == InitMode::kSystemd && !def.namespaces.pid)

@@ -44,6 +44,9 @@ struct MountStep {
   std::string options;  // mount data
   unsigned long flags = 0;  // MS_* flags; MS_RDONLY makes a bind read-only
   bool optional = false;    // kBind: skip when the source does not exist
+  // kFile/kBind of a file: skip when the rootfs cannot take the target (its
+  // directory is missing, or the file is absent from a read-only rootfs).
+  bool optional_target = false;
   unsigned mode = 0;        // kDir/kFile permission bits (0: default)
 
   bool operator==(const MountStep&) const = default;
@@ -89,6 +92,11 @@ struct RunPlan {
 
   int namespaces = 0;  // CLONE_NEW* flags
   bool loopback_up = false;
+  // kPrivate: the supervisor attaches a network helper (pasta or
+  // slirp4netns) to the new network namespace and publishes `ports`
+  // through it.
+  NetworkMode network = NetworkMode::kHost;
+  std::vector<PortMapping> ports;
   std::string hostname;
 
   // Filesystem.
