@@ -34,6 +34,7 @@ const char kUsage[] =
     "\n"
     "Options of run (defaults favour start-up speed):\n"
     "  --network host|none|private  network namespace (default: host)\n"
+    "  --publish [IP:]HOST:CONTAINER[/tcp|/udp]  publish a port (with --network private)\n"
     "  --writable                   writes go to a throw-away overlay (default: read-only)\n"
     "  --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST\n"
     "  --env NAME=VALUE             add to the (otherwise clean) environment\n"
@@ -161,6 +162,10 @@ int cmd_run(const std::vector<std::string>& args) {
       else if (*v == "none") def.network = box::NetworkMode::kNone;
       else if (*v == "private") def.network = box::NetworkMode::kPrivate;
       else return usage_error("--network: expected host, none or private, got '" + *v + "'");
+    } else if (a == "--publish") {
+      auto port = box::parse_port(*v);
+      if (!port) return usage_error("--publish: " + port.error().message());
+      def.ports.push_back(*port);
     } else if (a == "--bind" || a == "--ro-bind") {
       box::MountSpec m;
       if (!split_pair(*v, m.source, m.target) || m.target[0] != '/')

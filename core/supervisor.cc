@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "executor.h"
 #include "log.h"
+#include "network.h"
 #include "seccomp_programs.h"
 #include "systemd_api.h"
 #include "unique_fd.h"
@@ -205,8 +206,33 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     plan.mounts.push_back({MountStep::Kind::kBindDev, "/dev/console", console.slave_path, "", 0});
   }
 
+  // network: private: the helper is found before any namespace exists and
+  // attached to the container's network namespace while the child waits.
+  std::optional<NetworkHelperSpec> net_spec;
+  NetworkEnvironment net_env;
+  if (plan.network == NetworkMode::kPrivate) {
+    net_env = network_environment();
+    auto found = find_network_helper(net_env);
+    if (!found) return setup_failed(found.error());
+    net_spec = *found;
+  }
+  std::optional<NetworkHelper> network;
+
   AfterClone after_clone;
-  if (cgroup) after_clone = [&](pid_t pid) { return cgroup->add(pid); };
+  if (cgroup || net_spec) {
+    after_clone = [&](pid_t pid) -> Result<void> {
+      if (cgroup) {
+        auto added = cgroup->add(pid);
+        if (!added) return added;
+      }
+      if (net_spec) {
+        auto started = NetworkHelper::start(*net_spec, net_env, pid, plan.ports);
+        if (!started) return started.error().wrap("set up the private network");
+        network = std::move(*started);
+      }
+      return {};
+    };
+  }
   SetupError failure;
   auto started = start_container(plan, filter, &failure, after_clone);
   if (!started) {
@@ -251,6 +277,8 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
           if (r == child) {
             exit_code = exit_code_from_status(status, plan.init);
             done = true;
+          } else if (network && r == network->pid()) {
+            log_warning(network->reaped(status));
           }
         }
         continue;
@@ -267,6 +295,7 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   }
   if (console.master.valid()) copy_console(console.master.get());
   if (options.notify_ready) systemd_api::notify("STOPPING=1");
+  network.reset();  // the namespace's last user: stopped and reaped
   if (cgroup) {
     // PID 1 is gone, so the kernel is killing the rest of the namespace;
     // the cgroup can go once they are.
