@@ -111,7 +111,18 @@ struct Definition {
 
 // Container names become unit instance names (box@NAME.service) and file
 // names, so they are restricted to characters that need no escaping anywhere.
+// A name is plain ("etcd", from etcd.yaml) or an instance of a template
+// ("web@blue": web@.yaml with ${instance} = "blue"); each part is letters,
+// digits, '-', '_', '.', starts with a letter or digit, at most 64 long.
 bool is_valid_container_name(const std::string& name);
+
+struct ContainerName {
+  std::string base;      // "web"
+  std::string instance;  // "blue"; empty for a plain name
+};
+
+// The parts of a valid name; nullopt for an invalid one.
+std::optional<ContainerName> split_container_name(const std::string& name);
 
 // Names for messages and unit files.
 const char* to_string(InitMode m);

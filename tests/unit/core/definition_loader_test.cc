@@ -149,11 +149,11 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadCase>& p) { return std::string(p.param.label); });
 
 TEST(DefinitionLoader, RejectsNamesThatNeedEscaping) {
-  for (const char* bad : {"", "-x", ".hidden", "a b", "a/b", "a@b", "x%i"}) {
+  for (const char* bad : {"", "-x", ".hidden", "a b", "a/b", "a@b@c", "a@", "@b", "x%i"}) {
     auto d = parse("rootfs: /r\ncommand: [x]\n", bad);
     EXPECT_FALSE(d.ok()) << bad;
   }
-  for (const char* good : {"etcd", "my-box_1.2", "A9"}) {
+  for (const char* good : {"etcd", "my-box_1.2", "A9", "web@blue"}) {
     EXPECT_TRUE(parse("rootfs: /r\ncommand: [x]\n", good).ok()) << good;
   }
 }
