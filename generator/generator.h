@@ -1,7 +1,11 @@
-// The generator pipeline: find definitions, load each, turn the valid ones
-// into drop-ins, report and skip the broken ones.
+// The generator pipeline, as quadlet has it: find definitions, load each with
+// its drop-ins, translate the valid ones (unit_text.h), report and skip the
+// broken ones; then write everything, or print it (--dry-run). Deciding what
+// to write reads definitions only; writing touches the output dir only.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -10,25 +14,57 @@
 
 namespace box::generator {
 
-struct Verdict {
-  std::string name;
-  std::string path;
-  bool ok = false;
-  std::string message;  // why it was skipped
-};
-
 struct GeneratorInput {
   std::vector<std::string> search_dirs;
-  LoadContext context;
-  std::string output_dir;  // systemd's "normal" generator dir
+  LoadContext context;        // home and data dir; the instance is set per container
+  std::string template_unit;  // the installed box@.service, target of .wants links
+  // cgroup controllers the user manager can hand to its units ("memory",
+  // "pids", "cpu"); nullopt when unknown (then no warning about resources).
+  std::optional<std::set<std::string>> cgroup_controllers;
+  // Threads loading definitions: 0 picks one per CPU (up to 8), 1 loads them
+  // one after the other. The output is the same either way.
+  unsigned jobs = 0;
 };
 
-// Writes every valid definition's drop-in under `output_dir`; a broken file
-// never stops the others. Returns the verdict for each definition found.
-Result<std::vector<Verdict>> run_generator(const GeneratorInput& input);
+// What the generator concluded about one definition, for the log and for
+// $XDG_RUNTIME_DIR/box/generator-status.json.
+struct Verdict {
+  enum class Kind { kContainer, kTemplate, kMasked, kProblem };
+  std::string name;  // "etcd", "web@blue"; "web@" for a template with no instance
+  Kind kind = Kind::kContainer;
+  std::string path;  // main file (the mask, the bad file or dir)
+  std::vector<std::string> fragments;
+  std::vector<std::string> overridden;  // same-named files lower in the search path
+  bool ok = false;
+  std::string message;                  // why it was skipped
+  std::vector<std::string> warnings;    // written, but something looks wrong
+};
 
-// Writes `content` to `path` through a temp file and rename, so a reader (or
-// an overlapping run) sees the old file or the new one, never a torn one.
-Result<void> write_file_atomically(const std::string& path, const std::string& content);
+struct OutputFile {
+  std::string path;  // relative to the output dir
+  std::string content;
+};
+
+struct OutputLink {
+  std::string path;    // relative to the output dir
+  std::string target;  // absolute
+};
+
+struct GeneratorOutput {
+  std::vector<OutputFile> files;  // sorted by path
+  std::vector<OutputLink> links;  // sorted by path
+  std::vector<Verdict> verdicts;  // sorted by name
+};
+
+// Reads every definition in the search path and decides what to write.
+GeneratorOutput plan_output(const GeneratorInput& input);
+
+// Writes `out` under `dir`, each file and link atomically (temp + rename),
+// so an overlapping run or a reader sees the old version or the new one.
+// `jobs` as in GeneratorInput.
+Result<void> write_output(const GeneratorOutput& out, const std::string& dir, unsigned jobs = 0);
+
+// What --dry-run prints: every file with its path, then the links.
+std::string describe_output(const GeneratorOutput& out);
 
 }  // namespace box::generator

@@ -1,36 +1,126 @@
-// box-user-generator: called by the user manager at every daemon-reload with
-// three output dirs (normal, early, late); writes box@NAME.service drop-ins
-// into the first.
+// box-user-generator: run by the user manager at start-up and at every
+// daemon-reload with three output dirs (normal, early, late); writes
+// box@NAME.service drop-ins and autostart links into the first, and the
+// verdict on every definition into $XDG_RUNTIME_DIR/box/generator-status.json.
+//   box-user-generator NORMAL_DIR [EARLY_DIR LATE_DIR]
+//   box-user-generator --dry-run [DEFINITIONS_DIR]
+// docs/generator.md describes it for users.
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
 #include <iostream>
 #include <string>
+#include <vector>
 
+#include "atomic_write.h"
+#include "cgroup_probe.h"
 #include "generator.h"
-#include "log.h"
 #include "paths.h"
+#include "report.h"
+#include "status_file.h"
 
-int main(int argc, char** argv) {
-  box::log_set_program("box-user-generator");
-  if (argc != 2 && argc != 4) {
-    box::log_error("expected 1 or 3 output directories (normal [early late]), got " +
-                   std::to_string(argc - 1));
-    return 2;
+namespace {
+
+using box::generator::ReportTo;
+
+constexpr const char kUsage[] =
+    "Usage: box-user-generator NORMAL_DIR [EARLY_DIR LATE_DIR]\n"
+    "       box-user-generator --dry-run [DEFINITIONS_DIR]\n"
+    "\n"
+    "Turns box definitions into box@NAME.service drop-ins; systemd runs it\n"
+    "at every 'systemctl --user daemon-reload'. --dry-run prints what it would\n"
+    "write (reading DEFINITIONS_DIR instead of the search path if given) and\n"
+    "exits 1 when a definition is invalid.\n";
+
+// The .wants links name box@.service; systemd only reads the link's name,
+// but a link that resolves is clearer. The unit is installed beside the
+// generator: PREFIX/lib/systemd/{user-generators,user}.
+std::string template_unit_path() {
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    std::string dir(exe, static_cast<std::size_t>(n));
+    dir = dir.substr(0, dir.rfind('/'));
+    const std::string gen = "/user-generators";
+    if (dir.ends_with(gen)) return dir.substr(0, dir.size() - gen.size()) + "/user/box@.service";
   }
+  return BOX_DEFAULT_USER_UNIT_DIR "/box@.service";
+}
+
+// systemd sets $SYSTEMD_SCOPE for the generators it runs (since v251);
+// there stderr is the user manager's and nobody reads it (report.h). Run by
+// hand, messages go to the terminal or wherever stderr was sent.
+ReportTo report_to(bool dry_run) {
+  const bool by_systemd = std::getenv("SYSTEMD_SCOPE") != nullptr;
+  return by_systemd && !dry_run && !::isatty(STDERR_FILENO) ? ReportTo::kJournal : ReportTo::kStderr;
+}
+
+int run(bool dry_run, const std::string& target) {
+  const ReportTo to = report_to(dry_run);
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
-    box::log_error(dirs.error().message());
+    box::generator::report_error(dirs.error().message(), to);
     return 1;
   }
-  box::generator::GeneratorInput input{box::definition_search_dirs(*dirs), box::load_context(*dirs),
-                                       argv[1]};
-  auto verdicts = box::generator::run_generator(input);
-  if (!verdicts) {
-    box::log_error(verdicts.error().message());
+  box::generator::GeneratorInput input;
+  input.search_dirs =
+      dry_run && !target.empty() ? std::vector<std::string>{target} : box::definition_search_dirs(*dirs);
+  input.context = box::load_context(*dirs);
+  input.template_unit = template_unit_path();
+  input.cgroup_controllers = box::generator::user_manager_controllers();
+
+  const auto out = box::generator::plan_output(input);
+  for (const auto& v : out.verdicts) box::generator::report_verdict(v, to);
+
+  if (dry_run) {
+    std::cout << box::generator::describe_output(out);
+    for (const auto& v : out.verdicts)
+      if (!v.ok) return 1;
+    return 0;
+  }
+  auto written = box::generator::write_output(out, target);
+  if (!written) {
+    box::generator::report_error(written.error().message(), to);
     return 1;
   }
-  for (const auto& v : *verdicts) {
-    if (!v.ok) box::log_error("skipping box@" + v.name + ": " + v.message);
+  // The status file is best effort: the units are what matters.
+  const std::string status = box::generator::status_file_path(dirs->runtime_dir);
+  if (!status.empty()) {
+    auto r = box::generator::ensure_directory(dirs->runtime_dir + "/box", 0700);
+    if (r) r = box::generator::write_file_atomically(status, box::generator::status_json(out.verdicts));
+    if (!r) box::generator::report_error(r.error().wrap("write the status file").message(), to);
   }
   // Broken definitions are not a generator failure: the others are written,
   // and `box-run start` on a broken one fails with the same message.
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  const ReportTo to = report_to(false);
+  if (!args.empty() && args[0] == "--dry-run") {
+    if (args.size() > 2) {
+      box::generator::report_error("--dry-run takes at most one DEFINITIONS_DIR", ReportTo::kStderr);
+      return 2;
+    }
+    return run(true, args.size() == 2 ? args[1] : "");
+  }
+  if (args.size() != 1 && args.size() != 3) {
+    box::generator::report_error("expected 1 or 3 output directories (normal [early late]), got " +
+                                     std::to_string(args.size()) + "; try --help",
+                                 to);
+    return 2;
+  }
+  if (args[0].empty() || args[0].front() != '/') {
+    box::generator::report_error("the output directory must be absolute, got '" + args[0] + "'", to);
+    return 2;
+  }
+  return run(false, args[0]);
 }

@@ -1,19 +1,42 @@
-// Definition -> systemd drop-in text. Pure: same definition, same bytes.
+// Definition -> systemd unit text. Pure: same definition, same bytes; no
+// file system, no environment. docs/generator.md lists what each key becomes.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "definition.h"
 
 namespace box::generator {
 
-// The file name of the unit a container runs as: "box@NAME.service".
+// The unit a container runs as: "box@NAME.service" ("box@web@blue.service"
+// for an instance: the instance string of box@.service is "web@blue").
 std::string unit_name(const std::string& container);
 
 // Contents of box@NAME.service.d/50-box.conf.
 std::string dropin_text(const Definition& def);
 
-// Escapes a value for a unit file: '%' starts a specifier and '\' an escape.
+// Where autostart links box@NAME.service, relative to the generator dir:
+// "default.target.wants" (login), "graphical-session.target.wants"
+// (session), "" (no).
+std::string autostart_wants_dir(Autostart autostart);
+
+// A user manager has no network-online.target of its own (systemd 252 ships
+// none for --user), so a box that asks for the network also orders after
+// this unit, which waits for the system manager's network-online.target.
+inline constexpr const char* kNetworkOnlineWaitUnit = "box-network-online.service";
+std::string network_online_wait_unit_text();
+
+// A value as systemd reads it back for Description= and SourcePath=: '%'
+// doubled (specifiers), control characters as '?', an odd run of trailing
+// backslashes made even (a line continuation otherwise).
 std::string escape_unit_value(const std::string& value);
+
+// 10000000 -> "10s", 90000000 -> "90s", 600000000 -> "10min": the largest
+// unit that divides the value exactly, as systemd parses it back.
+std::string format_timespan(uint64_t usec);
+
+// 536870912 -> "512M": the largest 1024-power suffix that divides exactly.
+std::string format_bytes(uint64_t bytes);
 
 }  // namespace box::generator

@@ -1,0 +1,68 @@
+// Golden tests: definitions in, generator output out. Each directory under
+// golden/ is a case: its definitions (in the case dir itself, or in its
+// user/, etc/, share/ subdirs, which then form a three-level search path),
+// and beside it CASE.out, the expected --dry-run output followed by the
+// verdict on every definition.
+//
+// After an intended change, regenerate and review the diff:
+//   BOX_UPDATE_GOLDEN=1 build/tests/box-unit-tests --gtest_filter='Golden*'
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "golden_support.h"
+
+namespace box::generator {
+namespace {
+namespace fs = std::filesystem;
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Golden, MatchesExpectedOutput) {
+  const fs::path dir = golden_dir() / GetParam();
+  const fs::path expected_file = golden_dir() / (GetParam() + ".out");
+  const std::string actual = golden_output(dir);
+  if (std::getenv("BOX_UPDATE_GOLDEN")) {
+    std::ofstream(expected_file) << actual;
+    GTEST_SKIP() << "rewrote " << expected_file;
+  }
+  ASSERT_TRUE(fs::exists(expected_file))
+      << expected_file << " is missing; run with BOX_UPDATE_GOLDEN=1 to create it. Output:\n"
+      << actual;
+  EXPECT_EQ(actual, read(expected_file)) << "case " << GetParam();
+}
+
+std::string case_test_name(const ::testing::TestParamInfo<std::string>& param) {
+  std::string n = param.param;
+  for (char& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Golden, ::testing::ValuesIn(golden_cases()), case_test_name);
+
+// Every key of docs/definitions.md appears in some case, so a new key
+// cannot go without a golden test.
+TEST(GoldenCoverage, EveryKeyIsExercised) {
+  std::string all;
+  for (const auto& c : golden_cases())
+    for (const auto& e : fs::recursive_directory_iterator(golden_dir() / c))
+      if (e.is_regular_file()) all += "\n" + read(e.path());
+  for (const auto& key : definition_keys()) {
+    EXPECT_NE(all.find(std::string("\n") + key + ":"), std::string::npos)
+        << "no golden case sets '" << key << "'";
+  }
+}
+
+}  // namespace
+}  // namespace box::generator
