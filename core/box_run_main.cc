@@ -27,10 +27,13 @@ constexpr int kExitUsage = 2;
 
 const char kUsage[] =
     "Usage: box-run start NAME\n"
+    "       box-run validate FILE|NAME...\n"
     "       box-run run [OPTIONS] ROOTFS [--] COMMAND [ARG...]\n"
     "\n"
     "start  run the container defined by NAME.yaml (what box@NAME.service runs)\n"
     "run    run COMMAND in the root filesystem ROOTFS, in the foreground\n"
+    "validate  check definitions without starting anything: a FILE (with the\n"
+    "       drop-ins in FILE.d/ beside it) or a NAME as 'start' would load it\n"
     "\n"
     "Options of run (defaults favour start-up speed):\n"
     "  --network host|none|private  network namespace (default: host)\n"
@@ -106,22 +109,67 @@ int cmd_start(const std::string& name) {
     box::log_error(dirs.error().message());
     return fail_start(box::kExitSetupFailed);
   }
-  auto file = box::find_definition_file(box::definition_search_dirs(*dirs), name);
-  if (!file) {
-    box::log_error(file.error().message());
-    return fail_start(box::kExitSetupFailed);
-  }
-  // The same load the generator does, so a definition it skipped fails here
-  // with the same message, where `systemctl --user status` shows it.
-  auto def = box::load_definition(*file, {}, name, box::load_context(*dirs));
+  // The same resolution and load the generator does (the file or template,
+  // drop-ins, ${instance}), so a definition it skipped fails here with the
+  // same message, where `systemctl --user status` shows it.
+  auto def = box::load_container_definition(box::definition_search_dirs(*dirs), name,
+                                            box::load_context(*dirs));
   if (!def) {
     box::log_error(def.error().message());
     return fail_start(box::kExitSetupFailed);
+  }
+  // The generated drop-in sets BOX_UNIT_GENERATED=1. A unit started without
+  // it has only box@.service's defaults: no restart policy, stop signal,
+  // dependencies or limits from the definition.
+  if (std::getenv("INVOCATION_ID") && !std::getenv("BOX_UNIT_GENERATED")) {
+    const bool instance = name.find('@') != std::string::npos;
+    box::log_warning(
+        "running without the unit settings box-user-generator derives from " + def->source_path +
+        " (stop, restart, after, resources): " +
+        (instance ? "declare the instance (a '" + name + ".yaml.d/' directory or a '" + name +
+                        ".yaml' symlink to the template) and run 'systemctl --user daemon-reload'"
+                  : std::string("run 'systemctl --user daemon-reload' after adding a definition")));
   }
   const int rc = run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
   return rc == box::kExitSetupFailed || rc == box::kExitNotFound || rc == box::kExitNotExecutable
              ? fail_start(rc)
              : rc;
+}
+
+// box-run validate FILE|NAME...: what the generator would say, without
+// starting anything. Exit 0 when every one is valid, 1 otherwise.
+int cmd_validate(const std::vector<std::string>& args) {
+  if (args.empty()) return usage_error("'validate' takes one or more FILEs or NAMEs");
+  auto dirs = box::user_dirs_from_environment();
+  if (!dirs) {
+    box::log_error(dirs.error().message());
+    return 1;
+  }
+  const auto search = box::definition_search_dirs(*dirs);
+  int status = 0;
+  for (const auto& arg : args) {
+    const bool is_file = arg.find('/') != std::string::npos || arg.ends_with(".yaml");
+    std::string name = arg;
+    if (is_file) {
+      name = arg.substr(arg.rfind('/') + 1);
+      if (name.ends_with(".yaml")) name.resize(name.size() - 5);
+    }
+    // A template is checked as one made-up instance of it.
+    if (name.ends_with('@')) name += box::kTemplateCheckInstance;
+    auto def = is_file ? box::load_definition(arg, box::fragments_beside(arg), name,
+                                              box::load_context(*dirs))
+                       : box::load_container_definition(search, name, box::load_context(*dirs));
+    if (!def) {
+      // Bare "file:line:column: message", as editors and compilers print it.
+      std::cerr << def.error().message() << "\n";
+      status = 1;
+      continue;
+    }
+    std::cout << arg << ": ok (" << def->source_path;
+    for (const auto& f : def->fragment_paths) std::cout << " + " << f;
+    std::cout << ")\n";
+  }
+  return status;
 }
 
 // Splits "SRC:DST" for --bind.
@@ -264,5 +312,6 @@ int main(int argc, char** argv) {
     return cmd_start(args[0]);
   }
   if (cmd == "run") return cmd_run(args);
+  if (cmd == "validate") return cmd_validate(args);
   return usage_error("unknown command '" + cmd + "'");
 }
