@@ -36,7 +36,8 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
+  if (WIFSIGNALED(status))
+    return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
   return "stopped";
 }
 
@@ -81,6 +82,19 @@ Result<void> check_tun_device(const std::string& device) {
   return Error::from_errno("private networking needs '" + device + "'" + hint, err);
 }
 
+// Waits up to `ms` for our child `pid` to exit; true (and its status) if it
+// did, or if it is no longer ours to wait for (then it must not be signalled).
+bool wait_for_exit(pid_t pid, int ms, int* status) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  for (;;) {
+    pid_t w = ::waitpid(pid, status, WNOHANG);
+    if (w == pid) return true;
+    if (w < 0 && errno == ECHILD) return true;
+    if (remaining_ms(deadline) == 0) return false;
+    ::usleep(2000);
+  }
+}
+
 // Marks `fd` inheritable at `target` in a forked child. Async-signal-safe.
 bool place_fd(int fd, int target) {
   if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
@@ -111,7 +125,9 @@ Result<std::string> api_call(const std::string& socket_path, const std::string& 
     int r = ::poll(&p, 1, remaining_ms(deadline));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return Error::from_errno("wait for slirp4netns");
-    if (r == 0) return Error("slirp4netns did not answer within " + std::to_string(kApiTimeoutMs / 1000) + " s");
+    if (r == 0)
+      return Error("slirp4netns did not answer within " + std::to_string(kApiTimeoutMs / 1000) +
+                   " s");
     char buf[1024];
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
@@ -165,7 +181,8 @@ Result<NetworkHelperSpec> find_network_helper(const NetworkEnvironment& env) {
                  env.path + "): install Debian's " + (pref == "pasta" ? "passt" : "slirp4netns") +
                  " package");
   return Error("private networking needs pasta or slirp4netns, and neither is in PATH (" +
-               env.path + "): install Debian's passt package (pasta, preferred) or its slirp4netns package");
+               env.path +
+               "): install Debian's passt package (pasta, preferred) or its slirp4netns package");
 }
 
 Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
@@ -250,7 +267,8 @@ Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
 
   // Ready: pasta writes its PID file, slirp4netns writes to --ready-fd.
   // EOF first means it exited (its message is on stderr above ours).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
   auto failed = [&](const std::string& why) {
     helper.stop();
     return Error(name + " (" + spec.program + ") " + why);
@@ -261,16 +279,15 @@ Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return Error::from_errno("wait for " + name);
     if (r == 0)
-      return failed("did not configure the network within " + std::to_string(kReadyTimeoutMs / 1000) + " s");
+      return failed("did not configure the network within " +
+                    std::to_string(kReadyTimeoutMs / 1000) + " s");
     char buf[64];
     ssize_t n = ::read(ready_read.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n > 0) break;
+    // EOF: it closed the pipe, normally by exiting.
     int status = 0;
-    pid_t w;
-    while ((w = ::waitpid(child, &status, 0)) < 0 && errno == EINTR) {
-    }
-    if (w == child) {
+    if (wait_for_exit(child, kStopGraceMs, &status)) {
       helper.pid_ = -1;
       return failed(describe_status(status) + " before the network was configured");
     }
@@ -324,10 +341,7 @@ void NetworkHelper::stop() {
   // Still our unreaped child, so the PID cannot have been reused.
   ::kill(pid_, SIGTERM);
   int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStopGraceMs);
-  pid_t w;
-  while ((w = ::waitpid(pid_, &status, WNOHANG)) == 0 && remaining_ms(deadline) > 0) ::usleep(2000);
-  if (w == 0) {
+  if (!wait_for_exit(pid_, kStopGraceMs, &status)) {
     ::kill(pid_, SIGKILL);
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }

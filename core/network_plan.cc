@@ -6,8 +6,10 @@ namespace box {
 
 const char* to_string(NetworkHelperKind kind) {
   switch (kind) {
-    case NetworkHelperKind::kPasta: return "pasta";
-    case NetworkHelperKind::kSlirp4netns: return "slirp4netns";
+    case NetworkHelperKind::kPasta:
+      return "pasta";
+    case NetworkHelperKind::kSlirp4netns:
+      return "slirp4netns";
   }
   return "?";
 }
@@ -31,8 +33,7 @@ std::vector<std::string> pasta_argv(const std::string& program, pid_t pid,
       // Stay our child: in the background pasta would detach into a PID
       // namespace of its own, out of reach of our kill and parent-death
       // signal.
-      "--foreground",
-      "--quiet",
+      "--foreground", "--quiet",
       // Written once the namespace is configured: our readiness signal.
       "--pid", "/proc/self/fd/" + std::to_string(kHelperReadyFd)};
   std::vector<std::string> tcp, udp;
@@ -60,15 +61,13 @@ std::vector<std::string> pasta_argv(const std::string& program, pid_t pid,
 std::vector<std::string> slirp4netns_argv(const std::string& program, pid_t pid,
                                           const std::string& api_socket) {
   std::vector<std::string> argv = {
-      program,
-      "--configure",
+      program, "--configure",
       // The largest MTU a tap allows: fewer, larger packets through the
       // user-mode stack (what podman uses too).
       "--mtu=65520",
       // The container must not reach services on the host's 127.0.0.1
       // through the gateway address 10.0.2.2.
-      "--disable-host-loopback",
-      "--ready-fd=" + std::to_string(kHelperReadyFd),
+      "--disable-host-loopback", "--ready-fd=" + std::to_string(kHelperReadyFd),
       // EOF on this descriptor (our end closed: we exited, however) ends it.
       "--exit-fd=" + std::to_string(kHelperExitFd)};
   if (!api_socket.empty()) argv.push_back("--api-socket=" + api_socket);

@@ -174,6 +174,17 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
           ? &default_seccomp_program({.allow_user_namespaces = plan.init == InitMode::kSystemd})
           : nullptr;
 
+  // network: private: the helper is found before anything is created; it
+  // is attached to the container's network namespace while the child waits.
+  std::optional<NetworkHelperSpec> net_spec;
+  NetworkEnvironment net_env;
+  if (plan.network == NetworkMode::kPrivate) {
+    net_env = network_environment();
+    auto found = find_network_helper(net_env);
+    if (!found) return setup_failed(found.error());
+    net_spec = *found;
+  }
+
   // The container's own cgroup, below the one systemd delegated to the unit.
   std::optional<ContainerCgroup> cgroup;
   if (options.use_cgroup) {
@@ -206,16 +217,6 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     plan.mounts.push_back({MountStep::Kind::kBindDev, "/dev/console", console.slave_path, "", 0});
   }
 
-  // network: private: the helper is found before any namespace exists and
-  // attached to the container's network namespace while the child waits.
-  std::optional<NetworkHelperSpec> net_spec;
-  NetworkEnvironment net_env;
-  if (plan.network == NetworkMode::kPrivate) {
-    net_env = network_environment();
-    auto found = find_network_helper(net_env);
-    if (!found) return setup_failed(found.error());
-    net_spec = *found;
-  }
   std::optional<NetworkHelper> network;
 
   AfterClone after_clone;

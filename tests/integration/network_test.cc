@@ -208,7 +208,8 @@ class Network : public ::testing::Test {
     // The host's /usr (bound read-only where needed) gives the box python3
     // for what busybox lacks (a UDP server, the C library's resolver).
     fs::create_directories(rootfs_ + "/usr");
-    for (const char* l : {"lib", "lib64"}) fs::create_symlink(std::string("usr/") + l, rootfs_ + "/" + l);
+    for (const char* l : {"lib", "lib64"})
+      fs::create_symlink(std::string("usr/") + l, rootfs_ + "/" + l);
     // Mount points for the generated files, so a read-only rootfs takes them.
     write_file(rootfs_ + "/etc/resolv.conf", "nameserver 192.0.2.99  # the image's own\n");
     write_file(rootfs_ + "/etc/hosts", "");
@@ -246,15 +247,19 @@ class Network : public ::testing::Test {
   // A TCP greeting through a port published by `helper`, read from the host.
   void expect_tcp_published(const std::string& helper) {
     const uint16_t port = free_port(SOCK_STREAM);
-    Background b(box_argv({"--network", "private", "--publish",
-                           "127.0.0.1:" + std::to_string(port) + ":8080"},
-                          {"sh", "-c", "echo hello-through-" + helper + " | nc -l -p 8080"}, helper),
-                 home() + "/net-" + helper + ".log");
+    Background b(
+        box_argv(
+            {"--network", "private", "--publish", "127.0.0.1:" + std::to_string(port) + ":8080"},
+            {"sh", "-c", "echo hello-through-" + helper + " | nc -l -p 8080"}, helper),
+        home() + "/net-" + helper + ".log");
     std::string got;
-    EXPECT_TRUE(eventually([&] {
-      got = tcp_read(port);
-      return !got.empty();
-    }, seconds(15))) << b.output();
+    EXPECT_TRUE(eventually(
+        [&] {
+          got = tcp_read(port);
+          return !got.empty();
+        },
+        seconds(15)))
+        << b.output();
     EXPECT_EQ(got, "hello-through-" + helper + "\n") << b.output();
     EXPECT_EQ(b.wait(), 0) << b.output();
   }
@@ -300,7 +305,8 @@ TEST_F(Network, PrivateBoxHasItsOwnInterfaceAndGeneratedFiles) {
                "ip -o link | grep -v ' lo:' | wc -l; cat /etc/resolv.conf /etc/hosts; "
                "/usr/bin/python3 -c 'import socket; print(\"resolves\", "
                "socket.gethostbyname(socket.gethostname()))'; "
-               "nc 127.0.0.1 " + std::to_string(host.port()) + " </dev/null || echo own-loopback-only");
+               "nc 127.0.0.1 " +
+                   std::to_string(host.port()) + " </dev/null || echo own-loopback-only");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "1\n")) << r.output;  // one interface besides lo
   EXPECT_TRUE(contains(r.output, "nameserver 10.0.2.3\n")) << r.output;
@@ -316,11 +322,12 @@ TEST_F(Network, Slirp4netnsKeepsTheHostsLoopbackOut) {
   // slirp4netns's gateway 10.0.2.2 would lead to the host's 127.0.0.1;
   // --disable-host-loopback closes that (slirp4netns refuses locally).
   HostServer host("host-only\n", 1);
-  auto r = run(box_argv({"--network", "private"},
-                        {"sh", "-c", "nc -w 3 10.0.2.2 " + std::to_string(host.port()) +
-                                         " </dev/null || echo refused"},
-                        "slirp4netns"),
-               seconds(30));
+  auto r = run(
+      box_argv({"--network", "private"},
+               {"sh", "-c",
+                "nc -w 3 10.0.2.2 " + std::to_string(host.port()) + " </dev/null || echo refused"},
+               "slirp4netns"),
+      seconds(30));
   EXPECT_TRUE(contains(r.output, "refused")) << r.output;
   EXPECT_FALSE(contains(r.output, "host-only")) << r.output;
 }
@@ -341,8 +348,10 @@ TEST_F(Network, NoneReachesNothingButItsLoopback) {
   auto r = box({"--network", "none"},
                "ip -o link | wc -l; ip route | wc -l; cat /etc/resolv.conf; "
                "(echo pong | nc -l -p 7777 &); sleep 0.3; nc 127.0.0.1 7777 </dev/null; "
-               "nc 127.0.0.1 " + std::to_string(host.port()) + " </dev/null || echo no-host; "
-               "nc -w 2 10.0.2.2 80 </dev/null || echo unreachable");
+               "nc 127.0.0.1 " +
+                   std::to_string(host.port()) +
+                   " </dev/null || echo no-host; "
+                   "nc -w 2 10.0.2.2 80 </dev/null || echo unreachable");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "1\n0\n")) << r.output;  // lo only, no routes
   EXPECT_FALSE(contains(r.output, "nameserver")) << r.output;
@@ -354,8 +363,9 @@ TEST_F(Network, NoneReachesNothingButItsLoopback) {
 
 TEST_F(Network, HostSharesTheHostsNetwork) {
   HostServer host("hello-from-the-host\n", 1);
-  auto r = box({}, "nc 127.0.0.1 " + std::to_string(host.port()) + " </dev/null; "
-                   "cat /etc/resolv.conf /etc/hosts");
+  auto r = box({}, "nc 127.0.0.1 " + std::to_string(host.port()) +
+                       " </dev/null; "
+                       "cat /etc/resolv.conf /etc/hosts");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "hello-from-the-host\n")) << r.output;
   // The host's resolver configuration, bound as is.
@@ -393,17 +403,20 @@ TEST_F(Network, NoHelperLeftAfterStopOrAfterTheSupervisorIsKilled) {
   units_.push_back("netsrv");
   write_file(defs_ + "/netsrv.yaml",
              "rootfs: ~/rootfs-network\nnetwork: private\n"
-             "ports: ['127.0.0.1:" + std::to_string(port) + ":8080']\n"
-             // PID 1 gets only the signals it handles: exit 0 on SIGTERM.
-             "command: [sh, -c, 'trap \"exit 0\" TERM; "
-             "while :; do echo served | nc -l -p 8080 & wait $!; done']\n");
+             "ports: ['127.0.0.1:" +
+                 std::to_string(port) +
+                 ":8080']\n"
+                 // PID 1 gets only the signals it handles: exit 0 on SIGTERM.
+                 "command: [sh, -c, 'trap \"exit 0\" TERM; "
+                 "while :; do echo served | nc -l -p 8080 & wait $!; done']\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
 
   auto start_and_find_helper = [&]() -> std::set<pid_t> {
     auto start = systemctl({"start", "box@netsrv.service"});
     EXPECT_EQ(start.exit_code, 0) << start.output;
     EXPECT_TRUE(eventually([&] { return tcp_read(port) == "served\n"; }, seconds(15)));
-    const pid_t main_pid = static_cast<pid_t>(std::stol("0" + show("box@netsrv.service", "MainPID")));
+    const pid_t main_pid =
+        static_cast<pid_t>(std::stol("0" + show("box@netsrv.service", "MainPID")));
     auto helpers = helpers_of(main_pid);
     EXPECT_EQ(helpers.size(), 1u) << "box-run " << main_pid << " should have one network helper";
     return helpers;
@@ -429,9 +442,10 @@ TEST_F(Network, NoHelperLeftAfterStopOrAfterTheSupervisorIsKilled) {
   // own): only the parent-death signal is left to do it.
   for (const std::string helper : {"pasta", "slirp4netns"}) {
     const uint16_t p = free_port(SOCK_STREAM);
-    Background b(box_argv({"--network", "private", "--publish", "127.0.0.1:" + std::to_string(p) + ":8080"},
-                          {"sh", "-c", "while :; do echo served | nc -l -p 8080; done"}, helper),
-                 home() + "/net-kill.log");
+    Background b(
+        box_argv({"--network", "private", "--publish", "127.0.0.1:" + std::to_string(p) + ":8080"},
+                 {"sh", "-c", "while :; do echo served | nc -l -p 8080; done"}, helper),
+        home() + "/net-kill.log");
     ASSERT_TRUE(eventually([&] { return tcp_read(p) == "served\n"; }, seconds(15))) << b.output();
     // `env` exec'd box-run: the background PID is box-run's.
     auto found = helpers_of(b.pid());

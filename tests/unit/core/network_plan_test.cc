@@ -24,7 +24,8 @@ PortMapping port(std::string ip, uint16_t host, uint16_t container, std::string 
 }
 
 // The value following `option` each time it appears.
-std::vector<std::string> values_of(const std::vector<std::string>& argv, const std::string& option) {
+std::vector<std::string> values_of(const std::vector<std::string>& argv,
+                                   const std::string& option) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i + 1 < argv.size(); ++i)
     if (argv[i] == option) out.push_back(argv[i + 1]);
@@ -62,10 +63,11 @@ TEST(NetworkPlan, PastaPublishesOnlyTheGivenPorts) {
   EXPECT_EQ(values_of(none, "-U"), std::vector<std::string>{"none"});
   EXPECT_TRUE(has(none, "--no-map-gw"));
 
-  auto argv = pasta_argv("pasta", 1,
-                         {port("127.0.0.1", 18080, 8080), port("", 5353, 53, "udp"),
-                          port("::1", 9000, 90)});
-  EXPECT_EQ(values_of(argv, "-t"), (std::vector<std::string>{"127.0.0.1/18080:8080", "::1/9000:90"}));
+  auto argv = pasta_argv(
+      "pasta", 1,
+      {port("127.0.0.1", 18080, 8080), port("", 5353, 53, "udp"), port("::1", 9000, 90)});
+  EXPECT_EQ(values_of(argv, "-t"),
+            (std::vector<std::string>{"127.0.0.1/18080:8080", "::1/9000:90"}));
   // Given explicitly, so pasta does not add UDP twins of the TCP ports.
   EXPECT_EQ(values_of(argv, "-u"), std::vector<std::string>{"5353:53"});
   EXPECT_EQ(values_of(argv, "-T"), std::vector<std::string>{"none"});
@@ -74,10 +76,10 @@ TEST(NetworkPlan, PastaPublishesOnlyTheGivenPorts) {
 
 TEST(NetworkPlan, Slirp4netnsCommandLine) {
   auto argv = slirp4netns_argv("/usr/bin/slirp4netns", 77, "/run/user/1000/box/net-5.sock");
-  EXPECT_EQ(argv, (std::vector<std::string>{
-                      "/usr/bin/slirp4netns", "--configure", "--mtu=65520",
-                      "--disable-host-loopback", "--ready-fd=3", "--exit-fd=4",
-                      "--api-socket=/run/user/1000/box/net-5.sock", "77", "tap0"}));
+  EXPECT_EQ(argv,
+            (std::vector<std::string>{"/usr/bin/slirp4netns", "--configure", "--mtu=65520",
+                                      "--disable-host-loopback", "--ready-fd=3", "--exit-fd=4",
+                                      "--api-socket=/run/user/1000/box/net-5.sock", "77", "tap0"}));
   auto no_ports = slirp4netns_argv("slirp4netns", 77, "");
   EXPECT_FALSE(std::any_of(no_ports.begin(), no_ports.end(),
                            [](const std::string& a) { return a.rfind("--api-socket", 0) == 0; }));
