@@ -15,11 +15,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-CommandResult systemctl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
-  return run(args);
-}
-
 // A user manager leaves mode-000 directories in its runtime dir
 // (systemd/inaccessible/): make them removable first.
 void remove_runtime_dir(const std::string& dir) {

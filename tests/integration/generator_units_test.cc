@@ -15,29 +15,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-CommandResult systemctl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
-  return run(args);
-}
-
-std::string show(const std::string& unit, const std::string& property) {
-  auto r = systemctl({"show", "--value", "-p", property, unit});
-  std::string v = r.output;
-  while (!v.empty() && v.back() == '\n') v.pop_back();
-  return v;
-}
-
-std::string journal(const std::string& unit) {
-  return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-u", unit}).output;
-}
-
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string status_file() {
   const char* rt = std::getenv("XDG_RUNTIME_DIR");
   return std::string(rt ? rt : "/nonexistent") + "/box/generator-status.json";
@@ -126,7 +103,7 @@ TEST_F(GeneratorUnits, BrokenDefinitionAmongGoodOnesIsReportedWhereUsersLook) {
               "or 1h, found '10 parsecs'";
 
   // The verdicts, for boxctl and the manager.
-  const std::string status = read(status_file());
+  const std::string status = slurp(status_file());
   EXPECT_TRUE(contains(status, "\"name\": \"gen-broken\",\n      \"kind\": \"container\",\n"
                                "      \"ok\": false")) << status;
   EXPECT_TRUE(contains(status, why)) << status;
@@ -228,7 +205,7 @@ TEST_F(GeneratorUnits, TemplateServesTwoInstancesAtOnce) {
            contains(journal("box@gen-web@green.service"), "serving web-green");
   })) << journal("box@gen-web@blue.service") << journal("box@gen-web@green.service");
 
-  const std::string status = read(status_file());
+  const std::string status = slurp(status_file());
   EXPECT_TRUE(contains(status, "\"name\": \"gen-web@blue\"")) << status;
   EXPECT_TRUE(contains(status, "\"name\": \"gen-web@green\"")) << status;
 

@@ -17,27 +17,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-CommandResult systemctl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
-  return run(args);
-}
-
-CommandResult boxctl(std::vector<std::string> args,
-                     std::chrono::seconds timeout = std::chrono::seconds(120)) {
-  args.insert(args.begin(), prefix() + "/bin/boxctl");
-  return run(args, timeout);
-}
-
-std::string show(const std::string& unit, const std::string& property) {
-  std::string v = systemctl({"show", "--value", "-p", property, unit}).output;
-  while (!v.empty() && v.back() == '\n') v.pop_back();
-  return v;
-}
-
-std::string journal(const std::string& unit) {
-  return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-n", "40", "-u", unit}).output;
-}
-
 // A loopback port nobody listens on now.
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -17,30 +17,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-CommandResult systemctl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
-  return run(args);
-}
-
-CommandResult boxctl(std::vector<std::string> args) {
-  args.insert(args.begin(), prefix() + "/bin/boxctl");
-  return run(args);
-}
-
-std::string show(const std::string& unit, const std::string& property) {
-  auto r = systemctl({"show", "--value", "-p", property, unit});
-  std::string v = r.output;
-  while (!v.empty() && v.back() == '\n') v.pop_back();
-  return v;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A program running beside the test with its output in a file: the
 // "second process" that watches the bus.
 class Background {
@@ -78,7 +54,7 @@ class Background {
     status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return status_;
   }
-  std::string output() const { return read_all(output_); }
+  std::string output() const { return slurp(output_); }
 
  private:
   pid_t pid_ = -1;

@@ -29,13 +29,6 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A port nothing listens on right now (the kernel's pick).
 uint16_t free_port(int type) {
   int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
@@ -186,17 +179,6 @@ std::set<pid_t> helpers_of(pid_t pid) {
 bool dead(pid_t pid) {
   const std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
   return status.empty() || field("\n" + status, "State").rfind("Z", 0) == 0;
-}
-
-CommandResult systemctl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
-  return run(args);
-}
-
-std::string show(const std::string& unit, const std::string& property) {
-  std::string v = systemctl({"show", "--value", "-p", property, unit}).output;
-  while (!v.empty() && v.back() == '\n') v.pop_back();
-  return v;
 }
 
 class Network : public ::testing::Test {

@@ -21,13 +21,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The test user's first subordinate id in FILE (the harness gives it a range).
 unsigned subid_start(const char* file) {
   const std::string user = getpwuid(getuid())->pw_name;

@@ -16,28 +16,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-CommandResult systemctl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
-  return run(args, std::chrono::seconds(120));
-}
-
-std::string show(const std::string& unit, const std::string& property) {
-  std::string v = systemctl({"show", "--value", "-p", property, unit}).output;
-  while (!v.empty() && v.back() == '\n') v.pop_back();
-  return v;
-}
-
-std::string journal(const std::string& unit) {
-  return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-u", unit}).output;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The container's PID 1: the child of box-run, the unit's main process.
 std::string container_pid1(const std::string& unit) {
   const std::string main = show(unit, "MainPID");

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -99,6 +100,33 @@ void write_file(const std::string& path, const std::string& content) {
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CommandResult systemctl(std::vector<std::string> args) {
+  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
+  return run(args);
+}
+
+std::string show(const std::string& unit, const std::string& property) {
+  std::string v = systemctl({"show", "--value", "-p", property, unit}).output;
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+std::string journal(const std::string& unit) {
+  return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-u", unit}).output;
+}
+
+CommandResult boxctl(std::vector<std::string> args, std::chrono::seconds timeout) {
+  args.insert(args.begin(), prefix() + "/bin/boxctl");
+  return run(args, timeout);
 }
 
 }  // namespace box::testing

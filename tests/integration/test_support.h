@@ -35,4 +35,20 @@ void write_file(const std::string& path, const std::string& content);
 
 bool contains(const std::string& haystack, const std::string& needle);
 
+// The whole content of `path`; empty when it cannot be read.
+std::string slurp(const std::string& path);
+
+// `systemctl --user --no-pager ARGS...` against the test user's manager.
+CommandResult systemctl(std::vector<std::string> args);
+
+// One property of a unit of the user manager, without the trailing newline.
+std::string show(const std::string& unit, const std::string& property);
+
+// Everything the user's journal holds for `unit`, message text only.
+std::string journal(const std::string& unit);
+
+// The boxctl of the install prefix under test.
+CommandResult boxctl(std::vector<std::string> args,
+                     std::chrono::seconds timeout = std::chrono::seconds(120));
+
 }  // namespace box::testing

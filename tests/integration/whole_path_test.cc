@@ -11,27 +11,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-CommandResult systemctl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
-  return run(args);
-}
-
-CommandResult boxctl(std::vector<std::string> args) {
-  args.insert(args.begin(), prefix() + "/bin/boxctl");
-  return run(args);
-}
-
-std::string show(const std::string& unit, const std::string& property) {
-  auto r = systemctl({"show", "--value", "-p", property, unit});
-  std::string v = r.output;
-  while (!v.empty() && v.back() == '\n') v.pop_back();
-  return v;
-}
-
-std::string journal(const std::string& unit) {
-  return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-u", unit}).output;
-}
-
 class WholePath : public ::testing::Test {
  protected:
   void SetUp() override {
