@@ -85,9 +85,10 @@ void make_busybox_rootfs(const std::string& dir) {
   for (const char* d : {"bin", "proc", "dev", "sys", "tmp", "etc", "root", "run"})
     fs::create_directories(fs::path(dir) / d);
   fs::copy_file("/bin/busybox", fs::path(dir) / "bin/busybox");
-  for (const char* applet : {"sh", "echo", "cat", "ls", "ps", "id", "hostname", "sleep", "true",
-                             "touch", "wc", "grep", "kill", "env", "unshare", "chown", "stat",
-                             "mount", "mkdir", "rm", "head", "readlink", "df", "ip", "nc", "su", "cut"})
+  for (const char* applet :
+       {"sh",    "echo", "cat",  "ls",       "ps",  "id",      "hostname", "sleep", "true",
+        "touch", "wc",   "grep", "kill",     "env", "unshare", "chown",    "stat",  "mount",
+        "mkdir", "rm",   "head", "readlink", "df",  "ip",      "nc",       "su",    "cut"})
     fs::create_symlink("busybox", fs::path(dir) / "bin" / applet);
 }
 
