@@ -491,12 +491,6 @@ Result<void> FragmentParser::on_ports(const Node& n, const std::string& key) {
     const std::string sub = key + "[" + std::to_string(i) + "]";
     auto p = parsed<PortMapping>(n[i], sub, parse_port);
     if (!p) return p.error();
-    // Rootless: the host side is bound by the user, who cannot bind below 1024.
-    if (p->host_port < 1024)
-      return error(n[i], sub,
-                   "host port " + std::to_string(p->host_port) +
-                       " is privileged (below 1024) and cannot be bound without root; publish "
-                       "on a port of 1024 or more (the container port may stay below 1024)");
     for (const auto& other : def_.ports)
       if (other.host_port == p->host_port && other.protocol == p->protocol &&
           other.host_ip == p->host_ip)

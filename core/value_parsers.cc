@@ -173,6 +173,11 @@ Result<PortMapping> parse_port(const std::string& text) {
   auto host = parse_number(rest.substr(0, colon), 65535);
   auto cont = parse_number(rest.substr(colon + 1), 65535);
   if (!host || !cont || *host == 0 || *cont == 0) return Error(usage);
+  // Rootless: the host side is bound by the user, who cannot bind below 1024.
+  if (*host < 1024)
+    return Error("host port " + std::to_string(*host) +
+                 " is privileged (below 1024) and cannot be bound without root; publish on a "
+                 "port of 1024 or more (the container port may stay below 1024)");
   p.host_port = static_cast<uint16_t>(*host);
   p.container_port = static_cast<uint16_t>(*cont);
   return p;

@@ -25,6 +25,7 @@ Result<int> parse_signal(const std::string& text, std::string* canonical);
 Result<unsigned> parse_mode(const std::string& text);
 
 // "8080:80", "8080:80/udp", "127.0.0.1:8080:80/tcp", "[::1]:8080:80".
+// Host ports below 1024 are refused: a rootless box cannot bind them.
 Result<PortMapping> parse_port(const std::string& text);
 
 bool is_ip_address(const std::string& text);  // IPv4 or IPv6

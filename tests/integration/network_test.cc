@@ -227,12 +227,13 @@ class Network : public ::testing::Test {
   }
 
   // A TCP greeting through a port published by `helper`, read from the host.
-  void expect_tcp_published(const std::string& helper) {
+  void expect_tcp_published(const std::string& helper, int container_port = 8080) {
     const uint16_t port = free_port(SOCK_STREAM);
+    const std::string inside = std::to_string(container_port);
     Background b(
-        box_argv(
-            {"--network", "private", "--publish", "127.0.0.1:" + std::to_string(port) + ":8080"},
-            {"sh", "-c", "echo hello-through-" + helper + " | nc -l -p 8080"}, helper),
+        box_argv({"--network", "private", "--publish",
+                  "127.0.0.1:" + std::to_string(port) + ":" + inside},
+                 {"sh", "-c", "echo hello-through-" + helper + " | nc -l -p " + inside}, helper),
         home() + "/net-" + helper + ".log");
     std::string got;
     EXPECT_TRUE(eventually(
@@ -253,6 +254,19 @@ class Network : public ::testing::Test {
 TEST_F(Network, PrivateBoxServesTcpThroughAPublishedPort) { expect_tcp_published("pasta"); }
 
 TEST_F(Network, Slirp4netnsPublishesTcpToo) { expect_tcp_published("slirp4netns"); }
+
+// Root in the box's user namespace holds CAP_NET_BIND_SERVICE over the
+// box's network namespace: port 80 inside needs no privilege on the host.
+TEST_F(Network, ContainerPortBelow1024Works) { expect_tcp_published("pasta", 80); }
+
+TEST_F(Network, HostPortBelow1024IsAClearErrorAndStartsNothing) {
+  auto r = run(box_argv({"--network", "private", "--publish", "127.0.0.1:80:8080"},
+                        {"sh", "-c", "echo started"}),
+               seconds(30));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "host port 80 is privileged")) << r.output;
+  EXPECT_FALSE(contains(r.output, "started")) << r.output;
+}
 
 TEST_F(Network, PrivateBoxReceivesUdpThroughAPublishedPort) {
   const uint16_t port = free_port(SOCK_DGRAM);
