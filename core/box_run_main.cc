@@ -206,10 +206,14 @@ int cmd_run(const std::vector<std::string>& args) {
     const std::string* v = value(a);
     if (!v) return usage_error("option '" + a + "' needs a value");
     if (a == "--network") {
-      if (*v == "host") def.network = box::NetworkMode::kHost;
-      else if (*v == "none") def.network = box::NetworkMode::kNone;
-      else if (*v == "private") def.network = box::NetworkMode::kPrivate;
-      else return usage_error("--network: expected host, none or private, got '" + *v + "'");
+      if (*v == "host")
+        def.network = box::NetworkMode::kHost;
+      else if (*v == "none")
+        def.network = box::NetworkMode::kNone;
+      else if (*v == "private")
+        def.network = box::NetworkMode::kPrivate;
+      else
+        return usage_error("--network: expected host, none or private, got '" + *v + "'");
     } else if (a == "--publish") {
       auto port = box::parse_port(*v);
       if (!port) return usage_error("--publish: " + port.error().message());
@@ -224,7 +228,8 @@ int cmd_run(const std::vector<std::string>& args) {
       box::MountSpec m;
       m.type = box::MountSpec::Type::kTmpfs;
       m.target = *v;
-      if (m.target.empty() || m.target[0] != '/') return usage_error("--tmpfs: expected an absolute path");
+      if (m.target.empty() || m.target[0] != '/')
+        return usage_error("--tmpfs: expected an absolute path");
       def.mounts.push_back(m);
     } else if (a == "--env") {
       auto eq = v->find('=');
@@ -233,42 +238,60 @@ int cmd_run(const std::vector<std::string>& args) {
     } else if (a == "--user") {
       auto colon = v->find(':');
       auto uid = box::parse_number(v->substr(0, colon), 0xfffffffe);
-      auto gid = colon == std::string::npos ? uid : box::parse_number(v->substr(colon + 1), 0xfffffffe);
+      auto gid =
+          colon == std::string::npos ? uid : box::parse_number(v->substr(colon + 1), 0xfffffffe);
       if (!uid || !gid) return usage_error("--user: expected UID[:GID], got '" + *v + "'");
       def.uid = static_cast<uid_t>(*uid);
       def.gid = static_cast<gid_t>(*gid);
     } else if (a == "--userns") {
-      if (*v == "single") def.userns = box::UsernsMode::kSingle;
-      else if (*v == "auto") def.userns = box::UsernsMode::kAuto;
-      else if (*v == "keep-id") def.userns = box::UsernsMode::kKeepId;
-      else return usage_error("--userns: expected single, auto or keep-id, got '" + *v + "'");
+      if (*v == "single")
+        def.userns = box::UsernsMode::kSingle;
+      else if (*v == "auto")
+        def.userns = box::UsernsMode::kAuto;
+      else if (*v == "keep-id")
+        def.userns = box::UsernsMode::kKeepId;
+      else
+        return usage_error("--userns: expected single, auto or keep-id, got '" + *v + "'");
     } else if (a == "--hostname") {
       def.hostname = *v;
     } else if (a == "--workdir") {
       def.workdir = *v;
     } else if (a == "--init") {
-      if (*v == "none") def.init = box::InitMode::kNone;
-      else if (*v == "tiny") def.init = box::InitMode::kTiny;
-      else return usage_error("--init: expected none or tiny, got '" + *v + "'");
+      if (*v == "none")
+        def.init = box::InitMode::kNone;
+      else if (*v == "tiny")
+        def.init = box::InitMode::kTiny;
+      else
+        return usage_error("--init: expected none or tiny, got '" + *v + "'");
     } else if (a == "--cap-add" || a == "--cap-drop") {
       if (*v == "ALL" || *v == "all") {
-        if (a == "--cap-add") def.capabilities.add_all = true;
-        else def.capabilities.drop.push_back("ALL");
+        if (a == "--cap-add")
+          def.capabilities.add_all = true;
+        else
+          def.capabilities.drop.push_back("ALL");
         continue;
       }
       auto c = box::canonical_capability(*v);
       if (!c) return usage_error(a + ": " + c.error().message());
       (a == "--cap-add" ? def.capabilities.add : def.capabilities.drop).push_back(*c);
     } else if (a == "--seccomp") {
-      if (*v == "default") def.seccomp = box::SeccompMode::kDefault;
-      else if (*v == "unconfined") def.seccomp = box::SeccompMode::kUnconfined;
-      else return usage_error("--seccomp: expected default or unconfined, got '" + *v + "'");
+      if (*v == "default")
+        def.seccomp = box::SeccompMode::kDefault;
+      else if (*v == "unconfined")
+        def.seccomp = box::SeccompMode::kUnconfined;
+      else
+        return usage_error("--seccomp: expected default or unconfined, got '" + *v + "'");
     } else if (a == "--share") {
-      if (*v == "pid") def.namespaces.pid = false;
-      else if (*v == "ipc") def.namespaces.ipc = false;
-      else if (*v == "uts") def.namespaces.uts = false;
-      else if (*v == "cgroup") def.namespaces.cgroup = false;
-      else return usage_error("--share: expected pid, ipc, uts or cgroup, got '" + *v + "'");
+      if (*v == "pid")
+        def.namespaces.pid = false;
+      else if (*v == "ipc")
+        def.namespaces.ipc = false;
+      else if (*v == "uts")
+        def.namespaces.uts = false;
+      else if (*v == "cgroup")
+        def.namespaces.cgroup = false;
+      else
+        return usage_error("--share: expected pid, ipc, uts or cgroup, got '" + *v + "'");
     } else {
       return usage_error("unknown option '" + a + "'");
     }

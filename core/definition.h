@@ -31,20 +31,20 @@ struct PortMapping {
 struct MountSpec {
   enum class Type { kBind, kTmpfs, kDir, kSymlink, kFile };
   Type type = Type::kBind;
-  std::string target;   // absolute, inside the container
-  std::string source;   // kBind: absolute host path
+  std::string target;  // absolute, inside the container
+  std::string source;  // kBind: absolute host path
   bool readonly = false;
-  bool optional = false;          // kBind: skip when the source is missing
-  std::optional<uint64_t> size;   // kTmpfs, bytes
-  std::optional<unsigned> mode;   // kTmpfs, kDir, kFile
-  std::string link;               // kSymlink: what the link points to
-  std::string content;            // kFile
+  bool optional = false;         // kBind: skip when the source is missing
+  std::optional<uint64_t> size;  // kTmpfs, bytes
+  std::optional<unsigned> mode;  // kTmpfs, kDir, kFile
+  std::string link;              // kSymlink: what the link points to
+  std::string content;           // kFile
   bool operator==(const MountSpec&) const = default;
 };
 
 struct RlimitSpec {
-  std::string name;  // "nofile"
-  int resource = 0;  // RLIMIT_NOFILE
+  std::string name;             // "nofile"
+  int resource = 0;             // RLIMIT_NOFILE
   uint64_t soft = 0, hard = 0;  // RLIM_INFINITY for unlimited
   bool operator==(const RlimitSpec&) const = default;
 };
@@ -57,14 +57,14 @@ struct CapabilitySpec {
 };
 
 struct StopSpec {
-  int signal = 15;          // SIGTERM
+  int signal = 15;  // SIGTERM
   std::string signal_name = "SIGTERM";
   uint64_t timeout_usec = 10'000'000;
   bool signal_set = false;  // written in the definition (init: systemd's default is not forced)
 };
 
 struct Resources {
-  std::optional<uint64_t> memory;      // bytes
+  std::optional<uint64_t> memory;  // bytes
   std::optional<uint64_t> pids;
   std::optional<uint32_t> cpu_weight;  // 1..10000
 };
@@ -74,13 +74,13 @@ struct NamespaceChoice {
 };
 
 struct Definition {
-  std::string name;         // from the file name: etcd.yaml -> "etcd"
-  std::string source_path;  // the YAML file it was read from
+  std::string name;                         // from the file name: etcd.yaml -> "etcd"
+  std::string source_path;                  // the YAML file it was read from
   std::vector<std::string> fragment_paths;  // drop-ins merged over it, in order
-  std::string description;  // may be empty
-  std::string rootfs;       // absolute host path ('~' expanded); set from image too
-  std::string image;        // installed image name, when the rootfs comes from one
-  std::vector<std::string> command;                      // argv (non-empty once loaded)
+  std::string description;                  // may be empty
+  std::string rootfs;                       // absolute host path ('~' expanded); set from image too
+  std::string image;                        // installed image name, when the rootfs comes from one
+  std::vector<std::string> command;         // argv (non-empty once loaded)
   InitMode init = InitMode::kNone;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -88,7 +88,7 @@ struct Definition {
   UsernsMode userns = UsernsMode::kAuto;
   std::vector<std::pair<std::string, std::string>> env;  // in file order
   std::string workdir = "/";
-  std::string hostname;     // empty: the container name
+  std::string hostname;  // empty: the container name
   unsigned umask = 022;
   std::vector<RlimitSpec> rlimits;
   NamespaceChoice namespaces;

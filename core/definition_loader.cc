@@ -25,11 +25,16 @@ std::string where(const std::string& file, const YAML::Mark& mark) {
 
 const char* node_kind(const Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    default: return "an undefined value";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -249,8 +254,9 @@ Result<bool> FragmentParser::boolean(const Node& n, const std::string& key) {
     if (s == "true" || s == "yes" || s == "on") return true;
     if (s == "false" || s == "no" || s == "off") return false;
   }
-  return error(n, key, "expected true or false, found " +
-                           (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(node_kind(n))));
+  return error(n, key,
+               "expected true or false, found " +
+                   (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(node_kind(n))));
 }
 
 Result<std::vector<std::string>> FragmentParser::str_list(const Node& n, const std::string& key) {
@@ -336,7 +342,8 @@ Result<void> FragmentParser::on_command(const Node& n, const std::string& key) {
 
 Result<void> FragmentParser::on_init(const Node& n, const std::string& key) {
   auto v = choice<InitMode>(
-      n, key, {{"none", InitMode::kNone}, {"tiny", InitMode::kTiny}, {"systemd", InitMode::kSystemd}});
+      n, key,
+      {{"none", InitMode::kNone}, {"tiny", InitMode::kTiny}, {"systemd", InitMode::kSystemd}});
   if (!v) return v.error();
   def_.init = *v;
   return {};
@@ -443,7 +450,8 @@ Result<void> FragmentParser::on_rlimits(const Node& n, const std::string& key) {
     auto soft = one(text->substr(0, colon));
     auto hard = colon == std::string::npos ? soft : one(text->substr(colon + 1));
     if (!soft || !hard)
-      return error(kv.second, sub, "expected N, \"unlimited\" or \"SOFT:HARD\", found '" + *text + "'");
+      return error(kv.second, sub,
+                   "expected N, \"unlimited\" or \"SOFT:HARD\", found '" + *text + "'");
     if (*soft > *hard)
       return error(kv.second, sub, "the soft limit is above the hard limit in '" + *text + "'");
     RlimitSpec r{*name, *resource, *soft, *hard};
@@ -494,8 +502,9 @@ Result<void> FragmentParser::on_ports(const Node& n, const std::string& key) {
     for (const auto& other : def_.ports)
       if (other.host_port == p->host_port && other.protocol == p->protocol &&
           other.host_ip == p->host_ip)
-        return error(n[i], sub, "host port " + std::to_string(p->host_port) + "/" +
-                                    p->protocol + " is published twice");
+        return error(n[i], sub,
+                     "host port " + std::to_string(p->host_port) + "/" + p->protocol +
+                         " is published twice");
     def_.ports.push_back(*p);
   }
   return {};
@@ -709,7 +718,8 @@ Result<void> FragmentParser::on_autostart(const Node& n, const std::string& key)
   // YAML 1.1 readers turn a bare `no` into a boolean; yaml-cpp keeps the
   // text, so `autostart: no` arrives as "no".
   auto v = choice<Autostart>(
-      n, key, {{"no", Autostart::kNo}, {"login", Autostart::kLogin}, {"session", Autostart::kSession}});
+      n, key,
+      {{"no", Autostart::kNo}, {"login", Autostart::kLogin}, {"session", Autostart::kSession}});
   if (!v) return v.error();
   def_.autostart = *v;
   return {};
@@ -776,11 +786,11 @@ Result<void> finish(Definition& def, const Locations& loc, const std::string& ma
     auto it = loc.find(key);
     return it != loc.end() ? it->second : main_file;
   };
-  if (def.rootfs.empty())
-    return Error(main_file + ": missing required key 'rootfs' (or 'image')");
+  if (def.rootfs.empty()) return Error(main_file + ": missing required key 'rootfs' (or 'image')");
   if (def.command.empty()) {
     if (def.init != InitMode::kSystemd)
-      return Error(main_file + ": missing required key 'command' (only init: systemd has a default)");
+      return Error(main_file +
+                   ": missing required key 'command' (only init: systemd has a default)");
     def.command = {"/sbin/init"};
   }
   if (def.init == InitMode::kSystemd && !def.stop.signal_set) {
@@ -796,7 +806,8 @@ Result<void> finish(Definition& def, const Locations& loc, const std::string& ma
     return Error(at("dns") + ": 'dns': only with 'network: private' (network is " +
                  to_string(def.network) + ")");
   if (!def.hostname.empty() && !def.namespaces.uts)
-    return Error(at("hostname") + ": 'hostname': needs a private uts namespace (namespaces.uts is host)");
+    return Error(at("hostname") +
+                 ": 'hostname': needs a private uts namespace (namespaces.uts is host)");
   for (const auto* list : {&def.after, &def.requires_})
     for (const auto& other : *list)
       if (other == def.name)
@@ -833,7 +844,8 @@ Result<Definition> parse_definition_sources(const std::vector<DefinitionSource>&
     auto root = parse_yaml(sources[i]);
     if (!root) return root.error();
     if (i == 0 && root->IsNull())
-      return Error(main_file + ": the definition is empty (it needs at least 'rootfs' and 'command')");
+      return Error(main_file +
+                   ": the definition is empty (it needs at least 'rootfs' and 'command')");
     try {
       auto r = FragmentParser(sources[i].path, effective, def, loc).apply(*root);
       if (!r) return r.error();

@@ -122,13 +122,14 @@ class LiveView final : public SearchView {
 
 class ListedView final : public SearchView {
  public:
-  explicit ListedView(const std::vector<std::string>& dirs) : SearchView(dirs), listed_(dirs.size()) {
+  explicit ListedView(const std::vector<std::string>& dirs)
+      : SearchView(dirs), listed_(dirs.size()) {
     for (std::size_t i = 0; i < dirs.size(); ++i) {
       for_each_entry(dirs[i], [&](const std::string& name, unsigned char type, int dirfd) {
         const bool yaml = has_suffix(name, kSuffix), dropin_dir = has_suffix(name, kDropinSuffix);
         if (!yaml && !dropin_dir) return;
         // d_type saves a stat for plain files; symlinks and unknowns are followed.
-        Entry e = type == DT_REG ? Entry::kFile
+        Entry e = type == DT_REG   ? Entry::kFile
                   : type == DT_DIR ? Entry::kDirectory
                                    : classify_at(dirfd, name.c_str());
         if (yaml && (e == Entry::kFile || e == Entry::kMasked)) listed_[i].files.emplace(name, e);
@@ -149,8 +150,8 @@ class ListedView final : public SearchView {
 
  private:
   struct Listing {
-    std::map<std::string, Entry> files;   // *.yaml: kFile or kMasked
-    std::set<std::string> dropin_dirs;    // *.yaml.d directories
+    std::map<std::string, Entry> files;  // *.yaml: kFile or kMasked
+    std::set<std::string> dropin_dirs;   // *.yaml.d directories
   };
   std::vector<Listing> listed_;
 };
@@ -247,8 +248,7 @@ std::vector<std::string> definition_search_dirs(const UserDirs& dirs) {
     }
     if (!out.empty()) return out;
   }
-  return {dirs.config_home + "/box/containers", "/etc/box/containers",
-          "/usr/share/box/containers"};
+  return {dirs.config_home + "/box/containers", "/etc/box/containers", "/usr/share/box/containers"};
 }
 
 Result<DefinitionFile> resolve_definition(const std::vector<std::string>& search_dirs,
@@ -278,9 +278,9 @@ std::vector<std::string> fragments_beside(const std::string& main_file) {
 DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
   ListedView view(search_dirs);
   DefinitionScan scan;
-  std::set<std::string> names;                   // containers to resolve
-  std::map<std::string, std::string> templates;  // base -> first path seen
-  std::set<std::string> instantiated;            // bases with a declared instance
+  std::set<std::string> names;                          // containers to resolve
+  std::map<std::string, std::string> templates;         // base -> first path seen
+  std::set<std::string> instantiated;                   // bases with a declared instance
   std::map<std::string, std::string> template_dropins;  // base -> first web@.yaml.d seen
   std::map<std::string, DefinitionProblem> problems;
 
@@ -297,15 +297,18 @@ DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
       if (!parts->instance.empty()) instantiated.insert(parts->base);
       return;
     }
-    problems.emplace(stem, DefinitionProblem{stem, path,
-                                             "'" + stem + "' is not a valid container name: use "
-                                             "letters, digits, '-', '_' and '.', starting with a "
-                                             "letter or digit, at most 64 characters "
-                                             "(NAME@.yaml for a template, NAME@INSTANCE for an "
-                                             "instance of one)"});
+    problems.emplace(stem,
+                     DefinitionProblem{stem, path,
+                                       "'" + stem +
+                                           "' is not a valid container name: use "
+                                           "letters, digits, '-', '_' and '.', starting with a "
+                                           "letter or digit, at most 64 characters "
+                                           "(NAME@.yaml for a template, NAME@INSTANCE for an "
+                                           "instance of one)"});
   };
   for (std::size_t i = 0; i < search_dirs.size(); ++i) {
-    for (const auto& [file, e] : view.files(i)) note(strip(file, kSuffix), search_dirs[i] + "/" + file, false);
+    for (const auto& [file, e] : view.files(i))
+      note(strip(file, kSuffix), search_dirs[i] + "/" + file, false);
     for (const auto& sub : view.dropin_dirs(i))
       note(strip(sub, kDropinSuffix), search_dirs[i] + "/" + sub, true);
   }
@@ -321,14 +324,16 @@ DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
     for (std::size_t i = 0; i < search_dirs.size() && where.empty(); ++i)
       if (view.dropin_dirs(i).count(name + std::string(kDropinSuffix)))
         where = search_dirs[i] + "/" + name + std::string(kDropinSuffix);
-    problems.emplace(name, DefinitionProblem{name, where,
-                                             "drop-ins in '" + where + "' but " + r.error().message()});
+    problems.emplace(
+        name,
+        DefinitionProblem{name, where, "drop-ins in '" + where + "' but " + r.error().message()});
   }
   for (const auto& [base, path] : template_dropins)
     if (!templates.count(base))
-      problems.emplace(base + "@", DefinitionProblem{base + "@", path,
-                                                     "drop-ins in '" + path + "' but no template '" +
-                                                         base + "@.yaml' in the search path"});
+      problems.emplace(base + "@",
+                       DefinitionProblem{base + "@", path,
+                                         "drop-ins in '" + path + "' but no template '" + base +
+                                             "@.yaml' in the search path"});
   for (const auto& [base, path] : templates) {
     if (instantiated.count(base)) continue;
     auto r = resolve_in(view, base + "@" + kTemplateCheckInstance);

@@ -42,8 +42,8 @@ std::vector<std::string> definition_search_dirs(const UserDirs& dirs);
 //   the same dir) hides one of the same file name lower down, and a fragment
 //   that is a symlink to /dev/null removes that name altogether.
 struct DefinitionFile {
-  std::string name;                     // "etcd", "web@blue"; "web@" for a bare template
-  std::string path;                     // the main file; empty when masked
+  std::string name;  // "etcd", "web@blue"; "web@" for a bare template
+  std::string path;  // the main file; empty when masked
   // Initialised, so that DefinitionFile{name, path} stays warning-free.
   std::vector<std::string> fragments{};   // drop-ins to apply over it, in order
   std::vector<std::string> overridden{};  // same-named main files lower down, ignored
@@ -69,8 +69,8 @@ std::vector<std::string> fragments_beside(const std::string& main_file);
 inline constexpr const char* kTemplateCheckInstance = "instance";
 
 struct DefinitionProblem {
-  std::string name;     // as written in the file name
-  std::string path;     // the offending file or directory
+  std::string name;  // as written in the file name
+  std::string path;  // the offending file or directory
   std::string message;
 };
 

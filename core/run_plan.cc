@@ -40,8 +40,8 @@ void add_proc(std::vector<MountStep>& m, bool private_pid) {
   for (const char* d : {"/proc/acpi", "/proc/scsi"}) m.push_back({K::kMaskDir, d, "", "", 0});
   // ...and what stays readable but must not be written: kernel tunables
   // (the namespaced ones are still readable), the magic SysRq trigger.
-  for (const char* r : {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                        "/proc/sysrq-trigger"})
+  for (const char* r :
+       {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"})
     m.push_back({K::kReadonly, r, "", "", 0});
 }
 
@@ -67,8 +67,8 @@ void add_dev(std::vector<MountStep>& m, bool private_ipc) {
   }
   m.push_back({K::kDir, "/dev/pts", "", "", 0});
   // gid= is left out: the host's tty group is not mapped in the namespace.
-  m.push_back({K::kDevpts, "/dev/pts", "", "newinstance,ptmxmode=0666,mode=620",
-               MS_NOSUID | MS_NOEXEC});
+  m.push_back(
+      {K::kDevpts, "/dev/pts", "", "newinstance,ptmxmode=0666,mode=620", MS_NOSUID | MS_NOEXEC});
   m.push_back({K::kSymlink, "/dev/ptmx", "pts/ptmx", "", 0});
   m.push_back({K::kDir, "/dev/shm", "", "", 0});
   m.push_back({K::kTmpfs, "/dev/shm", "", "mode=1777", MS_NOSUID | MS_NODEV});
@@ -97,8 +97,8 @@ void add_user_mounts(std::vector<MountStep>& m, const std::vector<MountSpec>& sp
   for (const auto& s : specs) {
     switch (s.type) {
       case MountSpec::Type::kBind: {
-        MountStep step{K::kBind, s.target, s.source, "", static_cast<unsigned long>(
-                                                             s.readonly ? MS_RDONLY : 0)};
+        MountStep step{K::kBind, s.target, s.source, "",
+                       static_cast<unsigned long>(s.readonly ? MS_RDONLY : 0)};
         step.optional = s.optional;
         m.push_back(step);
         break;
@@ -281,8 +281,10 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
         if (!fits(g, *host.subgid))
           return Error("group " + std::to_string(g) + " is outside the mapped range (0.." +
                        std::to_string(host.subgid->count) + ")");
-      p.uid_map = {{0, static_cast<unsigned>(host.uid), 1}, {1, host.subuid->start, host.subuid->count}};
-      p.gid_map = {{0, static_cast<unsigned>(host.gid), 1}, {1, host.subgid->start, host.subgid->count}};
+      p.uid_map = {{0, static_cast<unsigned>(host.uid), 1},
+                   {1, host.subuid->start, host.subuid->count}};
+      p.gid_map = {{0, static_cast<unsigned>(host.gid), 1},
+                   {1, host.subgid->start, host.subgid->count}};
       p.use_id_helpers = true;
       return {};
 

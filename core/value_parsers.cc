@@ -15,7 +15,8 @@ namespace box {
 namespace {
 
 bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 std::string upper(std::string s) {
@@ -24,22 +25,22 @@ std::string upper(std::string s) {
 }
 
 const std::pair<const char*, int> kSignals[] = {
-    {"SIGHUP", SIGHUP},   {"SIGINT", SIGINT},     {"SIGQUIT", SIGQUIT},   {"SIGILL", SIGILL},
-    {"SIGTRAP", SIGTRAP}, {"SIGABRT", SIGABRT},   {"SIGBUS", SIGBUS},     {"SIGFPE", SIGFPE},
-    {"SIGKILL", SIGKILL}, {"SIGUSR1", SIGUSR1},   {"SIGSEGV", SIGSEGV},   {"SIGUSR2", SIGUSR2},
-    {"SIGPIPE", SIGPIPE}, {"SIGALRM", SIGALRM},   {"SIGTERM", SIGTERM},   {"SIGCHLD", SIGCHLD},
-    {"SIGCONT", SIGCONT}, {"SIGSTOP", SIGSTOP},   {"SIGTSTP", SIGTSTP},   {"SIGTTIN", SIGTTIN},
-    {"SIGTTOU", SIGTTOU}, {"SIGURG", SIGURG},     {"SIGXCPU", SIGXCPU},   {"SIGXFSZ", SIGXFSZ},
+    {"SIGHUP", SIGHUP},       {"SIGINT", SIGINT},   {"SIGQUIT", SIGQUIT},   {"SIGILL", SIGILL},
+    {"SIGTRAP", SIGTRAP},     {"SIGABRT", SIGABRT}, {"SIGBUS", SIGBUS},     {"SIGFPE", SIGFPE},
+    {"SIGKILL", SIGKILL},     {"SIGUSR1", SIGUSR1}, {"SIGSEGV", SIGSEGV},   {"SIGUSR2", SIGUSR2},
+    {"SIGPIPE", SIGPIPE},     {"SIGALRM", SIGALRM}, {"SIGTERM", SIGTERM},   {"SIGCHLD", SIGCHLD},
+    {"SIGCONT", SIGCONT},     {"SIGSTOP", SIGSTOP}, {"SIGTSTP", SIGTSTP},   {"SIGTTIN", SIGTTIN},
+    {"SIGTTOU", SIGTTOU},     {"SIGURG", SIGURG},   {"SIGXCPU", SIGXCPU},   {"SIGXFSZ", SIGXFSZ},
     {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF}, {"SIGWINCH", SIGWINCH}, {"SIGIO", SIGIO},
-    {"SIGPWR", SIGPWR},   {"SIGSYS", SIGSYS},
+    {"SIGPWR", SIGPWR},       {"SIGSYS", SIGSYS},
 };
 
 const std::pair<const char*, int> kRlimits[] = {
-    {"as", RLIMIT_AS},         {"core", RLIMIT_CORE},           {"cpu", RLIMIT_CPU},
-    {"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},         {"locks", RLIMIT_LOCKS},
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
     {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-    {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},         {"rss", RLIMIT_RSS},
-    {"rtprio", RLIMIT_RTPRIO}, {"rttime", RLIMIT_RTTIME},       {"sigpending", RLIMIT_SIGPENDING},
+    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
     {"stack", RLIMIT_STACK},
 };
 
@@ -51,11 +52,13 @@ bool is_ip_address(const std::string& text) {
 }
 
 Result<uint64_t> parse_number(const std::string& text, uint64_t max) {
-  if (!all_digits(text) || text.size() > 20) return Error("expected a non-negative number, found '" + text + "'");
+  if (!all_digits(text) || text.size() > 20)
+    return Error("expected a non-negative number, found '" + text + "'");
   uint64_t v = 0;
   for (char c : text) {
     uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return Error("'" + text + "' is too large");
+    if (v > (std::numeric_limits<uint64_t>::max() - d) / 10)
+      return Error("'" + text + "' is too large");
     v = v * 10 + d;
   }
   if (v > max) return Error("'" + text + "' is larger than " + std::to_string(max));
@@ -67,16 +70,26 @@ Result<uint64_t> parse_size(const std::string& text) {
   uint64_t factor = 1;
   if (!digits.empty()) {
     switch (std::toupper(static_cast<unsigned char>(digits.back()))) {
-      case 'K': factor = 1ULL << 10; break;
-      case 'M': factor = 1ULL << 20; break;
-      case 'G': factor = 1ULL << 30; break;
-      case 'T': factor = 1ULL << 40; break;
-      default: break;
+      case 'K':
+        factor = 1ULL << 10;
+        break;
+      case 'M':
+        factor = 1ULL << 20;
+        break;
+      case 'G':
+        factor = 1ULL << 30;
+        break;
+      case 'T':
+        factor = 1ULL << 40;
+        break;
+      default:
+        break;
     }
     if (factor != 1) digits.pop_back();
   }
   auto n = parse_number(digits, std::numeric_limits<uint64_t>::max() / factor);
-  if (!n) return Error("expected a size such as 512M (K, M, G, T: powers of 1024), found '" + text + "'");
+  if (!n)
+    return Error("expected a size such as 512M (K, M, G, T: powers of 1024), found '" + text + "'");
   return *n * factor;
 }
 
@@ -110,7 +123,8 @@ Result<int> parse_signal(const std::string& text, std::string* canonical) {
       int sig = static_cast<int>(*n);
       for (const auto& [name, num] : kSignals)
         if (num == sig) return set(sig, name);
-      if (sig >= SIGRTMIN && sig <= SIGRTMAX) return set(sig, "SIGRTMIN+" + std::to_string(sig - SIGRTMIN));
+      if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+        return set(sig, "SIGRTMIN+" + std::to_string(sig - SIGRTMIN));
     }
     return Error("'" + text + "' is not a signal number");
   }
@@ -142,7 +156,8 @@ Result<unsigned> parse_mode(const std::string& text) {
 }
 
 Result<PortMapping> parse_port(const std::string& text) {
-  const std::string usage = "expected \"[IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]\", found '" + text + "'";
+  const std::string usage =
+      "expected \"[IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]\", found '" + text + "'";
   PortMapping p;
   std::string rest = text;
   auto slash = rest.rfind('/');

@@ -53,9 +53,8 @@ int serve(std::chrono::seconds idle_timeout) {
   using box::manager::Activity;
   auto connection = sdbus::createSessionBusConnection();
   Activity activity;
-  auto calls = connection->addMatch(kCallsToUs, [&](sdbus::Message& m) {
-    activity.client_called(m.getSender());
-  });
+  auto calls = connection->addMatch(
+      kCallsToUs, [&](sdbus::Message& m) { activity.client_called(m.getSender()); });
   auto leaving = connection->addMatch(kClientsLeaving, [&](sdbus::Message& m) {
     std::string name, old_owner, new_owner;
     m >> name >> old_owner >> new_owner;
@@ -97,9 +96,9 @@ int serve(std::chrono::seconds idle_timeout) {
     auto poll_data = connection->getEventLoopPollData();
     int timeout_ms = poll_data.getPollTimeout();
     if (!releasing && idle_timeout.count() > 0 && !activity.busy()) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(
-                      activity.idle_deadline(idle_timeout) - now)
-                      .count();
+      auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(activity.idle_deadline(idle_timeout) - now)
+              .count();
       left = std::max<decltype(left)>(left, 0);
       if (timeout_ms < 0 || left < timeout_ms) timeout_ms = static_cast<int>(left);
     }

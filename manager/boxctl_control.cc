@@ -14,11 +14,21 @@ int cmd_control(Context& ctx, Control what, const std::vector<std::string>& name
     try {
       auto& m = ctx.manager();
       switch (what) {
-        case Control::kStart: m.start(name); break;
-        case Control::kStop: m.stop(name); break;
-        case Control::kRestart: m.restart(name); break;
-        case Control::kEnable: m.enable(name); break;
-        case Control::kDisable: m.disable(name); break;
+        case Control::kStart:
+          m.start(name);
+          break;
+        case Control::kStop:
+          m.stop(name);
+          break;
+        case Control::kRestart:
+          m.restart(name);
+          break;
+        case Control::kEnable:
+          m.enable(name);
+          break;
+        case Control::kDisable:
+          m.disable(name);
+          break;
       }
     } catch (const sdbus::Error& e) {
       // The wish is fulfilled: say so, but do not fail a script over it.

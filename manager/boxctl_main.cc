@@ -3,7 +3,6 @@
 // validate and run work without it. This file is the table of commands;
 // each group lives in its own boxctl_*.cc.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -22,10 +21,11 @@ CLI::Option* name_arg(CLI::App* cmd, std::string& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"boxctl: rootless containers run by systemd --user.\n"
-               "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid definition, 4 no such "
-               "container, 5 not running, 6 no session bus or user manager.",
-               "boxctl"};
+  CLI::App app{
+      "boxctl: rootless containers run by systemd --user.\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid definition, 4 no such "
+      "container, 5 not running, 6 no session bus or user manager.",
+      "boxctl"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "boxctl " BOX_VERSION);
 
@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   }
 
   bool json = false;
-  auto* doctor = app.add_subcommand("doctor", "Check this machine for what box needs, and say how to fix what is missing");
+  auto* doctor = app.add_subcommand(
+      "doctor", "Check this machine for what box needs, and say how to fix what is missing");
   doctor->add_flag("--json", json, "Print JSON for scripts");
 
   ListOptions list_opts;
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
   list->add_flag("-q,--quiet", list_opts.quiet, "Print only the names");
 
   StatusOptions status_opts;
-  auto* status = app.add_subcommand("status", "Show a container's state, definition and last log lines");
+  auto* status =
+      app.add_subcommand("status", "Show a container's state, definition and last log lines");
   name_arg(status, status_opts.name);
   status->add_flag("--json", status_opts.json, "Print JSON for scripts (no log lines)");
   status->add_option("-n,--lines", status_opts.lines, "Log lines to show (0: none)")
@@ -79,7 +81,8 @@ int main(int argc, char** argv) {
   kill->add_option("-s,--signal", signal, "Signal name or number (TERM, KILL, HUP, RTMIN+3, 9...)")
       ->capture_default_str();
 
-  auto* reload = app.add_subcommand("reload", "Reload the user manager and re-read all definitions");
+  auto* reload =
+      app.add_subcommand("reload", "Reload the user manager and re-read all definitions");
 
   LogsOptions logs_opts;
   auto* logs = app.add_subcommand("logs", "Show a container's log (the user journal)");
@@ -94,11 +97,13 @@ int main(int argc, char** argv) {
   auto* enter = app.add_subcommand(
       "enter", "Run a command (default /bin/sh) inside a running container's namespaces");
   name_arg(enter, enter_opts.name);
-  enter->add_flag("-t,--tty", tty, "Give the command a terminal (default: when stdin and stdout are one)");
+  enter->add_flag("-t,--tty", tty,
+                  "Give the command a terminal (default: when stdin and stdout are one)");
   enter->add_flag("-T,--no-tty", no_tty, "Never give the command a terminal");
   enter->add_option("-e,--env", enter_opts.env, "Set KEY=VALUE in the command's environment")
       ->allow_extra_args(false);
-  enter->add_option("-w,--workdir", enter_opts.workdir, "Working directory inside (default: PID 1's)");
+  enter->add_option("-w,--workdir", enter_opts.workdir,
+                    "Working directory inside (default: PID 1's)");
   enter->prefix_command();
   enter->footer("Usage: boxctl enter [OPTIONS] NAME [CMD [ARG...]]  (or NAME -- CMD...)");
 

@@ -56,34 +56,41 @@ INSTANTIATE_TEST_SUITE_P(
                 "hello.yaml:3:1: unknown key 'comand' (did you mean 'command'?)"},
         BadCase{"CommandNotAList", "rootfs: /r\ncommand: /bin/true\n",
                 "hello.yaml:2:10: 'command': expected a list of strings, found a scalar"},
-        BadCase{"CommandEmpty", "rootfs: /r\ncommand: []\n", "hello.yaml:2:10: 'command': must not be empty"},
+        BadCase{"CommandEmpty", "rootfs: /r\ncommand: []\n",
+                "hello.yaml:2:10: 'command': must not be empty"},
         BadCase{"CommandItemNotString", "rootfs: /r\ncommand: [a, [b]]\n",
                 "hello.yaml:2:14: 'command[1]': expected a string, found a list"},
         BadCase{"RootfsRelative", "rootfs: relative/dir\ncommand: [x]\n",
                 "hello.yaml:1:9: 'rootfs': expected an absolute path or one starting with '~/', "
                 "found 'relative/dir'"},
-        BadCase{"MissingRootfs", "command: [x]\n", "hello.yaml: missing required key 'rootfs' (or 'image')"},
+        BadCase{"MissingRootfs", "command: [x]\n",
+                "hello.yaml: missing required key 'rootfs' (or 'image')"},
         BadCase{"MissingCommand", "rootfs: /r\n",
                 "hello.yaml: missing required key 'command' (only init: systemd has a default)"},
-        BadCase{"DuplicateKey", "rootfs: /r\ncommand: [x]\nrootfs: /s\n", "hello.yaml:3:1: 'rootfs': duplicate key"},
+        BadCase{"DuplicateKey", "rootfs: /r\ncommand: [x]\nrootfs: /s\n",
+                "hello.yaml:3:1: 'rootfs': duplicate key"},
         BadCase{"EnvNotAMap", "rootfs: /r\ncommand: [x]\nenv: [A]\n",
                 "hello.yaml:3:6: 'env': expected a mapping of NAME: value, found a list"},
         BadCase{"EnvBadName", "rootfs: /r\ncommand: [x]\nenv: {'A=B': c}\n",
                 "hello.yaml:3:7: 'env': invalid variable name 'A=B' (empty or contains '=')"},
         BadCase{"TopLevelNotAMap", "- a\n- b\n",
                 "hello.yaml:1:1: expected a mapping of keys at the top level, found a list"},
-        BadCase{"SyntaxError", "rootfs: [unclosed\n", "hello.yaml:2:1: end of sequence flow not found"},
-        BadCase{"UnknownKeyFarOff", "rootfs: /r\ncommand: [x]\nzzzzzzzz: 1\n",
-                "hello.yaml:3:1: unknown key 'zzzzzzzz' (known: after, autostart, capabilities, "
-                "command, description, dns, env, groups, hostname, image, init, mounts, namespaces, "
-                "network, network_online, notify, ports, requires, resources, restart, rlimits, "
-                "rootfs, rootfs_writes, seccomp, stop, umask, user, userns, workdir)"},
+        BadCase{"SyntaxError", "rootfs: [unclosed\n",
+                "hello.yaml:2:1: end of sequence flow not found"},
+        BadCase{
+            "UnknownKeyFarOff", "rootfs: /r\ncommand: [x]\nzzzzzzzz: 1\n",
+            "hello.yaml:3:1: unknown key 'zzzzzzzz' (known: after, autostart, capabilities, "
+            "command, description, dns, env, groups, hostname, image, init, mounts, namespaces, "
+            "network, network_online, notify, ports, requires, resources, restart, rlimits, "
+            "rootfs, rootfs_writes, seccomp, stop, umask, user, userns, workdir)"},
         BadCase{"InitUnknown", "rootfs: /r\ncommand: [x]\ninit: sysv\n",
                 "hello.yaml:3:7: 'init': expected one of none, tiny, systemd, found 'sysv'"},
-        BadCase{"UserNotNumeric", "rootfs: /r\ncommand: [x]\nuser: nobody\n",
-                "hello.yaml:3:7: 'user': expected \"UID:GID\" or \"UID\" (numbers), found 'nobody'"},
-        BadCase{"PortsNeedPrivate", "rootfs: /r\ncommand: [x]\nports: ['8080:80']\n",
-                "hello.yaml:3:1: 'ports': publishing ports needs 'network: private' (network is host)"},
+        BadCase{
+            "UserNotNumeric", "rootfs: /r\ncommand: [x]\nuser: nobody\n",
+            "hello.yaml:3:7: 'user': expected \"UID:GID\" or \"UID\" (numbers), found 'nobody'"},
+        BadCase{
+            "PortsNeedPrivate", "rootfs: /r\ncommand: [x]\nports: ['8080:80']\n",
+            "hello.yaml:3:1: 'ports': publishing ports needs 'network: private' (network is host)"},
         BadCase{"PrivilegedHostPort",
                 "rootfs: /r\ncommand: [x]\nnetwork: private\nports: ['80:80']\n",
                 "hello.yaml:4:9: 'ports[0]': host port 80 is privileged (below 1024) and cannot be "
@@ -97,11 +104,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "hello.yaml:4:20: 'ports[1]': host port 8080/tcp is published twice"},
         BadCase{"MountMissingType", "rootfs: /r\ncommand: [x]\nmounts: [{target: /x}]\n",
                 "hello.yaml:3:10: 'mounts[0]': missing 'type' (bind, tmpfs, dir, symlink or file)"},
-        BadCase{"MountForeignKey",
-                "rootfs: /r\ncommand: [x]\nmounts: [{type: tmpfs, target: /x, source: /y}]\n",
-                "hello.yaml:3:36: 'mounts[0]': unknown key 'source' (known: mode, size, target, type)"},
-        BadCase{"MountDotDot",
-                "rootfs: /r\ncommand: [x]\nmounts: [{type: dir, target: /a/../b}]\n",
+        BadCase{
+            "MountForeignKey",
+            "rootfs: /r\ncommand: [x]\nmounts: [{type: tmpfs, target: /x, source: /y}]\n",
+            "hello.yaml:3:36: 'mounts[0]': unknown key 'source' (known: mode, size, target, type)"},
+        BadCase{"MountDotDot", "rootfs: /r\ncommand: [x]\nmounts: [{type: dir, target: /a/../b}]\n",
                 "hello.yaml:3:30: 'mounts[0].target': '..' is not allowed in '/a/../b'"},
         BadCase{"BindNeedsSource", "rootfs: /r\ncommand: [x]\nmounts: [{type: bind, target: /x}]\n",
                 "hello.yaml:3:10: 'mounts[0]': missing 'source' (the host path to bind)"},
@@ -136,12 +143,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "sigpending, stack)"},
         BadCase{"NamespaceTypo", "rootfs: /r\ncommand: [x]\nnamespaces: {pdi: host}\n",
                 "hello.yaml:3:14: 'namespaces': unknown key 'pdi' (did you mean 'pid'?)"},
-        BadCase{"HostnameNeedsUts",
-                "rootfs: /r\ncommand: [x]\nhostname: web\nnamespaces: {uts: host}\n",
-                "hello.yaml:3:1: 'hostname': needs a private uts namespace (namespaces.uts is host)"},
-        BadCase{"InstanceOutsideTemplate", "rootfs: /r/${instance}\ncommand: [x]\n",
-                "hello.yaml:1:9: 'rootfs': '${instance}' is only available in templates (NAME@.yaml)"},
-        BadCase{"EmptyFile", "", "hello.yaml: the definition is empty (it needs at least 'rootfs' and 'command')"},
+        BadCase{
+            "HostnameNeedsUts",
+            "rootfs: /r\ncommand: [x]\nhostname: web\nnamespaces: {uts: host}\n",
+            "hello.yaml:3:1: 'hostname': needs a private uts namespace (namespaces.uts is host)"},
+        BadCase{
+            "InstanceOutsideTemplate", "rootfs: /r/${instance}\ncommand: [x]\n",
+            "hello.yaml:1:9: 'rootfs': '${instance}' is only available in templates (NAME@.yaml)"},
+        BadCase{"EmptyFile", "",
+                "hello.yaml: the definition is empty (it needs at least 'rootfs' and 'command')"},
         BadCase{"NotABool", "rootfs: /r\ncommand: [x]\nnotify: maybe\n",
                 "hello.yaml:3:9: 'notify': expected true or false, found 'maybe'"},
         BadCase{"MultiLineDescription", "description: \"two\\nlines\"\nrootfs: /r\ncommand: [x]\n",
@@ -268,14 +278,16 @@ TEST(DefinitionLoader, SystemdInitDefaults) {
 TEST(DefinitionLoader, FragmentsApplyInOrder) {
   LoadContext ctx{"/home/u", "/home/u/.local/share", ""};
   auto d = parse_definition_sources(
-      {{"web.yaml", "rootfs: /r\ncommand: [a]\nenv: {A: '1', B: '2'}\nmounts: [{type: dir, target: /x}]\n"},
+      {{"web.yaml",
+        "rootfs: /r\ncommand: [a]\nenv: {A: '1', B: '2'}\nmounts: [{type: dir, target: /x}]\n"},
        {"web.yaml.d/10-env.yaml", "env: {B: three, C: '4'}\n"},
        {"web.yaml.d/20-more.yaml", "command: [b]\nmounts: []\n"},
        {"web.yaml.d/30-empty.yaml", ""}},
       "web", ctx);
   ASSERT_TRUE(d.ok()) << d.error().message();
   EXPECT_EQ(d->command, (std::vector<std::string>{"b"}));
-  EXPECT_EQ(d->env, (std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "three"}, {"C", "4"}}));
+  EXPECT_EQ(d->env, (std::vector<std::pair<std::string, std::string>>{
+                        {"A", "1"}, {"B", "three"}, {"C", "4"}}));
   EXPECT_TRUE(d->mounts.empty());
   EXPECT_EQ(d->fragment_paths.size(), 3u);
 }
@@ -290,12 +302,12 @@ TEST(DefinitionLoader, FragmentErrorsNameTheFragment) {
             "web.yaml.d/10.yaml:2:10: 'network': expected one of host, none, private, found 'lan'");
   // A cross-key error points at the file that set the key.
   auto p = parse_definition_sources(
-      {{"web.yaml", "rootfs: /r\ncommand: [a]\n"},
-       {"web.yaml.d/10.yaml", "ports: ['8080:80']\n"}},
+      {{"web.yaml", "rootfs: /r\ncommand: [a]\n"}, {"web.yaml.d/10.yaml", "ports: ['8080:80']\n"}},
       "web", ctx);
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().message(),
-            "web.yaml.d/10.yaml:1:1: 'ports': publishing ports needs 'network: private' (network is host)");
+            "web.yaml.d/10.yaml:1:1: 'ports': publishing ports needs 'network: private' (network "
+            "is host)");
 }
 
 TEST(DefinitionLoader, TemplateInstance) {

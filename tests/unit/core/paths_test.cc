@@ -62,10 +62,10 @@ TEST_F(PathsTest, UserDefinitionWinsOverShipped) {
 TEST_F(PathsTest, MissingDefinitionSaysWhereItLooked) {
   auto found = find_definition_file(dirs(), "nope");
   ASSERT_FALSE(found.ok());
-  EXPECT_EQ(found.error().message(),
-            "no definition for container 'nope' (looked for " + p("user/nope.yaml") + ", " +
-                p("etc/nope.yaml") + ", " + p("shipped/nope.yaml") + ", " + p("missing/nope.yaml") +
-                ")");
+  EXPECT_EQ(found.error().message(), "no definition for container 'nope' (looked for " +
+                                         p("user/nope.yaml") + ", " + p("etc/nope.yaml") + ", " +
+                                         p("shipped/nope.yaml") + ", " + p("missing/nope.yaml") +
+                                         ")");
 }
 
 TEST_F(PathsTest, RejectsPathLikeNames) {
@@ -79,7 +79,7 @@ TEST_F(PathsTest, FragmentsFromEveryDirInFileNameOrder) {
   touch("shipped/a.yaml");
   touch("shipped/a.yaml.d/10-base.yaml");
   touch("shipped/a.yaml.d/30-shipped.yaml");
-  touch("etc/a.yaml.d/10-base.yaml");     // hides the shipped 10-base
+  touch("etc/a.yaml.d/10-base.yaml");  // hides the shipped 10-base
   touch("etc/a.yaml.d/20-admin.yaml");
   touch("user/a.yaml.d/05-first.yaml");
   touch("user/a.yaml.d/notes.txt");       // not *.yaml
@@ -102,7 +102,8 @@ TEST_F(PathsTest, MaskedDefinition) {
   EXPECT_TRUE(list_definition_files(dirs()).empty());
   auto found = find_definition_file(dirs(), "a");
   ASSERT_FALSE(found.ok());
-  EXPECT_NE(found.error().message().find("masked by '" + p("user/a.yaml") + "'"), std::string::npos);
+  EXPECT_NE(found.error().message().find("masked by '" + p("user/a.yaml") + "'"),
+            std::string::npos);
   auto loaded = load_container_definition(dirs(), "a", {"/home/u", "/home/u/.local/share", ""});
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.error().message().find("is masked by"), std::string::npos);
@@ -117,9 +118,9 @@ TEST_F(PathsTest, TemplateServesInstances) {
   ASSERT_TRUE(blue.ok()) << blue.error().message();
   EXPECT_EQ(blue->name, "web@blue");
   EXPECT_EQ(blue->path, p("shipped/web@.yaml"));
-  EXPECT_EQ(blue->fragments, (Strings{p("shipped/web@.yaml.d/10-all.yaml"),
-                                      p("user/web@blue.yaml.d/20-blue.yaml"),
-                                      p("user/web@.yaml.d/30-user-all.yaml")}));
+  EXPECT_EQ(blue->fragments,
+            (Strings{p("shipped/web@.yaml.d/10-all.yaml"), p("user/web@blue.yaml.d/20-blue.yaml"),
+                     p("user/web@.yaml.d/30-user-all.yaml")}));
   // Any instance resolves, declared or not.
   auto red = resolve_definition(dirs(), "web@red");
   ASSERT_TRUE(red.ok());

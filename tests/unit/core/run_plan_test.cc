@@ -80,7 +80,8 @@ TEST(RunPlan, AutoRejectsIdsOutsideTheRange) {
   d.uid = 70000;
   auto r = plan_from_definition(d, host(true));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message(), "user 70000:0 is outside the mapped range (uid 0..65536, gid 0..65536)");
+  EXPECT_EQ(r.error().message(),
+            "user 70000:0 is outside the mapped range (uid 0..65536, gid 0..65536)");
 }
 
 TEST(RunPlan, KeepIdPutsTheUserAtItsOwnId) {
@@ -105,8 +106,8 @@ TEST(RunPlan, GroupsNeedTheHelpers) {
 
 TEST(RunPlan, NamespacesFollowTheDefinition) {
   RunPlan p = plan(hello());
-  EXPECT_EQ(p.namespaces, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-                              CLONE_NEWUTS | CLONE_NEWCGROUP);
+  EXPECT_EQ(p.namespaces, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+                              CLONE_NEWCGROUP);
   EXPECT_EQ(p.hostname, "hello");
   EXPECT_FALSE(p.loopback_up);
   Definition d = hello();
@@ -163,8 +164,8 @@ TEST(RunPlan, MinimalDev) {
   RunPlan p = plan(hello());
   using K = MountStep::Kind;
   EXPECT_TRUE(has_step(p, K::kTmpfs, "/dev"));
-  for (const char* dev : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
-                          "/dev/tty"})
+  for (const char* dev :
+       {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"})
     EXPECT_TRUE(has_step(p, K::kBindDev, dev)) << dev;
   EXPECT_TRUE(has_step(p, K::kDevpts, "/dev/pts"));
   EXPECT_TRUE(has_step(p, K::kSymlink, "/dev/ptmx"));
@@ -197,7 +198,8 @@ TEST(RunPlan, UserMountsComeLastInOrder) {
   RunPlan p = plan(d);
   ASSERT_GE(p.mounts.size(), 3u);
   const auto& m = p.mounts;
-  EXPECT_EQ(m[m.size() - 3], (MountStep{MountStep::Kind::kBind, "/data", "/home/u/data", "", MS_RDONLY}));
+  EXPECT_EQ(m[m.size() - 3],
+            (MountStep{MountStep::Kind::kBind, "/data", "/home/u/data", "", MS_RDONLY}));
   EXPECT_EQ(m[m.size() - 2].options, "mode=755,size=1048576");
   EXPECT_EQ(m[m.size() - 1].kind, MountStep::Kind::kFile);
   EXPECT_EQ(m[m.size() - 1].source, "hi\n");

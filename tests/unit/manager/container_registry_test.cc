@@ -22,7 +22,8 @@ class RegistryTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
   void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
   ContainerRegistry registry() {
-    return ContainerRegistry({(root_ / "defs").string()}, "/home/u", (root_ / "status.json").string());
+    return ContainerRegistry({(root_ / "defs").string()}, "/home/u",
+                             (root_ / "status.json").string());
   }
   fs::path root_;
 };
