@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "names.h"
+
 namespace box {
 
 enum class InitMode { kNone, kTiny, kSystemd };
@@ -108,21 +110,6 @@ struct Definition {
   bool network_online = false;
   Resources resources;
 };
-
-// Container names become unit instance names (box@NAME.service) and file
-// names, so they are restricted to characters that need no escaping anywhere.
-// A name is plain ("etcd", from etcd.yaml) or an instance of a template
-// ("web@blue": web@.yaml with ${instance} = "blue"); each part is letters,
-// digits, '-', '_', '.', starts with a letter or digit, at most 64 long.
-bool is_valid_container_name(const std::string& name);
-
-struct ContainerName {
-  std::string base;      // "web"
-  std::string instance;  // "blue"; empty for a plain name
-};
-
-// The parts of a valid name; nullopt for an invalid one.
-std::optional<ContainerName> split_container_name(const std::string& name);
 
 // Names for messages and unit files.
 const char* to_string(InitMode m);

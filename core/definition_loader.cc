@@ -323,8 +323,8 @@ Result<void> FragmentParser::on_rootfs(const Node& n, const std::string& key) {
 Result<void> FragmentParser::on_image(const Node& n, const std::string& key) {
   auto v = str(n, key);
   if (!v) return v.error();
-  if (!is_valid_container_name(*v))
-    return error(n, key, "'" + *v + "' is not an image name (letters, digits, '-', '_', '.')");
+  // An image is installed under its own name: never a template instance.
+  if (auto r = check_plain_name(*v, "image name"); !r) return error(n, key, r.error().message());
   def_.image = *v;
   def_.rootfs = ctx_.data_home + "/box/images/" + *v + "/rootfs";
   loc_.erase("rootfs");
@@ -416,10 +416,10 @@ Result<void> FragmentParser::on_workdir(const Node& n, const std::string& key) {
 Result<void> FragmentParser::on_hostname(const Node& n, const std::string& key) {
   auto v = str(n, key);
   if (!v) return v.error();
-  bool ok = !v->empty() && v->size() <= 64 && v->front() != '-' && v->front() != '.';
-  for (char c : *v)
-    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.');
-  if (!ok) return error(n, key, "'" + *v + "' is not a valid host name");
+  if (!is_valid_hostname(*v))
+    return error(n, key,
+                 "'" + *v + "' is not a valid host name (letters, digits, '-' and '.', at most " +
+                     std::to_string(kMaxHostname) + " characters, not starting with '-' or '.')");
   def_.hostname = *v;
   return {};
 }
@@ -728,9 +728,9 @@ Result<void> FragmentParser::on_autostart(const Node& n, const std::string& key)
 Result<std::vector<std::string>> FragmentParser::box_names(const Node& n, const std::string& key) {
   auto v = str_list(n, key);
   if (!v) return v;
+  // Any container, an instance of a template included ("db@blue").
   for (std::size_t i = 0; i < v->size(); ++i)
-    if (!is_valid_container_name((*v)[i]))
-      return error(n[i], key, "'" + (*v)[i] + "' is not a container name");
+    if (auto r = check_container_name((*v)[i]); !r) return error(n[i], key, r.error().message());
   return v;
 }
 
@@ -829,10 +829,7 @@ Result<Node> parse_yaml(const DefinitionSource& src) {
 Result<Definition> parse_definition_sources(const std::vector<DefinitionSource>& sources,
                                             const std::string& name, const LoadContext& ctx) {
   const std::string main_file = sources.empty() ? name + ".yaml" : sources.front().path;
-  if (!is_valid_container_name(name))
-    return Error(main_file + ": invalid container name '" + name +
-                 "': use letters, digits, '-', '_' and '.', starting with a letter or digit, "
-                 "at most 64 characters (NAME@INSTANCE for an instance of a template)");
+  if (auto r = check_container_name(name); !r) return Error(main_file + ": " + r.error().message());
   // An instance's name carries its ${instance}: "web@blue" -> "blue".
   LoadContext effective = ctx;
   if (effective.instance.empty()) effective.instance = split_container_name(name)->instance;

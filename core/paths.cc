@@ -158,11 +158,8 @@ class ListedView final : public SearchView {
 
 // The one resolution algorithm (see DefinitionFile in paths.h), over a view.
 Result<DefinitionFile> resolve_in(const SearchView& view, const std::string& name) {
+  if (auto r = check_container_name(name); !r) return r.error();
   auto parts = split_container_name(name);
-  if (!parts)
-    return Error("invalid container name '" + name +
-                 "': use letters, digits, '-', '_' and '.', starting with a letter or digit, "
-                 "at most 64 characters (NAME@INSTANCE for an instance of a template)");
   const auto& dirs = view.dirs();
   // An instance's own file wins over its template, wherever either lives,
   // as systemd prefers foo@bar.service to foo@.service.
@@ -286,9 +283,11 @@ DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
 
   // What a file or drop-in dir stem ("etcd", "web@", "web@blue") stands for.
   auto note = [&](const std::string& stem, const std::string& path, bool is_dropin_dir) {
+    Result<void> valid;
     if (stem.ends_with('@')) {
       const std::string base = stem.substr(0, stem.size() - 1);
-      if (is_valid_container_name(base) && base.find('@') == std::string::npos) {
+      valid = check_plain_name(base, "template name");
+      if (valid) {
         (is_dropin_dir ? template_dropins : templates).emplace(base, path);
         return;
       }
@@ -296,15 +295,10 @@ DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
       names.insert(stem);
       if (!parts->instance.empty()) instantiated.insert(parts->base);
       return;
+    } else {
+      valid = check_container_name(stem);
     }
-    problems.emplace(stem,
-                     DefinitionProblem{stem, path,
-                                       "'" + stem +
-                                           "' is not a valid container name: use "
-                                           "letters, digits, '-', '_' and '.', starting with a "
-                                           "letter or digit, at most 64 characters "
-                                           "(NAME@.yaml for a template, NAME@INSTANCE for an "
-                                           "instance of one)"});
+    problems.emplace(stem, DefinitionProblem{stem, path, valid.error().message()});
   };
   for (std::size_t i = 0; i < search_dirs.size(); ++i) {
     for (const auto& [file, e] : view.files(i))

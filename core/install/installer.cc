@@ -120,10 +120,9 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
     return Error("source '" + source_text +
                  "': give the container a name (boxctl install "
                  "SOURCE NAME)");
-  if (!is_valid_container_name(name))
-    return Error("invalid container name '" + name +
-                 "': use letters, digits, '-', '_' and '.', "
-                 "starting with a letter or digit, at most 64 characters");
+  // The name is the definition's and the image's (images/NAME/): a plain
+  // name, as an image is never a template instance.
+  if (auto r = check_plain_name(name, "install name"); !r) return r.error();
   for (const auto& [k, _] : options.set) {
     bool ok = !k.empty() && !(k[0] >= '0' && k[0] <= '9');
     for (char c : k) ok = ok && (c == '_' || std::isalnum(static_cast<unsigned char>(c)));
@@ -331,7 +330,7 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
 }
 
 Result<void> uninstall(const InstallContext& ctx, const std::string& name, bool purge) {
-  if (!is_valid_container_name(name)) return Error("invalid container name '" + name + "'");
+  if (auto r = check_plain_name(name, "install name"); !r) return r.error();
   const Locations locs = locations_for(ctx);
   const std::string image_dir = locs.images + "/" + name;
   const std::string meta_path = image_dir + "/" + kMetadataFile;

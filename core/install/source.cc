@@ -112,7 +112,7 @@ std::string default_name(const Source& source) {
     if (base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0)
       base.resize(base.size() - e.size());
   }
-  return is_valid_container_name(base) ? base : std::string();
+  return is_valid_plain_name(base) ? base : std::string();
 }
 
 }  // namespace box::install

@@ -130,6 +130,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"StopTimeoutBad", "rootfs: /r\ncommand: [x]\nstop: {timeout: 10 s}\n",
                 "hello.yaml:3:17: 'stop.timeout': expected a duration such as 10s, 500ms, 2min or "
                 "1h, found '10 s'"},
+        BadCase{"ImageIsNoInstance", "image: web@blue\ncommand: [x]\n",
+                "hello.yaml:1:8: 'image': image name 'web@blue' cannot contain '@' "
+                "(NAME@INSTANCE names an instance of a container template, nothing else)"},
+        BadCase{"ImageBadCharacter", "image: 'my image'\ncommand: [x]\n",
+                "hello.yaml:1:8: 'image': image name 'my image' contains ' ': use letters, digits, "
+                "'-', '_' and '.'"},
+        BadCase{"AfterATemplate", "rootfs: /r\ncommand: [x]\nafter: [db@]\n",
+                "hello.yaml:3:9: 'after': container name 'db@' names a template, not a "
+                "container: give an instance, as in 'db@INSTANCE'"},
+        BadCase{"HostnameWithAt", "rootfs: /r\ncommand: [x]\nhostname: web@blue\n",
+                "hello.yaml:3:11: 'hostname': 'web@blue' is not a valid host name (letters, "
+                "digits, '-' and '.', at most 64 characters, not starting with '-' or '.')"},
         BadCase{"AfterSelf", "rootfs: /r\ncommand: [x]\nafter: [hello]\n",
                 "hello.yaml:3:1: 'hello' cannot depend on itself"},
         BadCase{"CpuWeightRange", "rootfs: /r\ncommand: [x]\nresources: {cpu_weight: 0}\n",
@@ -263,6 +275,18 @@ TEST(DefinitionLoader, Defaults) {
   EXPECT_EQ(d->autostart, Autostart::kNo);
   EXPECT_EQ(d->umask, 022u);
   EXPECT_EQ(d->workdir, "/");
+}
+
+TEST(DefinitionLoader, NamesByUse) {
+  // Dependencies may be instances; the container's own name must be valid.
+  auto d = parse("rootfs: /r\ncommand: [x]\nafter: ['db@blue']\nrequires: [cache]\n", "web@blue");
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->after, (std::vector<std::string>{"db@blue"}));
+  auto bad = parse("rootfs: /r\ncommand: [x]\n", "web@");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(),
+            "hello.yaml: container name 'web@' names a template, not a container: give an "
+            "instance, as in 'web@INSTANCE'");
 }
 
 TEST(DefinitionLoader, SystemdInitDefaults) {

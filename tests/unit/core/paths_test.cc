@@ -173,6 +173,7 @@ TEST_F(PathsTest, ScanFindsDeclaredInstancesTemplatesAndProblems) {
   touch("user/orphan.yaml.d/10.yaml");
   touch("user/nobody@x.yaml.d/10.yaml");
   touch("user/ghost@.yaml.d/10.yaml");
+  touch("user/a@b@.yaml");
   const auto scan = scan_definitions(dirs());
 
   Strings names;
@@ -188,13 +189,18 @@ TEST_F(PathsTest, ScanFindsDeclaredInstancesTemplatesAndProblems) {
 
   Strings problems;
   for (const auto& pr : scan.problems) problems.push_back(pr.name + ": " + pr.message);
-  ASSERT_EQ(problems.size(), 4u);
-  EXPECT_EQ(problems[0].substr(0, 40), "Bad Name: 'Bad Name' is not a valid cont");
-  EXPECT_EQ(problems[1], "ghost@: drop-ins in '" + p("user/ghost@.yaml.d") +
+  ASSERT_EQ(problems.size(), 5u);
+  EXPECT_EQ(problems[0],
+            "Bad Name: container name 'Bad Name' contains ' ': use letters, digits, '-', '_' "
+            "and '.'");
+  EXPECT_EQ(problems[1],
+            "a@b@: template name 'a@b' cannot contain '@' (NAME@INSTANCE names an instance of a "
+            "container template, nothing else)");
+  EXPECT_EQ(problems[2], "ghost@: drop-ins in '" + p("user/ghost@.yaml.d") +
                              "' but no template 'ghost@.yaml' in the search path");
-  EXPECT_EQ(problems[2].substr(0, 31 + p("user/nobody@x.yaml.d").size()),
+  EXPECT_EQ(problems[3].substr(0, 31 + p("user/nobody@x.yaml.d").size()),
             "nobody@x: drop-ins in '" + p("user/nobody@x.yaml.d") + "' but no");
-  EXPECT_EQ(problems[3].substr(0, 29 + p("user/orphan.yaml.d").size()),
+  EXPECT_EQ(problems[4].substr(0, 29 + p("user/orphan.yaml.d").size()),
             "orphan: drop-ins in '" + p("user/orphan.yaml.d") + "' but no");
 }
 

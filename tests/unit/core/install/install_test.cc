@@ -396,6 +396,20 @@ TEST_F(Install, ExportsAreReadInsideTheImageOnly) {
   EXPECT_EQ(read_bytes(definition("app")).find("secret"), std::string::npos);
 }
 
+TEST_F(Install, NamesArePlain) {
+  make_oci_layout(tmp_ / "layout", two_layer_spec());
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout") + ":latest", named("web@blue"), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "install name 'web@blue' cannot contain '@' (NAME@INSTANCE names an instance of a "
+            "container template, nothing else)");
+  expect_nothing_left("web@blue");
+  auto u = uninstall(ctx_, "web@blue", false);
+  ASSERT_FALSE(u.ok());
+  EXPECT_NE(u.error().message().find("cannot contain '@'"), std::string::npos)
+      << u.error().message();
+}
+
 TEST_F(Install, UninstallOfUnknownNames) {
   auto r = uninstall(ctx_, "ghost", false);
   ASSERT_FALSE(r.ok());

@@ -41,6 +41,8 @@ TEST(InstallSource, DefaultNames) {
   EXPECT_EQ(default_name(*parse_source("docker-archive:/x/app.tar.gz", "/")), "app");
   EXPECT_EQ(default_name(*parse_source("oci:/x/images/web/:v1", "/")), "web");
   EXPECT_EQ(default_name(*parse_source("/x/bad name", "/")), "");
+  // An '@' would make the name a template instance: never an image's name.
+  EXPECT_EQ(default_name(*parse_source("oci-archive:/x/web@blue.tar", "/")), "");
 }
 
 }  // namespace
