@@ -90,7 +90,7 @@ struct Definition {
   UsernsMode userns = UsernsMode::kAuto;
   std::vector<std::pair<std::string, std::string>> env;  // in file order
   std::string workdir = "/";
-  std::string hostname;  // empty: the container name
+  std::string hostname;  // empty: default_hostname(name)
   unsigned umask = 022;
   std::vector<RlimitSpec> rlimits;
   NamespaceChoice namespaces;

@@ -347,7 +347,9 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
     return Error("'init: systemd' needs a private pid namespace (namespaces.pid is host)");
   if (def.init == InitMode::kSystemd && !def.namespaces.cgroup)
     return Error("'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)");
-  if (def.namespaces.uts) p.hostname = def.hostname.empty() ? def.name : def.hostname;
+  // The name itself is no host name for an instance ("web@blue").
+  if (def.namespaces.uts)
+    p.hostname = def.hostname.empty() ? default_hostname(def.name) : def.hostname;
 
   auto id = plan_identity(def, host, p);
   if (!id) return id.error();

@@ -125,6 +125,19 @@ TEST(RunPlan, NamespacesFollowTheDefinition) {
   EXPECT_TRUE(has_step(plan(hello()), MountStep::Kind::kBindSys, "/sys"));
 }
 
+TEST(RunPlan, DefaultHostnameIsTheNameMadeIntoAHostName) {
+  Definition d = hello();
+  d.name = "web@blue";
+  RunPlan p = plan(d);
+  EXPECT_EQ(p.hostname, "web-blue");
+  EXPECT_TRUE(is_valid_hostname(p.hostname));
+  // The environment and the generated /etc/hosts get the same name.
+  EXPECT_NE(std::find(p.env.begin(), p.env.end(), "HOSTNAME=web-blue"), p.env.end());
+  // What the definition sets is used as written.
+  d.hostname = "blue.example";
+  EXPECT_EQ(plan(d).hostname, "blue.example");
+}
+
 TEST(RunPlan, TinyInitNeedsAPidNamespace) {
   Definition d = hello();
   d.init = InitMode::kTiny;
