@@ -25,14 +25,14 @@ std::string upper(std::string s) {
 }
 
 const std::pair<const char*, int> kSignals[] = {
-    {"SIGHUP", SIGHUP},       {"SIGINT", SIGINT},   {"SIGQUIT", SIGQUIT},   {"SIGILL", SIGILL},
-    {"SIGTRAP", SIGTRAP},     {"SIGABRT", SIGABRT}, {"SIGBUS", SIGBUS},     {"SIGFPE", SIGFPE},
-    {"SIGKILL", SIGKILL},     {"SIGUSR1", SIGUSR1}, {"SIGSEGV", SIGSEGV},   {"SIGUSR2", SIGUSR2},
-    {"SIGPIPE", SIGPIPE},     {"SIGALRM", SIGALRM}, {"SIGTERM", SIGTERM},   {"SIGCHLD", SIGCHLD},
-    {"SIGCONT", SIGCONT},     {"SIGSTOP", SIGSTOP}, {"SIGTSTP", SIGTSTP},   {"SIGTTIN", SIGTTIN},
-    {"SIGTTOU", SIGTTOU},     {"SIGURG", SIGURG},   {"SIGXCPU", SIGXCPU},   {"SIGXFSZ", SIGXFSZ},
-    {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF}, {"SIGWINCH", SIGWINCH}, {"SIGIO", SIGIO},
-    {"SIGPWR", SIGPWR},       {"SIGSYS", SIGSYS},
+    {"SIGHUP", SIGHUP},       {"SIGINT", SIGINT},   {"SIGQUIT", SIGQUIT},     {"SIGILL", SIGILL},
+    {"SIGTRAP", SIGTRAP},     {"SIGABRT", SIGABRT}, {"SIGBUS", SIGBUS},       {"SIGFPE", SIGFPE},
+    {"SIGKILL", SIGKILL},     {"SIGUSR1", SIGUSR1}, {"SIGSEGV", SIGSEGV},     {"SIGUSR2", SIGUSR2},
+    {"SIGPIPE", SIGPIPE},     {"SIGALRM", SIGALRM}, {"SIGTERM", SIGTERM},     {"SIGCHLD", SIGCHLD},
+    {"SIGCONT", SIGCONT},     {"SIGSTOP", SIGSTOP}, {"SIGTSTP", SIGTSTP},     {"SIGTTIN", SIGTTIN},
+    {"SIGTTOU", SIGTTOU},     {"SIGURG", SIGURG},   {"SIGXCPU", SIGXCPU},     {"SIGXFSZ", SIGXFSZ},
+    {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF}, {"SIGWINCH", SIGWINCH},   {"SIGIO", SIGIO},
+    {"SIGPWR", SIGPWR},       {"SIGSYS", SIGSYS},   {"SIGSTKFLT", SIGSTKFLT},
 };
 
 const std::pair<const char*, int> kRlimits[] = {
@@ -113,39 +113,52 @@ Result<uint64_t> parse_duration_usec(const std::string& text) {
 }
 
 Result<int> parse_signal(const std::string& text, std::string* canonical) {
-  auto set = [&](int sig, std::string name) -> Result<int> {
-    if (canonical) *canonical = std::move(name);
+  auto set = [&](int sig) -> Result<int> {
+    if (canonical) *canonical = signal_name(sig);
     return sig;
   };
+  const std::string rt_count = std::to_string(SIGRTMAX - SIGRTMIN);
+  const std::string usage = "use a name such as SIGTERM, TERM or SIGRTMIN+3 (RTMIN+3), or a number";
+  if (text.empty()) return Error("no signal given (" + usage + ")");
   if (all_digits(text)) {
-    auto n = parse_number(text, 64);
-    if (n && *n >= 1 && static_cast<int>(*n) < NSIG) {
-      int sig = static_cast<int>(*n);
-      for (const auto& [name, num] : kSignals)
-        if (num == sig) return set(sig, name);
-      if (sig >= SIGRTMIN && sig <= SIGRTMAX)
-        return set(sig, "SIGRTMIN+" + std::to_string(sig - SIGRTMIN));
-    }
-    return Error("'" + text + "' is not a signal number");
+    auto n = parse_number(text, 1000);
+    if (n && *n >= 1 && *n < static_cast<uint64_t>(SIGRTMIN) && *n > 31)
+      return Error("signal " + text + " is reserved by the C library (realtime signals are " +
+                   std::to_string(SIGRTMIN) + " to " + std::to_string(SIGRTMAX) + ")");
+    if (n && *n >= 1 && *n <= static_cast<uint64_t>(SIGRTMAX)) return set(static_cast<int>(*n));
+    return Error("'" + text + "' is not a signal number (1 to 31, or " + std::to_string(SIGRTMIN) +
+                 " to " + std::to_string(SIGRTMAX) + ")");
   }
   std::string s = upper(text);
   if (s.rfind("SIG", 0) != 0) s = "SIG" + s;
   for (const auto& [name, num] : kSignals)
-    if (s == name) return set(num, name);
+    if (s == name) return set(num);
   for (const char* base : {"SIGRTMIN", "SIGRTMAX"}) {
-    std::size_t n = std::strlen(base);
+    const std::size_t n = std::strlen(base);
     if (s.compare(0, n, base) != 0) continue;
-    bool is_min = base[6] == 'I';
-    if (s.size() == n) return set(is_min ? SIGRTMIN : SIGRTMAX, is_min ? "SIGRTMIN" : "SIGRTMAX");
-    char op = s[n];
-    auto off = parse_number(s.substr(n + 1), 64);
-    if (off && ((is_min && op == '+') || (!is_min && op == '-'))) {
-      int sig = is_min ? SIGRTMIN + static_cast<int>(*off) : SIGRTMAX - static_cast<int>(*off);
-      if (sig >= SIGRTMIN && sig <= SIGRTMAX)
-        return set(sig, "SIGRTMIN+" + std::to_string(sig - SIGRTMIN));
-    }
+    const bool is_min = base[6] == 'I';
+    if (s.size() == n) return set(is_min ? SIGRTMIN : SIGRTMAX);
+    const char op = s[n];
+    if (op != (is_min ? '+' : '-'))
+      return Error("'" + text + "': count up from SIGRTMIN (SIGRTMIN+N) or down from SIGRTMAX " +
+                   "(SIGRTMAX-N), N from 0 to " + rt_count);
+    const std::string digits = s.substr(n + 1);
+    auto off = all_digits(digits) ? parse_number(digits, 1000) : Result<uint64_t>(Error(""));
+    if (!off) return Error("'" + text + "': expected a number after '" + op + "'");
+    if (*off > static_cast<uint64_t>(SIGRTMAX - SIGRTMIN))
+      return Error("'" + text + "' is outside the realtime signals: N goes from 0 to " + rt_count +
+                   " in " + (is_min ? "SIGRTMIN+N" : "SIGRTMAX-N"));
+    return set(is_min ? SIGRTMIN + static_cast<int>(*off) : SIGRTMAX - static_cast<int>(*off));
   }
-  return Error("unknown signal '" + text + "' (use a name such as SIGTERM or SIGRTMIN+3)");
+  return Error("unknown signal '" + text + "' (" + usage + ")");
+}
+
+std::string signal_name(int sig) {
+  for (const auto& [name, num] : kSignals)
+    if (num == sig) return name;
+  // systemd's spelling, which KillSignal= accepts.
+  if (sig >= SIGRTMIN && sig <= SIGRTMAX) return "SIGRTMIN+" + std::to_string(sig - SIGRTMIN);
+  return std::to_string(sig);
 }
 
 Result<unsigned> parse_mode(const std::string& text) {

@@ -17,9 +17,15 @@ Result<uint64_t> parse_size(const std::string& text);
 // "10s", "500ms", "2min", "1h", "90" (seconds). Returns microseconds.
 Result<uint64_t> parse_duration_usec(const std::string& text);
 
-// "SIGTERM", "TERM", "SIGRTMIN+3", "15". Returns the number; `canonical`
-// receives "SIGTERM" / "SIGRTMIN+3" (systemd's spelling).
-Result<int> parse_signal(const std::string& text, std::string* canonical);
+// "SIGTERM", "TERM", "sigterm", "15", "SIGRTMIN+3", "RTMIN+3", "RTMAX-2".
+// Returns the number; `canonical` (if not null) receives signal_name() of
+// it. Errors say what is wrong: an unknown name, a number out of range, a
+// realtime offset past the last one.
+Result<int> parse_signal(const std::string& text, std::string* canonical = nullptr);
+
+// "SIGTERM", "SIGRTMIN+3" (systemd's spelling, realtime signals counted from
+// SIGRTMIN); the number for anything else.
+std::string signal_name(int signal);
 
 // "0755", "755", "1777": octal permission bits.
 Result<unsigned> parse_mode(const std::string& text);

@@ -4,7 +4,7 @@
 
 #include "boxctl.h"
 #include "errors.h"
-#include "signal_names.h"
+#include "value_parsers.h"
 
 namespace box::boxctl {
 
@@ -44,9 +44,9 @@ int cmd_control(Context& ctx, Control what, const std::vector<std::string>& name
 }
 
 int cmd_kill(Context& ctx, const std::string& name, const std::string& signal) {
-  auto number = manager::parse_signal(signal);
-  if (!number)
-    throw Failure{kExitUsage, "'" + signal + "' is not a signal (try TERM, SIGKILL, 9 or RTMIN+3)"};
+  // The parser definitions' stop.signal uses: the same spellings everywhere.
+  auto number = parse_signal(signal);
+  if (!number) throw Failure{kExitUsage, "kill: " + number.error().message()};
   ctx.manager().kill(name, *number);
   return kExitOk;
 }

@@ -75,11 +75,15 @@ int main(int argc, char** argv) {
   auto* enable = control("enable", "Start containers with the user manager (autostart at login)");
   auto* disable = control("disable", "Stop starting containers with the user manager");
 
-  std::string name, signal = "TERM";
+  std::string name, signal, signal_arg;
   auto* kill = app.add_subcommand("kill", "Send a signal to a container's PID 1 (through box-run)");
   name_arg(kill, name);
-  kill->add_option("-s,--signal", signal, "Signal name or number (TERM, KILL, HUP, RTMIN+3, 9...)")
-      ->capture_default_str();
+  // `boxctl kill sys SIGRTMIN+3` as well as `boxctl kill -s SIGRTMIN+3 sys`.
+  auto* signal_pos = kill->add_option("SIGNAL", signal_arg,
+                                      "Signal name or number (default TERM: SIGTERM, TERM, KILL, "
+                                      "HUP, 9, SIGRTMIN+3, RTMIN+3...)");
+  auto* signal_opt = kill->add_option("-s,--signal", signal, "The signal, as an option");
+  kill->footer("Usage: boxctl kill NAME [SIGNAL]  (or -s SIGNAL NAME)");
 
   auto* reload =
       app.add_subcommand("reload", "Reload the user manager and re-read all definitions");
@@ -144,7 +148,14 @@ int main(int argc, char** argv) {
     if (*restart) return cmd_control(ctx, Control::kRestart, names);
     if (*enable) return cmd_control(ctx, Control::kEnable, names);
     if (*disable) return cmd_control(ctx, Control::kDisable, names);
-    if (*kill) return cmd_kill(ctx, name, signal);
+    if (*kill) {
+      if (signal_pos->count() > 0 && signal_opt->count() > 0)
+        throw Failure{kExitUsage, "kill: give the signal either as SIGNAL or with -s, not both"};
+      return cmd_kill(ctx, name,
+                      signal_pos->count() > 0   ? signal_arg
+                      : signal_opt->count() > 0 ? signal
+                                                : "TERM");
+    }
     if (*reload) return cmd_reload(ctx);
     if (*logs) return cmd_logs(ctx, logs_opts);
     if (*enter) {

@@ -123,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "hello.yaml:3:15: 'capabilities': CAP_CHOWN is both added and dropped"},
         BadCase{"StopSignalUnknown", "rootfs: /r\ncommand: [x]\nstop: {signal: SIGFOO}\n",
                 "hello.yaml:3:16: 'stop.signal': unknown signal 'SIGFOO' (use a name such as "
-                "SIGTERM or SIGRTMIN+3)"},
+                "SIGTERM, TERM or SIGRTMIN+3 (RTMIN+3), or a number)"},
         BadCase{"StopSignalKill", "rootfs: /r\ncommand: [x]\nstop: {signal: KILL}\n",
                 "hello.yaml:3:16: 'stop.signal': SIGKILL cannot be forwarded (it would stop "
                 "box-run, not the container)"},
