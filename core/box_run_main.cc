@@ -149,15 +149,11 @@ int cmd_validate(const std::vector<std::string>& args) {
   int status = 0;
   for (const auto& arg : args) {
     const bool is_file = arg.find('/') != std::string::npos || arg.ends_with(".yaml");
+    // A template (a file NAME@.yaml, or a name NAME@) is checked as one
+    // made-up instance of it.
     std::string name = arg;
-    if (is_file) {
-      name = arg.substr(arg.rfind('/') + 1);
-      if (name.ends_with(".yaml")) name.resize(name.size() - 5);
-    }
-    // A template is checked as one made-up instance of it.
-    if (name.ends_with('@')) name += box::kTemplateCheckInstance;
-    auto def = is_file ? box::load_definition(arg, box::fragments_beside(arg), name,
-                                              box::load_context(*dirs))
+    if (!is_file && name.ends_with('@')) name += box::kTemplateCheckInstance;
+    auto def = is_file ? box::load_definition_at(arg, box::load_context(*dirs))
                        : box::load_container_definition(search, name, box::load_context(*dirs));
     if (!def) {
       // Bare "file:line:column: message", as editors and compilers print it.

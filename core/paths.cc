@@ -272,6 +272,17 @@ std::vector<std::string> fragments_beside(const std::string& main_file) {
   return out;
 }
 
+Result<Definition> load_definition_at(const std::string& file, const LoadContext& ctx) {
+  std::string name = file.substr(file.rfind('/') + 1);
+  if (name.ends_with(kSuffix)) name.resize(name.size() - kSuffix.size());
+  if (name.ends_with('@')) {
+    if (auto r = check_plain_name(name.substr(0, name.size() - 1), "template name"); !r)
+      return Error(file + ": " + r.error().message());
+    name += kTemplateCheckInstance;
+  }
+  return load_definition(file, fragments_beside(file), name, ctx);
+}
+
 DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
   ListedView view(search_dirs);
   DefinitionScan scan;

@@ -68,6 +68,12 @@ std::vector<std::string> fragments_beside(const std::string& main_file);
 // this instance name, so its errors surface before anyone starts it.
 inline constexpr const char* kTemplateCheckInstance = "instance";
 
+// A definition file given by path (`box-run validate FILE`, `boxctl
+// validate FILE`), loaded as the search path would load it: the container
+// name is the file name without ".yaml" (a template NAME@.yaml is loaded
+// as the instance NAME@instance), with the fragments in FILE.d/ beside it.
+Result<Definition> load_definition_at(const std::string& file, const LoadContext& ctx);
+
 struct DefinitionProblem {
   std::string name;  // as written in the file name
   std::string path;  // the offending file or directory

@@ -19,14 +19,11 @@ int cmd_validate(const std::vector<std::string>& files, bool json) {
     std::string name = std::filesystem::path(file).filename().string();
     if (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0)
       name.resize(name.size() - 5);
+    // As box-run validate loads it: drop-ins in FILE.d/ beside it, a
+    // template as one instance, images in the user's data dir.
     std::string error;
-    if (!is_valid_container_name(name)) {
-      error = file + ": '" + name +
-              "' (the file name) is not a valid container name: use letters, digits, '-', '_' "
-              "and '.', at most 64 characters, starting with a letter or digit";
-    } else if (auto def = load_definition_file(file, name, dirs->home); !def) {
+    if (auto def = load_definition_at(file, load_context(*dirs)); !def)
       error = def.error().message();
-    }
     if (!error.empty()) code = kExitInvalidDefinition;
     if (json) {
       out.push_back({{"file", file}, {"name", name}, {"valid", error.empty()}, {"error", error}});

@@ -245,6 +245,30 @@ TEST_F(PathsTest, LoadsWithFragmentsAndInstance) {
   EXPECT_EQ(d->fragment_paths, Strings{p("user/web@blue.yaml.d/10.yaml")});
 }
 
+TEST_F(PathsTest, LoadsAFileGivenByPathAsTheSearchPathWould) {
+  const LoadContext ctx{"/home/u", "/home/u/.local/share", ""};
+  touch("elsewhere/web@.yaml", "description: site ${instance}\nrootfs: /r\ncommand: [x]\n");
+  touch("elsewhere/web@.yaml.d/10.yaml", "restart: always\n");
+  auto t = load_definition_at(p("elsewhere/web@.yaml"), ctx);
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  EXPECT_EQ(t->name, "web@instance");
+  EXPECT_EQ(t->description, "site instance");
+  EXPECT_EQ(t->restart, RestartPolicy::kAlways);
+
+  touch("elsewhere/a@b@.yaml", "rootfs: /r\ncommand: [x]\n");
+  auto bad = load_definition_at(p("elsewhere/a@b@.yaml"), ctx);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message().substr(0, p("elsewhere/a@b@.yaml").size() + 46),
+            p("elsewhere/a@b@.yaml") + ": template name 'a@b' cannot contain '@' (NAME");
+
+  touch("elsewhere/x y.yaml", "rootfs: /r\ncommand: [x]\n");
+  auto spaced = load_definition_at(p("elsewhere/x y.yaml"), ctx);
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_EQ(spaced.error().message(), p("elsewhere/x y.yaml") +
+                                          ": container name 'x y' contains ' ': use letters, "
+                                          "digits, '-', '_' and '.'");
+}
+
 TEST(UserDirs, DefaultsFollowXdg) {
   UserDirs d{"/home/u", "/home/u/.config", "/home/u/.local/share", "/run/user/1"};
   auto s = definition_search_dirs(d);
