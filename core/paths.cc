@@ -257,10 +257,14 @@ Result<Definition> load_container_definition(const std::vector<std::string>& sea
                                              const std::string& name, const LoadContext& ctx) {
   auto files = resolve_definition(search_dirs, name);
   if (!files) return files.error();
-  if (!files->masked_by.empty())
-    return Error("container '" + name + "' is masked by '" + files->masked_by +
+  return load_resolved_definition(*files, ctx);
+}
+
+Result<Definition> load_resolved_definition(const DefinitionFile& files, const LoadContext& ctx) {
+  if (!files.masked_by.empty())
+    return Error("container '" + files.name + "' is masked by '" + files.masked_by +
                  "' (a symlink to /dev/null); remove it to use the definition again");
-  return load_definition(files->path, files->fragments, name, ctx);
+  return load_definition(files.path, files.fragments, files.name, ctx);
 }
 
 std::vector<std::string> fragments_beside(const std::string& main_file) {
@@ -314,8 +318,10 @@ DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
   for (std::size_t i = 0; i < search_dirs.size(); ++i) {
     for (const auto& [file, e] : view.files(i))
       note(strip(file, kSuffix), search_dirs[i] + "/" + file, false);
-    for (const auto& sub : view.dropin_dirs(i))
+    for (const auto& sub : view.dropin_dirs(i)) {
       note(strip(sub, kDropinSuffix), search_dirs[i] + "/" + sub, true);
+      scan.dropin_dirs.push_back(search_dirs[i] + "/" + sub);
+    }
   }
 
   for (const auto& name : names) {

@@ -55,8 +55,13 @@ struct DefinitionFile {
 Result<DefinitionFile> resolve_definition(const std::vector<std::string>& search_dirs,
                                           const std::string& name);
 
+// Loads what resolve_definition() (or scan_definitions()) found, with its
+// fragments; masked is an error saying which file masks it.
+Result<Definition> load_resolved_definition(const DefinitionFile& files, const LoadContext& ctx);
+
 // Resolves `name` and loads it with its fragments: what `box-run start NAME`
-// runs and what the generator turned into box@NAME.service. Masked is an error.
+// runs, what the generator turned into box@NAME.service and what the
+// manager shows. Masked is an error.
 Result<Definition> load_container_definition(const std::vector<std::string>& search_dirs,
                                              const std::string& name, const LoadContext& ctx);
 
@@ -93,6 +98,9 @@ struct DefinitionScan {
   // Files and dirs that cannot become a container: bad names, drop-ins for
   // a definition that does not exist. Sorted by name.
   std::vector<DefinitionProblem> problems;
+  // Every NAME.yaml.d directory in the search dirs (full paths), for
+  // watchers: a fragment added to one changes a definition.
+  std::vector<std::string> dropin_dirs;
 };
 
 DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs);

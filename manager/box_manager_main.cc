@@ -63,8 +63,8 @@ int serve(std::chrono::seconds idle_timeout) {
 
   const std::string status_file =
       dirs->runtime_dir.empty() ? "" : dirs->runtime_dir + "/box/generator-status.json";
-  box::manager::ContainerRegistry registry(box::definition_search_dirs(*dirs), dirs->home,
-                                           status_file);
+  box::manager::ContainerRegistry registry(box::definition_search_dirs(*dirs),
+                                           box::load_context(*dirs), status_file);
   box::manager::SystemdClient systemd(*connection);
   box::manager::Snapshot snapshot(registry, systemd);
   box::manager::ManagerObject manager(*connection, registry, systemd, snapshot, activity);

@@ -4,9 +4,7 @@
 #include <set>
 #include <sstream>
 
-#include "definition_loader.h"
 #include "generator_status.h"
-#include "paths.h"
 
 namespace box::manager {
 namespace {
@@ -24,29 +22,43 @@ bool ContainerRegistry::Stamp::operator==(const Stamp& o) const {
          ctime.tv_nsec == o.ctime.tv_nsec;
 }
 
-ContainerRegistry::ContainerRegistry(std::vector<std::string> search_dirs, std::string home,
+ContainerRegistry::ContainerRegistry(std::vector<std::string> search_dirs, LoadContext context,
                                      std::string generator_status)
     : search_dirs_(std::move(search_dirs)),
-      home_(std::move(home)),
+      context_(std::move(context)),
       generator_status_(std::move(generator_status)),
       watch_(search_dirs_) {}
 
-ContainerInfo ContainerRegistry::describe(const std::string& name, const std::string& path) {
+ContainerRegistry::Stamp ContainerRegistry::stamp_of(const std::string& path) {
   struct stat st {};
-  Stamp stamp;
   if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
     has_symlinks_ = true;
     if (!stat_file(path, st)) st = {};
   }
-  if (st.st_ino != 0) stamp = {st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
-  auto it = cache_.find(path);
-  if (it != cache_.end() && it->second.stamp == stamp && it->second.info.name == name) {
-    ContainerInfo info = it->second.info;
+  if (st.st_ino == 0) return Stamp{};
+  return Stamp{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+}
+
+ContainerInfo ContainerRegistry::describe(const DefinitionFile& files) {
+  ContainerInfo info{files.name, files.path, "", "", "", false, ""};
+  if (!files.masked_by.empty()) {
+    info.definition_path = files.masked_by;
+    info.error = load_resolved_definition(files, context_).error().message();
+    cache_.erase(files.name);
+    return info;
+  }
+  std::vector<std::string> paths = {files.path};
+  paths.insert(paths.end(), files.fragments.begin(), files.fragments.end());
+  std::vector<Stamp> stamps;
+  for (const auto& p : paths) stamps.push_back(stamp_of(p));
+  auto it = cache_.find(files.name);
+  if (it != cache_.end() && it->second.files == paths && it->second.stamps == stamps) {
+    info = it->second.info;
     apply_generator_verdict(info);
     return info;
   }
-  ContainerInfo info{name, path, "", "", "", false, ""};
-  auto def = load_definition_file(path, name, home_);
+  // The same load as box-run start's and the generator's.
+  auto def = load_resolved_definition(files, context_);
   if (def) {
     info.valid = true;
     info.description = def->description;
@@ -55,7 +67,7 @@ ContainerInfo ContainerRegistry::describe(const std::string& name, const std::st
   } else {
     info.error = def.error().message();
   }
-  cache_[path] = Cached{stamp, info};
+  cache_[files.name] = Cached{std::move(paths), std::move(stamps), info};
   apply_generator_verdict(info);
   return info;
 }
@@ -99,33 +111,34 @@ std::vector<ContainerInfo> ContainerRegistry::list() {
   const bool dirs_changed = watch_.changed();
   if (!verdicts_changed && !dirs_changed && !has_symlinks_) return last_scan_;
   has_symlinks_ = false;
+  const DefinitionScan scan = scan_definitions(search_dirs_);
+  // Before reading any fragment: one written from now on is seen next time.
+  watch_.watch_also(scan.dropin_dirs);
   std::vector<ContainerInfo> out;
-  std::set<std::string> paths;
-  for (const auto& file : list_definition_files(search_dirs_)) {
-    out.push_back(describe(file.name, file.path));
-    paths.insert(file.path);
+  std::set<std::string> names;
+  for (const auto& files : scan.containers) {
+    out.push_back(describe(files));
+    names.insert(files.name);
   }
   // Forget definitions that are gone.
   for (auto it = cache_.begin(); it != cache_.end();)
-    it = paths.count(it->first) ? std::next(it) : cache_.erase(it);
+    it = names.count(it->first) ? std::next(it) : cache_.erase(it);
   last_scan_ = out;
   return out;
 }
 
 std::optional<ContainerInfo> ContainerRegistry::find(const std::string& name) {
   if (!is_valid_container_name(name)) return std::nullopt;
-  auto path = find_definition_file(search_dirs_, name);
-  if (!path) return std::nullopt;
+  auto files = resolve_definition(search_dirs_, name);
+  if (!files) return std::nullopt;
   load_generator_verdicts();
-  return describe(name, *path);
+  return describe(*files);
 }
 
 std::string ContainerRegistry::not_found_detail(const std::string& name) const {
-  if (!is_valid_container_name(name))
-    return "not a valid container name (letters, digits, '-', '_', '.', at most 64 characters, "
-           "starting with a letter or digit)";
-  auto path = find_definition_file(search_dirs_, name);
-  return path ? std::string("found '") + *path + "'" : path.error().message();
+  if (auto valid = check_container_name(name); !valid) return valid.error().message();
+  auto files = resolve_definition(search_dirs_, name);
+  return files ? std::string("found '") + files->path + "'" : files.error().message();
 }
 
 }  // namespace box::manager

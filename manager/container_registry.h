@@ -9,13 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "definition_loader.h"
 #include "directory_watch.h"
+#include "paths.h"
 
 namespace box::manager {
 
 struct ContainerInfo {
   std::string name;
-  std::string definition_path;
+  std::string definition_path;  // the main file; for a masked one, the mask
   std::string description;
   std::string rootfs;
   std::string image;
@@ -25,17 +27,22 @@ struct ContainerInfo {
   bool operator==(const ContainerInfo&) const = default;
 };
 
+// Definitions are found and loaded as box-user-generator and `box-run start`
+// do (core's paths.h): precedence, templates and their instances, drop-in
+// fragments, masks. So what the manager shows is what the unit runs.
 class ContainerRegistry {
  public:
   // `generator_status` is the generator's status file ("" when there is no
   // runtime directory).
-  ContainerRegistry(std::vector<std::string> search_dirs, std::string home,
+  ContainerRegistry(std::vector<std::string> search_dirs, LoadContext context,
                     std::string generator_status);
 
-  // The definitions as they are on disk now: the directories are scanned
-  // again whenever inotify says they may have changed (or cannot say), and a
-  // definition is parsed again only when its file changed (inode, size,
-  // mtime or ctime). Nothing else is kept: the files are the state.
+  // The definitions as they are on disk now, masked ones included (invalid,
+  // saying what masks them): the directories and drop-in directories are
+  // scanned again whenever inotify says they may have changed (or cannot
+  // say), and a definition is parsed again only when one of its files
+  // changed (which files, or their inode, size, mtime or ctime). Nothing
+  // else is kept: the files are the state.
   std::vector<ContainerInfo> list();
   std::optional<ContainerInfo> find(const std::string& name);
   // Where `name` was looked for, for "no such container" messages.
@@ -51,25 +58,27 @@ class ContainerRegistry {
     bool operator==(const Stamp& o) const;
   };
   struct Cached {
-    Stamp stamp;
+    std::vector<std::string> files;  // the main file, then the fragments
+    std::vector<Stamp> stamps;       // of each of `files`
     ContainerInfo info;
   };
 
-  ContainerInfo describe(const std::string& name, const std::string& path);
+  Stamp stamp_of(const std::string& path);
+  ContainerInfo describe(const DefinitionFile& files);
   // True when the verdicts changed.
   bool load_generator_verdicts();
   void apply_generator_verdict(ContainerInfo& info) const;
 
   std::vector<std::string> search_dirs_;
-  std::string home_;
+  LoadContext context_;
   std::string generator_status_;
-  std::map<std::string, Cached> cache_;  // by definition path
+  std::map<std::string, Cached> cache_;  // by container name
   Stamp status_stamp_;
   std::map<std::string, std::string> verdicts_;
   DirectoryWatch watch_;
   std::vector<ContainerInfo> last_scan_;
-  // A definition reached through a symlink changes without an event in
-  // the watched directory: then every list() scans.
+  // A definition or fragment reached through a symlink changes without an
+  // event in a watched directory: then every list() scans.
   bool has_symlinks_ = false;
 };
 

@@ -1,14 +1,14 @@
 // box-manager on the real session bus and user manager: what a second
 // program watching and calling dev.boxctl.box1 sees. Runs as the test user.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "test_support.h"
@@ -105,6 +105,7 @@ class ManagerBus : public ::testing::Test {
       systemctl({"disable", "box@" + name + ".service"});
       systemctl({"reset-failed", "box@" + name + ".service"});
       fs::remove(defs_ + "/" + name + ".yaml");
+      fs::remove_all(defs_ + "/" + name + ".yaml.d");
     }
     systemctl({"unset-environment", "BOX_MANAGER_IDLE_TIMEOUT"});
     systemctl({"stop", "box-manager.service"});
@@ -123,14 +124,15 @@ class ManagerBus : public ::testing::Test {
            "rootfs: ~/rootfs-manager\n"
            // The trap first: PID 1 of a pid namespace ignores signals it has
            // no handler for.
-           "command: [sh, -c, 'trap \"" + on_term +
-           "\" TERM; echo up; while :; do sleep 1 & wait $!; done']\n";
+           "command: [sh, -c, 'trap \"" +
+           on_term + "\" TERM; echo up; while :; do sleep 1 & wait $!; done']\n";
   }
 
   // dbus-monitor in monitor mode, ready once it has said so.
   std::unique_ptr<Background> watch(const std::string& file) {
     auto w = std::make_unique<Background>(
-        std::vector<std::string>{"dbus-monitor", "--session", "type='signal',path_namespace='/dev/boxctl/box1'"},
+        std::vector<std::string>{"dbus-monitor", "--session",
+                                 "type='signal',path_namespace='/dev/boxctl/box1'"},
         file);
     EXPECT_TRUE(eventually([&] { return contains(w->output(), "NameAcquired"); })) << w->output();
     return w;
@@ -175,12 +177,16 @@ TEST_F(ManagerBus, NamedErrors) {
   };
   auto missing = call("Start", "no-such-box");
   EXPECT_NE(missing.exit_code, 0);
-  EXPECT_TRUE(contains(missing.output, "Error dev.boxctl.box1.Error.NoSuchContainer: no container "
-                                       "named 'no-such-box'")) << missing.output;
+  EXPECT_TRUE(contains(missing.output,
+                       "Error dev.boxctl.box1.Error.NoSuchContainer: no container "
+                       "named 'no-such-box'"))
+      << missing.output;
 
   auto invalid = call("Start", "broken");
-  EXPECT_TRUE(contains(invalid.output, "Error dev.boxctl.box1.Error.InvalidDefinition: ")) << invalid.output;
-  EXPECT_TRUE(contains(invalid.output, "broken.yaml:3:1: unknown key 'no_such_key'")) << invalid.output;
+  EXPECT_TRUE(contains(invalid.output, "Error dev.boxctl.box1.Error.InvalidDefinition: "))
+      << invalid.output;
+  EXPECT_TRUE(contains(invalid.output, "broken.yaml:3:1: unknown key 'no_such_key'"))
+      << invalid.output;
 
   auto object = call("GetContainer", "no-such-box");
   EXPECT_TRUE(contains(object.output, "dev.boxctl.box1.Error.NoSuchContainer")) << object.output;
@@ -205,8 +211,9 @@ TEST_F(ManagerBus, KilledMidCallThenCalledAgainWorks) {
   ASSERT_EQ(boxctl({"start", "stubborn"}).exit_code, 0);
 
   Background stop({prefix() + "/bin/boxctl", "stop", "stubborn"}, home() + "/stop-stubborn.txt");
-  ASSERT_TRUE(eventually([] { return show("box@stubborn.service", "ActiveState") == "deactivating"; }))
-      << show("box@stubborn.service", "ActiveState");
+  ASSERT_TRUE(eventually([] {
+    return show("box@stubborn.service", "ActiveState") == "deactivating";
+  })) << show("box@stubborn.service", "ActiveState");
   const std::string pid = show("box-manager.service", "MainPID");
   ASSERT_NE(pid, "0");
   ASSERT_EQ(::kill(std::stoi(pid), SIGKILL), 0);
@@ -238,7 +245,7 @@ TEST_F(ManagerBus, ExitsWhenIdleAndIsActivatedAgain) {
   EXPECT_EQ(show("box-manager.service", "Result"), "success");
   auto again = boxctl({"version"});
   EXPECT_EQ(again.exit_code, 0);
-  EXPECT_TRUE(contains(again.output, "box-manager " )) << again.output;
+  EXPECT_TRUE(contains(again.output, "box-manager ")) << again.output;
 }
 
 TEST_F(ManagerBus, ContainerNewAndRemovedAfterReload) {
@@ -273,6 +280,71 @@ TEST_F(ManagerBus, EnableAndDisableThroughSystemd) {
   EXPECT_EQ(systemctl({"is-enabled", "box@autobox.service"}).output, "disabled\n");
   status = boxctl({"status", "autobox", "--json"});
   EXPECT_TRUE(contains(status.output, "\"autostart\": \"no\"")) << status.output;
+}
+
+// The manager finds and loads definitions as box-user-generator and
+// box-run do: what boxctl shows is what the unit runs, drop-ins,
+// templates and masks included.
+TEST_F(ManagerBus, DropinsTemplatesAndMasksAsTheUnitSeesThem) {
+  define("dropped", waiting_yaml("exit 0"));  // description: waits
+  define("site@", "description: site ${instance}\nrootfs: ~/rootfs-manager\ncommand: [sh]\n");
+  fs::create_directories(defs_ + "/site@blue.yaml.d");  // declares site@blue
+  written_.push_back("site@blue");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto before = boxctl({"status", "dropped", "--json"});
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  EXPECT_TRUE(contains(before.output, "\"description\": \"waits\"")) << before.output;
+  auto description_in_list = [](const std::string& name) {
+    auto list = boxctl({"list", "--json"});
+    auto parsed = nlohmann::json::parse(list.output, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_array()) return "unreadable: " + list.output;
+    for (const auto& c : parsed)
+      if (c.at("name") == name) return c.at("description").get<std::string>();
+    return "not listed: " + list.output;
+  };
+  EXPECT_EQ(description_in_list("dropped"), "waits");
+
+  // The manager runs and has scanned: a drop-in written now is seen at
+  // once, without a reload, by status and by ListContainers.
+  write_file(defs_ + "/dropped.yaml.d/50-description.yaml", "description: from a drop-in\n");
+  auto status = boxctl({"status", "dropped"});
+  EXPECT_TRUE(contains(status.output, "● dropped - from a drop-in\n")) << status.output;
+  EXPECT_EQ(description_in_list("dropped"), "from a drop-in");
+  // Rewritten in place: inotify on the drop-in directory says so.
+  write_file(defs_ + "/dropped.yaml.d/50-description.yaml", "description: changed again\n");
+  EXPECT_EQ(description_in_list("dropped"), "changed again");
+  write_file(defs_ + "/dropped.yaml.d/50-description.yaml", "description: and again\n");
+  EXPECT_EQ(description_in_list("dropped"), "and again");
+  // The unit says the same once the generator ran.
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  EXPECT_EQ(show("box@dropped.service", "Description"), "and again");
+
+  // A declared instance of a template, with its ${instance}.
+  EXPECT_EQ(description_in_list("site@blue"), "site blue");
+  auto instance = boxctl({"status", "site@blue", "--json"});
+  EXPECT_TRUE(contains(instance.output, "\"definition_path\": \"" + defs_ + "/site@.yaml\""))
+      << instance.output;
+
+  // A masked definition is listed as such and refuses to start, with the
+  // message box-run start would give.
+  fs::create_symlink("/dev/null", defs_ + "/masked.yaml");
+  written_.push_back("masked");
+  auto list = boxctl({"list", "--json"});
+  auto parsed = nlohmann::json::parse(list.output, nullptr, false);
+  ASSERT_TRUE(parsed.is_array()) << list.output;
+  bool listed = false;
+  for (const auto& c : parsed) {
+    if (c.at("name") != "masked") continue;
+    listed = true;
+    EXPECT_EQ(c.at("state"), "invalid");
+    EXPECT_TRUE(contains(c.at("error").get<std::string>(),
+                         "container 'masked' is masked by '" + defs_ + "/masked.yaml'"))
+        << c.at("error");
+  }
+  EXPECT_TRUE(listed) << list.output;
+  auto start = boxctl({"start", "masked"});
+  EXPECT_EQ(start.exit_code, 3) << start.output;
+  EXPECT_TRUE(contains(start.output, "is masked by")) << start.output;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -202,6 +203,12 @@ TEST_F(PathsTest, ScanFindsDeclaredInstancesTemplatesAndProblems) {
             "nobody@x: drop-ins in '" + p("user/nobody@x.yaml.d") + "' but no");
   EXPECT_EQ(problems[4].substr(0, 29 + p("user/orphan.yaml.d").size()),
             "orphan: drop-ins in '" + p("user/orphan.yaml.d") + "' but no");
+
+  // Every drop-in dir, for the manager's watch.
+  Strings dropin_dirs = scan.dropin_dirs;
+  std::sort(dropin_dirs.begin(), dropin_dirs.end());
+  EXPECT_EQ(dropin_dirs, (Strings{p("user/ghost@.yaml.d"), p("user/nobody@x.yaml.d"),
+                                  p("user/orphan.yaml.d"), p("user/web@blue.yaml.d")}));
 }
 
 // The generator (one listing per dir) and box-run start (a lookup per name)
