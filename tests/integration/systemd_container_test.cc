@@ -1,7 +1,10 @@
 // init: systemd, end to end as the unprivileged test user: a real systemd
 // boots as the container's PID 1 under `systemctl --user start`, its
-// readiness is what the unit waits for, it serves, and SIGRTMIN+3 halts it
-// cleanly. Also readiness relayed from a container (notify: true).
+// readiness is what the unit waits for, it serves (as a User= service), it
+// answers `boxctl enter NAME systemctl is-system-running`, and SIGRTMIN+3
+// (from `systemctl --user stop` or `boxctl kill`) halts it cleanly, leaving
+// no process, mount namespace or cgroup behind. Also readiness relayed from
+// a container (notify: true).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -25,8 +28,9 @@ std::string container_pid1(const std::string& unit) {
 
 // A command inside the running container (what `boxctl enter` does).
 CommandResult inside(const std::string& pid1, std::vector<std::string> cmd) {
-  std::vector<std::string> argv = {"nsenter", "-t", pid1, "-U", "-m", "-p", "-u", "-i", "-C",
-                                   "--preserve-credentials", "-r", "-w"};
+  std::vector<std::string> argv = {"nsenter", "-t", pid1, "-U", "-m",
+                                   "-p",      "-u", "-i", "-C", "--preserve-credentials",
+                                   "-r",      "-w"};
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   return run(argv);
 }
@@ -43,16 +47,78 @@ void make_systemd_rootfs(const std::string& r, int port) {
   fs::create_symlink("../usr/lib/os-release", fs::path(r) / "etc/os-release");
   write_file(r + "/etc/machine-id", "");
   write_file(r + "/etc/passwd",
-             "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+             "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/"
+             "nologin\n");
   write_file(r + "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
   write_file(r + "/etc/systemd/system/box-web.service",
-             "[Unit]\nDescription=tiny web server\n[Service]\n"
-             "ExecStart=/usr/bin/python3 -m http.server " + std::to_string(port) +
+             // As nobody: User= needs the subordinate range mapped (userns: auto).
+             "[Unit]\nDescription=tiny web server\n[Service]\nUser=nobody\n"
+             "ExecStart=/usr/bin/python3 -m http.server " +
+                 std::to_string(port) +
                  " --bind 127.0.0.1 --directory /etc\n[Install]\nWantedBy=multi-user.target\n");
   fs::create_symlink("../box-web.service",
                      fs::path(r) / "etc/systemd/system/multi-user.target.wants/box-web.service");
   fs::create_symlink("/usr/lib/systemd/system/multi-user.target",
                      fs::path(r) / "etc/systemd/system/default.target");
+}
+
+// The cgroup2 tree the user manager's units live in: the root on a pure
+// cgroup2 host, /sys/fs/cgroup/unified on a hybrid one.
+std::string cgroup2_root() {
+  return fs::exists("/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified"
+                                                           : "/sys/fs/cgroup";
+}
+
+std::string link_target(const fs::path& p) {
+  std::error_code ec;
+  auto t = fs::read_symlink(p, ec);
+  return ec ? "" : t.string();
+}
+
+// What a running container is made of on the host, to check afterwards
+// that none of it is left.
+struct Traces {
+  std::string pid1;
+  std::string pid_ns, mnt_ns;  // "pid:[4026532...]", "mnt:[...]"
+  std::string cgroup;          // the unit's cgroup directory
+};
+
+Traces traces_of(const std::string& unit, const std::string& pid1) {
+  return {pid1, link_target("/proc/" + pid1 + "/ns/pid"), link_target("/proc/" + pid1 + "/ns/mnt"),
+          cgroup2_root() + show(unit, "ControlGroup")};
+}
+
+// Every process this user can see that is still in the container's pid or
+// mount namespace, or holds one of them open, and the cgroup if it is still
+// there. Empty when nothing is left.
+std::string leftovers(const Traces& t) {
+  std::string left;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string pid = e.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (link_target(e.path() / "ns/pid") == t.pid_ns)
+      left += "process " + pid + " in its pid namespace\n";
+    if (link_target(e.path() / "ns/mnt") == t.mnt_ns)
+      left += "process " + pid + " in its mount namespace\n";
+    std::error_code ec;
+    for (const auto& fd : fs::directory_iterator(e.path() / "fd", ec)) {
+      const std::string target = link_target(fd.path());
+      if (target == t.pid_ns || target == t.mnt_ns)
+        left += "process " + pid + " holds " + target + " open\n";
+    }
+  }
+  if (fs::exists(t.cgroup)) left += "cgroup " + t.cgroup + "\n";
+  return left;
+}
+
+// The unit's log since `since` (journalctl --since), so a line from an
+// earlier run of the same test does not count.
+std::string journal_since(const std::string& unit, std::chrono::system_clock::time_point since) {
+  const auto secs =
+      std::chrono::duration_cast<std::chrono::seconds>(since.time_since_epoch()).count() - 1;
+  return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-u", unit, "--since",
+              "@" + std::to_string(secs)})
+      .output;
 }
 
 class SystemdContainer : public ::testing::Test {
@@ -81,8 +147,9 @@ class SystemdContainer : public ::testing::Test {
 TEST_F(SystemdContainer, BootsServesAndHaltsCleanly) {
   const int port = 20000 + getpid() % 10000;
   make_systemd_rootfs(home() + "/sysroot", port);
-  define("sys", "description: systemd in a box\nrootfs: ~/sysroot\ninit: systemd\n"
-                "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
+  define("sys",
+         "description: systemd in a box\nrootfs: ~/sysroot\ninit: systemd\n"
+         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
 
   // start returns when the inner systemd reported READY=1 (its default
@@ -90,13 +157,14 @@ TEST_F(SystemdContainer, BootsServesAndHaltsCleanly) {
   auto start = systemctl({"start", "box@sys.service"});
   ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sys.service");
   EXPECT_TRUE(contains(journal("box@sys.service"), "Reached target multi-user.target"))
-      << "boot messages on /dev/console must reach the journal\n" << journal("box@sys.service");
+      << "boot messages on /dev/console must reach the journal\n"
+      << journal("box@sys.service");
 
   const std::string pid1 = container_pid1("box@sys.service");
   ASSERT_FALSE(pid1.empty());
   auto state = inside(pid1, {"systemctl", "is-system-running"});
-  EXPECT_EQ(state.output, "running\n") << state.output
-                                       << inside(pid1, {"systemctl", "--failed", "--no-pager"}).output;
+  EXPECT_EQ(state.output, "running\n")
+      << state.output << inside(pid1, {"systemctl", "--failed", "--no-pager"}).output;
 
   // The web service it started answers on the loopback.
   auto get = run({"python3", "-c",
@@ -112,12 +180,25 @@ TEST_F(SystemdContainer, BootsServesAndHaltsCleanly) {
   EXPECT_TRUE(contains(env.output, "container=box\n")) << env.output;
   EXPECT_TRUE(contains(env.output, "container_uuid=")) << env.output;
   EXPECT_EQ(inside(pid1, {"cat", "/run/host/container-manager"}).output, "box\n");
+  // Every capability of its user namespace but the three that cannot work
+  // there (CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_TIME).
+  const int last_cap = std::stoi(slurp("/proc/sys/kernel/cap_last_cap"));
+  const uint64_t all = (last_cap >= 63) ? ~0ULL : ((1ULL << (last_cap + 1)) - 1);
+  const uint64_t expected = all & ~((1ULL << 16) | (1ULL << 17) | (1ULL << 25));
+  const std::string status = slurp("/proc/" + pid1 + "/status");
+  const auto at = status.find("CapEff:\t");
+  ASSERT_NE(at, std::string::npos) << status;
+  EXPECT_EQ(std::stoull(status.substr(at + 8, 16), nullptr, 16), expected) << status;
   // Writable own cgroup, read-only rest of /sys.
-  EXPECT_EQ(inside(pid1, {"sh", "-c", "test -w /sys/fs/cgroup/init.scope && echo ok"}).output, "ok\n");
+  EXPECT_EQ(inside(pid1, {"sh", "-c", "test -w /sys/fs/cgroup/init.scope && echo ok"}).output,
+            "ok\n");
   EXPECT_NE(inside(pid1, {"sh", "-c", "echo x > /sys/kernel/uevent_helper"}).exit_code, 0);
 
   // Stop: SIGTERM to box-run becomes SIGRTMIN+3 for the inner systemd,
   // which runs its shutdown; the unit ends with status 0.
+  const Traces traces = traces_of("box@sys.service", pid1);
+  ASSERT_FALSE(traces.pid_ns.empty() || traces.mnt_ns.empty());
+  ASSERT_NE(leftovers(traces), "") << "the check must see the running container";
   auto t0 = std::chrono::steady_clock::now();
   auto stop = systemctl({"stop", "box@sys.service"});
   auto took = std::chrono::steady_clock::now() - t0;
@@ -126,19 +207,87 @@ TEST_F(SystemdContainer, BootsServesAndHaltsCleanly) {
   EXPECT_EQ(show("box@sys.service", "Result"), "success");
   EXPECT_EQ(show("box@sys.service", "ExecMainStatus"), "0");
   EXPECT_TRUE(contains(journal("box@sys.service"), "Halting system")) << journal("box@sys.service");
-  // Nothing left: no process of the container, no cgroup.
+  // Nothing left: no process of the container, no mount namespace, no cgroup.
   EXPECT_FALSE(fs::exists("/proc/" + pid1));
-  const std::string unit_cg = show("box@sys.service", "ControlGroup");
-  EXPECT_TRUE(unit_cg.empty() || !fs::exists("/sys/fs/cgroup/unified" + unit_cg + "/container"))
-      << unit_cg;
+  std::string left;
+  EXPECT_TRUE(eventually([&] { return (left = leftovers(traces)).empty(); })) << left;
+}
+
+TEST_F(SystemdContainer, BoxctlEnterAnswersAndBoxctlKillHalts) {
+  const int port = 20000 + (getpid() + 5000) % 10000;
+  make_systemd_rootfs(home() + "/sysroot", port);
+  define("sysk",
+         "description: systemd in a box, through boxctl\nrootfs: ~/sysroot\ninit: systemd\n"
+         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  const auto started = std::chrono::system_clock::now();
+  auto start = boxctl({"start", "sysk"});
+  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sysk.service");
+
+  // The inner system's own answer, through boxctl enter.
+  auto state = boxctl({"enter", "sysk", "systemctl", "is-system-running", "--wait"});
+  EXPECT_EQ(state.exit_code, 0) << state.output;
+  EXPECT_EQ(state.output, "running\n")
+      << state.output << boxctl({"enter", "sysk", "systemctl", "--failed", "--no-pager"}).output;
+  // The web service runs as nobody (65534 inside, a subordinate id outside).
+  auto web_uid = boxctl({"enter", "sysk", "sh", "-c",
+                         "stat -c %u /proc/$(systemctl show --value -p MainPID box-web.service)"});
+  EXPECT_EQ(web_uid.output, "65534\n") << web_uid.output;
+  auto get = run({"python3", "-c",
+                  "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:" +
+                      std::to_string(port) + "/os-release').status)"});
+  EXPECT_EQ(get.output, "200\n") << get.output;
+  // Fresh tmpfs on /run and /tmp; /run/lock lives in /run's.
+  auto fs_types = boxctl({"enter", "sysk", "stat", "-f", "-c", "%T", "/run", "/tmp", "/run/lock"});
+  EXPECT_EQ(fs_types.output, "tmpfs\ntmpfs\ntmpfs\n") << fs_types.output;
+  // The host name the container got by default: its name.
+  EXPECT_EQ(boxctl({"enter", "sysk", "cat", "/proc/sys/kernel/hostname"}).output, "sysk\n");
+
+  // Bad signals are refused with what is wrong, and nothing is sent.
+  auto bad = boxctl({"kill", "sysk", "RTMIN+99"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "'RTMIN+99' is outside the realtime signals")) << bad.output;
+  auto unknown = boxctl({"kill", "sysk", "SIGHALT"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_TRUE(contains(unknown.output, "unknown signal 'SIGHALT'")) << unknown.output;
+  auto both = boxctl({"kill", "sysk", "TERM", "-s", "KILL"});
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_EQ(show("box@sysk.service", "ActiveState"), "active");
+
+  // boxctl kill NAME SIGRTMIN+3: the inner systemd runs its shutdown, and
+  // the unit ends as cleanly as with systemctl stop.
+  const std::string pid1 = container_pid1("box@sysk.service");
+  ASSERT_FALSE(pid1.empty());
+  const Traces traces = traces_of("box@sysk.service", pid1);
+  ASSERT_NE(leftovers(traces), "") << "the check must see the running container";
+  auto kill = boxctl({"kill", "sysk", "SIGRTMIN+3"});
+  ASSERT_EQ(kill.exit_code, 0) << kill.output;
+  EXPECT_TRUE(eventually([] { return show("box@sysk.service", "ActiveState") == "inactive"; },
+                         std::chrono::seconds(30)))
+      << show("box@sysk.service", "ActiveState") << journal_since("box@sysk.service", started);
+  EXPECT_EQ(show("box@sysk.service", "Result"), "success");
+  EXPECT_EQ(show("box@sysk.service", "ExecMainStatus"), "0");
+  const std::string log = journal_since("box@sysk.service", started);
+  EXPECT_TRUE(contains(log, "Stopping box-web.service")) << log;
+  EXPECT_TRUE(contains(log, "Halting system")) << log;
+  std::string left;
+  EXPECT_TRUE(eventually([&] { return (left = leftovers(traces)).empty(); })) << left;
+
+  // The other spelling, as an option, does the same.
+  ASSERT_EQ(boxctl({"start", "sysk"}).exit_code, 0);
+  ASSERT_EQ(boxctl({"kill", "-s", "RTMIN+3", "sysk"}).exit_code, 0);
+  EXPECT_TRUE(eventually([] { return show("box@sysk.service", "ActiveState") == "inactive"; },
+                         std::chrono::seconds(30)));
+  EXPECT_EQ(show("box@sysk.service", "Result"), "success");
 }
 
 TEST_F(SystemdContainer, NotifyTrueWaitsForTheContainersReadiness) {
   make_systemd_rootfs(home() + "/sysroot", 1);
-  define("notifier",
-         "rootfs: ~/sysroot\nnotify: true\n"
-         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
-         "command: [sh, -c, 'sleep 1.5; systemd-notify --ready --status=warmed-up; exec sleep 60']\n");
+  define(
+      "notifier",
+      "rootfs: ~/sysroot\nnotify: true\n"
+      "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
+      "command: [sh, -c, 'sleep 1.5; systemd-notify --ready --status=warmed-up; exec sleep 60']\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   auto t0 = std::chrono::steady_clock::now();
   auto start = systemctl({"start", "box@notifier.service"});
