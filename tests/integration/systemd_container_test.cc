@@ -37,7 +37,7 @@ CommandResult inside(const std::string& pid1, std::vector<std::string> cmd) {
 
 // A bootable root the fast way: the host's /usr bound read-only, a
 // generated /etc enabling one small web service on `port`.
-void make_systemd_rootfs(const std::string& r, int port) {
+void make_systemd_rootfs(const std::string& r, int port, const std::string& bind = "127.0.0.1") {
   fs::remove_all(r);
   for (const char* d : {"etc/systemd/system/multi-user.target.wants", "proc", "sys", "dev", "run",
                         "tmp", "var", "root", "usr"})
@@ -54,8 +54,8 @@ void make_systemd_rootfs(const std::string& r, int port) {
              // As nobody: User= needs the subordinate range mapped (userns: auto).
              "[Unit]\nDescription=tiny web server\n[Service]\nUser=nobody\n"
              "ExecStart=/usr/bin/python3 -m http.server " +
-                 std::to_string(port) +
-                 " --bind 127.0.0.1 --directory /etc\n[Install]\nWantedBy=multi-user.target\n");
+                 std::to_string(port) + " --bind " + bind +
+                 " --directory /etc\n[Install]\nWantedBy=multi-user.target\n");
   fs::create_symlink("../box-web.service",
                      fs::path(r) / "etc/systemd/system/multi-user.target.wants/box-web.service");
   fs::create_symlink("/usr/lib/systemd/system/multi-user.target",
@@ -281,13 +281,57 @@ TEST_F(SystemdContainer, BoxctlEnterAnswersAndBoxctlKillHalts) {
   EXPECT_EQ(show("box@sysk.service", "Result"), "success");
 }
 
+// The same system in its own network namespace: the service is reached from
+// the host only through the published port, and the stop still leaves no
+// network helper behind.
+TEST_F(SystemdContainer, PrivateNetworkServesThroughAPublishedPort) {
+  const int port = 20000 + (getpid() + 2500) % 10000;
+  make_systemd_rootfs(home() + "/sysroot", 8080, "0.0.0.0");
+  define("sysnet",
+         "rootfs: ~/sysroot\ninit: systemd\nnetwork: private\n"
+         "ports: ['127.0.0.1:" +
+             std::to_string(port) +
+             ":8080']\n"
+             "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto start = systemctl({"start", "box@sysnet.service"});
+  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sysnet.service");
+  const std::string pid1 = container_pid1("box@sysnet.service");
+  ASSERT_FALSE(pid1.empty());
+  EXPECT_NE(link_target("/proc/" + pid1 + "/ns/net"), link_target("/proc/self/ns/net"));
+  auto state = boxctl({"enter", "sysnet", "systemctl", "is-system-running", "--wait"});
+  EXPECT_EQ(state.output, "running\n")
+      << state.output << boxctl({"enter", "sysnet", "systemctl", "--failed", "--no-pager"}).output;
+
+  auto get = [&] {
+    return run({"python3", "-c",
+                "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:" +
+                    std::to_string(port) + "/os-release', timeout=5).status)"})
+        .output;
+  };
+  std::string got;
+  EXPECT_TRUE(eventually([&] { return (got = get()) == "200\n"; }, std::chrono::seconds(15)))
+      << got;
+
+  const Traces traces = traces_of("box@sysnet.service", pid1);
+  ASSERT_NE(leftovers(traces), "") << "the check must see the running container";
+  ASSERT_EQ(systemctl({"stop", "box@sysnet.service"}).exit_code, 0);
+  EXPECT_EQ(show("box@sysnet.service", "Result"), "success");
+  EXPECT_EQ(show("box@sysnet.service", "ExecMainStatus"), "0");
+  std::string left;
+  EXPECT_TRUE(eventually([&] { return (left = leftovers(traces)).empty(); })) << left;
+  // The helper lived in the unit's cgroup, which is gone with all it held;
+  // and the port is closed.
+  EXPECT_NE(get(), "200\n");
+}
+
 TEST_F(SystemdContainer, NotifyTrueWaitsForTheContainersReadiness) {
   make_systemd_rootfs(home() + "/sysroot", 1);
-  define(
-      "notifier",
-      "rootfs: ~/sysroot\nnotify: true\n"
-      "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
-      "command: [sh, -c, 'sleep 1.5; systemd-notify --ready --status=warmed-up; exec sleep 60']\n");
+  define("notifier",
+         "rootfs: ~/sysroot\nnotify: true\n"
+         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
+         "command: [sh, -c, 'sleep 1.5; systemd-notify --ready --status=warmed-up; trap \"exit 0\" "
+         "TERM; sleep 60 & wait']\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   auto t0 = std::chrono::steady_clock::now();
   auto start = systemctl({"start", "box@notifier.service"});
