@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +42,18 @@ bool write_all(int fd, const void* data, std::size_t size) {
   return true;
 }
 
+// The signals a terminal (^C, ^\, hangup) or a service manager (stop) sends
+// to a whole process group or cgroup. They are meant for the caller, which
+// decides what cancelling means; a helper process that died of one, or
+// whose blocking read failed with EINTR from the caller's handler (which it
+// inherits across fork), would turn a clean cancel into a failed cleanup.
+// So the helpers ignore them; the caller kills its worker with SIGKILL, and
+// PR_SET_PDEATHSIG covers the caller's death. An ignored disposition also
+// survives exec, for newuidmap/newgidmap.
+void ignore_group_signals() {
+  for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) signal(s, SIG_IGN);
+}
+
 // Child -> parent frames: one type byte, a 32-bit length, the text.
 constexpr char kMessage = 'm', kFailed = 'e', kDone = 'k';
 
@@ -61,6 +74,7 @@ Result<void> run_map_helper(const std::vector<std::string>& argv) {
   pid_t pid = fork();
   if (pid < 0) return Error::from_errno("fork");
   if (pid == 0) {
+    ignore_group_signals();
     dup2(err[1], 2);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -139,12 +153,17 @@ IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
 Result<void> run_in_user_namespace(const IdMapping& mapping,
                                    const std::function<Result<void>(const MessageSink&)>& work,
                                    const MessageSink& on_message, const std::atomic<bool>* cancel) {
+  // Parent -> child: a socket, so that the "go" byte can be sent with
+  // MSG_NOSIGNAL: a child that died before reading it must fail the call,
+  // not kill the caller with SIGPIPE (leaving its staging dir behind).
   int to_child[2], from_child[2];
-  if (pipe2(to_child, O_CLOEXEC) != 0) return Error::from_errno("pipe");
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, to_child) != 0)
+    return Error::from_errno("socketpair");
   if (pipe2(from_child, O_CLOEXEC) != 0) {
+    Error e = Error::from_errno("pipe");
     close(to_child[0]);
     close(to_child[1]);
-    return Error::from_errno("pipe");
+    return e;
   }
   UniqueFd go_r(to_child[0]), go_w(to_child[1]), msg_r(from_child[0]), msg_w(from_child[1]);
   pid_t parent = getpid();
@@ -156,6 +175,7 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
     msg_r.reset();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
+    ignore_group_signals();
     signal(SIGPIPE, SIG_DFL);
     if (unshare(CLONE_NEWUSER) != 0) {
       send_frame(msg_w.get(), kFailed, Error::from_errno("create a user namespace").message());
@@ -163,7 +183,10 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
     }
     send_frame(msg_w.get(), kMessage, "");  // "unshared": the parent maps us now
     char go = 0;
-    if (read(go_r.get(), &go, 1) != 1 || go != 'g') _exit(1);
+    ssize_t got;
+    while ((got = read(go_r.get(), &go, 1)) < 0 && errno == EINTR) {
+    }
+    if (got != 1 || go != 'g') _exit(1);
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
       send_frame(msg_w.get(), kFailed,
                  Error::from_errno("become root in the user namespace").message());
@@ -222,9 +245,13 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
           kill_child();
           return m.error().wrap("map ids into the unpack namespace");
         }
-        if (write(go_w.get(), "g", 1) != 1) {
+        ssize_t sent;
+        while ((sent = send(go_w.get(), "g", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+        }
+        if (sent != 1) {
+          Error e = Error::from_errno("start the unpack process");
           kill_child();
-          return Error::from_errno("start the unpack process");
+          return e;
         }
       } else if (type == kMessage) {
         if (on_message) on_message(text);

@@ -50,8 +50,11 @@ using MessageSink = std::function<void(const std::string&)>;
 // mapped as `mapping` says. The child's messages reach `on_message` in the
 // parent. When `*cancel` becomes true the child is killed (SIGKILL) and the
 // call fails with "cancelled". The child dies with the parent
-// (PR_SET_PDEATHSIG). Call from a single-threaded process: the child runs
-// ordinary code after fork.
+// (PR_SET_PDEATHSIG). The child and the newuidmap/newgidmap it needs ignore
+// SIGINT, SIGQUIT, SIGTERM and SIGHUP: a terminal or a service manager sends
+// those to a whole process group or cgroup, and they are the caller's to act
+// on (by setting `*cancel`). Call from a single-threaded process: the child
+// runs ordinary code after fork.
 Result<void> run_in_user_namespace(const IdMapping& mapping,
                                    const std::function<Result<void>(const MessageSink&)>& work,
                                    const MessageSink& on_message,

@@ -5,6 +5,9 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <functional>
+#include <map>
+#include <vector>
 
 namespace box::install {
 namespace {
@@ -12,6 +15,7 @@ namespace {
 constexpr const char* kDest = "org.freedesktop.systemd1";
 constexpr const char* kPath = "/org/freedesktop/systemd1";
 constexpr const char* kIface = "org.freedesktop.systemd1.Manager";
+constexpr std::uint64_t kCallTimeoutUsec = 120ull * 1000 * 1000;
 constexpr std::uint64_t kJobTimeoutUsec = 120ull * 1000 * 1000;
 
 struct Bus {
@@ -27,44 +31,106 @@ Result<void> open_user_bus(Bus& b) {
   return {};
 }
 
-struct JobWait {
-  std::string job;
-  std::string result;
+std::uint64_t now_usec() {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000000 +
+         static_cast<std::uint64_t>(now.tv_nsec) / 1000;
+}
+
+// Runs the bus until `done()` or `deadline`. sd_bus_wait() fails with EINTR
+// when a signal handler runs (as the caller's cancel handler does): that is
+// no reason to stop waiting for an answer already asked for.
+bool run_until(sd_bus* bus, const std::function<bool()>& done, std::uint64_t deadline) {
+  while (!done()) {
+    int r = sd_bus_process(bus, nullptr);
+    if (r < 0) return false;
+    if (r > 0) continue;
+    std::uint64_t t = now_usec();
+    if (t >= deadline) return false;
+    r = sd_bus_wait(bus, deadline - t);
+    if (r < 0 && r != -EINTR) return false;
+  }
+  return true;
+}
+
+struct Reply {
   bool done = false;
+  std::string error_name, error_message;
+  int error_errno = 0;
+  sd_bus_message* message = nullptr;  // owned; null on error
+  ~Reply() { sd_bus_message_unref(message); }
 };
 
-int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
-  auto* w = static_cast<JobWait*>(userdata);
-  std::uint32_t id;
-  const char *path, *unit, *result;
-  if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0) return 0;
-  if (w->job == path) {
-    w->done = true;
-    w->result = result;
+int on_reply(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* reply = static_cast<Reply*>(userdata);
+  reply->done = true;
+  if (const sd_bus_error* e = sd_bus_message_get_error(m)) {
+    reply->error_name = e->name ? e->name : "";
+    reply->error_message = e->message ? e->message : "";
+    reply->error_errno = sd_bus_message_get_errno(m);
+  } else {
+    reply->message = sd_bus_message_ref(m);
   }
   return 0;
 }
 
-}  // namespace
+// A method call of the systemd manager with string arguments. sd_bus_call()
+// of sd-bus 252 gives up with EINTR when a signal arrives while it waits
+// (the cancel handler of an install, ^C), which would skip the reload of a
+// finished install; the call is sent once and its answer awaited here.
+Result<void> call_manager(sd_bus* bus, const char* method, const std::vector<std::string>& args,
+                          Reply& reply) {
+  sd_bus_message* m = nullptr;
+  int r = sd_bus_message_new_method_call(bus, &m, kDest, kPath, kIface, method);
+  for (std::size_t i = 0; r >= 0 && i < args.size(); ++i)
+    r = sd_bus_message_append_basic(m, 's', args[i].c_str());
+  sd_bus_slot* slot = nullptr;
+  if (r >= 0) r = sd_bus_call_async(bus, &slot, m, on_reply, &reply, kCallTimeoutUsec);
+  sd_bus_message_unref(m);
+  if (r < 0) return Error::from_errno(std::string("call ") + method + " of the user manager", -r);
+  bool answered = run_until(
+      bus, [&] { return reply.done; }, now_usec() + kCallTimeoutUsec + 1000000);
+  sd_bus_slot_unref(slot);
+  if (!answered) return Error(std::string(method) + ": no answer from the user manager");
+  return {};
+}
+
+std::string reply_error(const Reply& reply) {
+  if (!reply.error_message.empty()) return reply.error_message;
+  return strerror(reply.error_errno ? reply.error_errno : EIO);
+}
+
+// Every job that ended since the subscription (ours may end before the
+// reply naming it is read), by object path.
+using JobsEnded = std::map<std::string, std::string>;
+
+int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* ended = static_cast<JobsEnded*>(userdata);
+  std::uint32_t id;
+  const char *path, *unit, *result;
+  if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0) return 0;
+  (*ended)[path] = result;
+  return 0;
+}
 
 // No user bus at all (no session): no user manager to reload or stop.
-static bool no_user_bus(const Error& e) {
+bool no_user_bus(const Error& e) {
   int n = e.errno_value();
   return n == ENOENT || n == ECONNREFUSED || n == ENOMEDIUM;
 }
+
+}  // namespace
 
 Result<void> reload_user_manager() {
   Bus b;
   auto o = open_user_bus(b);
   if (!o && no_user_bus(o.error())) return {};
   if (!o) return o;
-  sd_bus_error err = SD_BUS_ERROR_NULL;
-  sd_bus_message* reply = nullptr;
-  int r = sd_bus_call_method(b.bus, kDest, kPath, kIface, "Reload", &err, &reply, "");
-  std::string msg = err.message ? err.message : "";
-  sd_bus_error_free(&err);
-  sd_bus_message_unref(reply);
-  if (r < 0) return Error("reload the user manager: " + (msg.empty() ? strerror(-r) : msg));
+  Reply reply;
+  auto c = call_manager(b.bus, "Reload", {}, reply);
+  if (!c) return c.error().wrap("reload the user manager");
+  if (!reply.message) return Error("reload the user manager: " + reply_error(reply));
   return {};
 }
 
@@ -73,46 +139,33 @@ Result<void> stop_user_unit(const std::string& unit) {
   auto o = open_user_bus(b);
   if (!o && no_user_bus(o.error())) return {};
   if (!o) return o;
-  JobWait wait;
+  JobsEnded ended;
   sd_bus_slot* slot = nullptr;
   // Subscribe before asking, so the JobRemoved signal cannot be missed.
   int r =
-      sd_bus_match_signal(b.bus, &slot, kDest, kPath, kIface, "JobRemoved", on_job_removed, &wait);
+      sd_bus_match_signal(b.bus, &slot, kDest, kPath, kIface, "JobRemoved", on_job_removed, &ended);
   if (r < 0) return Error::from_errno("subscribe to systemd job signals", -r);
-  sd_bus_error err = SD_BUS_ERROR_NULL;
-  sd_bus_message* reply = nullptr;
-  r = sd_bus_call_method(b.bus, kDest, kPath, kIface, "StopUnit", &err, &reply, "ss", unit.c_str(),
-                         "replace");
-  std::string name = err.name ? err.name : "", msg = err.message ? err.message : "";
-  sd_bus_error_free(&err);
-  if (r < 0) {
+  Reply reply;
+  auto c = call_manager(b.bus, "StopUnit", {unit, "replace"}, reply);
+  if (!c) {
     sd_bus_slot_unref(slot);
-    if (name == "org.freedesktop.systemd1.NoSuchUnit" ||
-        name == "org.freedesktop.systemd1.LoadFailed")
+    return c.error().wrap("stop " + unit);
+  }
+  if (!reply.message) {
+    sd_bus_slot_unref(slot);
+    if (reply.error_name == "org.freedesktop.systemd1.NoSuchUnit" ||
+        reply.error_name == "org.freedesktop.systemd1.LoadFailed")
       return {};
-    return Error("stop " + unit + ": " + (msg.empty() ? strerror(-r) : msg));
+    return Error("stop " + unit + ": " + reply_error(reply));
   }
-  const char* job = nullptr;
-  sd_bus_message_read(reply, "o", &job);
-  wait.job = job ? job : "";
-  sd_bus_message_unref(reply);
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  std::uint64_t deadline = static_cast<std::uint64_t>(now.tv_sec) * 1000000 +
-                           static_cast<std::uint64_t>(now.tv_nsec) / 1000 + kJobTimeoutUsec;
-  while (!wait.done) {
-    r = sd_bus_process(b.bus, nullptr);
-    if (r < 0) break;
-    if (r > 0) continue;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    std::uint64_t t = static_cast<std::uint64_t>(now.tv_sec) * 1000000 +
-                      static_cast<std::uint64_t>(now.tv_nsec) / 1000;
-    if (t >= deadline) break;
-    sd_bus_wait(b.bus, deadline - t);
-  }
+  const char* path = nullptr;
+  sd_bus_message_read(reply.message, "o", &path);
+  const std::string job = path ? path : "";
+  bool finished = run_until(
+      b.bus, [&] { return ended.count(job) > 0; }, now_usec() + kJobTimeoutUsec);
   sd_bus_slot_unref(slot);
-  if (!wait.done) return Error("stop " + unit + ": no answer from systemd");
-  if (wait.result != "done") return Error("stop " + unit + ": job " + wait.result);
+  if (!finished) return Error("stop " + unit + ": no answer from systemd");
+  if (ended[job] != "done") return Error("stop " + unit + ": job " + ended[job]);
   return {};
 }
 

@@ -66,6 +66,32 @@ TEST(UserNamespace, ErrorsAndDeathsReachTheCaller) {
   EXPECT_NE(killed.error().message().find("killed by signal"), std::string::npos);
 }
 
+// ^C on a terminal, or systemd stopping a service, signals every process of
+// the group or cgroup: the worker too. Cancelling is the caller's decision
+// (through `cancel`); the worker finishes its work undisturbed.
+TEST(UserNamespace, SignalsToTheWholeGroupAreTheCallersToHandle) {
+  std::vector<std::string> got;
+  auto r = run_in_user_namespace(
+      just_me(),
+      [](const MessageSink& send) -> Result<void> {
+        send(std::to_string(getpid()));
+        // Long enough for the signals below to arrive while it works.
+        struct timespec left = {0, 300 * 1000 * 1000};
+        while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+        }
+        send("finished");
+        return {};
+      },
+      [&](const std::string& m) {
+        got.push_back(m);
+        if (got.size() == 1)
+          for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) kill(std::stoi(m), s);
+      });
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], "finished");
+}
+
 TEST(UserNamespace, CancelKillsTheWorker) {
   std::atomic<bool> cancel{false};
   std::thread t([&] {
