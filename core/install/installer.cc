@@ -1,5 +1,6 @@
 // install / uninstall / list_installed (install.h). The order of an install:
 //   1. parse and classify the source; refuse an existing name without --replace
+//      (request.h: the checks a caller can also make on their own)
 //   2. stage: images/.staging-NAME-PID-RANDOM/rootfs, filled as the
 //      container's ids (unpack_job.h): layers verified as they stream
 //   3. translate: image config / config.json / Atomic exports -> definition,
@@ -32,6 +33,7 @@
 #include "install/image_metadata.h"
 #include "install/install.h"
 #include "install/install_files.h"
+#include "install/request.h"
 #include "install/source.h"
 #include "install/unpack_job.h"
 #include "install/user_manager.h"
@@ -106,28 +108,11 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
                                const InstallOptions& options, const ProgressFn& progress) {
   char cwd_buf[4096];
   std::string cwd = getcwd(cwd_buf, sizeof cwd_buf) ? cwd_buf : "/";
-  auto parsed = parse_source(source_text, cwd);
-  if (!parsed) return parsed.error();
-  auto classified = classify_directory(*parsed);
-  if (!classified) return classified.error();
-  const Source src = *classified;
-  if ((src.kind == SourceKind::kOciArchive || src.kind == SourceKind::kDockerArchive) &&
-      !exists_nofollow(src.path))
-    return Error("source '" + source_text + "': no such file '" + src.path + "'");
-
-  std::string name = options.name.empty() ? default_name(src) : options.name;
-  if (name.empty())
-    return Error("source '" + source_text +
-                 "': give the container a name (boxctl install "
-                 "SOURCE NAME)");
-  // The name is the definition's and the image's (images/NAME/): a plain
-  // name, as an image is never a template instance.
-  if (auto r = check_plain_name(name, "install name"); !r) return r.error();
-  for (const auto& [k, _] : options.set) {
-    bool ok = !k.empty() && !(k[0] >= '0' && k[0] <= '9');
-    for (char c : k) ok = ok && (c == '_' || std::isalnum(static_cast<unsigned char>(c)));
-    if (!ok) return Error("--set '" + k + "': not a variable name");
-  }
+  // 1. refuse what is malformed, and to clobber
+  auto request = check_install_request(ctx, source_text, options, cwd);
+  if (!request.ok()) return request.error;
+  const Source src = request.source;
+  const std::string name = request.name;
 
   const Locations locs = locations_for(ctx);
   const std::string image_dir = locs.images + "/" + name;
@@ -135,7 +120,6 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   const image::IdMapping mapping =
       image::id_mapping_for(ctx.uid, ctx.gid, ctx.user, ctx.subuid_file, ctx.subgid_file);
 
-  // 1. refuse to clobber
   std::optional<InstalledImage> previous;
   if (exists_nofollow(image_dir + "/" + kMetadataFile)) {
     auto text = read_file(image_dir + "/" + kMetadataFile, 1 << 20);
@@ -143,14 +127,6 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
       auto m = metadata_from_json(*text, image_dir + "/" + kMetadataFile);
       if (m) previous = *m;
     }
-  }
-  if (!options.replace) {
-    if (exists_nofollow(image_dir))
-      return Error("'" + name + "' is already installed (" + image_dir +
-                   "): pass --replace to install over it");
-    if (exists_nofollow(definition))
-      return Error("a definition named '" + name + "' exists (" + definition +
-                   "): pass --replace to overwrite it, or choose another name");
   }
 
   for (const auto& d : {locs.images, locs.definitions}) {
@@ -330,16 +306,11 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
 }
 
 Result<void> uninstall(const InstallContext& ctx, const std::string& name, bool purge) {
-  if (auto r = check_plain_name(name, "install name"); !r) return r.error();
+  auto request = check_uninstall_request(ctx, name);
+  if (!request.ok()) return request.error;
   const Locations locs = locations_for(ctx);
   const std::string image_dir = locs.images + "/" + name;
   const std::string meta_path = image_dir + "/" + kMetadataFile;
-  if (!exists_nofollow(image_dir)) {
-    if (exists_nofollow(locs.definitions + "/" + name + ".yaml"))
-      return Error("'" + name + "' was not installed by boxctl install (its definition is " +
-                   locs.definitions + "/" + name + ".yaml; remove that file yourself)");
-    return Error("no installed image named '" + name + "'");
-  }
   InstalledImage meta;
   meta.name = name;
   meta.definition = locs.definitions + "/" + name + ".yaml";

@@ -67,6 +67,8 @@ Result<Source> parse_source(const std::string& text, const std::string& cwd) {
       return Error("source '" + text + "': missing the path after '" + prefix + "'");
     if (colon != std::string::npos && s.tag.empty())
       return Error("source '" + text + "': empty tag after ':'");
+    if (s.path[0] != '/' && cwd.empty())
+      return Error("source '" + text + "': the path '" + s.path + "' must be absolute");
     s.path = absolute(s.path, cwd);
     return s;
   }
@@ -76,9 +78,29 @@ Result<Source> parse_source(const std::string& text, const std::string& cwd) {
                  "first, e.g. 'skopeo copy docker://IMAGE oci-archive:image.tar', then install "
                  "oci-archive:image.tar");
   if (text.empty()) return Error("empty source");
+  if (text[0] != '/' && cwd.empty())
+    return Error("source '" + text + "': the path must be absolute");
   s.kind = SourceKind::kDirectory;
   s.path = absolute(text, cwd);
   return s;
+}
+
+std::string to_text(const Source& s) {
+  std::string prefix;
+  switch (s.kind) {
+    case SourceKind::kOciLayout:
+      prefix = "oci:";
+      break;
+    case SourceKind::kOciArchive:
+      prefix = "oci-archive:";
+      break;
+    case SourceKind::kDockerArchive:
+      prefix = "docker-archive:";
+      break;
+    default:
+      return s.path;
+  }
+  return prefix + s.path + (s.tag.empty() ? "" : ":" + s.tag);
 }
 
 Result<Source> classify_directory(Source s) {

@@ -27,8 +27,13 @@ struct Source {
 // "bundle", "oci-bundle", "oci", "oci-archive", "docker-archive".
 const char* kind_name(SourceKind kind);
 
-// Relative paths are made absolute against `cwd`. Pure.
+// Relative paths are made absolute against `cwd`; with `cwd` empty they are
+// refused. Pure.
 Result<Source> parse_source(const std::string& text, const std::string& cwd);
+
+// A parsed source as text again, its path absolute: "oci:/x/layout:tag".
+// (boxctl sends that to box-manager, which does not know boxctl's cwd.)
+std::string to_text(const Source& source);
 
 // kDirectory -> kNativeBundle or kOciBundle, by the files present (an OCI
 // layout directory given without "oci:" is taken as one too).

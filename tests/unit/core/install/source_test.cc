@@ -36,6 +36,24 @@ TEST(InstallSource, RefusesRegistriesAndEmptyParts) {
   EXPECT_FALSE(parse_source("", "/").ok());
 }
 
+TEST(InstallSource, WithoutADirectoryPathsMustBeAbsolute) {
+  auto r = parse_source("oci-archive:etcd.tar:3.4", "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "source 'oci-archive:etcd.tar:3.4': the path 'etcd.tar' must be absolute");
+  EXPECT_FALSE(parse_source("bundle", "").ok());
+  EXPECT_TRUE(parse_source("/x/bundle", "").ok());
+}
+
+TEST(InstallSource, AsTextWithAnAbsolutePath) {
+  EXPECT_EQ(to_text(*parse_source("oci:images/etcd:3.4", "/home/u")),
+            "oci:/home/u/images/etcd:3.4");
+  EXPECT_EQ(to_text(*parse_source("oci-archive:e.tar", "/w")), "oci-archive:/w/e.tar");
+  EXPECT_EQ(to_text(*parse_source("docker-archive:a.tar:ex/app:1", "/w")),
+            "docker-archive:/w/a.tar:ex/app:1");
+  EXPECT_EQ(to_text(*parse_source("bundle", "/w")), "/w/bundle");
+}
+
 TEST(InstallSource, DefaultNames) {
   EXPECT_EQ(default_name(*parse_source("oci-archive:/x/etcd.oci.tar", "/")), "etcd");
   EXPECT_EQ(default_name(*parse_source("docker-archive:/x/app.tar.gz", "/")), "app");
