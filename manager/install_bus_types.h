@@ -1,0 +1,28 @@
+// Install's options and result as D-Bus dictionaries (a{sv}), both ways:
+// box-manager reads the options and writes the result, boxctl the reverse.
+// Pure (sdbus-c++ values, no bus).
+#pragma once
+
+#include <sdbus-c++/Types.h>
+
+#include <map>
+#include <string>
+
+#include "install/install.h"
+#include "result.h"
+
+namespace box::manager {
+
+using VariantMap = std::map<std::string, sdbus::Variant>;
+
+// "replace" (b) and "set" (a{ss}); another key, or another type, is an error
+// that names it.
+Result<install::InstallOptions> install_options_from(const VariantMap& options);
+VariantMap install_options_to(const install::InstallOptions& options);
+
+// The keys and values of image.json: strings as s, flags as b, lists as
+// as, labels as a{ss}, counts as t.
+VariantMap image_info(const install::InstalledImage& image);
+install::InstalledImage image_from_info(const VariantMap& info);
+
+}  // namespace box::manager
