@@ -4,20 +4,26 @@
 //
 //   box-manager [--idle-timeout SECONDS]     (or $BOX_MANAGER_IDLE_TIMEOUT;
 //                                              0 = never exit; default 60)
+#include <limits.h>
 #include <poll.h>
 #include <sdbus-c++/sdbus-c++.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "activity.h"
 #include "bus_names.h"
 #include "container_object.h"
 #include "container_registry.h"
+#include "install/install.h"
+#include "install_jobs.h"
 #include "log.h"
 #include "manager_object.h"
 #include "paths.h"
@@ -26,6 +32,15 @@
 namespace {
 
 constexpr int kDefaultIdleSeconds = 60;
+
+// A program installed beside box-manager (in <libexec>/box/).
+std::string beside_me(const std::string& program) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return program;
+  std::string exe(buf, static_cast<std::size_t>(n));
+  return exe.substr(0, exe.find_last_of('/') + 1) + program;
+}
 
 std::optional<int> parse_seconds(const std::string& text) {
   if (text.empty() || text.size() > 9) return std::nullopt;
@@ -55,10 +70,13 @@ int serve(std::chrono::seconds idle_timeout) {
   Activity activity;
   auto calls = connection->addMatch(
       kCallsToUs, [&](sdbus::Message& m) { activity.client_called(m.getSender()); });
+  // Set once the objects exist (a client may leave before that).
+  std::function<void(const std::string&)> on_client_gone;
   auto leaving = connection->addMatch(kClientsLeaving, [&](sdbus::Message& m) {
     std::string name, old_owner, new_owner;
     m >> name >> old_owner >> new_owner;
     activity.client_gone(name);
+    if (on_client_gone) on_client_gone(name);
   });
 
   const std::string status_file =
@@ -67,7 +85,15 @@ int serve(std::chrono::seconds idle_timeout) {
                                            box::load_context(*dirs), status_file);
   box::manager::SystemdClient systemd(*connection);
   box::manager::Snapshot snapshot(registry, systemd);
-  box::manager::ManagerObject manager(*connection, registry, systemd, snapshot, activity);
+  auto install_context = box::install::context_from_environment(beside_me("box-run"));
+  if (!install_context) {
+    box::log_error(install_context.error().message());
+    return 1;
+  }
+  box::manager::InstallJobs jobs(beside_me("box-install-worker"));
+  box::manager::ManagerObject manager(*connection, registry, systemd, snapshot, activity,
+                                      *install_context, jobs);
+  on_client_gone = [&](const std::string& name) { manager.client_gone(name); };
   // Take the name only once the objects are ready, so the first
   // (activating) call never finds the name without the object.
   connection->requestName(box::manager::kBusName);
@@ -102,9 +128,14 @@ int serve(std::chrono::seconds idle_timeout) {
       left = std::max<decltype(left)>(left, 0);
       if (timeout_ms < 0 || left < timeout_ms) timeout_ms = static_cast<int>(left);
     }
-    pollfd fd{poll_data.fd, poll_data.events, 0};
-    if (::poll(&fd, 1, timeout_ms) < 0 && errno != EINTR)
+    // The bus, and the report pipes of the install workers.
+    std::vector<pollfd> fds{{poll_data.fd, poll_data.events, 0}};
+    for (int fd : jobs.fds()) fds.push_back({fd, POLLIN, 0});
+    int ready = ::poll(fds.data(), fds.size(), timeout_ms);
+    if (ready < 0 && errno != EINTR)
       throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    for (std::size_t i = 1; ready > 0 && i < fds.size(); ++i)
+      if (fds[i].revents != 0) jobs.on_readable(fds[i].fd);
   }
   return 0;
 }

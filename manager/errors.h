@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "install/request.h"
+
 namespace box::manager {
 
 inline constexpr const char* kErrorPrefix = "dev.boxctl.box1.Error.";
@@ -17,6 +19,12 @@ inline constexpr const char* kNotRunning = "dev.boxctl.box1.Error.NotRunning";
 inline constexpr const char* kAutostartFromDefinition =
     "dev.boxctl.box1.Error.AutostartFromDefinition";
 inline constexpr const char* kSystemdError = "dev.boxctl.box1.Error.SystemdError";
+inline constexpr const char* kInvalidArgument = "dev.boxctl.box1.Error.InvalidArgument";
+inline constexpr const char* kAlreadyExists = "dev.boxctl.box1.Error.AlreadyExists";
+inline constexpr const char* kBusy = "dev.boxctl.box1.Error.Busy";
+inline constexpr const char* kInstallFailed = "dev.boxctl.box1.Error.InstallFailed";
+inline constexpr const char* kUninstallFailed = "dev.boxctl.box1.Error.UninstallFailed";
+inline constexpr const char* kCancelled = "dev.boxctl.box1.Error.Cancelled";
 
 sdbus::Error no_such_container(const std::string& name, const std::string& detail);
 sdbus::Error invalid_definition(const std::string& message);
@@ -28,5 +36,15 @@ sdbus::Error autostart_from_definition(const std::string& name, const std::strin
 // name and message follow it.
 sdbus::Error systemd_error(const std::string& what, const sdbus::Error& cause);
 sdbus::Error systemd_error(const std::string& message);
+
+sdbus::Error invalid_argument(const std::string& message);
+// What install::check_install_request/check_uninstall_request refused:
+// InvalidArgument, AlreadyExists, or NoSuchContainer (nothing installed).
+sdbus::Error request_refused(install::Refusal why, const std::string& message);
+// Another Install or Uninstall of `name` is running.
+sdbus::Error busy(const std::string& name);
+sdbus::Error install_failed(const std::string& message);
+sdbus::Error uninstall_failed(const std::string& message);
+sdbus::Error cancelled(const std::string& message);
 
 }  // namespace box::manager

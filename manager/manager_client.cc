@@ -5,6 +5,7 @@
 namespace box::manager {
 namespace {
 constexpr auto kJobTimeout = std::chrono::minutes(5);
+constexpr auto kInstallTimeout = std::chrono::hours(24);
 constexpr const char* kContainerInterface = "dev.boxctl.box1.Container";
 }  // namespace
 
@@ -16,13 +17,19 @@ ManagerClient::ManagerClient(sdbus::IConnection& connection)
 ManagerClient::~ManagerClient() { unregisterProxy(); }
 
 void ManagerClient::start(const std::string& name) {
-  getProxy().callMethod("Start").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout).withArguments(
-      name);
+  getProxy()
+      .callMethod("Start")
+      .onInterface(INTERFACE_NAME)
+      .withTimeout(kJobTimeout)
+      .withArguments(name);
 }
 
 void ManagerClient::stop(const std::string& name) {
-  getProxy().callMethod("Stop").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout).withArguments(
-      name);
+  getProxy()
+      .callMethod("Stop")
+      .onInterface(INTERFACE_NAME)
+      .withTimeout(kJobTimeout)
+      .withArguments(name);
 }
 
 void ManagerClient::restart(const std::string& name) {
@@ -38,8 +45,11 @@ void ManagerClient::kill(const std::string& name, int signal) {
 }
 
 void ManagerClient::enable(const std::string& name) {
-  getProxy().callMethod("Enable").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout).withArguments(
-      name);
+  getProxy()
+      .callMethod("Enable")
+      .onInterface(INTERFACE_NAME)
+      .withTimeout(kJobTimeout)
+      .withArguments(name);
 }
 
 void ManagerClient::disable(const std::string& name) {
@@ -52,6 +62,31 @@ void ManagerClient::disable(const std::string& name) {
 
 void ManagerClient::reload() {
   getProxy().callMethod("Reload").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout);
+}
+
+sdbus::PendingAsyncCall ManagerClient::install(const std::string& source, const std::string& name,
+                                               const std::map<std::string, sdbus::Variant>& options,
+                                               InstallDone done) {
+  return getProxy()
+      .callMethodAsync("Install")
+      .onInterface(INTERFACE_NAME)
+      .withTimeout(kInstallTimeout)
+      .withArguments(source, name, options)
+      .uponReplyInvoke([done = std::move(done)](const sdbus::Error* error, std::string installed,
+                                                sdbus::ObjectPath object,
+                                                std::map<std::string, sdbus::Variant> info) {
+        done(error, installed, object, info);
+      });
+}
+
+bool ManagerClient::cancel_install(const std::string& name) { return CancelInstall(name); }
+
+void ManagerClient::uninstall(const std::string& name, bool keep_data) {
+  getProxy()
+      .callMethod("Uninstall")
+      .onInterface(INTERFACE_NAME)
+      .withTimeout(kInstallTimeout)
+      .withArguments(name, keep_data);
 }
 
 std::map<std::string, sdbus::Variant> ManagerClient::container_properties(const std::string& name) {

@@ -3,6 +3,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,10 +30,36 @@ class ManagerClient final : public sdbus::ProxyInterfaces<dev::boxctl::box1::Man
   // Every dev.boxctl.box1.Container property of container `name`.
   std::map<std::string, sdbus::Variant> container_properties(const std::string& name);
 
+  // Install, answered through the connection's event loop, which the caller
+  // runs: `done` gets the error, or the name, object and what was installed.
+  // An install may take long: the call waits up to a day.
+  using InstallDone = std::function<void(const sdbus::Error* error, const std::string& name,
+                                         const sdbus::ObjectPath& object,
+                                         const std::map<std::string, sdbus::Variant>& info)>;
+  sdbus::PendingAsyncCall install(const std::string& source, const std::string& name,
+                                  const std::map<std::string, sdbus::Variant>& options,
+                                  InstallDone done);
+  bool cancel_install(const std::string& name);
+  // Waits for the stop of the container and the removal of its files.
+  void uninstall(const std::string& name, bool keep_data);
+
+  // InstallProgress signals (name, phase, layer, layers, bytes, total_bytes),
+  // delivered while the event loop runs.
+  using ProgressHandler = std::function<void(const std::string&, const std::string&, uint32_t,
+                                             uint32_t, uint64_t, uint64_t)>;
+  void on_install_progress(ProgressHandler handler) { progress_ = std::move(handler); }
+
  private:
-  // boxctl does not watch; the generated proxy requires handlers.
+  // boxctl does not watch these; the generated proxy requires handlers.
   void onContainerNew(const std::string&, const sdbus::ObjectPath&) override {}
   void onContainerRemoved(const std::string&, const sdbus::ObjectPath&) override {}
+  void onInstallProgress(const std::string& name, const std::string& phase, const uint32_t& layer,
+                         const uint32_t& layers, const uint64_t& bytes,
+                         const uint64_t& total_bytes) override {
+    if (progress_) progress_(name, phase, layer, layers, bytes, total_bytes);
+  }
+
+  ProgressHandler progress_;
 
   sdbus::IConnection& connection_;
 };

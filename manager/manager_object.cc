@@ -6,6 +6,7 @@
 
 #include "bus_names.h"
 #include "errors.h"
+#include "install/request.h"
 #include "log.h"
 #include "object_paths.h"
 #include "unit_changes.h"
@@ -24,8 +25,8 @@ std::optional<std::string> container_of_unit(const std::string& unit) {
 }
 
 bool is_running(const std::string& active_state) {
-  return active_state == "active" || active_state == "reloading" ||
-         active_state == "activating" || active_state == "deactivating";
+  return active_state == "active" || active_state == "reloading" || active_state == "activating" ||
+         active_state == "deactivating";
 }
 
 // Async methods reply through `result`; an error found before the work is
@@ -43,13 +44,16 @@ void answer(R& result, F&& body) {
 }  // namespace
 
 ManagerObject::ManagerObject(sdbus::IConnection& connection, ContainerRegistry& registry,
-                             SystemdClient& systemd, Snapshot& snapshot, Activity& activity)
+                             SystemdClient& systemd, Snapshot& snapshot, Activity& activity,
+                             install::InstallContext install_context, InstallJobs& jobs)
     : AdaptorInterfaces(connection, kManagerPath),
       connection_(connection),
       registry_(registry),
       systemd_(systemd),
       snapshot_(snapshot),
-      activity_(activity) {
+      activity_(activity),
+      install_context_(std::move(install_context)),
+      jobs_(jobs) {
   registerAdaptor();
   systemd_.on_unit_changed([this](const std::string& unit, const std::string& interface,
                                   const std::map<std::string, sdbus::Variant>& changed,
@@ -142,15 +146,15 @@ void ManagerObject::ListContainers(sdbus::Result<std::vector<Row>>&& result) {
       reply->returnResults(build({}));
       return;
     }
-    systemd_.loaded_unit_states("box@*.service", [reply, build, token = activity_.hold()](
-                                    const sdbus::Error* error,
-                                    std::map<std::string, UnitState> states) {
-      if (error) {
-        reply->returnError(systemd_error("read unit states from the user's systemd", *error));
-        return;
-      }
-      reply->returnResults(build(states));
-    });
+    systemd_.loaded_unit_states(
+        "box@*.service", [reply, build, token = activity_.hold()](
+                             const sdbus::Error* error, std::map<std::string, UnitState> states) {
+          if (error) {
+            reply->returnError(systemd_error("read unit states from the user's systemd", *error));
+            return;
+          }
+          reply->returnResults(build(states));
+        });
   });
 }
 
@@ -180,8 +184,8 @@ void ManagerObject::run_job(Job job, sdbus::Result<>&& result, const std::string
   // waits. sdbus::Result is move-only and std::function needs a copyable
   // callable.
   auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-  auto done = [reply, verb, unit, name, token = activity_.hold()](
-                  const sdbus::Error* error, const std::string& job_result) {
+  auto done = [reply, verb, unit, name, token = activity_.hold()](const sdbus::Error* error,
+                                                                  const std::string& job_result) {
     if (error) {
       reply->returnError(systemd_error(verb + " " + unit, *error));
     } else if (job_result == "done") {
@@ -192,9 +196,15 @@ void ManagerObject::run_job(Job job, sdbus::Result<>&& result, const std::string
     }
   };
   switch (job) {
-    case Job::kStart: systemd_.start_unit(unit, std::move(done)); break;
-    case Job::kStop: systemd_.stop_unit(unit, std::move(done)); break;
-    case Job::kRestart: systemd_.restart_unit(unit, std::move(done)); break;
+    case Job::kStart:
+      systemd_.start_unit(unit, std::move(done));
+      break;
+    case Job::kStop:
+      systemd_.stop_unit(unit, std::move(done));
+      break;
+    case Job::kRestart:
+      systemd_.restart_unit(unit, std::move(done));
+      break;
   }
 }
 
@@ -219,13 +229,13 @@ void ManagerObject::Kill(sdbus::Result<>&& result, std::string name, int32_t sig
     const std::string unit = generator::unit_name(name);
     if (!is_running(snapshot_.runtime(unit).active_state)) throw not_running(name);
     auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-    systemd_.kill_unit(unit, signal, [reply, unit, name, token = activity_.hold()](
-                                         const sdbus::Error* error) {
-      if (!error) return reply->returnResults();
-      if (error->getName() == "org.freedesktop.systemd1.NoSuchProcess")
-        return reply->returnError(not_running(name));
-      reply->returnError(systemd_error("send a signal to " + unit, *error));
-    });
+    systemd_.kill_unit(unit, signal,
+                       [reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
+                         if (!error) return reply->returnResults();
+                         if (error->getName() == "org.freedesktop.systemd1.NoSuchProcess")
+                           return reply->returnError(not_running(name));
+                         reply->returnError(systemd_error("send a signal to " + unit, *error));
+                       });
   });
 }
 
@@ -234,19 +244,19 @@ void ManagerObject::Enable(sdbus::Result<>&& result, std::string name) {
     require(name, true);
     const std::string unit = generator::unit_name(name);
     auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-    systemd_.enable_unit(unit, [this, reply, unit, name, token = activity_.hold()](
-                                   const sdbus::Error* error) {
-      if (error) return reply->returnError(systemd_error("enable " + unit, *error));
-      if (auto it = containers_.find(name); it != containers_.end()) {
-        snapshot_.clear();
-        try {
-          it->second.object->autostart_changed();
-        } catch (const sdbus::Error& e) {
-          log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
-        }
-      }
-      reply->returnResults();
-    });
+    systemd_.enable_unit(
+        unit, [this, reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
+          if (error) return reply->returnError(systemd_error("enable " + unit, *error));
+          if (auto it = containers_.find(name); it != containers_.end()) {
+            snapshot_.clear();
+            try {
+              it->second.object->autostart_changed();
+            } catch (const sdbus::Error& e) {
+              log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
+            }
+          }
+          reply->returnResults();
+        });
   });
 }
 
@@ -261,19 +271,19 @@ void ManagerObject::Disable(sdbus::Result<>&& result, std::string name) {
     if (rt.unit_file_state != "enabled" && autostart != "no")
       throw autostart_from_definition(name, info.definition_path, autostart);
     auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-    systemd_.disable_unit(unit, [this, reply, unit, name, token = activity_.hold()](
-                                    const sdbus::Error* error) {
-      if (error) return reply->returnError(systemd_error("disable " + unit, *error));
-      if (auto it = containers_.find(name); it != containers_.end()) {
-        snapshot_.clear();
-        try {
-          it->second.object->autostart_changed();
-        } catch (const sdbus::Error& e) {
-          log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
-        }
-      }
-      reply->returnResults();
-    });
+    systemd_.disable_unit(
+        unit, [this, reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
+          if (error) return reply->returnError(systemd_error("disable " + unit, *error));
+          if (auto it = containers_.find(name); it != containers_.end()) {
+            snapshot_.clear();
+            try {
+              it->second.object->autostart_changed();
+            } catch (const sdbus::Error& e) {
+              log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
+            }
+          }
+          reply->returnResults();
+        });
   });
 }
 
@@ -287,6 +297,109 @@ void ManagerObject::Reload(sdbus::Result<>&& result) {
     rescan();
     reply->returnResults();
   });
+}
+
+std::string ManagerObject::caller() {
+  const sdbus::Message* m = getObject().getCurrentlyProcessedMessage();
+  return m ? m->getSender() : std::string();
+}
+
+void ManagerObject::progress(const std::string& name, const install::Progress& p) {
+  try {
+    emitInstallProgress(name, phase_name(p.phase), static_cast<uint32_t>(p.layer),
+                        static_cast<uint32_t>(p.layers), p.bytes, p.total_bytes);
+  } catch (const sdbus::Error& e) {
+    log_warning("cannot announce the progress of installing '" + name + "': " + e.getMessage());
+  }
+}
+
+void ManagerObject::Install(sdbus::Result<std::string, sdbus::ObjectPath, VariantMap>&& result,
+                            std::string source, std::string name, VariantMap options) {
+  answer(result, [&] {
+    auto parsed = install_options_from(options);
+    if (!parsed) throw invalid_argument(parsed.error().message());
+    install::InstallOptions opts = *parsed;
+    opts.name = name;
+    // Everything that can be refused is refused here, before a worker
+    // starts: bad input changes nothing. No working directory: the
+    // caller's is not ours, so a relative path is refused.
+    auto check = install::check_install_request(install_context_, source, opts, "");
+    if (!check.ok()) throw request_refused(*check.refusal, check.error.message());
+    const std::string target = check.name;
+    if (jobs_.running(target)) throw busy(target);
+
+    WorkerRequest request;
+    request.op = WorkerRequest::Op::kInstall;
+    request.source = source;
+    request.name = target;
+    request.replace = opts.replace;
+    request.set = opts.set;
+    auto reply = std::make_shared<sdbus::Result<std::string, sdbus::ObjectPath, VariantMap>>(
+        std::move(result));
+    auto token = activity_.hold();
+    auto done = [this, reply, target, token](const WorkerMessage& m) {
+      if (m.kind != WorkerMessage::Kind::kInstalled) {
+        reply->returnError(m.cancelled ? cancelled(m.error) : install_failed(m.error));
+        return;
+      }
+      // The image is in place: make systemd see box@NAME, then announce it
+      // (ContainerNew) before the reply, as Reload does.
+      systemd_.reload([this, reply, image = m.image, token](const sdbus::Error* error) mutable {
+        if (error)
+          image.warnings.push_back("installed, but cannot reload the user's systemd (" +
+                                   error->getMessage() + "): run 'systemctl --user daemon-reload'");
+        snapshot_.clear();
+        rescan();
+        reply->returnResults(image.name, sdbus::ObjectPath(container_object_path(image.name)),
+                             image_info(image));
+      });
+    };
+    auto started = jobs_.start(
+        target, caller(), request,
+        [this, target](const install::Progress& p) { progress(target, p); }, std::move(done));
+    if (!started)
+      reply->returnError(
+          install_failed(started.error().wrap("install '" + target + "'").message()));
+  });
+}
+
+void ManagerObject::Uninstall(sdbus::Result<>&& result, std::string name, bool keep_data) {
+  answer(result, [&] {
+    auto check = install::check_uninstall_request(install_context_, name);
+    if (!check.ok()) throw request_refused(*check.refusal, check.error.message());
+    if (jobs_.running(name)) throw busy(name);
+
+    WorkerRequest request;
+    request.op = WorkerRequest::Op::kUninstall;
+    request.name = name;
+    request.purge = !keep_data;
+    auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+    auto token = activity_.hold();
+    auto done = [this, reply, name, token](const WorkerMessage& m) {
+      if (m.kind != WorkerMessage::Kind::kUninstalled) {
+        reply->returnError(uninstall_failed(m.error));
+        return;
+      }
+      systemd_.reload([this, reply, name, token](const sdbus::Error* error) {
+        snapshot_.clear();
+        rescan();
+        if (error)
+          return reply->returnError(
+              systemd_error("reload the user's systemd after uninstalling '" + name + "'", *error));
+        reply->returnResults();
+      });
+    };
+    auto started = jobs_.start(name, caller(), request, nullptr, std::move(done));
+    if (!started)
+      reply->returnError(
+          uninstall_failed(started.error().wrap("uninstall '" + name + "'").message()));
+  });
+}
+
+bool ManagerObject::CancelInstall(const std::string& name) { return jobs_.cancel(name); }
+
+void ManagerObject::client_gone(const std::string& unique_name) {
+  jobs_.cancel_owned_by(unique_name);
 }
 
 void ManagerObject::unit_changed(const std::string& unit, const std::string& interface,

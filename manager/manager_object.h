@@ -4,6 +4,8 @@
 // state. The set of container objects mirrors the definition files, scanned
 // again on every call that names or lists containers and after each
 // daemon-reload, which is when ContainerNew/ContainerRemoved are emitted.
+// Install and Uninstall run in worker processes (install_jobs.h); the reply
+// is sent when the worker is done and the user manager reloaded.
 #pragma once
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -16,20 +18,29 @@
 #include "container_object.h"
 #include "container_registry.h"
 #include "dev.boxctl.box1-adaptor.h"
+#include "install/install.h"
+#include "install_bus_types.h"
+#include "install_jobs.h"
 #include "systemd_client.h"
 
 namespace box::manager {
 
 class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::Manager_adaptor> {
  public:
-  ManagerObject(sdbus::IConnection& connection, ContainerRegistry& registry,
-                SystemdClient& systemd, Snapshot& snapshot, Activity& activity);
+  // `install_context` locates installs (the worker makes its own).
+  ManagerObject(sdbus::IConnection& connection, ContainerRegistry& registry, SystemdClient& systemd,
+                Snapshot& snapshot, Activity& activity, install::InstallContext install_context,
+                InstallJobs& jobs);
   ~ManagerObject();
 
   // Brings the container objects in line with the definition files,
   // announcing what came and went (not on the first scan at startup: those
   // definitions did not appear, the manager did).
   std::vector<ContainerInfo> rescan(bool announce = true);
+
+  // A bus client left: the installs it asked for are cancelled (nobody
+  // waits for their result any more).
+  void client_gone(const std::string& unique_name);
 
  private:
   using Row = sdbus::Struct<std::string, std::string, std::string, std::string, std::string,
@@ -46,12 +57,19 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
   void Enable(sdbus::Result<>&& result, std::string name) override;
   void Disable(sdbus::Result<>&& result, std::string name) override;
   void Reload(sdbus::Result<>&& result) override;
+  void Install(sdbus::Result<std::string, sdbus::ObjectPath, VariantMap>&& result,
+               std::string source, std::string name, VariantMap options) override;
+  void Uninstall(sdbus::Result<>&& result, std::string name, bool keep_data) override;
+  bool CancelInstall(const std::string& name) override;
 
   // The container's definition, its object made current; throws
   // NoSuchContainer (and InvalidDefinition when `need_valid`).
   ContainerInfo require(const std::string& name, bool need_valid);
   ContainerObject* ensure_object(const ContainerInfo& info, bool announce = true);
   void run_job(Job job, sdbus::Result<>&& result, const std::string& name);
+  // The unique bus name of the client whose call is being handled.
+  std::string caller();
+  void progress(const std::string& name, const install::Progress& p);
   void unit_changed(const std::string& unit, const std::string& interface,
                     const std::map<std::string, sdbus::Variant>& changed,
                     const std::vector<std::string>& invalidated);
@@ -61,6 +79,8 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
   SystemdClient& systemd_;
   Snapshot& snapshot_;
   Activity& activity_;
+  const install::InstallContext install_context_;
+  InstallJobs& jobs_;
   struct Entry {
     ContainerInfo info;  // as last scanned: only to tell what changed
     std::unique_ptr<ContainerObject> object;
