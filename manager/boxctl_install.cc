@@ -1,45 +1,64 @@
 #include "boxctl_install.h"
 
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "boxctl.h"
+#include "errors.h"
 #include "install/install.h"
+#include "install/source.h"
+#include "install_bus_types.h"
+#include "install_worker_protocol.h"
+#include "unique_fd.h"
 
 namespace box::boxctl {
 namespace {
 
 // Exit codes (docs/install.md; the same numbers as the rest of boxctl).
-constexpr int kOk = 0, kFailure = 1, kUsage = 2, kNoSuchContainer = 4, kCancelled = 130;
+constexpr int kOk = 0, kFailure = 1, kUsage = 2, kCancelled = 130;
 
-std::atomic<bool> g_cancel{false};
+// ^C, SIGTERM and SIGHUP while an install runs: blocked, and read from a
+// signalfd in the loop that waits for box-manager's answer, so that no
+// system call of boxctl's is interrupted and the first one can ask the
+// manager to cancel, then wait until it has removed what it staged.
+class CancelSignals {
+ public:
+  CancelSignals() {
+    sigemptyset(&set_);
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, s);
+    sigprocmask(SIG_BLOCK, &set_, &old_);
+    fd_.reset(signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
+  }
+  ~CancelSignals() {
+    fd_.reset();
+    // What arrived after the last read is dropped, not delivered on unblock.
+    timespec zero{0, 0};
+    while (sigtimedwait(&set_, nullptr, &zero) > 0) {
+    }
+    sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
+  int fd() const { return fd_.get(); }
+  // How many arrived since the last call.
+  int take() {
+    int n = 0;
+    signalfd_siginfo info;
+    while (::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) ++n;
+    return n;
+  }
 
-extern "C" void on_cancel_signal(int) { g_cancel.store(true); }
-
-// SIGINT/SIGTERM/SIGHUP cancel: the install stops its worker and removes
-// what it staged before boxctl exits.
-void catch_cancel_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_cancel_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
-}
-
-// <prefix>/bin/boxctl -> <prefix>/libexec/box/box-run (what units run).
-std::string box_run_path() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "box-run";
-  std::string exe(buf, static_cast<std::size_t>(n));
-  std::string bin = exe.substr(0, exe.find_last_of('/'));
-  return bin.substr(0, bin.find_last_of('/')) + "/libexec/box/box-run";
-}
+ private:
+  sigset_t set_, old_;
+  UniqueFd fd_;
+};
 
 std::string mib(std::uint64_t bytes) {
   char b[32];
@@ -154,25 +173,46 @@ class Commands : public InstallCommands {
 
   std::optional<int> run() override {
     if (!*install_ && !*uninstall_ && !*images_) return std::nullopt;
-    auto ctx = install::context_from_environment(box_run_path());
-    if (!ctx) return fail(ctx.error().message());
-    if (*images_ || (*install_ && list_)) return images(*ctx);
-    if (*uninstall_) return uninstall(*ctx);
-    if (source_.empty()) {
+    if (*images_ || (*install_ && list_)) return images();
+    if (*install_ && source_.empty()) {
       std::cerr << "boxctl install: SOURCE is required (or --list)\n";
       return kUsage;
     }
-    return install(*ctx);
+    Context ctx;
+    try {
+      return *uninstall_ ? uninstall(ctx) : install(ctx);
+    } catch (const Failure& f) {
+      complain(f.message);
+      return f.code;
+    } catch (const sdbus::Error& e) {
+      return report(ctx, e);
+    }
   }
 
  private:
   int fail(const std::string& message, int code = kFailure) {
-    std::cerr << "boxctl: " << message << "\n";
+    complain(message);
     return code;
   }
 
-  int images(const install::InstallContext& ctx) {
-    auto list = install::list_installed(ctx);
+  // box-manager's errors for Install/Uninstall; the others (no session, no
+  // manager, NoSuchContainer) as every boxctl command reports them.
+  int report(Context& ctx, const sdbus::Error& e) {
+    const std::string name = e.getName();
+    if (name == manager::kCancelled) return fail(e.getMessage(), kCancelled);
+    if (name == manager::kInvalidArgument || name == manager::kAlreadyExists ||
+        name == manager::kInstallFailed || name == manager::kUninstallFailed ||
+        name == manager::kBusy)
+      return fail(e.getMessage());
+    return ctx.report(e);
+  }
+
+  // Read here, not through the manager: the files are the state, and
+  // listing them needs no session.
+  int images() {
+    auto ctx = install::context_from_environment("box-run");
+    if (!ctx) return fail(ctx.error().message());
+    auto list = install::list_installed(*ctx);
     if (!list) return fail(list.error().message());
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
@@ -184,28 +224,76 @@ class Commands : public InstallCommands {
     return kOk;
   }
 
-  int install(const install::InstallContext& ctx) {
-    install::InstallOptions options;
-    options.name = name_;
-    options.replace = replace_;
-    options.cancel = &g_cancel;
+  int install(Context& ctx) {
+    // box-manager does not know our working directory: the path goes
+    // absolute. The name tells our InstallProgress signals from others'.
+    char cwd[PATH_MAX];
+    auto parsed = install::parse_source(source_, getcwd(cwd, sizeof cwd) ? cwd : "/");
+    if (!parsed) return fail(parsed.error().message());
+    const std::string source = install::to_text(*parsed);
+    const std::string target = name_.empty() ? install::default_name(*parsed) : name_;
+    install::InstallOptions o;
+    o.replace = replace_;
     for (const auto& kv : set_) {
       auto eq = kv.find('=');
       if (eq == std::string::npos) return fail("--set '" + kv + "': expected KEY=VALUE", kUsage);
-      options.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+      o.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     }
-    catch_cancel_signals();
+
+    CancelSignals signals;
+    auto& client = ctx.manager();
     ProgressLine line;
-    auto result = install::install(ctx, source_, options,
-                                   [&](const install::Progress& p) { line.update(p); });
+    client.on_install_progress([&](const std::string& name, const std::string& phase,
+                                   uint32_t layer, uint32_t layers, uint64_t bytes,
+                                   uint64_t total) {
+      install::Progress p;
+      if (name != target || !manager::phase_from_name(phase, p.phase)) return;
+      p.layer = static_cast<int>(layer);
+      p.layers = static_cast<int>(layers);
+      p.bytes = bytes;
+      p.total_bytes = total;
+      line.update(p);
+    });
+    bool answered = false;
+    std::optional<sdbus::Error> error;
+    install::InstalledImage m;
+    auto pending =
+        client.install(source, name_, manager::install_options_to(o),
+                       [&](const sdbus::Error* e, const std::string&, const sdbus::ObjectPath&,
+                           const std::map<std::string, sdbus::Variant>& info) {
+                         answered = true;
+                         if (e)
+                           error = *e;
+                         else
+                           m = manager::image_from_info(info);
+                       });
+    auto& bus = ctx.bus();
+    int interrupts = 0;
+    while (!answered) {
+      if (bus.processPendingRequest()) continue;
+      auto poll_data = bus.getEventLoopPollData();
+      pollfd fds[2] = {{poll_data.fd, poll_data.events, 0}, {signals.fd(), POLLIN, 0}};
+      if (::poll(fds, 2, poll_data.getPollTimeout()) < 0 && errno != EINTR)
+        return fail(std::string("poll: ") + strerror(errno));
+      if (!(fds[1].revents & POLLIN) || signals.take() == 0 || interrupts++ > 0) continue;
+      // Once: a later signal (`timeout` sends two, to the process and to its
+      // group) changes nothing. The manager's answer comes once it has
+      // removed what it staged; ^\ leaves at once (the manager then
+      // cancels because its caller left the bus).
+      line.clear();
+      std::cerr << "boxctl: cancelling the install of '" << target << "'\n";
+      // False: it had just ended; its answer follows.
+      client.cancel_install(target);
+    }
     line.clear();
-    if (!result) return fail(result.error().message(), g_cancel.load() ? kCancelled : kFailure);
-    const auto& m = *result;
+    if (error) return report(ctx, *error);
+
     if (json_) {
       std::cout << to_json(m).dump(2) << "\n";
       return kOk;
     }
-    const std::string& home = ctx.dirs.home;
+    const char* home_env = std::getenv("HOME");
+    const std::string home = home_env ? home_env : "";
     std::cout << "Installed " << m.name << " from " << m.source
               << (m.digest.empty() ? "" : " (" + m.digest.substr(0, 19) + ")") << "\n"
               << "  rootfs:     " << tilde(m.rootfs, home);
@@ -222,12 +310,8 @@ class Commands : public InstallCommands {
     return kOk;
   }
 
-  int uninstall(const install::InstallContext& ctx) {
-    auto r = install::uninstall(ctx, uninstall_name_, purge_);
-    if (!r) {
-      bool missing = r.error().message().rfind("no installed image", 0) == 0;
-      return fail(r.error().message(), missing ? kNoSuchContainer : kFailure);
-    }
+  int uninstall(Context& ctx) {
+    ctx.manager().uninstall(uninstall_name_, /*keep_data=*/!purge_);
     std::cout << "Uninstalled " << uninstall_name_
               << (purge_ ? " and removed its data\n"
                          : " (data directories kept; --purge removes them)\n");

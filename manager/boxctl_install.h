@@ -1,11 +1,11 @@
-// boxctl install / uninstall / images: a thin command line over
-// core/install/install.h (the same calls box-manager's Install/Uninstall
-// make). Registered from boxctl_main.cc:
+// boxctl install / uninstall / images. install and uninstall are requests
+// to box-manager (Install, Uninstall: the install core runs in its worker
+// process, and the manager reloads the user manager and announces the
+// container); images reads the installed images' metadata itself, no
+// session needed. Registered from boxctl_main.cc:
 //   auto install_commands = box::boxctl::add_install_commands(app);
 //   ... CLI11_PARSE ...
 //   if (auto rc = install_commands->run()) return *rc;
-// They run in boxctl's own process (no session bus needed to unpack), then
-// reload the user manager over the user bus.
 #pragma once
 
 #include <CLI/CLI.hpp>
