@@ -256,6 +256,11 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
     meta.warnings.push_back("box@" + name +
                             ".service was stopped (if it was running) to replace "
                             "its image: start it again");
+    // The stop can take as long as the container's stop timeout: a cancel
+    // that came meanwhile is still honoured, and the old image stays.
+    if (options.cancel && options.cancel->load())
+      return Error("cancelled (box@" + name + ".service was stopped; its image is unchanged)")
+          .wrap(wrap);
   }
   const std::string def_tmp = definition + ".installing-" + std::to_string(getpid());
   {

@@ -354,6 +354,34 @@ TEST_F(Install, CancelledInstallLeavesNothingBehind) {
   expect_nothing_left("app");
 }
 
+// Replacing stops the old container first, which may take its whole stop
+// timeout; a cancel that comes meanwhile leaves the old install as it was.
+TEST_F(Install, CancelledWhileTheOldContainerStopsKeepsTheOldImage) {
+  make_oci_layout(tmp_ / "layout", two_layer_spec());
+  const std::string src = "oci:" + (tmp_ / "layout");
+  ASSERT_TRUE(install(ctx_, src, named("app"), nullptr).ok());
+  write_bytes(rootfs("app") + "/marker", "old");
+  const std::string old_definition = read_bytes(definition("app"));
+  std::atomic<bool> cancel{false};
+  ctx_.stop_unit = [&](const std::string& unit) -> Result<void> {
+    stopped_.push_back(unit);
+    cancel = true;  // ^C while systemd stopped it
+    return {};
+  };
+  auto r = install(ctx_, src, cancelled_by(replacing(named("app")), cancel), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("cancelled (box@app.service was stopped; its image is "
+                                     "unchanged)"),
+            std::string::npos)
+      << r.error().message();
+  EXPECT_EQ(stopped_, std::vector<std::string>{"box@app.service"});
+  EXPECT_EQ(read_bytes(rootfs("app") + "/marker"), "old");
+  EXPECT_EQ(read_bytes(definition("app")), old_definition);
+  std::vector<std::string> entries;
+  for (const auto& e : fs::directory_iterator(images())) entries.push_back(e.path().filename());
+  EXPECT_EQ(entries, std::vector<std::string>{"app"});
+}
+
 // A process killed in the middle (no chance to clean up) leaves its staging
 // dir; the next install sees its PID is gone and removes it.
 TEST_F(Install, DebrisOfAKilledInstallIsRemovedByTheNext) {
