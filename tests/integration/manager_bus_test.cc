@@ -17,65 +17,6 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-// A program running beside the test with its output in a file: the
-// "second process" that watches the bus.
-class Background {
- public:
-  Background(const std::vector<std::string>& argv, const std::string& output) : output_(output) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      int null = open("/dev/null", O_RDONLY);
-      dup2(null, 0);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Background() { stop(); }
-  int stop() {
-    if (pid_ <= 0) return status_;
-    kill(pid_, SIGTERM);
-    int st = 0;
-    waitpid(pid_, &st, 0);
-    pid_ = -1;
-    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return status_;
-  }
-  // Waits for the program to end by itself.
-  int wait() {
-    int st = 0;
-    waitpid(pid_, &st, 0);
-    pid_ = -1;
-    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return status_;
-  }
-  std::string output() const { return slurp(output_); }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = -1;
-  std::string output_;
-};
-
-// dbus-monitor's signal blocks ("signal time=... path=...; member=...\n   args").
-std::vector<std::string> signal_blocks(const std::string& text) {
-  std::vector<std::string> blocks;
-  std::size_t pos = 0;
-  while ((pos = text.find("signal time=", pos)) != std::string::npos) {
-    std::size_t next = text.find("\nsignal time=", pos + 1);
-    std::size_t call = text.find("\nmethod ", pos + 1);
-    std::size_t end = std::min(next, call);
-    blocks.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
-    pos = end == std::string::npos ? text.size() : end + 1;
-  }
-  return blocks;
-}
-
 // The index of the first block after `from` that is a PropertiesChanged on
 // `path` setting State to `state`, or -1.
 int find_state_change(const std::vector<std::string>& blocks, const std::string& path,
@@ -128,15 +69,7 @@ class ManagerBus : public ::testing::Test {
            on_term + "\" TERM; echo up; while :; do sleep 1 & wait $!; done']\n";
   }
 
-  // dbus-monitor in monitor mode, ready once it has said so.
-  std::unique_ptr<Background> watch(const std::string& file) {
-    auto w = std::make_unique<Background>(
-        std::vector<std::string>{"dbus-monitor", "--session",
-                                 "type='signal',path_namespace='/dev/boxctl/box1'"},
-        file);
-    EXPECT_TRUE(eventually([&] { return contains(w->output(), "NameAcquired"); })) << w->output();
-    return w;
-  }
+  std::unique_ptr<Background> watch(const std::string& file) { return watch_box_signals(file); }
 
   std::string rootfs_, defs_;
   std::vector<std::string> written_;

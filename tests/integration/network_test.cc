@@ -108,52 +108,6 @@ class HostServer {
   std::thread thread_;
 };
 
-// A command started in the background, output to a file; killed (SIGKILL)
-// and reaped by the destructor if still running.
-class Background {
- public:
-  Background(const std::vector<std::string>& argv, const std::string& log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      dup2(out, 1);
-      dup2(out, 2);
-      int in = open("/dev/null", O_RDONLY);
-      dup2(in, 0);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Background() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  pid_t pid() const { return pid_; }
-  std::string output() const { return slurp(log_); }
-  // Waits (bounded) for it to exit; its exit code, or -1 on timeout.
-  int wait(seconds timeout = seconds(20)) {
-    int status = 0, code = -1;
-    eventually(
-        [&] {
-          if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
-          code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          pid_ = -1;
-          return true;
-        },
-        timeout);
-    return code;
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-};
-
 std::string field(const std::string& status, const std::string& key) {
   auto at = status.find("\n" + key + ":");
   if (at == std::string::npos) return "";

@@ -130,4 +130,63 @@ CommandResult boxctl(std::vector<std::string> args, std::chrono::seconds timeout
   return run(args, timeout);
 }
 
+Background::Background(const std::vector<std::string>& argv, const std::string& output)
+    : output_(output) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Background::~Background() { stop(); }
+
+int Background::stop(std::chrono::seconds grace) {
+  if (pid_ <= 0) return status_;
+  kill(pid_, SIGTERM);
+  if (wait(grace) >= 0) return status_;
+  kill(pid_, SIGKILL);
+  return wait();
+}
+
+int Background::wait(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return status_;
+  int st = 0;
+  if (!eventually([&] { return waitpid(pid_, &st, WNOHANG) == pid_; }, timeout)) return -1;
+  pid_ = -1;
+  status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return status_;
+}
+
+std::unique_ptr<Background> watch_box_signals(const std::string& file) {
+  auto w = std::make_unique<Background>(
+      std::vector<std::string>{"dbus-monitor", "--session",
+                               "type='signal',path_namespace='/dev/boxctl/box1'"},
+      file);
+  if (!eventually([&] { return contains(w->output(), "NameAcquired"); }))
+    throw std::runtime_error("dbus-monitor did not start listening: " + w->output());
+  return w;
+}
+
+std::vector<std::string> signal_blocks(const std::string& text) {
+  std::vector<std::string> blocks;
+  std::size_t pos = 0;
+  while ((pos = text.find("signal time=", pos)) != std::string::npos) {
+    std::size_t next = text.find("\nsignal time=", pos + 1);
+    std::size_t call = text.find("\nmethod ", pos + 1);
+    std::size_t end = std::min(next, call);
+    blocks.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end == std::string::npos ? text.size() : end + 1;
+  }
+  return blocks;
+}
+
 }  // namespace box::testing

@@ -2,8 +2,11 @@
 // user, build a tiny rootfs, poll with a deadline.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,5 +53,36 @@ std::string journal(const std::string& unit);
 // The boxctl of the install prefix under test.
 CommandResult boxctl(std::vector<std::string> args,
                      std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// A program running beside the test with its output in a file (the
+// "second process" that watches the bus, a server, a box in the
+// foreground). Stopped when destroyed.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::string& output);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  pid_t pid() const { return pid_; }
+  // SIGTERM, SIGKILL if it is still there after `grace`; its exit code
+  // (128+N when killed by signal N).
+  int stop(std::chrono::seconds grace = std::chrono::seconds(2));
+  // Waits (bounded) for the program to end by itself: its exit code, or -1
+  // when it is still running after `timeout`.
+  int wait(std::chrono::seconds timeout = std::chrono::seconds(60));
+  std::string output() const { return slurp(output_); }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::string output_;
+};
+
+// dbus-monitor watching the signals of box-manager's objects, once it is
+// listening (output in `file`).
+std::unique_ptr<Background> watch_box_signals(const std::string& file);
+
+// dbus-monitor's signal blocks ("signal time=... path=...; member=...\n   args").
+std::vector<std::string> signal_blocks(const std::string& text);
 
 }  // namespace box::testing
