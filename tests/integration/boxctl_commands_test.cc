@@ -63,8 +63,9 @@ TEST_F(Boxctl, EnterRunsInsideTheRunningContainer) {
 
   // Its namespaces: the container's hostname, its PID 1, its root user,
   // and PID 1's environment.
-  auto inside = boxctl({"enter", "hello", "--", "sh", "-c",
-                        "hostname; id -u; cat /proc/1/cmdline | head -c 2; echo; echo $GREETING $container"});
+  auto inside =
+      boxctl({"enter", "hello", "--", "sh", "-c",
+              "hostname; id -u; cat /proc/1/cmdline | head -c 2; echo; echo $GREETING $container"});
   EXPECT_EQ(inside.exit_code, 0) << inside.output;
   EXPECT_EQ(inside.output, "hello\n0\nsh\nhi box\n");
 
@@ -72,7 +73,8 @@ TEST_F(Boxctl, EnterRunsInsideTheRunningContainer) {
   EXPECT_EQ(status.exit_code, 7) << status.output;
   auto missing = boxctl({"enter", "hello", "no-such-program"});
   EXPECT_EQ(missing.exit_code, 127) << missing.output;
-  EXPECT_TRUE(contains(missing.output, "no-such-program: No such file or directory")) << missing.output;
+  EXPECT_TRUE(contains(missing.output, "no-such-program: No such file or directory"))
+      << missing.output;
 
   // With a terminal (script gives boxctl one): a pty of the container's own.
   auto tty = run({"script", "-qec", prefix() + "/bin/boxctl enter hello tty", "/dev/null"});
@@ -87,8 +89,9 @@ TEST_F(Boxctl, EnterRunsInsideTheRunningContainer) {
 
 TEST_F(Boxctl, LogsShowTheContainersOutput) {
   start_hello();
-  EXPECT_TRUE(eventually([&] { return contains(boxctl({"logs", "hello"}).output, "hello from hello"); }))
-      << boxctl({"logs", "hello"}).output;
+  EXPECT_TRUE(eventually([&] {
+    return contains(boxctl({"logs", "hello"}).output, "hello from hello");
+  })) << boxctl({"logs", "hello"}).output;
   auto last = boxctl({"logs", "hello", "-n", "1", "--json"});
   EXPECT_EQ(last.exit_code, 0) << last.output;
   EXPECT_TRUE(contains(last.output, "\"MESSAGE\"")) << last.output;
@@ -126,8 +129,9 @@ TEST_F(Boxctl, ListJsonParsesAndStatusReads) {
   EXPECT_TRUE(contains(status.output, "s ago\n")) << status.output;
   EXPECT_TRUE(contains(status.output, " Definition: " + defs_ + "/hello.yaml\n")) << status.output;
   EXPECT_TRUE(contains(status.output, "   Main PID: ")) << status.output;
-  EXPECT_TRUE(eventually([&] { return contains(boxctl({"status", "hello"}).output, "hello from hello"); }))
-      << boxctl({"status", "hello"}).output;
+  EXPECT_TRUE(eventually([&] {
+    return contains(boxctl({"status", "hello"}).output, "hello from hello");
+  })) << boxctl({"status", "hello"}).output;
 
   auto bad = boxctl({"status", "broken", "--json"});
   auto bad_json = nlohmann::json::parse(bad.output, nullptr, false);
@@ -138,7 +142,9 @@ TEST_F(Boxctl, ListJsonParsesAndStatusReads) {
 
 TEST_F(Boxctl, KillForwardsTheSignalToPid1) {
   start_hello();
-  ASSERT_TRUE(eventually([&] { return contains(boxctl({"logs", "hello"}).output, "hello from hello"); }));
+  ASSERT_TRUE(eventually([&] {
+    return contains(boxctl({"logs", "hello"}).output, "hello from hello");
+  }));
   auto kill = boxctl({"kill", "hello", "--signal", "SIGTERM"});
   ASSERT_EQ(kill.exit_code, 0) << kill.output;
   EXPECT_TRUE(eventually([] { return show("box@hello.service", "ActiveState") == "inactive"; }))
@@ -182,6 +188,19 @@ TEST_F(Boxctl, PreciseMessageWithoutASessionBus) {
   EXPECT_EQ(r.exit_code, 6) << r.output;
   EXPECT_TRUE(contains(r.output, "cannot connect to the session bus")) << r.output;
   EXPECT_TRUE(contains(r.output, "no session bus at /nonexistent/bus")) << r.output;
+  // install and uninstall are requests to box-manager too; images reads files.
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"install", "oci-archive:/x.tar", "x"},
+        std::vector<std::string>{"uninstall", "x"}}) {
+    args.insert(args.begin(), {"env", "-u", "DBUS_SESSION_BUS_ADDRESS",
+                               "XDG_RUNTIME_DIR=/nonexistent", prefix() + "/bin/boxctl"});
+    auto i = run(args);
+    EXPECT_EQ(i.exit_code, 6) << i.output;
+    EXPECT_TRUE(contains(i.output, "no session bus at /nonexistent/bus")) << i.output;
+  }
+  auto images = run({"env", "-u", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR=/nonexistent",
+                     prefix() + "/bin/boxctl", "images"});
+  EXPECT_EQ(images.exit_code, 0) << images.output;
   auto usage = boxctl({"start"});
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
 }

@@ -135,8 +135,10 @@ TEST_F(InstallEtcd, FailuresLeaveNothingBehind) {
   EXPECT_FALSE(fs::exists(home() + "/.config/box/containers/etcd.yaml"));
   fs::remove(cut);
 
-  // Interrupted (SIGINT, as ^C does) at different moments of a ~0.3 s
-  // install: each attempt leaves either a complete install or nothing.
+  // Interrupted (SIGINT, as ^C does; `timeout` sends it to boxctl and to
+  // its process group) at different moments of a ~0.3 s install: each
+  // attempt leaves either a complete install, the user manager reloaded, or
+  // nothing.
   for (const char* delay : {"0.02", "0.05", "0.1", "0.15", "0.2", "0.25"}) {
     auto interrupted = run({"timeout", "--preserve-status", "-s", "INT", delay,
                             prefix() + "/bin/boxctl", "install", "oci-archive:" + image_, "etcd"});
@@ -144,8 +146,12 @@ TEST_F(InstallEtcd, FailuresLeaveNothingBehind) {
     if (interrupted.exit_code == 0) {
       EXPECT_TRUE(installed) << delay;
       EXPECT_EQ(again(), std::vector<std::string>{"etcd"}) << delay;
+      EXPECT_TRUE(contains(show("box@etcd.service", "DropInPaths"), "50-box.conf"))
+          << delay << ": " << interrupted.output;
+      EXPECT_FALSE(contains(interrupted.output, "note: installed, but")) << interrupted.output;
       ASSERT_EQ(boxctl({"uninstall", "etcd", "--purge"}).exit_code, 0);
     } else {
+      EXPECT_EQ(interrupted.exit_code, 130) << delay << ": " << interrupted.output;
       EXPECT_FALSE(installed) << delay << ": " << interrupted.output;
       EXPECT_TRUE(again().empty()) << delay << ": " << again().front();
     }

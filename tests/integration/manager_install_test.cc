@@ -1,0 +1,290 @@
+// Install and Uninstall through D-Bus, as any program would call them: on
+// the real session bus and user manager, as the test user. busctl makes the
+// calls people would type; gdbus shows the D-Bus error names; dbus-monitor
+// is the second process watching the signals.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "test_support.h"
+
+namespace box::testing {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr const char* kPath = "/dev/boxctl/box1";
+constexpr const char* kInterface = "dev.boxctl.box1.Manager";
+
+CommandResult systemctl(std::vector<std::string> args) {
+  args.insert(args.begin(), {"systemctl", "--user", "--no-pager"});
+  return run(args);
+}
+
+CommandResult boxctl(std::vector<std::string> args) {
+  args.insert(args.begin(), prefix() + "/bin/boxctl");
+  return run(args, std::chrono::seconds(120));
+}
+
+std::string show(const std::string& unit, const std::string& property) {
+  std::string v = systemctl({"show", "--value", "-p", property, unit}).output;
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+std::vector<std::string> busctl_call(const std::string& method,
+                                     const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"busctl",          "--user", "--timeout=120", "call",
+                                   "dev.boxctl.box1", kPath,    kInterface,      method};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+CommandResult busctl(const std::string& method, const std::vector<std::string>& args) {
+  return run(busctl_call(method, args), std::chrono::seconds(150));
+}
+
+// gdbus prints the error's name ("GDBus.Error:dev.boxctl.box1.Error.X: ...").
+std::vector<std::string> gdbus_call(const std::string& method,
+                                    const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"gdbus",
+                                   "call",
+                                   "--session",
+                                   "--dest",
+                                   "dev.boxctl.box1",
+                                   "--object-path",
+                                   kPath,
+                                   "--timeout",
+                                   "120",
+                                   "--method",
+                                   std::string(kInterface) + "." + method};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+CommandResult gdbus(const std::string& method, const std::vector<std::string>& args) {
+  return run(gdbus_call(method, args), std::chrono::seconds(150));
+}
+
+// Whether dbus-monitor's output has `member` with string argument `name`.
+bool saw_signal(const std::string& monitor, const std::string& member, const std::string& name) {
+  for (const auto& b : signal_blocks(monitor))
+    if (contains(b, "member=" + member) && contains(b, "string \"" + name + "\"")) return true;
+  return false;
+}
+
+class InstallBus : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    image_ = home() + "/etcd-image-bus.tar";
+    auto built =
+        run({prefix() + "/share/box/examples/etcd/build-image", image_}, std::chrono::seconds(180));
+    ASSERT_EQ(built.exit_code, 0) << built.output;
+    images_ = home() + "/.local/share/box/images";
+    defs_ = home() + "/.config/box/containers";
+  }
+
+  void TearDown() override {
+    for (const char* name : {"etcd", "stubborn"}) {
+      systemctl({"stop", std::string("box@") + name + ".service"});
+      systemctl({"reset-failed", std::string("box@") + name + ".service"});
+      boxctl({"uninstall", name, "--purge"});
+    }
+    systemctl({"stop", "box-manager.service"});
+    systemctl({"reset-failed", "box-manager.service"});
+    fs::remove(image_);
+    run({"chmod", "-R", "u+w", home() + "/stubborn-bundle"});
+    fs::remove_all(home() + "/stubborn-bundle");
+  }
+
+  // Everything in images/ and containers/: what an install may leave.
+  std::vector<std::string> left() {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(images_, ec)) out.push_back(e.path().filename());
+    for (const auto& e : fs::directory_iterator(defs_, ec)) out.push_back(e.path().filename());
+    return out;
+  }
+
+  // A bundle (busybox, a PID 1 that ignores SIGTERM) installed and running:
+  // stopping it takes `stop_timeout`.
+  std::string install_and_start_stubborn(const std::string& stop_timeout) {
+    const std::string bundle = home() + "/stubborn-bundle";
+    make_busybox_rootfs(bundle + "/rootfs");
+    write_file(bundle + "/box.yaml",
+               "description: ignores SIGTERM\n"
+               "command: [sh, -c, 'trap \"\" TERM; echo up; while :; do sleep 1 & wait $!; "
+               "done']\n"
+               "stop: {timeout: " +
+                   stop_timeout + "}\n");
+    auto first = boxctl({"install", bundle, "stubborn"});
+    EXPECT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_EQ(systemctl({"start", "box@stubborn.service"}).exit_code, 0);
+    return bundle;
+  }
+
+  bool wait_until_stopping() {
+    return eventually([] { return show("box@stubborn.service", "ActiveState") == "deactivating"; });
+  }
+
+  std::string image_, images_, defs_;
+};
+
+TEST_F(InstallBus, InstallAndUninstallAnnounceTheContainer) {
+  ASSERT_EQ(boxctl({"list"}).exit_code, 0);  // the manager runs and has scanned
+  auto watcher = watch_box_signals(home() + "/monitor-install.txt");
+  // Before: only the template's defaults, no drop-in from the generator.
+  ASSERT_EQ(show("box@etcd.service", "DropInPaths"), "");
+
+  auto install = busctl("Install", {"ssa{sv}", "oci-archive:" + image_, "etcd", "1", "set", "a{ss}",
+                                    "1", "ETCD_CLIENT_PORT", "12479"});
+  ASSERT_EQ(install.exit_code, 0) << install.output;
+  EXPECT_TRUE(contains(install.output, "\"etcd\" \"/dev/boxctl/box1/container/etcd\""))
+      << install.output;
+  EXPECT_TRUE(contains(install.output, "\"source_kind\" s \"oci-archive\"")) << install.output;
+  EXPECT_TRUE(contains(install.output, "\"digest\" s \"sha256:")) << install.output;
+
+  // ContainerNew came before the reply, the user manager was reloaded, and
+  // the unpack was reported on the way.
+  auto out = watcher->output();
+  EXPECT_TRUE(saw_signal(out, "ContainerNew", "etcd")) << out;
+  EXPECT_TRUE(saw_signal(out, "InstallProgress", "etcd")) << out;
+  EXPECT_TRUE(contains(show("box@etcd.service", "DropInPaths"), "box@etcd.service.d/50-box.conf"));
+  auto cat = systemctl({"cat", "box@etcd.service"});
+  EXPECT_TRUE(contains(cat.output, "127.0.0.1:12479")) << cat.output;  // --set reached it
+  auto list = busctl("ListContainers", {});
+  EXPECT_TRUE(contains(list.output, "\"etcd\"")) << list.output;
+  auto images = boxctl({"images"});
+  EXPECT_TRUE(contains(images.output, "etcd  oci-archive:" + image_)) << images.output;
+
+  auto uninstall = busctl("Uninstall", {"sb", "etcd", "false"});
+  ASSERT_EQ(uninstall.exit_code, 0) << uninstall.output;
+  out = watcher->output();
+  EXPECT_TRUE(saw_signal(out, "ContainerRemoved", "etcd")) << out;
+  EXPECT_EQ(show("box@etcd.service", "DropInPaths"), "");
+  EXPECT_FALSE(fs::exists(images_ + "/etcd"));
+  EXPECT_FALSE(fs::exists(defs_ + "/etcd.yaml"));
+  EXPECT_FALSE(fs::exists(home() + "/.local/share/box/state/etcd")) << "keep_data false: purged";
+}
+
+TEST_F(InstallBus, BadInputGetsANamedErrorAndChangesNothing) {
+  const std::string bus_error = "GDBus.Error:dev.boxctl.box1.Error.";
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::string cut = home() + "/cut.tar";
+  fs::copy_file(image_, cut, fs::copy_options::overwrite_existing);
+  fs::resize_file(cut, fs::file_size(image_) / 2);
+  const std::vector<Case> cases = {
+      {{"oci-archive:etcd-image-bus.tar", "etcd", "{}"},
+       "InvalidArgument: source 'oci-archive:etcd-image-bus.tar': the path 'etcd-image-bus.tar' "
+       "must be absolute"},
+      {{"docker://quay.io/coreos/etcd", "etcd", "{}"}, "InvalidArgument: source "},
+      {{"oci-archive:" + home() + "/none.tar", "etcd", "{}"}, "InvalidArgument: source "},
+      {{"oci-archive:" + image_, "../etcd", "{}"},
+       "InvalidArgument: invalid container name '../etcd'"},
+      {{"oci-archive:" + image_, "etcd", "{'force': <true>}"},
+       "InvalidArgument: unknown option 'force' (known: replace, set)"},
+      {{"oci-archive:" + image_, "etcd", "{'replace': <'yes'>}"},
+       "InvalidArgument: option 'replace' must be a boolean (b), not 's'"},
+      {{"oci-archive:" + image_, "etcd", "{'set': <{'1X': 'v'}>}"},
+       "InvalidArgument: --set '1X': not a variable name"},
+      {{"oci-archive:" + cut, "etcd", "{}"}, "InstallFailed: install 'etcd' from 'oci-archive:"},
+  };
+  for (const auto& c : cases) {
+    auto r = gdbus("Install", c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args[0];
+    EXPECT_TRUE(contains(r.output, bus_error + c.error)) << r.output;
+    EXPECT_TRUE(left().empty()) << c.args[0] << ": " << left().front();
+  }
+  fs::remove(cut);
+
+  auto missing = gdbus("Uninstall", {"etcd", "true"});
+  EXPECT_TRUE(
+      contains(missing.output, bus_error + "NoSuchContainer: no installed image named 'etcd'"))
+      << missing.output;
+
+  // A name that is taken needs replace.
+  ASSERT_EQ(busctl("Install", {"ssa{sv}", "oci-archive:" + image_, "etcd", "0"}).exit_code, 0);
+  auto again = gdbus("Install", {"oci-archive:" + image_, "etcd", "{}"});
+  EXPECT_TRUE(contains(again.output, bus_error + "AlreadyExists: 'etcd' is already installed"))
+      << again.output;
+  auto replaced = gdbus("Install", {"oci-archive:" + image_, "etcd", "{'replace': <true>}"});
+  EXPECT_EQ(replaced.exit_code, 0) << replaced.output;
+  EXPECT_EQ(left(), (std::vector<std::string>{"etcd", "etcd.yaml"}));
+}
+
+// An install runs in a worker process: the manager keeps answering. The
+// replace below stops the running container first, which ignores SIGTERM:
+// the install waits out its stop timeout, and ListContainers answers
+// meanwhile.
+TEST_F(InstallBus, ListContainersAnswersWhileAnInstallRuns) {
+  const std::string bundle = install_and_start_stubborn("8s");
+  Background install(
+      busctl_call("Install", {"ssa{sv}", bundle, "stubborn", "1", "replace", "b", "true"}),
+      home() + "/install-stubborn.txt");
+  ASSERT_TRUE(wait_until_stopping());
+  auto started = std::chrono::steady_clock::now();
+  auto list = busctl("ListContainers", {});
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_TRUE(contains(list.output, "\"stubborn\"")) << list.output;
+  // Still stopping: the install had not ended when the list came back.
+  EXPECT_EQ(show("box@stubborn.service", "ActiveState"), "deactivating");
+  std::cout << "ListContainers during the install: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+
+  EXPECT_EQ(install.wait(), 0) << install.output();
+  EXPECT_TRUE(contains(install.output(), "/dev/boxctl/box1/container/stubborn"))
+      << install.output();
+  EXPECT_TRUE(contains(install.output(), "was stopped (if it was running) to replace"))
+      << install.output();
+  EXPECT_NE(show("box@stubborn.service", "ActiveState"), "active");
+}
+
+// CancelInstall, or the caller leaving the bus, cancels an install; the
+// replace's stop gives the time to do either while it runs. The old
+// install stays as it was.
+TEST_F(InstallBus, CancelInstallOrTheCallerLeavingCancels) {
+  const std::string bundle = install_and_start_stubborn("3s");
+  const std::string metadata = images_ + "/stubborn/image.json";
+  const std::string before = read_all(metadata);
+  ASSERT_FALSE(before.empty());
+
+  Background cancelled(gdbus_call("Install", {bundle, "stubborn", "{'replace': <true>}"}),
+                       home() + "/install-cancelled.txt");
+  ASSERT_TRUE(wait_until_stopping());
+  auto cancel = busctl("CancelInstall", {"s", "stubborn"});
+  EXPECT_EQ(cancel.output, "b true\n");
+  EXPECT_NE(cancelled.wait(), 0);
+  EXPECT_TRUE(contains(cancelled.output(),
+                       "GDBus.Error:dev.boxctl.box1.Error.Cancelled: install 'stubborn' from '" +
+                           bundle +
+                           "': cancelled (box@stubborn.service was stopped; its image "
+                           "is unchanged)"))
+      << cancelled.output();
+  EXPECT_EQ(read_all(metadata), before);
+  EXPECT_EQ(left(), (std::vector<std::string>{"stubborn", "stubborn.yaml"}));
+  EXPECT_EQ(busctl("CancelInstall", {"s", "stubborn"}).output, "b false\n");
+
+  ASSERT_EQ(systemctl({"start", "box@stubborn.service"}).exit_code, 0);
+  Background leaving(
+      busctl_call("Install", {"ssa{sv}", bundle, "stubborn", "1", "replace", "b", "true"}),
+      home() + "/install-leaving.txt");
+  ASSERT_TRUE(wait_until_stopping());
+  leaving.stop();  // busctl leaves the bus before the answer
+  // The worker ends once the stop is over (comm is cut to 15 characters).
+  ASSERT_TRUE(eventually(
+      [] {
+        return run({"pgrep", "-U", std::to_string(getuid()), "-x", "box-install-wor"}).exit_code ==
+               1;
+      },
+      std::chrono::seconds(60)));
+  EXPECT_EQ(read_all(metadata), before);
+  EXPECT_EQ(left(), (std::vector<std::string>{"stubborn", "stubborn.yaml"}));
+}
+
+}  // namespace
+}  // namespace box::testing
