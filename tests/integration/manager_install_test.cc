@@ -98,12 +98,17 @@ class InstallBus : public ::testing::Test {
     fs::remove_all(home() + "/stubborn-bundle");
   }
 
-  // Everything in images/ and containers/: what an install may leave.
+  // What an install of the names under test may leave: anything in
+  // images/ (staging dirs included), their definitions and temporary files
+  // in containers/ (other tests' definitions may be there).
   std::vector<std::string> left() {
     std::vector<std::string> out;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(images_, ec)) out.push_back(e.path().filename());
-    for (const auto& e : fs::directory_iterator(defs_, ec)) out.push_back(e.path().filename());
+    for (const auto& e : fs::directory_iterator(defs_, ec)) {
+      std::string n = e.path().filename();
+      if (n.rfind("etcd", 0) == 0 || n.rfind("stubborn", 0) == 0) out.push_back(n);
+    }
     return out;
   }
 
