@@ -19,6 +19,9 @@
 #include <cstring>
 #include <utility>
 
+#include "child_wait.h"
+#include "find_program.h"
+
 namespace box {
 namespace {
 
@@ -32,31 +35,6 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
-
-std::string describe_status(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status))
-    return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
-  return "stopped";
-}
-
-std::string find_in_path(const std::string& name, const std::string& path) {
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    const std::string dir = path.substr(start, end - start);
-    start = end + 1;
-    // Relative entries would depend on the working directory: never.
-    if (dir.empty() || dir.front() != '/') continue;
-    const std::string candidate = dir + "/" + name;
-    struct stat st {};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-  }
-  return "";
 }
 
 Result<void> check_tun_device(const std::string& device) {
@@ -80,19 +58,6 @@ Result<void> check_tun_device(const std::string& device) {
     hint = " (load the tun module: 'modprobe tun' as root)";
   }
   return Error::from_errno("private networking needs '" + device + "'" + hint, err);
-}
-
-// Waits up to `ms` for our child `pid` to exit; true (and its status) if it
-// did, or if it is no longer ours to wait for (then it must not be signalled).
-bool wait_for_exit(pid_t pid, int ms, int* status) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  for (;;) {
-    pid_t w = ::waitpid(pid, status, WNOHANG);
-    if (w == pid) return true;
-    if (w < 0 && errno == ECHILD) return true;
-    if (remaining_ms(deadline) == 0) return false;
-    ::usleep(2000);
-  }
 }
 
 // Marks `fd` inheritable at `target` in a forked child. Async-signal-safe.
@@ -173,7 +138,7 @@ Result<NetworkHelperSpec> find_network_helper(const NetworkEnvironment& env) {
                  "': expected pasta, slirp4netns or the absolute path of one of them");
   for (auto kind : {NetworkHelperKind::kPasta, NetworkHelperKind::kSlirp4netns}) {
     if (!pref.empty() && pref != to_string(kind)) continue;
-    std::string program = find_in_path(to_string(kind), env.path);
+    std::string program = find_program(to_string(kind), env.path);
     if (!program.empty()) return NetworkHelperSpec{kind, program};
   }
   if (!pref.empty())
