@@ -52,6 +52,18 @@ const char* to_string(RootfsWrites m) {
   return "?";
 }
 
+const char* to_string(OverlayDriver m) {
+  switch (m) {
+    case OverlayDriver::kAuto:
+      return "auto";
+    case OverlayDriver::kKernel:
+      return "kernel";
+    case OverlayDriver::kFuse:
+      return "fuse";
+  }
+  return "?";
+}
+
 const char* to_string(SeccompMode m) {
   return m == SeccompMode::kDefault ? "default" : "unconfined";
 }

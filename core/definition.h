@@ -18,6 +18,9 @@ enum class InitMode { kNone, kTiny, kSystemd };
 enum class UsernsMode { kAuto, kSingle, kKeepId };
 enum class NetworkMode { kHost, kNone, kPrivate };
 enum class RootfsWrites { kOverlay, kPersistent, kReadonly, kDirect };
+// Who mounts the overlay of rootfs_writes overlay/persistent: the kernel, with
+// fuse-overlayfs where the kernel refuses (auto); or only one of them.
+enum class OverlayDriver { kAuto, kKernel, kFuse };
 enum class SeccompMode { kDefault, kUnconfined };
 enum class Autostart { kNo, kLogin, kSession };
 enum class RestartPolicy { kNo, kOnFailure, kOnAbnormal, kOnAbort, kAlways };
@@ -98,6 +101,7 @@ struct Definition {
   std::vector<PortMapping> ports;
   std::vector<std::string> dns;
   RootfsWrites rootfs_writes = RootfsWrites::kOverlay;
+  OverlayDriver overlay_driver = OverlayDriver::kAuto;
   std::vector<MountSpec> mounts;
   CapabilitySpec capabilities;
   SeccompMode seccomp = SeccompMode::kDefault;
@@ -116,6 +120,7 @@ const char* to_string(InitMode m);
 const char* to_string(UsernsMode m);
 const char* to_string(NetworkMode m);
 const char* to_string(RootfsWrites m);
+const char* to_string(OverlayDriver m);
 const char* to_string(SeccompMode m);
 const char* to_string(Autostart m);
 const char* to_string(RestartPolicy m);

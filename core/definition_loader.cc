@@ -123,6 +123,7 @@ class FragmentParser {
   Result<void> on_ports(const Node& n, const std::string& key);
   Result<void> on_dns(const Node& n, const std::string& key);
   Result<void> on_rootfs_writes(const Node& n, const std::string& key);
+  Result<void> on_overlay_driver(const Node& n, const std::string& key);
   Result<void> on_mounts(const Node& n, const std::string& key);
   Result<MountSpec> mount(const Node& n, const std::string& key);
   Result<void> on_capabilities(const Node& n, const std::string& key);
@@ -164,6 +165,7 @@ const std::map<std::string, FragmentParser::Handler>& FragmentParser::handlers()
       {"ports", &FragmentParser::on_ports},
       {"dns", &FragmentParser::on_dns},
       {"rootfs_writes", &FragmentParser::on_rootfs_writes},
+      {"overlay_driver", &FragmentParser::on_overlay_driver},
       {"mounts", &FragmentParser::on_mounts},
       {"capabilities", &FragmentParser::on_capabilities},
       {"seccomp", &FragmentParser::on_seccomp},
@@ -530,6 +532,16 @@ Result<void> FragmentParser::on_rootfs_writes(const Node& n, const std::string& 
   return {};
 }
 
+Result<void> FragmentParser::on_overlay_driver(const Node& n, const std::string& key) {
+  auto v = choice<OverlayDriver>(n, key,
+                                 {{"auto", OverlayDriver::kAuto},
+                                  {"kernel", OverlayDriver::kKernel},
+                                  {"fuse", OverlayDriver::kFuse}});
+  if (!v) return v.error();
+  def_.overlay_driver = *v;
+  return {};
+}
+
 Result<MountSpec> FragmentParser::mount(const Node& n, const std::string& key) {
   if (!n.IsMap()) return expected(n, key, "a mapping with 'type' and 'target'");
   const Node type_node = n["type"];
@@ -805,6 +817,13 @@ Result<void> finish(Definition& def, const Locations& loc, const std::string& ma
   if (!def.dns.empty() && def.network != NetworkMode::kPrivate)
     return Error(at("dns") + ": 'dns': only with 'network: private' (network is " +
                  to_string(def.network) + ")");
+  // A driver for an overlay that is not there would silently do nothing.
+  if (loc.count("overlay_driver") && def.rootfs_writes != RootfsWrites::kOverlay &&
+      def.rootfs_writes != RootfsWrites::kPersistent)
+    return Error(at("overlay_driver") +
+                 ": 'overlay_driver': only with 'rootfs_writes: overlay' or 'persistent' "
+                 "(rootfs_writes is " +
+                 to_string(def.rootfs_writes) + ")");
   if (!def.hostname.empty() && !def.namespaces.uts)
     return Error(at("hostname") +
                  ": 'hostname': needs a private uts namespace (namespaces.uts is host)");

@@ -164,6 +164,7 @@ void plan_environment(const Definition& def, const std::string& host_instance_id
 Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, RunPlan& p) {
   p.rootfs = def.rootfs;
   p.rootfs_writes = def.rootfs_writes;
+  p.overlay_driver = def.overlay_driver;
   if (def.rootfs_writes == RootfsWrites::kPersistent) {
     if (host.data_home.empty())
       return Error("rootfs_writes: persistent needs a data directory ($XDG_DATA_HOME or $HOME)");

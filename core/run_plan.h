@@ -104,6 +104,12 @@ struct RunPlan {
   RootfsWrites rootfs_writes = RootfsWrites::kReadonly;
   std::string upper_dir;  // persistent writes: where the overlay keeps them
   std::string work_dir;
+  // overlay/persistent: kernel overlayfs, with fuse-overlayfs where the
+  // kernel refuses (auto), or only one of them.
+  OverlayDriver overlay_driver = OverlayDriver::kAuto;
+  // The fuse-overlayfs program, found by the supervisor in $PATH before the
+  // container is created (empty: not installed, or not needed).
+  std::string fuse_overlayfs;
   std::vector<MountStep> mounts;
 
   // Process.

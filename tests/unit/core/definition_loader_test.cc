@@ -81,8 +81,16 @@ INSTANTIATE_TEST_SUITE_P(
             "UnknownKeyFarOff", "rootfs: /r\ncommand: [x]\nzzzzzzzz: 1\n",
             "hello.yaml:3:1: unknown key 'zzzzzzzz' (known: after, autostart, capabilities, "
             "command, description, dns, env, groups, hostname, image, init, mounts, namespaces, "
-            "network, network_online, notify, ports, requires, resources, restart, rlimits, "
-            "rootfs, rootfs_writes, seccomp, stop, umask, user, userns, workdir)"},
+            "network, network_online, notify, overlay_driver, ports, requires, resources, "
+            "restart, rlimits, rootfs, rootfs_writes, seccomp, stop, umask, user, userns, "
+            "workdir)"},
+        BadCase{"OverlayDriverUnknown", "rootfs: /r\ncommand: [x]\noverlay_driver: fuse3\n",
+                "hello.yaml:3:17: 'overlay_driver': expected one of auto, kernel, fuse, found "
+                "'fuse3'"},
+        BadCase{"OverlayDriverWithoutOverlay",
+                "rootfs: /r\ncommand: [x]\nrootfs_writes: readonly\noverlay_driver: fuse\n",
+                "hello.yaml:4:1: 'overlay_driver': only with 'rootfs_writes: overlay' or "
+                "'persistent' (rootfs_writes is readonly)"},
         BadCase{"InitUnknown", "rootfs: /r\ncommand: [x]\ninit: sysv\n",
                 "hello.yaml:3:7: 'init': expected one of none, tiny, systemd, found 'sysv'"},
         BadCase{
@@ -197,6 +205,7 @@ network: private
 ports: ["8080:80", "127.0.0.1:5353:53/udp", "[::1]:8443:443"]
 dns: [1.1.1.1, "2001:db8::1"]
 rootfs_writes: persistent
+overlay_driver: fuse
 mounts:
   - {type: bind, source: ~/data, target: /data, readonly: true}
   - {type: tmpfs, target: /run, size: 16M, mode: "0755"}
@@ -239,6 +248,7 @@ command: [app]
   EXPECT_EQ(d->ports[2], (PortMapping{"::1", 8443, 443, "tcp"}));
   EXPECT_EQ(d->dns.size(), 2u);
   EXPECT_EQ(d->rootfs_writes, RootfsWrites::kPersistent);
+  EXPECT_EQ(d->overlay_driver, OverlayDriver::kFuse);
   ASSERT_EQ(d->mounts.size(), 5u);
   EXPECT_EQ(d->mounts[0].source, "/home/u/data");
   EXPECT_TRUE(d->mounts[0].readonly);
@@ -269,6 +279,7 @@ TEST(DefinitionLoader, Defaults) {
   EXPECT_EQ(d->userns, UsernsMode::kAuto);
   EXPECT_EQ(d->network, NetworkMode::kHost);
   EXPECT_EQ(d->rootfs_writes, RootfsWrites::kOverlay);
+  EXPECT_EQ(d->overlay_driver, OverlayDriver::kAuto);
   EXPECT_EQ(d->seccomp, SeccompMode::kDefault);
   EXPECT_EQ(d->stop.signal_name, "SIGTERM");
   EXPECT_EQ(d->stop.timeout_usec, 10'000'000u);

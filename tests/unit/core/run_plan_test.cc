@@ -225,6 +225,11 @@ TEST(RunPlan, PersistentWritesLiveInTheDataDir) {
   RunPlan p = plan(d);
   EXPECT_EQ(p.upper_dir, "/home/u/.local/share/box/containers/hello/upper");
   EXPECT_EQ(p.work_dir, "/home/u/.local/share/box/containers/hello/work");
+  EXPECT_EQ(p.overlay_driver, OverlayDriver::kAuto);
+  d.overlay_driver = OverlayDriver::kFuse;
+  EXPECT_EQ(plan(d).overlay_driver, OverlayDriver::kFuse);
+  // Found by the supervisor in $PATH, never by the pure translation.
+  EXPECT_EQ(plan(d).fuse_overlayfs, "");
 }
 
 TEST(RunPlan, Capabilities) {

@@ -16,11 +16,11 @@ namespace box::generator {
 // checks that some golden case sets each.
 inline const std::vector<std::string>& definition_keys() {
   static const std::vector<std::string> keys = {
-      "after",   "autostart", "capabilities",   "command",   "description",   "dns",
-      "env",     "groups",    "hostname",       "image",     "init",          "mounts",
-      "namespaces", "network", "network_online", "notify",   "ports",         "requires",
-      "resources", "restart", "rlimits",        "rootfs",    "rootfs_writes", "seccomp",
-      "stop",    "umask",     "user",           "userns",    "workdir"};
+      "after",      "autostart", "capabilities",   "command", "description",    "dns",
+      "env",        "groups",    "hostname",       "image",   "init",           "mounts",
+      "namespaces", "network",   "network_online", "notify",  "overlay_driver", "ports",
+      "requires",   "resources", "restart",        "rlimits", "rootfs",         "rootfs_writes",
+      "seccomp",    "stop",      "umask",          "user",    "userns",         "workdir"};
   return keys;
 }
 
