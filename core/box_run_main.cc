@@ -39,6 +39,8 @@ const char kUsage[] =
     "  --network host|none|private  network namespace (default: host)\n"
     "  --publish [IP:]HOST:CONTAINER[/tcp|/udp]  publish a port (with --network private)\n"
     "  --writable                   writes go to a throw-away overlay (default: read-only)\n"
+    "  --overlay-driver auto|kernel|fuse  who mounts that overlay (default: auto, the\n"
+    "                               kernel, fuse-overlayfs where the kernel refuses)\n"
     "  --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST\n"
     "  --env NAME=VALUE             add to the (otherwise clean) environment\n"
     "  --user UID[:GID]             ids inside (default 0:0)\n"
@@ -182,6 +184,7 @@ int cmd_run(const std::vector<std::string>& args) {
   def.name = "run";
   def.userns = box::UsernsMode::kSingle;
   def.rootfs_writes = box::RootfsWrites::kReadonly;
+  bool overlay_driver_set = false;
   std::size_t i = 0;
   auto value = [&](const std::string& opt) -> const std::string* {
     if (i + 1 >= args.size()) return nullptr;
@@ -210,6 +213,16 @@ int cmd_run(const std::vector<std::string>& args) {
         def.network = box::NetworkMode::kPrivate;
       else
         return usage_error("--network: expected host, none or private, got '" + *v + "'");
+    } else if (a == "--overlay-driver") {
+      if (*v == "auto")
+        def.overlay_driver = box::OverlayDriver::kAuto;
+      else if (*v == "kernel")
+        def.overlay_driver = box::OverlayDriver::kKernel;
+      else if (*v == "fuse")
+        def.overlay_driver = box::OverlayDriver::kFuse;
+      else
+        return usage_error("--overlay-driver: expected auto, kernel or fuse, got '" + *v + "'");
+      overlay_driver_set = true;
     } else if (a == "--publish") {
       auto port = box::parse_port(*v);
       if (!port) return usage_error("--publish: " + port.error().message());
@@ -292,6 +305,8 @@ int cmd_run(const std::vector<std::string>& args) {
       return usage_error("unknown option '" + a + "'");
     }
   }
+  if (overlay_driver_set && def.rootfs_writes != box::RootfsWrites::kOverlay)
+    return usage_error("--overlay-driver: only with --writable (the rootfs is read-only)");
   if (i >= args.size()) return usage_error("'run' needs ROOTFS and a COMMAND");
   def.rootfs = args[i++];
   if (i < args.size() && args[i] == "--") ++i;

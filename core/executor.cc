@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -68,6 +70,73 @@ std::string read_report(int fd) {
     if (n < 0 && errno == EINTR) continue;
     return msg;
   }
+}
+
+// The child's half of handing the FUSE connection over: the descriptor
+// goes to the supervisor (SCM_RIGHTS on a SOCK_SEQPACKET pair), which
+// answers one message: a zero byte when fuse-overlayfs runs, else 1 and why
+// not.
+bool ask_for_fuse_server(int sock, int fuse_fd, StepError& e) {
+  char tag = 'F';
+  iovec iov{&tag, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fuse_fd, sizeof(int));
+  ssize_t n;
+  while ((n = ::sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) {
+    e.what = "hand the FUSE connection to the supervisor";
+    e.err = errno;
+    return false;
+  }
+  char reply[4096];
+  while ((n = ::recv(sock, reply, sizeof reply, 0)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) {
+    e.what = "the supervisor did not answer about fuse-overlayfs";
+    e.err = n < 0 ? errno : 0;
+    return false;
+  }
+  if (reply[0] == 0) return true;
+  e.what.assign(reply + 1, static_cast<std::size_t>(n - 1));
+  e.err = 0;
+  return false;
+}
+
+// The supervisor's half. Returns false at end of file (the child exec'd or
+// died); else `fd` is the descriptor the child sent (invalid when the
+// message carried none).
+bool receive_fuse_fd(int sock, UniqueFd& fd) {
+  char tag = 0;
+  iovec iov{&tag, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) return false;
+  fd.reset();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int received = -1;
+      std::memcpy(&received, CMSG_DATA(c), sizeof(int));
+      fd.reset(received);
+    }
+  }
+  return true;
 }
 
 void reset_signals() {
@@ -146,8 +215,8 @@ void reset_signals() {
 
 // Everything from here to execve runs in the new namespaces, in the order
 // the kernel needs. No exceptions, no return: it ends in execve or _exit.
-[[noreturn]] void container_child(const RunPlan& plan, const SeccompProgram* seccomp,
-                                  int report_fd, int sync_fd, bool wait_for_go) {
+[[noreturn]] void container_child(const RunPlan& plan, const SeccompProgram* seccomp, int report_fd,
+                                  int sync_fd, bool wait_for_go, int fuse_sock) {
   StepError e;
   auto fail = [&](const std::string& what, int err) {
     child_fail(report_fd, SetupFailure::kSetup, what, err);
@@ -182,7 +251,13 @@ void reset_signals() {
   // 2. Filesystem: open what the plan names on the host, build the root,
   // pivot into it.
   HostPaths host;
-  if (!open_host_paths(plan, host, e) || !setup_rootfs(plan, host, e)) fail(e.what, e.err);
+  ServeFuse serve_fuse;
+  if (fuse_sock >= 0)
+    serve_fuse = [fuse_sock](int fd, StepError& error) {
+      return ask_for_fuse_server(fuse_sock, fd, error);
+    };
+  if (!open_host_paths(plan, host, e) || !setup_rootfs(plan, host, serve_fuse, e))
+    fail(e.what, e.err);
   // No descriptor of a host path may outlive setup: an init that stays
   // (tiny) would otherwise offer them in /proc/1/fd.
   close_host_paths(host);
@@ -249,6 +324,39 @@ std::string run_id_helper(const std::string& helper, pid_t pid,
   return out.empty() ? helper + " failed" : out;
 }
 
+// Reads the child's report until end of file (see read_report), answering
+// its requests for fuse-overlayfs on `fuse_sock` (-1: none) with `serve`
+// ("" or why it failed) meanwhile.
+std::string wait_for_exec(int report_fd, int fuse_sock,
+                          const std::function<std::string(UniqueFd)>& serve) {
+  std::string msg;
+  bool report_open = true;
+  while (report_open) {
+    pollfd fds[2] = {{report_fd, POLLIN, 0}, {fuse_sock, POLLIN, 0}};
+    if (::poll(fds, fuse_sock >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return std::string(1, static_cast<char>(SetupFailure::kSetup)) +
+             "wait for the container: " + std::strerror(errno);
+    }
+    if (fuse_sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
+      UniqueFd fd;
+      if (!receive_fuse_fd(fuse_sock, fd)) {
+        fuse_sock = -1;  // the child exec'd or died: the report says which
+      } else {
+        std::string why = serve(std::move(fd));
+        std::string reply = why.empty() ? std::string(1, '\0') : "\1" + why;
+        if (::send(fuse_sock, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) fuse_sock = -1;
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buf[512];
+      ssize_t n = ::read(report_fd, buf, sizeof buf);
+      if (n > 0) msg.append(buf, static_cast<std::size_t>(n));
+      if (n == 0 || (n < 0 && errno != EINTR)) report_open = false;
+    }
+  }
+  return msg;
+}
 
 // mkdir -p, the last one private to the user: where persistent writes live.
 Result<void> make_private_dirs(const std::string& path) {
@@ -274,6 +382,18 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
   UniqueFd report_read(report_fds[0]), report_write(report_fds[1]);
   if (::pipe2(sync_fds, O_CLOEXEC) != 0) return Error::from_errno("create sync pipe");
   UniqueFd sync_read(sync_fds[0]), sync_write(sync_fds[1]);
+  // Where the child hands over a FUSE connection for fuse-overlayfs: only
+  // when the overlay may be its (fuse, or auto with it installed).
+  UniqueFd fuse_parent, fuse_child;
+  if ((plan.rootfs_writes == RootfsWrites::kOverlay ||
+       plan.rootfs_writes == RootfsWrites::kPersistent) &&
+      plan.overlay_driver != OverlayDriver::kKernel && !plan.fuse_overlayfs.empty()) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
+      return Error::from_errno("create the fuse-overlayfs socket");
+    fuse_parent.reset(fds[0]);
+    fuse_child.reset(fds[1]);
+  }
 
   // One clone with every namespace flag; without a new stack it behaves like
   // fork, and this process is single-threaded, so the child may use the heap.
@@ -291,10 +411,13 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
   if (pid == 0) {
     report_read.reset();
     sync_write.reset();
-    container_child(plan, seccomp, report_write.get(), sync_read.get(), wait_for_go);
+    fuse_parent.reset();
+    container_child(plan, seccomp, report_write.get(), sync_read.get(), wait_for_go,
+                    fuse_child.valid() ? fuse_child.get() : -1);
   }
   report_write.reset();
   sync_read.reset();
+  fuse_child.reset();
   const pid_t child = static_cast<pid_t>(pid);
 
   auto reap = [&]() {
@@ -340,12 +463,30 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
   sync_write.reset();
 
   // 2. EOF without a message: the exec succeeded (the pipe closed on exec).
-  std::string msg = read_report(report_read.get());
-  if (msg.empty()) return StartedContainer{child};
+  // Meanwhile the child may ask for fuse-overlayfs.
+  StartedContainer started{child, std::nullopt};
+  auto serve = [&](UniqueFd fuse_fd) -> std::string {
+    if (!fuse_fd.valid()) return "no FUSE connection came with the request";
+    auto server = FuseOverlayServer::start(plan, child, std::move(fuse_fd));
+    if (!server) return server.error().message();
+    started.fuse = std::move(*server);
+    return "";
+  };
+  std::string msg = wait_for_exec(report_read.get(), fuse_parent.get(), serve);
+  if (msg.empty()) return started;
+  ::kill(child, SIGKILL);  // it has normally exited already; never wait on one that has not
   reap();
   SetupError e;
   e.kind = static_cast<SetupFailure>(msg.front());
-  e.error = Error(msg.substr(1));
+  std::string text = msg.substr(1);
+  if (started.fuse) {
+    // Its own last words say most about why it did not serve the root.
+    started.fuse->stop();
+    std::string said = started.fuse->read_output(true);
+    while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+    if (!said.empty()) text += " (fuse-overlayfs: " + said + ")";
+  }
+  e.error = Error(text);
   if (failure) *failure = e;
   return e.error;
 }

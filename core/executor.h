@@ -5,7 +5,9 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 
+#include "fuse_overlay.h"
 #include "result.h"
 #include "run_plan.h"
 #include "seccomp_filter.h"
@@ -15,6 +17,9 @@ namespace box {
 // A container whose PID 1 has been exec'd.
 struct StartedContainer {
   pid_t pid = -1;  // PID 1 of the container, as seen from the supervisor
+  // fuse-overlayfs serving the container's root, when it does (the
+  // supervisor stops it once the container has ended).
+  std::optional<FuseOverlayServer> fuse;
 };
 
 // What went wrong while setting up the container, for the exit code.
@@ -33,6 +38,10 @@ struct SetupError {
 // exec succeeded, or with the child's precise error (the child reaped).
 // Signals the caller has blocked are unblocked right before exec, so a
 // signal sent during setup reaches the command instead of being lost.
+// When the root is an overlay that fuse-overlayfs serves (overlay_driver:
+// fuse, or auto where the kernel refuses), the child mounts the FUSE
+// connection and hands it over; the caller starts fuse-overlayfs on it
+// (fuse_overlay.h) while the child waits.
 // `after_clone`, if set, runs in the caller with the child's PID while the
 // child waits (after the id maps are written, before it enters its cgroup
 // namespace and builds its filesystem): the place to move it into a cgroup

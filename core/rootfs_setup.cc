@@ -4,11 +4,14 @@
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "overlay_plan.h"
 
 namespace box {
 namespace {
@@ -246,13 +249,89 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
   return fail(e, "unknown mount step", EINVAL);
 }
 
-bool mount_overlay(const std::string& upper, const std::string& work, StepError& e) {
-  // userxattr: an unprivileged overlay keeps its metadata in user.* xattrs.
-  const std::string opts = std::string("lowerdir=") + kStage + "/lower,upperdir=" + upper +
-                           ",workdir=" + work + ",userxattr";
-  if (::mount("overlay", kRoot, "overlay", 0, opts.c_str()) == 0) return true;
-  return fail(e, "mount overlay on the rootfs (kernel overlayfs in a user namespace needs Linux "
-                 "5.11 or later; rootfs_writes: readonly or direct avoid it)");
+// Kernel overlayfs: the image bound as the lower layer, the upper and work
+// dirs on the scratch tmpfs (overlay) or in the persistent dir. False (with
+// `e`) when a step before the overlay mount failed; else `mount_err` is the
+// mount's errno, 0 when it is mounted.
+bool kernel_overlay(const RunPlan& plan, const HostPaths& host, int& mount_err, StepError& e) {
+  const std::string stage = kStage;
+  if (::mount(fd_path(host.rootfs).c_str(), (stage + "/lower").c_str(), nullptr, MS_BIND,
+              nullptr) != 0)
+    return fail(e, "bind rootfs '" + plan.rootfs + "'");
+  OverlayLayers layers{stage + "/lower", stage + "/upper", stage + "/work"};
+  if (plan.rootfs_writes == RootfsWrites::kPersistent) {
+    // The upper and work dirs must be on one mount: their parent is bound.
+    const std::string persist = stage + "/persist";
+    if (::mkdir(persist.c_str(), 0755) != 0) return fail(e, "create scratch directory 'persist'");
+    if (::mount(fd_path(host.upper).c_str(), persist.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      return fail(e, "bind '" + plan.upper_dir.substr(0, plan.upper_dir.rfind('/')) + "'");
+    layers.upper = persist + "/upper";
+    layers.work = persist + "/work";
+  } else {
+    for (const char* d : {"upper", "work"})
+      if (::mkdir((stage + "/" + d).c_str(), 0755) != 0)
+        return fail(e, std::string("create scratch directory '") + d + "'");
+  }
+  mount_err = ::mount("overlay", kRoot, "overlay", 0, kernel_overlay_options(layers).c_str()) == 0
+                  ? 0
+                  : errno;
+  return true;
+}
+
+// fuse-overlayfs: a FUSE connection opened here, in the container's user
+// namespace (the kernel mounts it only for a descriptor opened in the
+// mount's user namespace), mounted as the new root, then served from
+// outside. Returns "" once the root answers, else why not.
+std::string fuse_overlay(const RunPlan& plan, const ServeFuse& serve) {
+  if (plan.fuse_overlayfs.empty()) return fuse_overlayfs_missing("");
+  int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    struct stat st {};
+    const int mode = ::stat("/dev/fuse", &st) == 0 ? static_cast<int>(st.st_mode & 07777) : -1;
+    return std::string("open /dev/fuse: ") + std::strerror(err) + dev_fuse_hint(err, mode);
+  }
+  if (::mount("fuse-overlayfs", kRoot, kFuseOverlayFsType, 0,
+              fuse_mount_options(fd, ::getuid(), ::getgid()).c_str()) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return std::string("mount a FUSE filesystem on the new root: ") + std::strerror(err);
+  }
+  StepError served;
+  const bool ok = serve && serve(fd, served);
+  // Closed before the first access: if fuse-overlayfs is gone, the
+  // connection is aborted and the access fails instead of waiting forever.
+  ::close(fd);
+  if (!ok) {
+    return served.what.empty()
+               ? "fuse-overlayfs was not started"
+               : served.what + (served.err ? std::string(": ") + std::strerror(served.err) : "");
+  }
+  struct statfs fs {};
+  if (::statfs(kRoot, &fs) != 0)
+    return std::string("fuse-overlayfs did not serve the rootfs: ") + std::strerror(errno);
+  return "";
+}
+
+// The root for rootfs_writes overlay/persistent, by overlay_driver.
+bool mount_overlay_root(const RunPlan& plan, const HostPaths& host, const ServeFuse& serve,
+                        StepError& e) {
+  std::string kernel_refusal;
+  if (plan.overlay_driver != OverlayDriver::kFuse) {
+    int err = 0;
+    if (!kernel_overlay(plan, host, err, e)) return false;
+    if (err == 0) return true;
+    if (plan.overlay_driver == OverlayDriver::kKernel)
+      return fail(e,
+                  "mount overlay on the rootfs (overlay_driver: kernel; 'auto' falls back to "
+                  "fuse-overlayfs where the kernel refuses)",
+                  err);
+    if (!kernel_overlay_refused(err)) return fail(e, "mount overlay on the rootfs", err);
+    kernel_refusal = std::strerror(err);
+  }
+  const std::string fuse_failure = fuse_overlay(plan, serve);
+  if (fuse_failure.empty()) return true;
+  return fail(e, overlay_failure(kernel_refusal, fuse_failure), 0);
 }
 
 }  // namespace
@@ -291,7 +370,8 @@ void close_host_paths(HostPaths& paths) {
   }
 }
 
-bool setup_rootfs(const RunPlan& plan, const HostPaths& host, StepError& e) {
+bool setup_rootfs(const RunPlan& plan, const HostPaths& host, const ServeFuse& serve_fuse,
+                  StepError& e) {
   // Nothing from here propagates to the host's mounts.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     return fail(e, "make mounts private");
@@ -303,35 +383,16 @@ bool setup_rootfs(const RunPlan& plan, const HostPaths& host, StepError& e) {
   }
 
   // 1. The root, as rootfs_writes says.
-  const std::string rootfs_fd = fd_path(host.rootfs);
   switch (plan.rootfs_writes) {
     case RootfsWrites::kReadonly:
     case RootfsWrites::kDirect:
-      if (::mount(rootfs_fd.c_str(), kRoot, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      if (::mount(fd_path(host.rootfs).c_str(), kRoot, nullptr, MS_BIND | MS_REC, nullptr) != 0)
         return fail(e, "bind rootfs '" + plan.rootfs + "'");
       break;
-    case RootfsWrites::kOverlay: {
-      if (::mount(rootfs_fd.c_str(), (std::string(kStage) + "/lower").c_str(), nullptr, MS_BIND,
-                  nullptr) != 0)
-        return fail(e, "bind rootfs '" + plan.rootfs + "'");
-      for (const char* d : {"upper", "work"})
-        if (::mkdir((std::string(kStage) + "/" + d).c_str(), 0755) != 0)
-          return fail(e, std::string("create scratch directory '") + d + "'");
-      if (!mount_overlay(std::string(kStage) + "/upper", std::string(kStage) + "/work", e))
-        return false;
+    case RootfsWrites::kOverlay:
+    case RootfsWrites::kPersistent:
+      if (!mount_overlay_root(plan, host, serve_fuse, e)) return false;
       break;
-    }
-    case RootfsWrites::kPersistent: {
-      if (::mount(rootfs_fd.c_str(), (std::string(kStage) + "/lower").c_str(), nullptr, MS_BIND,
-                  nullptr) != 0)
-        return fail(e, "bind rootfs '" + plan.rootfs + "'");
-      const std::string persist = std::string(kStage) + "/persist";
-      if (::mkdir(persist.c_str(), 0755) != 0) return fail(e, "create scratch directory 'persist'");
-      if (::mount(fd_path(host.upper).c_str(), persist.c_str(), nullptr, MS_BIND, nullptr) != 0)
-        return fail(e, "bind '" + plan.upper_dir + "'");
-      if (!mount_overlay(persist + "/upper", persist + "/work", e)) return false;
-      break;
-    }
   }
   int root = ::open(kRoot, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return fail(e, "open the new root");

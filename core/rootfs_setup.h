@@ -3,6 +3,7 @@
 // exec: no exceptions; every failure returns the step and errno.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,15 @@ struct HostPaths {
 bool open_host_paths(const RunPlan& plan, HostPaths& out, StepError& error);
 void close_host_paths(HostPaths& paths);
 
-// Mounts the root (per rootfs_writes), applies plan.mounts and pivots into
-// it; on return the process's root and cwd are the container's.
-bool setup_rootfs(const RunPlan& plan, const HostPaths& host, StepError& error);
+// Has fuse-overlayfs serve `fuse_fd`, a FUSE connection mounted at the new
+// root: it runs outside the container (fuse_overlay.h), so the supervisor
+// starts it. False with `error` when it could not be started.
+using ServeFuse = std::function<bool(int fuse_fd, StepError& error)>;
+
+// Mounts the root (per rootfs_writes and overlay_driver), applies
+// plan.mounts and pivots into it; on return the process's root and cwd are
+// the container's. `serve_fuse` is used when the overlay is fuse-overlayfs's.
+bool setup_rootfs(const RunPlan& plan, const HostPaths& host, const ServeFuse& serve_fuse,
+                  StepError& error);
 
 }  // namespace box

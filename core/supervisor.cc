@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <string>
 
 #include "cgroup.h"
 #include "executor.h"
+#include "fuse_overlay.h"
 #include "log.h"
 #include "network.h"
 #include "seccomp_programs.h"
@@ -185,6 +187,15 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     net_spec = *found;
   }
 
+  // The overlay's driver, and fuse-overlayfs where it may serve: found
+  // before anything is created.
+  {
+    const char* path = std::getenv("PATH");
+    auto prepared =
+        prepare_overlay_driver(plan, path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    if (!prepared) return setup_failed(prepared.error());
+  }
+
   // The container's own cgroup, below the one systemd delegated to the unit.
   std::optional<ContainerCgroup> cgroup;
   if (options.use_cgroup) {
@@ -246,6 +257,24 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     }
   }
   const pid_t child = started->pid;
+  std::optional<FuseOverlayServer> fuse = std::move(started->fuse);
+  auto relay_fuse_output = [&](bool all) {
+    std::string text = fuse->read_output(all);
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      if (end > start) log_info("fuse-overlayfs: " + text.substr(start, end - start));
+      start = end + 1;
+    }
+  };
+  // When fuse-overlayfs ends first, the container has lost its root: it is
+  // killed unless it ends by itself within this grace (fuse-overlayfs also
+  // ends on its own when the container's mount namespace goes, which may be
+  // seen a moment before PID 1's exit).
+  constexpr auto kFuseLostGrace = std::chrono::milliseconds(500);
+  std::optional<std::chrono::steady_clock::time_point> fuse_lost_at;
+  std::string fuse_lost;
   // Ready when the command runs, unless the container says so itself.
   if (options.notify_ready && !notify.fd.valid())
     systemd_api::notify("READY=1\nSTATUS=Container running (PID " + std::to_string(child) + ")");
@@ -253,14 +282,27 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   int exit_code = 1;
   bool done = false;
   while (!done) {
-    pollfd fds[3] = {{sfd.get(), POLLIN, 0},
+    pollfd fds[4] = {{sfd.get(), POLLIN, 0},
                      {notify.fd.valid() ? notify.fd.get() : -1, POLLIN, 0},
-                     {console.master.valid() ? console.master.get() : -1, POLLIN, 0}};
-    if (::poll(fds, 3, -1) < 0) {
+                     {console.master.valid() ? console.master.get() : -1, POLLIN, 0},
+                     {fuse && fuse->output_fd() >= 0 ? fuse->output_fd() : -1, POLLIN, 0}};
+    int timeout = -1;
+    if (fuse_lost_at) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *fuse_lost_at + kFuseLostGrace - std::chrono::steady_clock::now());
+      timeout = left.count() > 0 ? static_cast<int>(left.count()) : 0;
+    }
+    if (::poll(fds, 4, timeout) < 0) {
       if (errno == EINTR) continue;
       log_error(Error::from_errno("poll").message());
       ::kill(child, SIGKILL);
     }
+    if (fuse_lost_at && std::chrono::steady_clock::now() >= *fuse_lost_at + kFuseLostGrace) {
+      log_error(fuse_lost + ": stopping the container");
+      ::kill(child, SIGKILL);
+      fuse_lost_at.reset();
+    }
+    if (fds[3].revents & (POLLIN | POLLHUP)) relay_fuse_output(false);
     if (fds[2].revents & POLLIN) copy_console(console.master.get());
     if (fds[1].revents & POLLIN) {
       char buf[4096];
@@ -280,6 +322,10 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
             done = true;
           } else if (network && r == network->pid()) {
             log_warning(network->reaped(status));
+          } else if (fuse && r == fuse->pid()) {
+            fuse_lost = fuse->reaped(status);
+            relay_fuse_output(true);
+            if (!done) fuse_lost_at = std::chrono::steady_clock::now();
           }
         }
         continue;
@@ -297,6 +343,12 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   if (console.master.valid()) copy_console(console.master.get());
   if (options.notify_ready) systemd_api::notify("STOPPING=1");
   network.reset();  // the namespace's last user: stopped and reaped
+  if (fuse) {
+    // The container's mount namespace, the only place its mount was, is
+    // gone or going with the container.
+    fuse->stop();
+    relay_fuse_output(true);
+  }
   if (cgroup) {
     // PID 1 is gone, so the kernel is killing the rest of the namespace;
     // the cgroup can go once they are.
