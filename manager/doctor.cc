@@ -130,6 +130,25 @@ std::string probe_overlay() {
   });
 }
 
+// fuse-overlayfs's containers open /dev/fuse as us (in their user
+// namespace, where the host's file modes still apply).
+std::string probe_dev_fuse() {
+  int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return "";
+  }
+  const int err = errno;
+  std::string message = std::string("cannot open /dev/fuse: ") + std::strerror(err);
+  struct stat st {};
+  if (::stat("/dev/fuse", &st) == 0) {
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    message += std::string(" (mode ") + mode + ")";
+  }
+  return message;
+}
+
 bool has_setuid_power(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return false;
@@ -304,6 +323,45 @@ CheckResult check_cgroups(const std::string& layout, const std::string& manager_
   return r;
 }
 
+std::vector<CheckResult> check_overlay(const std::string& kernel_error,
+                                       const std::optional<std::string>& fuse_overlayfs,
+                                       const std::string& dev_fuse_error) {
+  const bool kernel_ok = kernel_error.empty();
+  const bool fuse_ok = fuse_overlayfs && dev_fuse_error.empty();
+  std::string fuse_fix;
+  if (!fuse_overlayfs) fuse_fix = "sudo apt install fuse-overlayfs";
+  if (!dev_fuse_error.empty())
+    fuse_fix += std::string(fuse_fix.empty() ? "" : "; ") +
+                "sudo chmod 0666 /dev/fuse (the mode Debian's udev rules give it; without udev, "
+                "set it at every boot), or 'sudo modprobe fuse' when it is missing";
+  std::vector<CheckResult> out;
+  if (kernel_ok)
+    out.push_back({"overlayfs in a user namespace", CheckLevel::kOk, "works", ""});
+  else if (fuse_ok)
+    out.push_back({"overlayfs in a user namespace", CheckLevel::kWarn,
+                   "the kernel refuses (" + kernel_error +
+                       "): fuse-overlayfs serves 'rootfs_writes: overlay' instead (slower)",
+                   "a kernel >= 5.11 mounts overlayfs in user namespaces itself"});
+  else
+    out.push_back({"overlayfs in a user namespace", CheckLevel::kFail,
+                   "the kernel refuses (" + kernel_error +
+                       ") and fuse-overlayfs cannot run: 'rootfs_writes: overlay' fails",
+                   fuse_fix + " (or use a kernel >= 5.11)"});
+  if (fuse_ok) {
+    out.push_back({"fuse-overlayfs", CheckLevel::kOk, *fuse_overlayfs + ", /dev/fuse usable", ""});
+    return out;
+  }
+  std::string missing;
+  if (!fuse_overlayfs) missing = "not installed";
+  if (!dev_fuse_error.empty()) missing += (missing.empty() ? "" : "; ") + dev_fuse_error;
+  out.push_back({"fuse-overlayfs", kernel_ok ? CheckLevel::kWarn : CheckLevel::kFail,
+                 missing + (kernel_ok ? ": needed only for 'overlay_driver: fuse' and where the "
+                                        "kernel refuses overlayfs"
+                                      : ""),
+                 fuse_fix});
+  return out;
+}
+
 std::vector<CheckResult> run_doctor() {
   std::vector<CheckResult> out;
   const uid_t uid = ::getuid();
@@ -435,20 +493,9 @@ std::vector<CheckResult> run_doctor() {
   }
   out.push_back(check_cgroups(layout, manager_cgroup, writable, controllers));
 
-  // overlayfs, the default for rootfs_writes.
-  std::string overlay_error = probe_overlay();
-  if (overlay_error.empty()) {
-    out.push_back({"overlayfs in a user namespace", CheckLevel::kOk, "works", ""});
-  } else if (auto fuse = in_path("fuse-overlayfs")) {
-    out.push_back({"overlayfs in a user namespace", CheckLevel::kWarn,
-                   "the kernel refuses (" + overlay_error + "); " + *fuse + " is the fallback",
-                   "a kernel >= 5.11 mounts overlayfs in user namespaces itself"});
-  } else {
-    out.push_back({"overlayfs in a user namespace", CheckLevel::kFail,
-                   "the kernel refuses (" + overlay_error +
-                       ") and fuse-overlayfs is not installed: 'rootfs_writes: overlay' fails",
-                   "sudo apt install fuse-overlayfs (or use a kernel >= 5.11)"});
-  }
+  // overlayfs, the default for rootfs_writes, and its fallback.
+  for (auto& c : check_overlay(probe_overlay(), in_path("fuse-overlayfs"), probe_dev_fuse()))
+    out.push_back(std::move(c));
 
   // Private networking.
   if (auto pasta = in_path("pasta"))

@@ -48,6 +48,15 @@ CheckResult check_user_namespaces(std::optional<long> max_user_namespaces,
 CheckResult check_cgroups(const std::string& layout, const std::string& manager_cgroup,
                           bool writable, const std::vector<std::string>& controllers);
 
+// The overlay of `rootfs_writes: overlay|persistent`, two checks: whether
+// the kernel mounts overlayfs in a user namespace (`kernel_error` empty when
+// it did), and whether fuse-overlayfs, its fallback (and `overlay_driver:
+// fuse`), can run: the program (nullopt: not in PATH) and /dev/fuse
+// (`dev_fuse_error` empty when we can open it).
+std::vector<CheckResult> check_overlay(const std::string& kernel_error,
+                                       const std::optional<std::string>& fuse_overlayfs,
+                                       const std::string& dev_fuse_error);
+
 // Every check, in the order printed.
 std::vector<CheckResult> run_doctor();
 

@@ -55,5 +55,39 @@ TEST(Cgroups, Verdicts) {
   EXPECT_EQ(check_cgroups("none", cg, true, {}).level, CheckLevel::kFail);
 }
 
+TEST(Overlay, KernelAndFuseBothReady) {
+  auto c = check_overlay("", std::string("/usr/bin/fuse-overlayfs"), "");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].level, CheckLevel::kOk);
+  EXPECT_EQ(c[1].name, "fuse-overlayfs");
+  EXPECT_EQ(c[1].level, CheckLevel::kOk);
+  EXPECT_EQ(c[1].detail, "/usr/bin/fuse-overlayfs, /dev/fuse usable");
+}
+
+TEST(Overlay, FuseMissingIsAWarningWhileTheKernelWorks) {
+  auto c = check_overlay("", std::nullopt, "cannot open /dev/fuse: Permission denied (mode 0600)");
+  EXPECT_EQ(c[0].level, CheckLevel::kOk);
+  EXPECT_EQ(c[1].level, CheckLevel::kWarn);
+  EXPECT_NE(c[1].detail.find("not installed; cannot open /dev/fuse: Permission denied (mode 0600)"),
+            std::string::npos)
+      << c[1].detail;
+  EXPECT_NE(c[1].fix.find("apt install fuse-overlayfs"), std::string::npos);
+  EXPECT_NE(c[1].fix.find("chmod 0666 /dev/fuse"), std::string::npos);
+}
+
+TEST(Overlay, TheFallbackCarriesAKernelThatRefuses) {
+  auto works = check_overlay("mount overlay: Operation not permitted",
+                             std::string("/usr/bin/fuse-overlayfs"), "");
+  EXPECT_EQ(works[0].level, CheckLevel::kWarn);
+  EXPECT_NE(works[0].detail.find("fuse-overlayfs serves"), std::string::npos);
+  auto neither = check_overlay("mount overlay: Operation not permitted",
+                               std::string("/usr/bin/fuse-overlayfs"),
+                               "cannot open /dev/fuse: Permission denied (mode 0600)");
+  EXPECT_EQ(neither[0].level, CheckLevel::kFail);
+  EXPECT_EQ(neither[1].level, CheckLevel::kFail);
+  EXPECT_EQ(neither[1].fix.find("apt install"), std::string::npos) << neither[1].fix;
+  EXPECT_NE(neither[1].fix.find("chmod 0666 /dev/fuse"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace box::manager
