@@ -172,6 +172,8 @@ TEST_F(Boxctl, ValidateRunDoctorAndVersionWork) {
   EXPECT_EQ(doctor.exit_code, 0) << doctor.output;
   EXPECT_TRUE(contains(doctor.output, "ok    user manager")) << doctor.output;
   EXPECT_TRUE(contains(doctor.output, "ok    user namespaces")) << doctor.output;
+  // The harness makes /dev/fuse usable, as Debian's udev rules do.
+  EXPECT_TRUE(contains(doctor.output, "ok    fuse-overlayfs")) << doctor.output;
   EXPECT_TRUE(contains(doctor.output, "box can run here.")) << doctor.output;
   auto doctor_json = nlohmann::json::parse(boxctl({"doctor", "--json"}).output, nullptr, false);
   EXPECT_TRUE(doctor_json.is_array() && !doctor_json.empty());

@@ -108,31 +108,10 @@ class HostServer {
   std::thread thread_;
 };
 
-std::string field(const std::string& status, const std::string& key) {
-  auto at = status.find("\n" + key + ":");
-  if (at == std::string::npos) return "";
-  auto start = status.find_first_not_of(" \t", at + key.size() + 2);
-  return status.substr(start, status.find('\n', start) - start);
-}
-
 // The network helpers among `pid`'s children (pasta re-executes itself as
 // passt or passt.avx2).
 std::set<pid_t> helpers_of(pid_t pid) {
-  std::set<pid_t> out;
-  std::istringstream children(
-      slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
-  for (pid_t c; children >> c;) {
-    const std::string name = field("\n" + slurp("/proc/" + std::to_string(c) + "/status"), "Name");
-    if (name == "pasta" || name == "passt" || name == "passt.avx2" || name == "slirp4netns")
-      out.insert(c);
-  }
-  return out;
-}
-
-// Gone, or a zombie waiting for a reaper: either way it no longer runs.
-bool dead(pid_t pid) {
-  const std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
-  return status.empty() || field("\n" + status, "State").rfind("Z", 0) == 0;
+  return children_named(pid, {"pasta", "passt", "passt.avx2", "slirp4netns"});
 }
 
 class Network : public ::testing::Test {

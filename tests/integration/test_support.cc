@@ -189,4 +189,27 @@ std::vector<std::string> signal_blocks(const std::string& text) {
   return blocks;
 }
 
+std::string status_field(const std::string& status, const std::string& key) {
+  const std::string text = "\n" + status;
+  auto at = text.find("\n" + key + ":");
+  if (at == std::string::npos) return "";
+  auto start = text.find_first_not_of(" \t", at + key.size() + 2);
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+std::set<pid_t> children_named(pid_t pid, const std::set<std::string>& names) {
+  std::set<pid_t> out;
+  std::istringstream children(
+      slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  for (pid_t c; children >> c;)
+    if (names.count(status_field(slurp("/proc/" + std::to_string(c) + "/status"), "Name")))
+      out.insert(c);
+  return out;
+}
+
+bool dead(pid_t pid) {
+  const std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
+  return status.empty() || status_field(status, "State").rfind("Z", 0) == 0;
+}
+
 }  // namespace box::testing

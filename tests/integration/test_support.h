@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,5 +85,14 @@ std::unique_ptr<Background> watch_box_signals(const std::string& file);
 
 // dbus-monitor's signal blocks ("signal time=... path=...; member=...\n   args").
 std::vector<std::string> signal_blocks(const std::string& text);
+
+// The value of `key` in /proc/PID/status-style text ("Name:\tsh\n...").
+std::string status_field(const std::string& status, const std::string& key);
+
+// The children of `pid` whose name (/proc/PID/status Name) is in `names`.
+std::set<pid_t> children_named(pid_t pid, const std::set<std::string>& names);
+
+// Gone, or a zombie waiting for a reaper: either way it no longer runs.
+bool dead(pid_t pid);
 
 }  // namespace box::testing
