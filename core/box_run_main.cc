@@ -15,6 +15,7 @@
 
 #include "definition_loader.h"
 #include "log.h"
+#include "names.h"
 #include "paths.h"
 #include "run_plan.h"
 #include "subid.h"
@@ -262,8 +263,18 @@ int cmd_run(const std::vector<std::string>& args) {
       else
         return usage_error("--userns: expected single, auto or keep-id, got '" + *v + "'");
     } else if (a == "--hostname") {
+      // Checked here, as the definition's `hostname:` is, rather than
+      // failing late at sethostname inside the new namespaces.
+      if (!box::is_valid_hostname(*v))
+        return usage_error("--hostname: '" + *v +
+                           "' is not a valid host name (letters, digits, '-' and '.', at most " +
+                           std::to_string(box::kMaxHostname) +
+                           " characters, not starting with '-' or '.')");
       def.hostname = *v;
     } else if (a == "--workdir") {
+      if (v->empty() || (*v)[0] != '/')
+        return usage_error("--workdir: expected an absolute path inside the container, got '" + *v +
+                           "'");
       def.workdir = *v;
     } else if (a == "--init") {
       if (*v == "none")
@@ -307,6 +318,8 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (overlay_driver_set && def.rootfs_writes != box::RootfsWrites::kOverlay)
     return usage_error("--overlay-driver: only with --writable (the rootfs is read-only)");
+  if (!def.hostname.empty() && !def.namespaces.uts)
+    return usage_error("--hostname needs a private uts namespace (drop '--share uts')");
   if (i >= args.size()) return usage_error("'run' needs ROOTFS and a COMMAND");
   def.rootfs = args[i++];
   if (i < args.size() && args[i] == "--") ++i;
