@@ -14,13 +14,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
 #include <optional>
 
+#include "run_plan.h"
 #include "unique_fd.h"
 
 extern char** environ;
@@ -56,43 +57,43 @@ bool parse_u64(std::string_view s, int base, uint64_t& out) {
   uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
   }
   out = v;
   return true;
 }
 
-std::vector<std::string_view> fields(std::string_view line) {
+// The non-empty pieces of `text` between any of `separators`: the fields
+// of a /proc line (spaces, tabs) or its lines ('\n'). Empty lines carry
+// nothing in the files read here, so both skip them.
+std::vector<std::string_view> split(std::string_view text, std::string_view separators) {
   std::vector<std::string_view> out;
   std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    std::size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
+  while (i < text.size()) {
+    i = text.find_first_not_of(separators, i);
+    if (i == std::string_view::npos) break;
+    std::size_t j = text.find_first_of(separators, i);
+    if (j == std::string_view::npos) j = text.size();
+    out.push_back(text.substr(i, j - i));
     i = j;
   }
   return out;
 }
 
-std::vector<std::string_view> lines(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+std::vector<std::string_view> fields(std::string_view line) { return split(line, " \t"); }
+std::vector<std::string_view> lines(std::string_view text) { return split(text, "\n"); }
 
 bool same_namespace(const std::string& a, const std::string& b) {
-  struct stat sa {}, sb {};
+  struct stat sa {
+  }, sb{};
   if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
@@ -105,8 +106,8 @@ bool same_namespace(const std::string& a, const std::string& b) {
   int n = std::snprintf(buf + 1, sizeof buf - 1, "%s: %s", what, std::strerror(err));
   buf[0] = static_cast<char>(status);
   if (n > 0) {
-    ssize_t ignored = ::write(pipe_fd, buf, 1 + std::min<std::size_t>(static_cast<std::size_t>(n),
-                                                                      sizeof buf - 2));
+    ssize_t ignored = ::write(
+        pipe_fd, buf, 1 + std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 2));
     (void)ignored;
   }
   _exit(status);
@@ -202,8 +203,8 @@ struct Prepared {
     // Keep the most telling error: "permission denied" beats "not found".
     if (errno != ENOENT && errno != ENOTDIR) last_errno = errno;
   }
-  child_fail(err_fd, last_errno == ENOENT ? kExitNotFound : kExitNotExecutable,
-             p.argv[0], last_errno);
+  child_fail(err_fd, last_errno == ENOENT ? kExitNotFound : kExitNotExecutable, p.argv[0],
+             last_errno);
 }
 
 // C1: joins the namespaces (user first: it grants the capabilities the
@@ -295,9 +296,8 @@ int decode_status(int status) {
 
 std::vector<pid_t> parse_children(std::string_view text) {
   std::vector<pid_t> out;
-  for (auto f : fields(text)) {
+  for (auto f : split(text, " \t\n")) {
     uint64_t v;
-    if (!f.empty() && f.back() == '\n') f.remove_suffix(1);
     if (parse_u64(f, 10, v) && v > 0 && v < (1u << 22)) out.push_back(static_cast<pid_t>(v));
   }
   return out;
@@ -313,8 +313,10 @@ Result<ProcStatus> parse_proc_status(std::string_view text) {
     auto f = fields(line.substr(colon + 1));
     uint64_t v;
     if ((key == "Uid" || key == "Gid") && f.size() >= 2 && parse_u64(f[1], 10, v)) {
-      if (key == "Uid") st.uid = static_cast<uid_t>(v), have_uid = true;
-      else st.gid = static_cast<gid_t>(v), have_gid = true;
+      if (key == "Uid")
+        st.uid = static_cast<uid_t>(v), have_uid = true;
+      else
+        st.gid = static_cast<gid_t>(v), have_gid = true;
     } else if (key == "Groups") {
       for (auto g : f)
         if (parse_u64(g, 10, v)) st.groups.push_back(static_cast<gid_t>(v));
@@ -357,8 +359,7 @@ std::vector<std::string> parse_environ(std::string_view data) {
     std::size_t end = data.find('\0', start);
     if (end == std::string_view::npos) end = data.size();
     auto entry = data.substr(start, end - start);
-    if (entry.find('=') != std::string_view::npos && entry.front() != '=')
-      out.emplace_back(entry);
+    if (entry.find('=') != std::string_view::npos && entry.front() != '=') out.emplace_back(entry);
     start = end + 1;
   }
   return out;
@@ -383,21 +384,6 @@ std::vector<std::string> merge_env(std::vector<std::string> base,
   return base;
 }
 
-std::vector<std::string> exec_candidates(const std::string& argv0, const std::string& path) {
-  if (argv0.find('/') != std::string::npos) return {argv0};
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t end = path.find(':', start);
-    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    // An empty entry means the working directory, as in execvp.
-    out.push_back((dir.empty() ? std::string(".") : dir) + "/" + argv0);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
-
 Result<pid_t> find_container_init(pid_t supervisor) {
   const std::string base = "/proc/" + std::to_string(supervisor);
   std::vector<pid_t> children;
@@ -407,8 +393,9 @@ Result<pid_t> find_container_init(pid_t supervisor) {
     if (!text) continue;
     for (pid_t c : parse_children(*text)) children.push_back(c);
   }
-  if (ec) return Error::from_errno("list the threads of process " + std::to_string(supervisor),
-                                   ec.value());
+  if (ec)
+    return Error::from_errno("list the threads of process " + std::to_string(supervisor),
+                             ec.value());
   if (children.empty())
     return Error("the container's supervisor (PID " + std::to_string(supervisor) +
                  ") has no child: the container is not running (yet)");
@@ -416,8 +403,7 @@ Result<pid_t> find_container_init(pid_t supervisor) {
   // such as a network relay stay in the supervisor's).
   for (const char* ns : {"pid", "user", "mnt"})
     for (pid_t c : children)
-      if (!same_namespace(base + "/ns/" + ns, "/proc/" + std::to_string(c) + "/ns/" + ns))
-        return c;
+      if (!same_namespace(base + "/ns/" + ns, "/proc/" + std::to_string(c) + "/ns/" + ns)) return c;
   return children.front();
 }
 
@@ -474,7 +460,7 @@ Result<int> enter_container(const EnterRequest& request, int* failure_status) {
   std::vector<std::string> env =
       env_text ? parse_environ(*env_text) : std::vector<std::string>{"container=box"};
   env = merge_env(std::move(env), request.extra_env);
-  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  std::string path = kDefaultPath;
   for (const auto& e : env)
     if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
   p.candidates = exec_candidates(request.argv[0], path);

@@ -42,9 +42,6 @@ std::vector<std::string> parse_environ(std::string_view data);
 // `base` with each "KEY=value" of `overrides` replacing or adding KEY.
 std::vector<std::string> merge_env(std::vector<std::string> base,
                                    const std::vector<std::string>& overrides);
-// Where argv[0] may be: itself when it has a '/', else each entry of `path`
-// (a $PATH value) joined with it, in order.
-std::vector<std::string> exec_candidates(const std::string& argv0, const std::string& path);
 
 // --- The kernel side ----------------------------------------------------------
 

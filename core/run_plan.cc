@@ -125,21 +125,6 @@ void add_user_mounts(std::vector<MountStep>& m, const std::vector<MountSpec>& sp
   }
 }
 
-std::vector<std::string> exec_candidates(const std::string& program, const std::string& path) {
-  if (program.find('/') != std::string::npos) return {program};
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    // An empty entry means the working directory, a classic hijack: skip it.
-    if (!dir.empty() && dir.front() == '/') out.push_back(dir + "/" + program);
-    start = end + 1;
-  }
-  return out;
-}
-
 void plan_environment(const Definition& def, const std::string& host_instance_id, RunPlan& p) {
   // The environment starts empty: nothing of the host's leaks in unless the
   // definition says so. `container` follows systemd's container interface.
@@ -205,6 +190,21 @@ Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, Ru
 }
 
 }  // namespace
+
+std::vector<std::string> exec_candidates(const std::string& program, const std::string& path) {
+  if (program.find('/') != std::string::npos) return {program};
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    // An empty entry means the working directory, a classic hijack: skip it.
+    if (!dir.empty() && dir.front() == '/') out.push_back(dir + "/" + program);
+    start = end + 1;
+  }
+  return out;
+}
 
 Result<std::vector<int>> resolve_capabilities(const CapabilitySpec& spec) {
   std::vector<int> caps;

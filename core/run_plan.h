@@ -40,14 +40,14 @@ struct MountStep {
   };
   Kind kind;
   std::string target;
-  std::string source;   // kBind/kBindDev: host path; kSymlink: link text; kFile: content
-  std::string options;  // mount data
+  std::string source;       // kBind/kBindDev: host path; kSymlink: link text; kFile: content
+  std::string options;      // mount data
   unsigned long flags = 0;  // MS_* flags; MS_RDONLY makes a bind read-only
   bool optional = false;    // kBind: skip when the source does not exist
   // kFile/kBind of a file: skip when the rootfs cannot take the target (its
   // directory is missing, or the file is absent from a read-only rootfs).
   bool optional_target = false;
-  unsigned mode = 0;        // kDir/kFile permission bits (0: default)
+  unsigned mode = 0;  // kDir/kFile permission bits (0: default)
 
   bool operator==(const MountStep&) const = default;
 };
@@ -65,10 +65,10 @@ struct HostIdentity {
   gid_t gid = 0;
   std::optional<SubidRange> subuid;  // from /etc/subuid, if any
   std::optional<SubidRange> subgid;
-  std::string data_home;             // ~/.local/share (persistent rootfs writes)
+  std::string data_home;  // ~/.local/share (persistent rootfs writes)
   std::string newuidmap = "/usr/bin/newuidmap";
   std::string newgidmap = "/usr/bin/newgidmap";
-  std::string instance_id;           // 32 hex digits, random per start (container_uuid)
+  std::string instance_id;  // 32 hex digits, random per start (container_uuid)
 };
 
 struct Rlimit {
@@ -130,8 +130,8 @@ struct RunPlan {
   // Service manager integration. Readiness comes from the container itself
   // (its READY=1 on notify_socket) when notify_socket is set, else box-run
   // says READY=1 once the command runs.
-  std::string notify_socket;  // path inside, e.g. "/run/host/notify"; empty: none
-  bool console = false;       // /dev/console: a pty whose output box-run relays
+  std::string notify_socket;     // path inside, e.g. "/run/host/notify"; empty: none
+  bool console = false;          // /dev/console: a pty whose output box-run relays
   bool cgroup_required = false;  // the container's own writable cgroup (init: systemd)
   // What SIGTERM to box-run (systemd's stop) becomes for PID 1: the
   // definition's stop signal, SIGRTMIN+3 for an inner systemd.
@@ -140,6 +140,12 @@ struct RunPlan {
 
 inline constexpr const char* kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Where execve should look for `program` given the container's PATH: the
+// program itself when it has a '/', else each absolute PATH entry joined
+// with it, in order. Empty and relative entries (the working directory, a
+// classic hijack) are skipped. Shared with `boxctl enter`.
+std::vector<std::string> exec_candidates(const std::string& program, const std::string& path);
 
 Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& host);
 
