@@ -31,17 +31,29 @@ namespace box {
 namespace {
 
 // Every signal a service manager or a user may send that the container's
-// PID 1 should get instead of us. SIGRTMIN+3 is how systemd is told to halt.
+// PID 1 should get instead of us. SIGRTMIN+3 is how systemd is told to halt;
+// SIGABRT is systemd's default watchdog signal.
 sigset_t forwarded_signals() {
   sigset_t set;
   sigemptyset(&set);
-  // Faults of our own (SIGSEGV, SIGBUS, ...) and SIGKILL/SIGSTOP are not
-  // forwardable; everything else a person or a manager sends is.
-  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM,
-                  SIGPWR, SIGURG, SIGTSTP, SIGTTIN, SIGTTOU, SIGVTALRM, SIGPROF})
+  // Not forwarded: SIGKILL and SIGSTOP (they cannot be caught), SIGCHLD
+  // (ours: the container's end), and the faults SIGSEGV, SIGBUS, SIGILL and
+  // SIGFPE (a real one is ours, and the kernel delivers it even if blocked).
+  for (int sig : {SIGHUP,  SIGINT,  SIGQUIT,   SIGTRAP, SIGABRT,  SIGUSR1, SIGUSR2, SIGPIPE,
+                  SIGALRM, SIGTERM, SIGSTKFLT, SIGCONT, SIGTSTP,  SIGTTIN, SIGTTOU, SIGURG,
+                  SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGPWR,  SIGSYS})
     sigaddset(&set, sig);
   for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) sigaddset(&set, sig);
   return set;
+}
+
+// Whether the kernel raised the signal for something we did ourselves: a
+// write to a closed pipe (SIGPIPE) or a limit we hit (SIGXFSZ, SIGXCPU).
+// Those are ours, not the container's. A terminal's SIGINT or SIGHUP also
+// comes from the kernel but is meant for the container.
+bool raised_for_us(const signalfd_siginfo& si) {
+  if (si.ssi_code == SI_USER && static_cast<pid_t>(si.ssi_pid) == ::getpid()) return true;
+  return si.ssi_code == SI_KERNEL && (si.ssi_signo == SIGXCPU || si.ssi_signo == SIGXFSZ);
 }
 
 // Exit code 133 when an inner init asked for a reboot (as systemd-nspawn
@@ -80,7 +92,8 @@ Result<void> open_notify_socket(const std::string& name, NotifySocket& out) {
   if (!out.fd.valid()) return Error::from_errno("create notify socket");
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (out.path.size() >= sizeof addr.sun_path) return Error("notify socket path too long: " + out.path);
+  if (out.path.size() >= sizeof addr.sun_path)
+    return Error("notify socket path too long: " + out.path);
   std::strcpy(addr.sun_path, out.path.c_str());
   if (::bind(out.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
     return Error::from_errno("bind notify socket '" + out.path + "'");
@@ -203,15 +216,15 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     if (created) {
       cgroup = std::move(*created);
     } else if (plan.cgroup_required) {
-      return setup_failed(created.error().wrap(
-          "the container needs its own cgroup (run it as box@" + plan.name +
-          ".service, whose cgroup is delegated)"));
+      return setup_failed(
+          created.error().wrap("the container needs its own cgroup (run it as box@" + plan.name +
+                               ".service, whose cgroup is delegated)"));
     } else {
       log_warning("running in box-run's cgroup: " + created.error().message());
     }
   } else if (plan.cgroup_required) {
-    return setup_failed(Error("init: systemd needs a delegated cgroup: start it as box@" +
-                              plan.name + ".service"));
+    return setup_failed(
+        Error("init: systemd needs a delegated cgroup: start it as box@" + plan.name + ".service"));
   }
 
   NotifySocket notify;
@@ -251,9 +264,12 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     if (cgroup) cgroup->remove();
     log_error(started.error().wrap("start box '" + plan.name + "'").message());
     switch (failure.kind) {
-      case SetupFailure::kNotFound: return kExitNotFound;
-      case SetupFailure::kNotExecutable: return kExitNotExecutable;
-      default: return kExitSetupFailed;
+      case SetupFailure::kNotFound:
+        return kExitNotFound;
+      case SetupFailure::kNotExecutable:
+        return kExitNotExecutable;
+      default:
+        return kExitSetupFailed;
     }
   }
   const pid_t child = started->pid;
@@ -335,6 +351,7 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
       // merely re-execute itself on SIGTERM). PID 1 of a pid namespace
       // receives only signals it handles; forwarding is still right.
       int sig = static_cast<int>(si.ssi_signo);
+      if (raised_for_us(si)) continue;
       if (sig == SIGTERM) sig = plan.stop_signal;
       if (::kill(child, sig) != 0 && errno != ESRCH)
         log_warning(Error::from_errno("forward signal " + std::to_string(sig)).message());
