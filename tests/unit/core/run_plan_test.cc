@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 
@@ -265,6 +266,97 @@ TEST(RunPlan, RlimitsAndProcessState) {
   EXPECT_EQ(p.umask, 077u);
   EXPECT_EQ(p.workdir, "/srv");
   EXPECT_FALSE(p.seccomp);
+}
+
+// With the host's pid, ipc or network namespace, what only their owner can
+// mount is bound from the host or left out.
+TEST(RunPlan, SharedNamespacesChangeWhatIsMounted) {
+  using K = MountStep::Kind;
+  Definition d = hello();
+  d.namespaces.pid = false;
+  d.namespaces.ipc = false;
+  d.namespaces.cgroup = false;
+  RunPlan p = plan(d);
+  EXPECT_FALSE(has_step(p, K::kProc, "/proc"));
+  EXPECT_TRUE(has_step(p, K::kBind, "/proc"));
+  EXPECT_TRUE(has_step(p, K::kMaskFile, "/proc/kcore")) << "the host's /proc is masked too";
+  EXPECT_FALSE(has_step(p, K::kMqueue, "/dev/mqueue"));
+  EXPECT_FALSE(has_step(p, K::kCgroup2, "/sys/fs/cgroup"));
+  EXPECT_FALSE(p.namespaces & (CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWCGROUP));
+}
+
+// The container's cgroup2 view is read-only, except for an inner systemd.
+TEST(RunPlan, CgroupIsReadOnlyExceptForSystemd) {
+  auto cgroup = [](const RunPlan& p) {
+    return *std::find_if(p.mounts.begin(), p.mounts.end(),
+                         [](const MountStep& m) { return m.kind == MountStep::Kind::kCgroup2; });
+  };
+  EXPECT_TRUE(cgroup(plan(hello())).flags & MS_RDONLY);
+  Definition d = hello();
+  d.init = InitMode::kSystemd;
+  EXPECT_FALSE(cgroup(plan(d)).flags & MS_RDONLY);
+}
+
+// notify: true gets a socket in /run/host on a fresh /run; init: systemd
+// also gets /dev/console, its own cgroup, /tmp, every capability but three,
+// and the container interface's files and variables.
+TEST(RunPlan, NotifyAndSystemdMechanics) {
+  using K = MountStep::Kind;
+  Definition d = hello();
+  d.notify = true;
+  RunPlan p = plan(d);
+  EXPECT_EQ(p.notify_socket, "/run/host/notify");
+  EXPECT_TRUE(has_step(p, K::kTmpfs, "/run"));
+  EXPECT_TRUE(has_step(p, K::kDir, "/run/host"));
+  EXPECT_FALSE(p.console);
+  EXPECT_FALSE(p.cgroup_required);
+  EXPECT_TRUE(plan(hello()).notify_socket.empty());
+
+  d = hello();
+  d.init = InitMode::kSystemd;
+  d.stop.signal = SIGRTMIN + 3;
+  HostIdentity h = host();
+  h.instance_id = "0123456789abcdef0123456789abcdef";
+  p = plan(d, h);
+  EXPECT_EQ(p.notify_socket, "/run/host/notify");
+  EXPECT_TRUE(p.console);
+  EXPECT_TRUE(p.cgroup_required);
+  EXPECT_EQ(p.stop_signal, SIGRTMIN + 3);
+  EXPECT_TRUE(has_step(p, K::kTmpfs, "/tmp"));
+  EXPECT_TRUE(has_step(p, K::kFile, "/run/host/container-manager"));
+  EXPECT_NE(std::find(p.env.begin(), p.env.end(), "container_uuid=" + h.instance_id), p.env.end());
+  for (int cap : {CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE})
+    EXPECT_NE(std::find(p.capabilities.begin(), p.capabilities.end(), cap), p.capabilities.end())
+        << cap;
+  for (int cap : {CAP_SYS_RAWIO, CAP_SYS_MODULE, CAP_SYS_TIME})
+    EXPECT_EQ(std::find(p.capabilities.begin(), p.capabilities.end(), cap), p.capabilities.end())
+        << cap;
+  // A systemd box's own capability list replaces that default.
+  d.capabilities.add = {"CAP_NET_ADMIN"};
+  p = plan(d, h);
+  EXPECT_EQ(std::find(p.capabilities.begin(), p.capabilities.end(), CAP_SYS_ADMIN),
+            p.capabilities.end());
+}
+
+TEST(RunPlan, RefusesWhatCannotWork) {
+  auto error_of = [](const Definition& d) {
+    auto p = plan_from_definition(d, host());
+    return p.ok() ? std::string("ok") : p.error().message();
+  };
+  Definition d = hello();
+  d.ports.push_back(PortMapping{"", 8080, 80, "tcp"});
+  EXPECT_EQ(error_of(d), "publishing ports needs 'network: private' (network is host)");
+  d = hello();
+  d.init = InitMode::kSystemd;
+  d.namespaces.pid = false;
+  EXPECT_EQ(error_of(d), "'init: systemd' needs a private pid namespace (namespaces.pid is host)");
+  d.namespaces.pid = true;
+  d.namespaces.cgroup = false;
+  EXPECT_EQ(error_of(d),
+            "'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)");
+  d = hello();
+  d.capabilities.add = {"CAP_NO_SUCH"};
+  EXPECT_EQ(error_of(d), "unknown capability 'CAP_NO_SUCH'");
 }
 
 }  // namespace
