@@ -57,6 +57,92 @@ CommandResult run(const std::vector<std::string>& argv, std::chrono::seconds tim
   return r;
 }
 
+Background::Background(const std::vector<std::string>& argv) {
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork");
+  if (pid_ == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  in_ = in[1];
+  out_ = out[0];
+}
+
+Background::~Background() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (in_ >= 0) close(in_);
+  if (out_ >= 0) close(out_);
+}
+
+bool Background::wait_for(const std::string& marker, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[4096];
+  while (!contains(output_, marker)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || out_ < 0) return false;
+    pollfd p{out_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    ssize_t n = read(out_, buf, sizeof buf);
+    if (n <= 0) return contains(output_, marker);
+    output_.append(buf, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void Background::close_input() {
+  if (in_ >= 0) close(in_);
+  in_ = -1;
+}
+
+void Background::write_input(const std::string& data) {
+  if (in_ < 0 || write(in_, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+    throw std::runtime_error("write to the background command's stdin");
+}
+
+int Background::wait(std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[4096];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill(pid_, SIGKILL);
+      output_ += "\n[killed after timeout]\n";
+      break;
+    }
+    pollfd p{out_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    ssize_t n = read(out_, buf, sizeof buf);
+    if (n <= 0) break;
+    output_.append(buf, static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t first_child(pid_t pid) {
+  const std::string p = std::to_string(pid);
+  const std::string children = slurp("/proc/" + p + "/task/" + p + "/children");
+  if (children.empty()) return -1;
+  return static_cast<pid_t>(std::stol(children.substr(0, children.find(' '))));
+}
+
 bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

@@ -22,6 +22,37 @@ struct CommandResult {
 CommandResult run(const std::vector<std::string>& argv,
                   std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// A command running in the background, stdin and stdout+stderr on pipes;
+// killed and reaped on destruction if still running.
+class Background {
+ public:
+  explicit Background(const std::vector<std::string>& argv);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Reads output until it contains `marker` (true) or `timeout` passes.
+  bool wait_for(const std::string& marker,
+                std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Closes its stdin.
+  void close_input();
+  void write_input(const std::string& data);
+  // Reads the rest of the output and reaps it; its exit code, or 128+signal.
+  int wait(std::chrono::seconds timeout = std::chrono::seconds(60));
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int in_ = -1, out_ = -1;
+  std::string output_;
+  bool reaped_ = false;
+};
+
+// The first child of `pid` (the container's PID 1 for box-run), or -1 while
+// it has none.
+pid_t first_child(pid_t pid);
+
 // Polls `ready` every 50 ms until it returns true or `timeout` passes.
 bool eventually(const std::function<bool()>& ready,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
