@@ -2,16 +2,18 @@
 // user: each test runs a real container (box-run run, or box-run start of a
 // definition) and checks the effect from inside and, where there is one,
 // from outside.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -136,19 +138,20 @@ TEST_F(Runtime, ReadonlyAndDirectWrites) {
 TEST_F(Runtime, BindTmpfsDirSymlinkAndFileMounts) {
   write_file(scratch_ + "/in.txt", "from host\n");
   fs::create_directories(scratch_ + "/rw");
-  write_file(home() + "/.config/box/containers/persist.yaml",
-             "rootfs: ~/rootfs-runtime\n"
-             "mounts:\n"
-             "  - {type: bind, source: ~/runtime-scratch/in.txt, target: /etc/in.txt, readonly: true}\n"
-             "  - {type: bind, source: ~/runtime-scratch/rw, target: /data}\n"
-             "  - {type: tmpfs, target: /cache, size: 1M, mode: '0700'}\n"
-             "  - {type: dir, target: /var/lib/app}\n"
-             "  - {type: symlink, target: /etc/link, link: /etc/in.txt}\n"
-             "  - {type: file, target: /etc/motd, content: \"welcome\\n\"}\n"
-             "  - {type: bind, source: ~/no-such-dir, target: /opt, optional: true}\n"
-             "command: [sh, -c, 'cat /etc/link; echo new > /data/out; cat /etc/motd; "
-             "stat -c %a /cache; df -k /cache | grep -c 1024; ls -d /var/lib/app; "
-             "echo x > /etc/in.txt || echo ro-ok; echo x > /etc/motd || echo file-ro-ok']\n");
+  write_file(
+      home() + "/.config/box/containers/persist.yaml",
+      "rootfs: ~/rootfs-runtime\n"
+      "mounts:\n"
+      "  - {type: bind, source: ~/runtime-scratch/in.txt, target: /etc/in.txt, readonly: true}\n"
+      "  - {type: bind, source: ~/runtime-scratch/rw, target: /data}\n"
+      "  - {type: tmpfs, target: /cache, size: 1M, mode: '0700'}\n"
+      "  - {type: dir, target: /var/lib/app}\n"
+      "  - {type: symlink, target: /etc/link, link: /etc/in.txt}\n"
+      "  - {type: file, target: /etc/motd, content: \"welcome\\n\"}\n"
+      "  - {type: bind, source: ~/no-such-dir, target: /opt, optional: true}\n"
+      "command: [sh, -c, 'cat /etc/link; echo new > /data/out; cat /etc/motd; "
+      "stat -c %a /cache; df -k /cache | grep -c 1024; ls -d /var/lib/app; "
+      "echo x > /etc/in.txt || echo ro-ok; echo x > /etc/motd || echo file-ro-ok']\n");
   auto r = run({box_run(), "start", "persist"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "from host\n")) << r.output;
@@ -175,9 +178,10 @@ TEST_F(Runtime, MountTargetsCannotEscapeThroughSymlinks) {
 }
 
 TEST_F(Runtime, ProcIsMaskedAndSysIsReadOnly) {
-  auto r = box({}, "wc -c < /proc/kcore; echo b > /proc/sysrq-trigger || echo sysrq-denied; "
-                   "echo 1 > /proc/sys/kernel/printk || echo sys-denied; "
-                   "touch /sys/kernel/x || echo sysfs-denied; ls /proc/acpi | wc -l");
+  auto r = box({},
+               "wc -c < /proc/kcore; echo b > /proc/sysrq-trigger || echo sysrq-denied; "
+               "echo 1 > /proc/sys/kernel/printk || echo sys-denied; "
+               "touch /sys/kernel/x || echo sysfs-denied; ls /proc/acpi | wc -l");
   EXPECT_TRUE(contains(r.output, "0\n")) << r.output;
   EXPECT_TRUE(contains(r.output, "sysrq-denied")) << r.output;
   EXPECT_TRUE(contains(r.output, "sys-denied")) << r.output;
@@ -207,20 +211,23 @@ TEST_F(Runtime, SeccompDeniesNestedUserNamespacesUnlessUnconfined) {
   auto confined = box({}, "grep Seccomp: /proc/self/status; unshare -U true; echo rc=$?");
   EXPECT_TRUE(contains(confined.output, "Seccomp:\t2")) << confined.output;
   EXPECT_TRUE(contains(confined.output, "Operation not permitted")) << confined.output;
-  auto open = box({"--seccomp", "unconfined"}, "grep Seccomp: /proc/self/status; unshare -U true; echo rc=$?");
+  auto open = box({"--seccomp", "unconfined"},
+                  "grep Seccomp: /proc/self/status; unshare -U true; echo rc=$?");
   EXPECT_TRUE(contains(open.output, "Seccomp:\t0")) << open.output;
   EXPECT_TRUE(contains(open.output, "rc=0")) << open.output;
 }
 
 TEST_F(Runtime, NetworkNoneHasOnlyLoopbackUp) {
-  auto r = box({"--network", "none"}, "ls /sys/class/net; cat /sys/class/net/lo/operstate; "
-                                      "ip -o link | wc -l");
+  auto r = box({"--network", "none"},
+               "ls /sys/class/net; cat /sys/class/net/lo/operstate; "
+               "ip -o link | wc -l");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "lo\n")) << r.output;
   EXPECT_TRUE(contains(r.output, "1\n")) << r.output;
   // A server on the container's loopback is reachable from inside.
-  auto loop = box({"--network", "none"},
-                  "(echo pong | nc -l -p 7777 127.0.0.1 &) ; sleep 0.2; nc 127.0.0.1 7777 </dev/null");
+  auto loop =
+      box({"--network", "none"},
+          "(echo pong | nc -l -p 7777 127.0.0.1 &) ; sleep 0.2; nc 127.0.0.1 7777 </dev/null");
   EXPECT_TRUE(contains(loop.output, "pong")) << loop.output;
   auto host = box({}, "ls /sys/class/net | wc -l");
   EXPECT_TRUE(contains(host.output, "\n")) << host.output;
@@ -234,9 +241,199 @@ TEST_F(Runtime, SharedPidNamespaceSeesTheHost) {
   EXPECT_GT(std::stoi(shared.output), 10) << shared.output;
 }
 
+// Each namespace kind, private by default and shared on request, as the
+// kernel sees it: the inside's /proc/self/ns link against ours.
+TEST_F(Runtime, EachNamespaceIsPrivateUnlessShared) {
+  const std::vector<std::string> kinds = {"user", "mnt", "pid", "ipc", "uts", "cgroup", "net"};
+  auto inside = [&](std::vector<std::string> opts) {
+    std::string script;
+    for (const auto& k : kinds) script += "readlink /proc/self/ns/" + k + "; ";
+    auto r = box(opts, script);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::map<std::string, std::string> out;
+    std::istringstream in(r.output);
+    std::string line;
+    for (const auto& k : kinds) {
+      std::getline(in, line);
+      out[k] = line;
+    }
+    return out;
+  };
+  auto ours = [](const std::string& kind) {
+    return fs::read_symlink("/proc/self/ns/" + kind).string();
+  };
+  auto defaults = inside({});
+  for (const char* k : {"user", "mnt", "pid", "ipc", "uts", "cgroup"})
+    EXPECT_NE(defaults[k], ours(k)) << k << " must be private by default";
+  EXPECT_EQ(defaults["net"], ours("net")) << "network: host is the default of box-run run";
+  EXPECT_NE(inside({"--network", "none"})["net"], ours("net"));
+  for (const char* k : {"pid", "ipc", "uts", "cgroup"}) {
+    auto shared = inside({"--share", k});
+    EXPECT_EQ(shared[k], ours(k)) << "--share " << k;
+    EXPECT_NE(shared["user"], ours("user")) << "the user namespace is always private";
+    EXPECT_NE(shared["mnt"], ours("mnt")) << "the mount namespace is always private";
+  }
+}
+
+// The host name is the container's own: the host's is unchanged, and a
+// bad one is refused before anything starts.
+TEST_F(Runtime, HostnameStaysInside) {
+  char before[256] = {};
+  gethostname(before, sizeof before - 1);
+  // Renaming needs CAP_SYS_ADMIN (of the container's user namespace only).
+  auto r = box({"--hostname", "inner-name", "--cap-add", "SYS_ADMIN"},
+               "hostname; hostname renamed; hostname");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "inner-name\nrenamed\n")) << r.output;
+  char after[256] = {};
+  gethostname(after, sizeof after - 1);
+  EXPECT_STREQ(before, after);
+  auto bad = box({"--hostname", "no spaces!"}, "true");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "--hostname: 'no spaces!' is not a valid host name"))
+      << bad.output;
+  auto shared = box({"--share", "uts", "--hostname", "x"}, "true");
+  EXPECT_EQ(shared.exit_code, 2) << shared.output;
+  EXPECT_TRUE(contains(shared.output, "--hostname needs a private uts namespace")) << shared.output;
+}
+
+// user: UID:GID with supplementary groups (userns: auto): the ids inside,
+// and what they are outside on a file they write.
+TEST_F(Runtime, UserAndSupplementaryGroups) {
+  fs::create_directories(scratch_ + "/owned");
+  fs::permissions(scratch_ + "/owned", fs::perms::all);
+  write_file(
+      home() + "/.config/box/containers/persist.yaml",
+      "rootfs: ~/rootfs-runtime\nuserns: auto\nuser: '1000:1000'\ngroups: [10, 20]\n"
+      "capabilities: {drop: [ALL]}\n"
+      "mounts:\n  - {type: bind, source: ~/runtime-scratch, target: /s}\n"
+      "command: [sh, -c, 'id -u; id -g; id -G; touch /s/owned/f && chgrp 20 /s/owned/f "
+      "&& echo chgrp-member-ok; chgrp 30 /s/owned/f 2>/dev/null || echo chgrp-other-denied']\n");
+  auto r = run({box_run(), "start", "persist"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "1000\n1000\n1000 10 20\n")) << r.output;
+  EXPECT_TRUE(contains(r.output, "chgrp-member-ok\nchgrp-other-denied\n")) << r.output;
+  struct stat st {};
+  ASSERT_EQ(stat((scratch_ + "/owned/f").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, subid_start("/etc/subuid") + 999);
+  EXPECT_EQ(st.st_gid, subid_start("/etc/subgid") + 19);  // group 20 inside
+}
+
+// single and keep-id: what the container writes is ours outside.
+TEST_F(Runtime, SingleAndKeepIdWriteAsUs) {
+  for (const char* mode : {"single", "keep-id"}) {
+    fs::remove(scratch_ + "/mine");
+    auto r = box({"--userns", mode, "--bind", scratch_ + ":/tmp"}, "touch /tmp/mine && id -u");
+    ASSERT_EQ(r.exit_code, 0) << mode << ": " << r.output;
+    EXPECT_EQ(r.output, (std::string(mode) == "single" ? "0" : std::to_string(getuid())) + "\n")
+        << mode;
+    struct stat st {};
+    ASSERT_EQ(stat((scratch_ + "/mine").c_str(), &st), 0) << mode;
+    EXPECT_EQ(st.st_uid, getuid()) << mode;
+    EXPECT_EQ(st.st_gid, getgid()) << mode;
+  }
+}
+
+// userns: auto for a user who has no subordinate ids, with an id that
+// needs them: a precise error, and nothing started. A user namespace of our
+// own where we are an id no /etc/subuid line names stands in for that user.
+TEST_F(Runtime, AutoWithoutSubordinateIdsIsAClearError) {
+  const std::string stranger = "4242";
+  auto r = run({"unshare", "--user", "--map-user=" + stranger, "--map-group=" + stranger, box_run(),
+                "run", "--userns", "auto", "--user", "1000:1000", rootfs_, "--", "touch",
+                "/tmp/should-not-run"});
+  EXPECT_EQ(r.exit_code, 125) << r.output;
+  EXPECT_TRUE(contains(r.output,
+                       "user 1000:1000 needs subordinate ids, and there is no range for "
+                       "uid " +
+                           stranger + " in /etc/subuid and /etc/subgid"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, "usermod --add-subuids")) << r.output;
+  // One id is enough for root inside: auto falls back to it.
+  auto root = run({"unshare", "--user", "--map-user=" + stranger, "--map-group=" + stranger,
+                   box_run(), "run", "--userns", "auto", rootfs_, "--", "id", "-u"});
+  EXPECT_EQ(root.exit_code, 0) << root.output;
+  EXPECT_EQ(root.output, "0\n");
+}
+
+// All five capability sets of another user inside, read from inside and
+// from outside; and capabilities count only in the container's user
+// namespace: with every one of them, the host's uts namespace stays shut.
+TEST_F(Runtime, CapabilitySetsInsideAndOutside) {
+  Background b({box_run(), "run", "--userns", "auto", "--user", "1000:1000", "--cap-drop", "ALL",
+                "--cap-add", "NET_BIND_SERVICE", rootfs_, "--", "sh", "-c",
+                "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status; echo up; exec sleep 30"});
+  ASSERT_TRUE(b.wait_for("up\n")) << b.output();
+  const std::string sets =
+      "CapInh:\t0000000000000400\nCapPrm:\t0000000000000400\n"
+      "CapEff:\t0000000000000400\nCapBnd:\t0000000000000400\n"
+      "CapAmb:\t0000000000000400\n";
+  EXPECT_TRUE(contains(b.output(), sets)) << b.output();
+  const pid_t pid1 = first_child(b.pid());
+  ASSERT_GT(pid1, 0);
+  EXPECT_TRUE(contains(slurp("/proc/" + std::to_string(pid1) + "/status"), sets));
+  // Root with the default set: nothing inheritable or ambient.
+  auto root = box({}, "grep -E '^Cap(Inh|Amb)' /proc/self/status");
+  EXPECT_EQ(root.output, "CapInh:\t0000000000000000\nCapAmb:\t0000000000000000\n");
+
+  char before[256] = {};
+  gethostname(before, sizeof before - 1);
+  auto all = box({"--share", "uts", "--cap-add", "ALL"},
+                 "grep CapEff /proc/self/status; hostname taken-over; echo rc=$?");
+  EXPECT_TRUE(contains(all.output, "CapEff:\t000001ffffffffff")) << all.output;
+  EXPECT_TRUE(contains(all.output, "rc=1")) << all.output;
+  char after[256] = {};
+  gethostname(after, sizeof after - 1);
+  EXPECT_STREQ(before, after);
+}
+
+// command, env, workdir, rlimits and umask of a definition, as the kernel
+// shows the container's PID 1 from outside.
+TEST_F(Runtime, ProcessStateSeenFromOutside) {
+  write_file(home() + "/.config/box/containers/persist.yaml",
+             "rootfs: ~/rootfs-runtime\nrootfs_writes: readonly\nenv: {GREETING: hi}\n"
+             "workdir: /tmp\numask: '0077'\n"
+             "rlimits: {nofile: 512}\n"
+             "command: [sh, -c, 'echo $GREETING $container; pwd; umask; ulimit -n; echo up; "
+             "exec sleep 30']\n");
+  setenv("BOX_SECRET_FROM_HOST", "leak", 1);
+  Background b({box_run(), "start", "persist"});
+  unsetenv("BOX_SECRET_FROM_HOST");
+  ASSERT_TRUE(b.wait_for("up\n")) << b.output();
+  EXPECT_TRUE(contains(b.output(), "hi box\n/tmp\n0077\n512\n")) << b.output();
+  const pid_t pid1 = first_child(b.pid());
+  ASSERT_GT(pid1, 0);
+  const std::string proc = "/proc/" + std::to_string(pid1);
+  std::string env = slurp(proc + "/environ");
+  std::replace(env.begin(), env.end(), '\0', '\n');
+  EXPECT_TRUE(contains(env, "container=box\n")) << env;
+  EXPECT_TRUE(contains(env, "GREETING=hi\n")) << env;
+  EXPECT_FALSE(contains(env, "BOX_SECRET_FROM_HOST")) << env;
+  // The command itself (once the shell has exec'd it).
+  const std::string sleep_cmdline(
+      "sleep\0"
+      "30\0",
+      9);
+  EXPECT_TRUE(eventually([&] { return slurp(proc + "/cmdline") == sleep_cmdline; }))
+      << slurp(proc + "/cmdline");
+  struct stat cwd {
+  }, tmp{};
+  ASSERT_EQ(stat((proc + "/cwd").c_str(), &cwd), 0);
+  ASSERT_EQ(stat((rootfs_ + "/tmp").c_str(), &tmp), 0);
+  EXPECT_EQ(cwd.st_ino, tmp.st_ino);
+  EXPECT_TRUE(contains(slurp(proc + "/status"), "Umask:\t0077\n"));
+  std::istringstream limits(slurp(proc + "/limits"));
+  std::string line, soft, hard;
+  while (std::getline(limits, line))
+    if (line.rfind("Max open files", 0) == 0) std::istringstream(line.substr(14)) >> soft >> hard;
+  EXPECT_EQ(soft + " " + hard, "512 512");
+  // A new session led by PID 1: not ours, so no terminal of ours.
+  EXPECT_EQ(getsid(pid1), pid1);
+  EXPECT_NE(getsid(pid1), getsid(0));
+}
+
 TEST_F(Runtime, HostnameUmaskRlimitsWorkdir) {
-  auto r = box({"--hostname", "web-1", "--workdir", "/tmp"},
-               "hostname; pwd; umask; ulimit -n");
+  auto r = box({"--hostname", "web-1", "--workdir", "/tmp"}, "hostname; pwd; umask; ulimit -n");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "web-1\n/tmp\n0022\n")) << r.output;
   write_file(home() + "/.config/box/containers/persist.yaml",
@@ -325,11 +522,13 @@ TEST_F(Runtime, SupervisorDeathKillsTheContainer) {
 TEST_F(Runtime, SetupErrorsNameTheStep) {
   auto r = box({"--ro-bind", home() + "/no-such-source:/x"}, "true");
   EXPECT_EQ(r.exit_code, 125);
-  EXPECT_TRUE(contains(r.output, "open bind source '" + home() + "/no-such-source' for '/x': No such file or directory"))
+  EXPECT_TRUE(contains(r.output, "open bind source '" + home() +
+                                     "/no-such-source' for '/x': No such file or directory"))
       << r.output;
   auto missing_target = box({"--bind", scratch_ + ":/not-in-image"}, "true");
   EXPECT_EQ(missing_target.exit_code, 125);
-  EXPECT_TRUE(contains(missing_target.output, "create mount point '/not-in-image' (the rootfs is read-only"))
+  EXPECT_TRUE(contains(missing_target.output,
+                       "create mount point '/not-in-image' (the rootfs is read-only"))
       << missing_target.output;
 }
 
