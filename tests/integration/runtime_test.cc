@@ -360,9 +360,9 @@ TEST_F(Runtime, AutoWithoutSubordinateIdsIsAClearError) {
 // from outside; and capabilities count only in the container's user
 // namespace: with every one of them, the host's uts namespace stays shut.
 TEST_F(Runtime, CapabilitySetsInsideAndOutside) {
-  Background b({box_run(), "run", "--userns", "auto", "--user", "1000:1000", "--cap-drop", "ALL",
-                "--cap-add", "NET_BIND_SERVICE", rootfs_, "--", "sh", "-c",
-                "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status; echo up; exec sleep 30"});
+  PipedProcess b({box_run(), "run", "--userns", "auto", "--user", "1000:1000", "--cap-drop", "ALL",
+                  "--cap-add", "NET_BIND_SERVICE", rootfs_, "--", "sh", "-c",
+                  "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status; echo up; exec sleep 30"});
   ASSERT_TRUE(b.wait_for("up\n")) << b.output();
   const std::string sets =
       "CapInh:\t0000000000000400\nCapPrm:\t0000000000000400\n"
@@ -397,7 +397,7 @@ TEST_F(Runtime, ProcessStateSeenFromOutside) {
              "command: [sh, -c, 'echo $GREETING $container; pwd; umask; ulimit -n; echo up; "
              "exec sleep 30']\n");
   setenv("BOX_SECRET_FROM_HOST", "leak", 1);
-  Background b({box_run(), "start", "persist"});
+  PipedProcess b({box_run(), "start", "persist"});
   unsetenv("BOX_SECRET_FROM_HOST");
   ASSERT_TRUE(b.wait_for("up\n")) << b.output();
   EXPECT_TRUE(contains(b.output(), "hi box\n/tmp\n0077\n512\n")) << b.output();

@@ -122,7 +122,7 @@ TEST_F(Seccomp, PtraceCannotReachOutside) {
 // is denied to box-run, which runs the network and id helpers).
 TEST_F(Seccomp, FilterAndNoNewPrivsSeenFromOutside) {
   make_busybox_rootfs(rootfs_);
-  Background box({box_run(), "run", rootfs_, "--", "sh", "-c", "echo up; exec sleep 30"});
+  PipedProcess box({box_run(), "run", rootfs_, "--", "sh", "-c", "echo up; exec sleep 30"});
   ASSERT_TRUE(box.wait_for("up\n")) << box.output();
   const pid_t pid1 = first_child(box.pid());
   ASSERT_GT(pid1, 0);

@@ -57,7 +57,7 @@ CommandResult run(const std::vector<std::string>& argv, std::chrono::seconds tim
   return r;
 }
 
-Background::Background(const std::vector<std::string>& argv) {
+PipedProcess::PipedProcess(const std::vector<std::string>& argv) {
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   pid_ = fork();
@@ -78,7 +78,7 @@ Background::Background(const std::vector<std::string>& argv) {
   out_ = out[0];
 }
 
-Background::~Background() {
+PipedProcess::~PipedProcess() {
   if (!reaped_) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -87,7 +87,7 @@ Background::~Background() {
   if (out_ >= 0) close(out_);
 }
 
-bool Background::wait_for(const std::string& marker, std::chrono::milliseconds timeout) {
+bool PipedProcess::wait_for(const std::string& marker, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   char buf[4096];
   while (!contains(output_, marker)) {
@@ -103,17 +103,17 @@ bool Background::wait_for(const std::string& marker, std::chrono::milliseconds t
   return true;
 }
 
-void Background::close_input() {
+void PipedProcess::close_input() {
   if (in_ >= 0) close(in_);
   in_ = -1;
 }
 
-void Background::write_input(const std::string& data) {
+void PipedProcess::write_input(const std::string& data) {
   if (in_ < 0 || write(in_, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
     throw std::runtime_error("write to the background command's stdin");
 }
 
-int Background::wait(std::chrono::seconds timeout) {
+int PipedProcess::wait(std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   char buf[4096];
   for (;;) {

@@ -22,14 +22,15 @@ struct CommandResult {
 CommandResult run(const std::vector<std::string>& argv,
                   std::chrono::seconds timeout = std::chrono::seconds(60));
 
-// A command running in the background, stdin and stdout+stderr on pipes;
+// A command running beside the test, stdin and stdout+stderr on pipes the
+// test reads and writes;
 // killed and reaped on destruction if still running.
-class Background {
+class PipedProcess {
  public:
-  explicit Background(const std::vector<std::string>& argv);
-  ~Background();
-  Background(const Background&) = delete;
-  Background& operator=(const Background&) = delete;
+  explicit PipedProcess(const std::vector<std::string>& argv);
+  ~PipedProcess();
+  PipedProcess(const PipedProcess&) = delete;
+  PipedProcess& operator=(const PipedProcess&) = delete;
 
   pid_t pid() const { return pid_; }
   // Reads output until it contains `marker` (true) or `timeout` passes.
