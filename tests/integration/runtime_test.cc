@@ -404,11 +404,6 @@ TEST_F(Runtime, ProcessStateSeenFromOutside) {
   const pid_t pid1 = first_child(b.pid());
   ASSERT_GT(pid1, 0);
   const std::string proc = "/proc/" + std::to_string(pid1);
-  std::string env = slurp(proc + "/environ");
-  std::replace(env.begin(), env.end(), '\0', '\n');
-  EXPECT_TRUE(contains(env, "container=box\n")) << env;
-  EXPECT_TRUE(contains(env, "GREETING=hi\n")) << env;
-  EXPECT_FALSE(contains(env, "BOX_SECRET_FROM_HOST")) << env;
   // The command itself (once the shell has exec'd it).
   const std::string sleep_cmdline(
       "sleep\0"
@@ -416,6 +411,13 @@ TEST_F(Runtime, ProcessStateSeenFromOutside) {
       9);
   EXPECT_TRUE(eventually([&] { return slurp(proc + "/cmdline") == sleep_cmdline; }))
       << slurp(proc + "/cmdline");
+  // Read once the shell has become sleep: in the middle of an exec the
+  // kernel shows an empty environment.
+  std::string env = slurp(proc + "/environ");
+  std::replace(env.begin(), env.end(), '\0', '\n');
+  EXPECT_TRUE(contains(env, "container=box\n")) << env;
+  EXPECT_TRUE(contains(env, "GREETING=hi\n")) << env;
+  EXPECT_FALSE(contains(env, "BOX_SECRET_FROM_HOST")) << env;
   struct stat cwd {
   }, tmp{};
   ASSERT_EQ(stat((proc + "/cwd").c_str(), &cwd), 0);
