@@ -325,7 +325,12 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
   p.argv = def.command;
   p.workdir = def.workdir;
   p.umask = def.umask;
-  p.seccomp = def.seccomp == SeccompMode::kDefault;
+  if (def.seccomp == SeccompMode::kDefault)
+    p.seccomp = SeccompOptions{
+        .allow_user_namespaces = def.init == InitMode::kSystemd,
+        // The host's pid namespace: the host's processes are in reach.
+        .deny_ptrace = !def.namespaces.pid,
+    };
   p.stop_signal = def.stop.signal;
 
   p.namespaces = CLONE_NEWUSER | CLONE_NEWNS;

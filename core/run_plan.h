@@ -12,6 +12,7 @@
 
 #include "definition.h"
 #include "result.h"
+#include "seccomp_filter.h"
 #include "subid.h"
 
 namespace box {
@@ -125,7 +126,8 @@ struct RunPlan {
   // Capabilities the command keeps (bounding set; effective, permitted and
   // inheritable too, and ambient when the user inside is not root).
   std::vector<int> capabilities;
-  bool seccomp = true;
+  // Which variant of the default filter the command gets (none: unconfined).
+  std::optional<SeccompOptions> seccomp;
 
   // Service manager integration. Readiness comes from the container itself
   // (its READY=1 on notify_socket) when notify_socket is set, else box-run

@@ -10,13 +10,13 @@
 
 namespace {
 
-bool emit(std::ostream& out, const char* name, bool allow_userns) {
-  auto prog = box::build_default_seccomp({.allow_user_namespaces = allow_userns});
+bool emit(std::ostream& out, int variant) {
+  auto prog = box::build_default_seccomp(box::seccomp_variant_options(variant));
   if (!prog) {
     std::cerr << "box-seccomp-compile: " << prog.error().message() << "\n";
     return false;
   }
-  out << "const sock_filter " << name << "[] = {\n";
+  out << "const sock_filter kDefaultFilter" << variant << "[] = {\n";
   for (const auto& i : prog->instructions) {
     char line[96];
     std::snprintf(line, sizeof line, "    {0x%04x, %u, %u, 0x%08x},\n", i.code, i.jt, i.jf, i.k);
@@ -35,6 +35,12 @@ int main(int argc, char** argv) {
   }
   std::ofstream out(argv[1], std::ios::trunc);
   out << "// Generated at build time by box-seccomp-compile. Do not edit.\n";
-  if (!emit(out, "kDefaultFilter", false) || !emit(out, "kDefaultFilterWithUserns", true)) return 1;
+  for (int v = 0; v < box::kSeccompVariants; ++v)
+    if (!emit(out, v)) return 1;
+  // Indexed by box::seccomp_variant().
+  out << "const FilterArray kDefaultFilters[] = {\n";
+  for (int v = 0; v < box::kSeccompVariants; ++v)
+    out << "    {kDefaultFilter" << v << ", std::size(kDefaultFilter" << v << ")},\n";
+  out << "};\n";
   return out ? 0 : 1;
 }

@@ -18,6 +18,7 @@ struct CtxDeleter {
   void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
 };
 
+// clang-format off
 const char* const kDenied[] = {
     "add_key",      "keyctl",       "request_key",  "bpf",          "perf_event_open",
     "kexec_load",   "kexec_file_load", "init_module", "finit_module", "delete_module",
@@ -26,6 +27,12 @@ const char* const kDenied[] = {
     "vm86old",      "nfsservctl",   "quotactl",     "create_module", "get_kernel_syms",
     "query_module", "fanotify_init", "move_pages",  "kcmp",
 };
+// clang-format on
+
+// Calls that act on another process's memory or descriptors: what a shared
+// pid namespace would otherwise expose (kcmp is denied always, above).
+const char* const kProcessAccess[] = {"ptrace", "process_vm_readv", "process_vm_writev",
+                                      "pidfd_getfd"};
 
 }  // namespace
 
@@ -40,12 +47,18 @@ Result<SeccompProgram> build_default_seccomp(const SeccompOptions& options) {
       return Error::from_errno("seccomp: add architecture", -r);
   }
   const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
-  for (const char* name : kDenied) {
+  auto deny = [&](const char* name) -> Result<void> {
     int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
+    if (nr == __NR_SCMP_ERROR) return {};  // not on this architecture
     int r = seccomp_rule_add(c, eperm, nr, 0);
     if (r != 0 && r != -EDOM) return Error::from_errno(std::string("seccomp: deny ") + name, -r);
-  }
+    return {};
+  };
+  for (const char* name : kDenied)
+    if (auto r = deny(name); !r) return r.error();
+  if (options.deny_ptrace)
+    for (const char* name : kProcessAccess)
+      if (auto r = deny(name); !r) return r.error();
   // TIOCSTI injects input into a terminal: with the caller's tty that is a
   // way out of the sandbox. The request is 32 bits; compare only those.
   int r = seccomp_rule_add(c, eperm, SCMP_SYS(ioctl), 1,

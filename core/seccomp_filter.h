@@ -18,12 +18,33 @@ struct SeccompOptions {
   // Nested user namespaces stay allowed for an inner systemd (its services'
   // PrivateUsers= and friends); other containers may not create them.
   bool allow_user_namespaces = false;
+  // With the host's pid namespace every process of the host is in sight:
+  // ptrace, process_vm_readv/writev and pidfd_getfd are denied then. The
+  // kernel already refuses them towards processes outside the container's
+  // user namespace; this also covers those inside it but outside the
+  // container (a helper that joined it, like pasta), and any kernel that
+  // would let one through. With a private pid namespace they stay allowed,
+  // so debuggers work inside.
+  bool deny_ptrace = false;
+
+  bool operator==(const SeccompOptions&) const = default;
 };
+
+// Every combination of the options is compiled at build time, one program
+// per variant; the index of a variant is its options as bits.
+inline constexpr int kSeccompVariants = 4;
+constexpr int seccomp_variant(const SeccompOptions& o) {
+  return (o.allow_user_namespaces ? 1 : 0) | (o.deny_ptrace ? 2 : 0);
+}
+constexpr SeccompOptions seccomp_variant_options(int variant) {
+  return {.allow_user_namespaces = (variant & 1) != 0, .deny_ptrace = (variant & 2) != 0};
+}
 
 // What container runtimes deny by default, answered with EPERM: the kernel
 // keyring, bpf, perf events, kernel modules and kexec, open_by_handle_at,
-// swap and accounting, userfaultfd, TIOCSTI (pushing input into a terminal)
-// and, unless allowed, creating user namespaces. Other architectures' entry
+// swap and accounting, userfaultfd, kcmp, TIOCSTI (pushing input into a
+// terminal), unless allowed creating user namespaces, and when asked ptrace
+// and its relatives. Other architectures' entry
 // points (x86 32-bit, x32) get the same rules, so they are no way around it.
 Result<SeccompProgram> build_default_seccomp(const SeccompOptions& options);
 

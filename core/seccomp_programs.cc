@@ -1,20 +1,33 @@
 #include "seccomp_programs.h"
 
+#include <array>
+#include <cstddef>
+#include <iterator>
+
 namespace box {
 namespace {
+
+struct FilterArray {
+  const sock_filter* instructions;
+  std::size_t size;
+};
+
 #include "seccomp_programs.inc"
 
-SeccompProgram from(const sock_filter* begin, std::size_t n) {
-  return SeccompProgram{std::vector<sock_filter>(begin, begin + n)};
-}
+static_assert(std::size(kDefaultFilters) == kSeccompVariants);
+
 }  // namespace
 
 const SeccompProgram& default_seccomp_program(const SeccompOptions& options) {
-  static const SeccompProgram plain =
-      from(kDefaultFilter, sizeof kDefaultFilter / sizeof kDefaultFilter[0]);
-  static const SeccompProgram with_userns = from(
-      kDefaultFilterWithUserns, sizeof kDefaultFilterWithUserns / sizeof kDefaultFilterWithUserns[0]);
-  return options.allow_user_namespaces ? with_userns : plain;
+  static const std::array<SeccompProgram, kSeccompVariants> programs = [] {
+    std::array<SeccompProgram, kSeccompVariants> all;
+    for (int v = 0; v < kSeccompVariants; ++v) {
+      const FilterArray& f = kDefaultFilters[v];
+      all[v].instructions.assign(f.instructions, f.instructions + f.size);
+    }
+    return all;
+  }();
+  return programs[seccomp_variant(options)];
 }
 
 }  // namespace box

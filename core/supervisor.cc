@@ -184,10 +184,7 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   if (!sfd.valid()) return setup_failed(Error::from_errno("create signalfd"));
 
   // Compiled at build time, loaded by the child last before exec.
-  const SeccompProgram* filter =
-      plan.seccomp
-          ? &default_seccomp_program({.allow_user_namespaces = plan.init == InitMode::kSystemd})
-          : nullptr;
+  const SeccompProgram* filter = plan.seccomp ? &default_seccomp_program(*plan.seccomp) : nullptr;
 
   // network: private: the helper is found before anything is created; it
   // is attached to the container's network namespace while the child waits.

@@ -4,8 +4,14 @@
 // call with `--seccomp unconfined` must reach the kernel, which answers
 // differently (the arguments are chosen so that it rejects them for another
 // reason), so a pass cannot come from the kernel refusing anyway.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -46,8 +52,6 @@ if pid == 0:
         os._exit(e.errno)
 code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 out["TIOCSTI"] = "ok" if code == 0 else errno.errorcode.get(code, str(code))
-# A process outside the container: the test itself.
-out["ptrace_outside"] = call(int(nr["ptrace"]), 16, int(nr["outside"]), 0, 0)  # PTRACE_ATTACH
 for k, v in sorted(out.items()):
     print(k, v)
 )PY";
@@ -76,9 +80,7 @@ class Seccomp : public ::testing::Test {
                                                     {"bpf", SYS_bpf},
                                                     {"perf_event_open", SYS_perf_event_open},
                                                     {"unshare", SYS_unshare},
-                                                    {"clone3", SYS_clone3},
-                                                    {"ptrace", SYS_ptrace},
-                                                    {"outside", getpid()}};
+                                                    {"clone3", SYS_clone3}};
     for (const auto& [name, nr] : numbers)
       argv.push_back(std::string(name) + "=" + std::to_string(nr));
     auto r = run(argv);
@@ -87,7 +89,7 @@ class Seccomp : public ::testing::Test {
     std::istringstream in(r.output);
     std::string name, answer;
     while (in >> name >> answer) out[name] = answer;
-    EXPECT_EQ(out.size(), 9u) << r.output;
+    EXPECT_EQ(out.size(), 8u) << r.output;
     return out;
   }
 
@@ -110,11 +112,184 @@ TEST_F(Seccomp, DefaultFilterDeniesWithEpermWhatUnconfinedLetsThrough) {
   EXPECT_EQ(open["unshare_user"], "ok");
 }
 
-// ptrace of a process outside: the container's pid namespace holds no such
-// process, with or without the filter.
-TEST_F(Seccomp, PtraceCannotReachOutside) {
-  EXPECT_EQ(probe({})["ptrace_outside"], "ESRCH");
-  EXPECT_EQ(probe({"--seccomp", "unconfined"})["ptrace_outside"], "ESRCH");
+// Reaching into another process: for each "LABEL PID" line on stdin, tries
+// ptrace (PTRACE_SEIZE: attached without stopping it), process_vm_readv and
+// process_vm_writev (of address 0: EFAULT once access is granted, so nothing
+// is read or written), pidfd_getfd (its descriptor 0) and kcmp, and prints
+// "LABEL call answer" per line.
+constexpr const char* kReachProbe = R"PY(
+import ctypes, errno, sys
+libc = ctypes.CDLL(None, use_errno=True)
+nr = dict(a.split("=") for a in sys.argv[1:])
+def call(name, *args):
+    r = libc.syscall(ctypes.c_long(int(nr[name])), *[ctypes.c_long(a) for a in args])
+    return r, ("ok" if r >= 0 else errno.errorcode[ctypes.get_errno()])
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+buf = ctypes.create_string_buffer(8)
+local, remote = iovec(ctypes.addressof(buf), 8), iovec(0, 8)
+print("up", flush=True)
+for line in sys.stdin:
+    label, pid = line.split()
+    pid = int(pid)
+    out = {}
+    out["ptrace"] = call("ptrace", 0x4206, pid, 0, 0)[1]
+    for name in ("process_vm_readv", "process_vm_writev"):
+        out[name] = call(name, pid, ctypes.addressof(local), 1, ctypes.addressof(remote), 1, 0)[1]
+    pidfd, answer = call("pidfd_open", pid, 0)
+    out["pidfd_getfd"] = call("pidfd_getfd", pidfd, 0, 0)[1] if pidfd >= 0 else answer
+    out["kcmp"] = call("kcmp", pid, pid, 1, 0, 0)[1]  # KCMP_VM
+    for k, v in sorted(out.items()):
+        print(label, k, v, flush=True)
+)PY";
+
+// A process of the host's pid namespace, child of the test, that joined the
+// container's user namespace and gave up its capabilities there, as a
+// network helper entering the container's namespaces does. The kernel lets
+// the container reach such a process (same user namespace, same ids, no
+// capability it lacks), so with a shared pid namespace only the filter is in
+// the way; a process of the host's own user namespace the kernel protects by
+// itself (the container holds no CAP_SYS_PTRACE there).
+class JoinedProcess {
+ public:
+  explicit JoinedProcess(pid_t container_pid) {
+    const int ns =
+        open(("/proc/" + std::to_string(container_pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+    int ready[2];
+    if (ns < 0) return;
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+      close(ns);
+      return;
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (setns(ns, CLONE_NEWUSER) != 0) _exit(1);
+      // Nothing of the test's: the box's stdin must reach end of file.
+      const unsigned keep = static_cast<unsigned>(ready[1]);
+      if ((keep > 3 && close_range(3, keep - 1, 0) != 0) || close_range(keep + 1, ~0U, 0) != 0)
+        _exit(4);
+      __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+      __user_cap_data_struct none[2] = {};
+      if (syscall(SYS_capset, &header, none) != 0) _exit(2);
+      char c = 'r';
+      if (write(ready[1], &c, 1) != 1) _exit(3);
+      for (;;) pause();
+    }
+    close(ns);
+    close(ready[1]);
+    char c = 0;
+    ready_ = pid_ > 0 && read(ready[0], &c, 1) == 1;
+    close(ready[0]);
+  }
+  ~JoinedProcess() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  JoinedProcess(const JoinedProcess&) = delete;
+  JoinedProcess& operator=(const JoinedProcess&) = delete;
+  bool ready() const { return ready_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool ready_ = false;
+};
+
+// Still running, stopped by no one, traced by no one.
+void expect_unaffected(pid_t pid, const std::string& what) {
+  const std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
+  EXPECT_EQ(status_field(status, "State"), "S (sleeping)") << what << "\n" << status;
+  EXPECT_EQ(status_field(status, "TracerPid"), "0") << what << "\n" << status;
+}
+
+class SeccompReach : public Seccomp {
+ protected:
+  // Runs the reach probe in a box with `options` against a plain process of
+  // the host ("host") and a JoinedProcess ("joined"); answers by
+  // "label call".
+  std::map<std::string, std::string> reach(std::vector<std::string> options) {
+    std::vector<std::string> argv = {box_run(), "run", "--ro-bind", "/usr:/usr"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {rootfs_, "--", "python3", "-c", kReachProbe});
+    const std::pair<const char*, long> numbers[] = {{"ptrace", SYS_ptrace},
+                                                    {"process_vm_readv", SYS_process_vm_readv},
+                                                    {"process_vm_writev", SYS_process_vm_writev},
+                                                    {"pidfd_open", SYS_pidfd_open},
+                                                    {"pidfd_getfd", SYS_pidfd_getfd},
+                                                    {"kcmp", SYS_kcmp}};
+    for (const auto& [name, nr] : numbers)
+      argv.push_back(std::string(name) + "=" + std::to_string(nr));
+    Background host({"sleep", "300"}, home() + "/seccomp-reach-host.out");
+    PipedProcess box(argv);
+    std::map<std::string, std::string> out;
+    if (!box.wait_for("up\n")) {
+      ADD_FAILURE() << box.output();
+      return out;
+    }
+    const pid_t pid1 = first_child(box.pid());
+    JoinedProcess joined(pid1);
+    if (pid1 <= 0 || !joined.ready()) {
+      ADD_FAILURE() << "cannot join the user namespace of the container's PID 1 (" << pid1 << ")";
+      return out;
+    }
+    // The sleep has had time to exec while the box started.
+    EXPECT_EQ(status_field(slurp("/proc/" + std::to_string(host.pid()) + "/status"), "Name"),
+              "sleep");
+    box.write_input("host " + std::to_string(host.pid()) + "\njoined " +
+                    std::to_string(joined.pid()) + "\n");
+    box.close_input();
+    EXPECT_EQ(box.wait(), 0) << box.output();
+    std::istringstream in(box.output());
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream words(line);
+      std::string label, call, answer;
+      if (words >> label >> call >> answer) out[label + " " + call] = answer;
+    }
+    EXPECT_EQ(out.size(), 10u) << box.output();
+    // The tracer is gone with the box: neither target was stopped or kept.
+    expect_unaffected(host.pid(), "the host process");
+    expect_unaffected(joined.pid(), "the joined process");
+    return out;
+  }
+
+  static constexpr const char* kCalls[] = {"ptrace", "process_vm_readv", "process_vm_writev",
+                                           "pidfd_getfd", "kcmp"};
+};
+
+// With the host's pid namespace, the default filter denies reaching into
+// other processes; unconfined, the kernel lets the container reach a process
+// in its user namespace, which shows the check can fail.
+TEST_F(SeccompReach, SharedPidNamespaceDeniesPtraceAndProcessAccess) {
+  auto confined = reach({"--share", "pid"});
+  for (const char* label : {"host", "joined"})
+    for (const char* call : kCalls)
+      EXPECT_EQ(confined[std::string(label) + " " + call], "EPERM") << label << " " << call;
+
+  auto open = reach({"--share", "pid", "--seccomp", "unconfined"});
+  EXPECT_EQ(open["joined ptrace"], "ok");
+  EXPECT_EQ(open["joined process_vm_readv"], "EFAULT");
+  EXPECT_EQ(open["joined process_vm_writev"], "EFAULT");
+  EXPECT_EQ(open["joined pidfd_getfd"], "ok");
+  EXPECT_EQ(open["joined kcmp"], "ok");
+  // The host's own user namespace: the kernel refuses by itself.
+  for (const char* call : kCalls) EXPECT_EQ(open[std::string("host ") + call], "EPERM") << call;
+}
+
+// With its own pid namespace the container sees no process outside: no
+// such process, with or without the filter (which then allows ptrace, for
+// debuggers inside; kcmp it denies always).
+TEST_F(SeccompReach, PtraceCannotReachOutside) {
+  for (const auto& options :
+       {std::vector<std::string>{}, std::vector<std::string>{"--seccomp", "unconfined"}}) {
+    auto answers = reach(options);
+    for (const char* label : {"host", "joined"})
+      for (const char* call : {"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd"})
+        EXPECT_EQ(answers[std::string(label) + " " + call], "ESRCH")
+            << label << " " << call << " " << (options.empty() ? "default" : "unconfined");
+  }
 }
 
 // The same from outside: the container's PID 1 has the filter and

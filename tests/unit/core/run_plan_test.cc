@@ -268,6 +268,22 @@ TEST(RunPlan, RlimitsAndProcessState) {
   EXPECT_FALSE(p.seccomp);
 }
 
+// The filter's variant: ptrace and its relatives are denied exactly when the
+// host's pid namespace is shared; user namespaces only for an inner systemd.
+TEST(RunPlan, SeccompVariantFollowsPidNamespaceAndInit) {
+  Definition d = hello();
+  EXPECT_EQ(plan(d).seccomp, (SeccompOptions{}));
+  d.namespaces.pid = false;
+  EXPECT_EQ(plan(d).seccomp, (SeccompOptions{.deny_ptrace = true}));
+  d.seccomp = SeccompMode::kUnconfined;
+  EXPECT_FALSE(plan(d).seccomp);
+  Definition inner = hello();
+  inner.init = InitMode::kSystemd;
+  EXPECT_EQ(plan(inner).seccomp, (SeccompOptions{.allow_user_namespaces = true}));
+  inner.init = InitMode::kTiny;
+  EXPECT_EQ(plan(inner).seccomp, (SeccompOptions{}));
+}
+
 // With the host's pid, ipc or network namespace, what only their owner can
 // mount is bound from the host or left out.
 TEST(RunPlan, SharedNamespacesChangeWhatIsMounted) {

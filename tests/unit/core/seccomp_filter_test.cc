@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,11 +18,13 @@ namespace {
 // The program box-run loads was compiled at build time: it must be exactly
 // what libseccomp makes of the rules now.
 TEST(Seccomp, BuildTimeProgramsMatchTheRules) {
-  for (bool userns : {false, true}) {
-    auto fresh = build_default_seccomp({.allow_user_namespaces = userns});
+  for (int v = 0; v < kSeccompVariants; ++v) {
+    const SeccompOptions options = seccomp_variant_options(v);
+    ASSERT_EQ(seccomp_variant(options), v);
+    auto fresh = build_default_seccomp(options);
     ASSERT_TRUE(fresh.ok()) << fresh.error().message();
-    const auto& built = default_seccomp_program({.allow_user_namespaces = userns});
-    ASSERT_EQ(built.instructions.size(), fresh->instructions.size());
+    const auto& built = default_seccomp_program(options);
+    ASSERT_EQ(built.instructions.size(), fresh->instructions.size()) << v;
     for (std::size_t i = 0; i < built.instructions.size(); ++i) {
       EXPECT_EQ(built.instructions[i].code, fresh->instructions[i].code) << i;
       EXPECT_EQ(built.instructions[i].k, fresh->instructions[i].k) << i;
@@ -29,12 +33,11 @@ TEST(Seccomp, BuildTimeProgramsMatchTheRules) {
 }
 
 // Runs `probe` in a child with the filter loaded; returns its exit code.
-int in_filtered_child(bool allow_userns, int (*probe)()) {
+int in_filtered_child(SeccompOptions options, int (*probe)()) {
   pid_t pid = fork();
   if (pid == 0) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(100);
-    if (load_seccomp(default_seccomp_program({.allow_user_namespaces = allow_userns})) != 0)
-      _exit(101);
+    if (load_seccomp(default_seccomp_program(options)) != 0) _exit(101);
     _exit(probe());
   }
   int status = 0;
@@ -43,17 +46,19 @@ int in_filtered_child(bool allow_userns, int (*probe)()) {
 }
 
 TEST(Seccomp, DeniesKeyringAndBpfWithEperm) {
-  EXPECT_EQ(in_filtered_child(false, [] {
-              long r = syscall(SYS_keyctl, 0, 0, 0, 0, 0);
-              return (r == -1 && errno == EPERM) ? 0 : 1;
-            }),
+  EXPECT_EQ(in_filtered_child({},
+                              [] {
+                                long r = syscall(SYS_keyctl, 0, 0, 0, 0, 0);
+                                return (r == -1 && errno == EPERM) ? 0 : 1;
+                              }),
             0);
-  EXPECT_EQ(in_filtered_child(false, [] {
-              long r = syscall(SYS_bpf, 0, nullptr, 0);
-              return (r == -1 && errno == EPERM) ? 0 : 1;
-            }),
+  EXPECT_EQ(in_filtered_child({},
+                              [] {
+                                long r = syscall(SYS_bpf, 0, nullptr, 0);
+                                return (r == -1 && errno == EPERM) ? 0 : 1;
+                              }),
             0);
-  EXPECT_EQ(in_filtered_child(false, [] { return getpid() > 0 ? 0 : 1; }), 0);
+  EXPECT_EQ(in_filtered_child({}, [] { return getpid() > 0 ? 0 : 1; }), 0);
 }
 
 TEST(Seccomp, UserNamespacesOnlyWhenAllowed) {
@@ -61,10 +66,39 @@ TEST(Seccomp, UserNamespacesOnlyWhenAllowed) {
     int r = unshare(CLONE_NEWUSER);
     return r == 0 ? 0 : (errno == EPERM ? 1 : 2);
   };
-  EXPECT_EQ(in_filtered_child(false, probe), 1);
+  EXPECT_EQ(in_filtered_child({}, probe), 1);
   // Allowed by the filter; the kernel may still refuse (e.g. as root in a
   // restricted environment), but not with the filter's EPERM from clone3.
-  EXPECT_NE(in_filtered_child(true, probe), 101);
+  EXPECT_NE(in_filtered_child({.allow_user_namespaces = true}, probe), 101);
+}
+
+// ptrace and its relatives, on our own child (which the kernel allows): denied
+// with EPERM by the variant for a shared pid namespace, allowed otherwise.
+TEST(Seccomp, PtraceDeniedOnlyWhenAsked) {
+  auto probe = [] {
+    pid_t child = fork();
+    if (child == 0) {
+      pause();
+      _exit(0);
+    }
+    int bits = 0;
+    if (syscall(SYS_ptrace, 0x4206 /* PTRACE_SEIZE */, child, 0, 0) != 0 && errno == EPERM)
+      bits |= 1;
+    char local = 0, remote = 0;
+    iovec here{&local, 1}, there{&remote, 1};
+    if (syscall(SYS_process_vm_readv, child, &here, 1, &there, 1, 0) < 0 && errno == EPERM)
+      bits |= 2;
+    if (syscall(SYS_process_vm_writev, child, &here, 1, &there, 1, 0) < 0 && errno == EPERM)
+      bits |= 4;
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+    if (pidfd >= 0 && syscall(SYS_pidfd_getfd, pidfd, 0, 0) < 0 && errno == EPERM) bits |= 8;
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    return pidfd < 0 ? 100 : bits;
+  };
+  EXPECT_EQ(in_filtered_child({.deny_ptrace = true}, probe), 15);
+  EXPECT_EQ(in_filtered_child({.allow_user_namespaces = true, .deny_ptrace = true}, probe), 15);
+  EXPECT_EQ(in_filtered_child({}, probe), 0);
 }
 
 }  // namespace
