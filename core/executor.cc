@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <string>
 
+#include "persistent_dirs.h"
 #include "process_setup.h"
 #include "rootfs_setup.h"
 #include "unique_fd.h"
@@ -358,25 +359,10 @@ std::string wait_for_exec(int report_fd, int fuse_sock,
   return msg;
 }
 
-// mkdir -p, the last one private to the user: where persistent writes live.
-Result<void> make_private_dirs(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (!ec) std::filesystem::permissions(path, std::filesystem::perms::owner_all, ec);
-  if (ec) return Error("create '" + path + "': " + ec.message(), ec.value());
-  return {};
-}
-
-}  // namespace
-
-Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
-                                         SetupError* failure, const AfterClone& after_clone) {
-  if (plan.rootfs_writes == RootfsWrites::kPersistent) {
-    for (const auto* dir : {&plan.upper_dir, &plan.work_dir}) {
-      auto made = make_private_dirs(*dir);
-      if (!made) return made.error();
-    }
-  }
+// Clones the container and waits until it has exec'd its command or failed;
+// on failure the child is gone (killed and reaped) before this returns.
+Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* seccomp,
+                                SetupError* failure, const AfterClone& after_clone) {
   int report_fds[2], sync_fds[2];
   if (::pipe2(report_fds, O_CLOEXEC) != 0) return Error::from_errno("create report pipe");
   UniqueFd report_read(report_fds[0]), report_write(report_fds[1]);
@@ -489,6 +475,33 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
   e.error = Error(text);
   if (failure) *failure = e;
   return e.error;
+}
+
+}  // namespace
+
+Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
+                                         SetupError* failure, const AfterClone& after_clone) {
+  PersistentDirs dirs;
+  if (plan.rootfs_writes == RootfsWrites::kPersistent) {
+    for (const auto* dir : {&plan.upper_dir, &plan.work_dir}) {
+      auto made = dirs.make(*dir);
+      if (!made) {
+        auto removed = dirs.remove_created();
+        return removed ? made.error()
+                       : Error(made.error().message() + "; " + removed.error().message());
+      }
+    }
+  }
+  auto started = launch(plan, seccomp, failure, after_clone);
+  if (started) return started;
+  // The child is gone, and its mounts with it: what the failed setup wrote
+  // into directories this start created goes too.
+  auto removed = dirs.remove_created();
+  if (removed) return started;
+  Error e(started.error().message() + "; " + removed.error().message(),
+          started.error().errno_value());
+  if (failure) failure->error = e;
+  return e;
 }
 
 }  // namespace box

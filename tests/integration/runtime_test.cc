@@ -124,6 +124,37 @@ TEST_F(Runtime, PersistentWritesSurviveARestart) {
   EXPECT_TRUE(fs::exists(home() + "/.local/share/box/containers/persist/upper/counter"));
 }
 
+// A first start that fails in setup (here: the command is missing, after the
+// overlay was mounted and a mount point written into the upper dir) leaves
+// no upper or work dir behind; an upper dir that held writes before is kept.
+TEST_F(Runtime, FailedPersistentStartRemovesOnlyWhatItCreated) {
+  const std::string data = home() + "/.local/share/box/containers/persist";
+  ASSERT_FALSE(fs::exists(data));  // TearDown removes it
+  write_file(home() + "/.config/box/containers/persist.yaml",
+             "rootfs: ~/rootfs-runtime\nrootfs_writes: persistent\n"
+             "mounts:\n  - {type: dir, target: /var/lib/app}\n"
+             "command: [/no/such/program]\n");
+  auto first = run({box_run(), "start", "persist"});
+  EXPECT_NE(first.exit_code, 0) << first.output;
+  EXPECT_TRUE(contains(first.output, "/no/such/program")) << first.output;
+  EXPECT_FALSE(fs::exists(data)) << first.output;
+
+  write_file(data + "/upper/kept", "user data\n");
+  auto again = run({box_run(), "start", "persist"});
+  EXPECT_NE(again.exit_code, 0) << again.output;
+  EXPECT_EQ(slurp(data + "/upper/kept"), "user data\n");
+  EXPECT_FALSE(fs::exists(data + "/work")) << again.output;
+
+  // The same definition with a command that runs keeps its writes.
+  write_file(home() + "/.config/box/containers/persist.yaml",
+             "rootfs: ~/rootfs-runtime\nrootfs_writes: persistent\n"
+             "command: [sh, -c, 'cat /kept']\n");
+  auto good = run({box_run(), "start", "persist"});
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_TRUE(contains(good.output, "user data\n")) << good.output;
+  EXPECT_TRUE(fs::exists(data + "/work"));
+}
+
 TEST_F(Runtime, ReadonlyAndDirectWrites) {
   auto ro = box({}, "touch /x");
   EXPECT_NE(ro.exit_code, 0);
