@@ -4,9 +4,11 @@
 // from outside.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -217,6 +219,56 @@ TEST_F(Runtime, ProcIsMaskedAndSysIsReadOnly) {
   EXPECT_TRUE(contains(r.output, "sysrq-denied")) << r.output;
   EXPECT_TRUE(contains(r.output, "sys-denied")) << r.output;
   EXPECT_TRUE(contains(r.output, "sysfs-denied")) << r.output;
+}
+
+// Each path the runtime masks, read from inside and compared with the same
+// path outside (as this user): a file is /dev/null inside (a character
+// device that reads empty) and a procfs file outside; a directory is an
+// empty tmpfs inside and procfs outside. A path this kernel lacks is absent
+// on both sides (no mask is made up for it). The host's /proc, bound with
+// --share pid, is masked the same way.
+TEST_F(Runtime, ProcMasksHideFromInsideOnly) {
+  const std::vector<std::string> files = {"/proc/kcore",         "/proc/keys",
+                                          "/proc/latency_stats", "/proc/timer_list",
+                                          "/proc/timer_stats",   "/proc/sched_debug"};
+  const std::vector<std::string> dirs = {"/proc/acpi", "/proc/scsi"};
+  std::string script;
+  for (const auto& f : files)
+    script += "if [ -e " + f + " ]; then echo \"" + f + " $(stat -c %F " + f + ") $(wc -c < " + f +
+              ")\"; else echo " + f + " absent; fi; ";
+  for (const auto& d : dirs)
+    script += "if [ -e " + d + " ]; then echo \"" + d + " $(stat -f -c %T " + d + ") $(ls -A " + d +
+              " | wc -l)\"; else echo " + d + " absent; fi; ";
+  int masked_here = 0;
+  for (const auto& options :
+       {std::vector<std::string>{}, std::vector<std::string>{"--share", "pid"}}) {
+    auto r = box(options, script);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    for (const auto& f : files) {
+      struct stat st {};
+      if (lstat(f.c_str(), &st) != 0) {
+        EXPECT_TRUE(contains(r.output, f + " absent\n")) << r.output;
+        continue;
+      }
+      ++masked_here;
+      EXPECT_TRUE(S_ISREG(st.st_mode)) << f << " is masked outside";
+      EXPECT_TRUE(contains(r.output, f + " character special file 0\n")) << r.output;
+    }
+    for (const auto& d : dirs) {
+      struct statfs sfs {};
+      if (statfs(d.c_str(), &sfs) != 0) {
+        EXPECT_TRUE(contains(r.output, d + " absent\n")) << r.output;
+        continue;
+      }
+      ++masked_here;
+      EXPECT_EQ(sfs.f_type, static_cast<decltype(sfs.f_type)>(PROC_SUPER_MAGIC))
+          << d << " is masked outside";
+      EXPECT_TRUE(contains(r.output, d + " tmpfs 0\n")) << r.output;
+    }
+  }
+  // This kernel has at least /proc/keys, /proc/timer_list and /proc/acpi:
+  // the test must have checked some masks, not only absences.
+  EXPECT_GE(masked_here, 2 * 3);
 }
 
 TEST_F(Runtime, CapabilitiesAddDropAndAll) {
