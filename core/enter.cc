@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "run_plan.h"
+#include "seccomp_programs.h"
 #include "unique_fd.h"
 
 extern char** environ;
@@ -160,6 +161,7 @@ struct Prepared {
   uint64_t cap_bounding = 0;
   int cap_last = 40;
   bool no_new_privs = false;
+  const SeccompProgram* seccomp = nullptr;  // null: PID 1 runs unfiltered
   bool set_groups = true;  // false where the user namespace denies setgroups
   std::vector<std::string> candidates;
   std::vector<char*> argv;
@@ -197,6 +199,11 @@ struct Prepared {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Last, as in the container's own start: the filter then only has to
+  // allow execve.
+  if (p.seccomp)
+    if (int err = load_seccomp(*p.seccomp))
+      child_fail(err_fd, kExitSetup, "load the seccomp filter", err);
   int last_errno = ENOENT;
   for (const auto& candidate : p.candidates) {
     ::execve(candidate.c_str(), p.argv.data(), p.envp.data());
@@ -325,6 +332,8 @@ Result<ProcStatus> parse_proc_status(std::string_view text) {
       have_bnd = true;
     } else if (key == "NoNewPrivs" && f.size() == 1) {
       st.no_new_privs = f[0] == "1";
+    } else if (key == "Seccomp" && f.size() == 1) {
+      st.seccomp_filtered = f[0] == "2";
     }
   }
   if (!have_uid || !have_gid || !have_bnd) return Error("no Uid, Gid or CapBnd line");
@@ -449,6 +458,14 @@ Result<int> enter_container(const EnterRequest& request, int* failure_status) {
     p.set_groups = false;
   p.cap_bounding = status->cap_bounding;
   p.no_new_privs = status->no_new_privs;
+  // A box under box's default filter gets it for what enters it too. Which
+  // variant: ptrace denied when the box shares our pid namespace, as at its
+  // start; nested user namespaces not allowed (even where an inner systemd
+  // may create them: a command entered from outside has no need of them).
+  if (status->seccomp_filtered)
+    p.seccomp = &default_seccomp_program(
+        {.allow_user_namespaces = false,
+         .deny_ptrace = same_namespace(proc + "/ns/pid", "/proc/self/ns/pid")});
   if (auto last = read_small_file("/proc/sys/kernel/cap_last_cap"); last) {
     uint64_t v;
     std::string t = *last;

@@ -1,6 +1,7 @@
 // Joining a running container (`boxctl enter`): a new process in the
-// namespaces of the container's PID 1, with its root, identity, bounding set
-// and environment, as nsenter and `podman exec` do. The pure parsing of
+// namespaces of the container's PID 1, with its root, identity, bounding set,
+// no-new-privileges, seccomp filter and environment, as nsenter and `podman
+// exec` do. The pure parsing of
 // /proc is separate from the one function that touches the kernel.
 #pragma once
 
@@ -26,6 +27,7 @@ struct ProcStatus {
   std::vector<gid_t> groups;
   uint64_t cap_bounding = 0;
   bool no_new_privs = false;
+  bool seccomp_filtered = false;  // "Seccomp: 2": under a seccomp filter
 };
 Result<ProcStatus> parse_proc_status(std::string_view text);
 

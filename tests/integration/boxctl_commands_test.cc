@@ -69,6 +69,22 @@ TEST_F(Boxctl, EnterRunsInsideTheRunningContainer) {
   EXPECT_EQ(inside.exit_code, 0) << inside.output;
   EXPECT_EQ(inside.output, "hello\n0\nsh\nhi box\n");
 
+  // The box's confinement too: no new privileges and its seccomp filter
+  // (podman exec does the same), where a box without a filter has none.
+  auto confinement = [](const std::string& name) {
+    return boxctl({"enter", name, "--", "sh", "-c",
+                   "grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"})
+        .output;
+  };
+  EXPECT_EQ(confinement("hello"), "NoNewPrivs:\t1\nSeccomp:\t2\n");
+  define("unconfined",
+         "rootfs: ~/rootfs-boxctl\nseccomp: unconfined\n"
+         "command: [sh, -c, 'trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  ASSERT_EQ(boxctl({"start", "unconfined"}).exit_code, 0);
+  EXPECT_EQ(confinement("unconfined"), "NoNewPrivs:\t1\nSeccomp:\t0\n");
+  ASSERT_EQ(boxctl({"stop", "unconfined"}).exit_code, 0);
+
   auto status = boxctl({"enter", "hello", "sh", "-c", "exit 7"});
   EXPECT_EQ(status.exit_code, 7) << status.output;
   auto missing = boxctl({"enter", "hello", "no-such-program"});

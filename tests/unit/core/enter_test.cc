@@ -16,7 +16,8 @@ TEST(EnterParsing, Children) {
 TEST(EnterParsing, ProcStatus) {
   const char* text =
       "Name:\tsh\nUid:\t1000\t1001\t1001\t1001\nGid:\t100\t101\t101\t101\n"
-      "Groups:\t4 27 \nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\n";
+      "Groups:\t4 27 \nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\nSeccomp:\t2\n"
+      "Seccomp_filters:\t1\n";
   auto st = parse_proc_status(text);
   ASSERT_TRUE(st.ok()) << st.error().message();
   EXPECT_EQ(st->uid, 1001u);  // the effective id
@@ -24,6 +25,11 @@ TEST(EnterParsing, ProcStatus) {
   EXPECT_EQ(st->groups, (std::vector<gid_t>{4, 27}));
   EXPECT_EQ(st->cap_bounding, 0xa80425fbu);
   EXPECT_TRUE(st->no_new_privs);
+  EXPECT_TRUE(st->seccomp_filtered);
+  auto unfiltered =
+      parse_proc_status("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nCapBnd:\t0\nSeccomp:\t0\n");
+  ASSERT_TRUE(unfiltered.ok());
+  EXPECT_FALSE(unfiltered->seccomp_filtered);
   EXPECT_FALSE(parse_proc_status("Name:\tx\n").ok());
 }
 
