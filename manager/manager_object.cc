@@ -224,8 +224,8 @@ void ManagerObject::Kill(sdbus::Result<>&& result, std::string name, int32_t sig
   answer(result, [&] {
     require(name, false);
     if (signal <= 0 || signal > SIGRTMAX)
-      throw sdbus::Error("org.freedesktop.DBus.Error.InvalidArgs",
-                         "signal " + std::to_string(signal) + " is not a valid signal number");
+      throw invalid_argument("signal " + std::to_string(signal) +
+                             " is not a valid signal number");
     const std::string unit = generator::unit_name(name);
     if (!is_running(snapshot_.runtime(unit).active_state)) throw not_running(name);
     auto reply = std::make_shared<sdbus::Result<>>(std::move(result));

@@ -129,6 +129,12 @@ TEST_F(ManagerBus, NamedErrors) {
   auto kill = run({"dbus-send", "--session", "--print-reply", "--dest=dev.boxctl.box1",
                    "/dev/boxctl/box1", "dev.boxctl.box1.Manager.Kill", "string:idle", "int32:15"});
   EXPECT_TRUE(contains(kill.output, "dev.boxctl.box1.Error.NotRunning")) << kill.output;
+  auto bad_signal =
+      run({"dbus-send", "--session", "--print-reply", "--dest=dev.boxctl.box1", "/dev/boxctl/box1",
+           "dev.boxctl.box1.Manager.Kill", "string:idle", "int32:0"});
+  EXPECT_TRUE(contains(bad_signal.output,
+                       "dev.boxctl.box1.Error.InvalidArgument: signal 0 is not a valid signal"))
+      << bad_signal.output;
   ASSERT_EQ(boxctl({"start", "idle"}).exit_code, 0);
   auto again = call("Start", "idle");
   EXPECT_TRUE(contains(again.output, "dev.boxctl.box1.Error.AlreadyRunning")) << again.output;
