@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "fd_passing.h"
 #include "run_plan.h"
 #include "seccomp_programs.h"
 #include "unique_fd.h"
@@ -114,40 +115,6 @@ bool same_namespace(const std::string& a, const std::string& b) {
   _exit(status);
 }
 
-bool send_fd(int socket, int fd) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  return ::sendmsg(socket, &msg, MSG_NOSIGNAL) == 1;
-}
-
-int receive_fd(int socket) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-  return fd;
-}
-
 // Everything the children need, prepared by the parent so that they only
 // make system calls.
 struct Prepared {
@@ -184,7 +151,7 @@ struct Prepared {
     slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     if (slave < 0) child_fail(err_fd, kExitSetup, "open the terminal's peer", errno);
     if (p.have_window) ::ioctl(slave, TIOCSWINSZ, &p.window);
-    if (!send_fd(tty_socket, master)) child_fail(err_fd, kExitSetup, "pass the terminal", errno);
+    if (send_fd(tty_socket, master) != 1) child_fail(err_fd, kExitSetup, "pass the terminal", errno);
     ::close(master);
   }
   // A new session: no controlling terminal of the caller's, so nothing in
@@ -595,7 +562,8 @@ Result<int> enter_container(const EnterRequest& request, int* failure_status) {
 
   UniqueFd master;
   if (request.tty) {
-    master.reset(receive_fd(sock_parent.get()));
+    int received = -1;
+    if (receive_fd(sock_parent.get(), &received) == 1) master.reset(received);
     if (!master.valid()) {
       wait_joiner();
       return Error(context("no terminal came back from the container"));

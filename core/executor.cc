@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <string>
 
+#include "fd_passing.h"
 #include "persistent_dirs.h"
 #include "process_setup.h"
 #include "rootfs_setup.h"
@@ -78,22 +79,7 @@ std::string read_report(int fd) {
 // answers one message: a zero byte when fuse-overlayfs runs, else 1 and why
 // not.
 bool ask_for_fuse_server(int sock, int fuse_fd, StepError& e) {
-  char tag = 'F';
-  iovec iov{&tag, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fuse_fd, sizeof(int));
-  ssize_t n;
-  while ((n = ::sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-  }
+  ssize_t n = send_fd(sock, fuse_fd, 'F');
   if (n < 0) {
     e.what = "hand the FUSE connection to the supervisor";
     e.err = errno;
@@ -117,26 +103,9 @@ bool ask_for_fuse_server(int sock, int fuse_fd, StepError& e) {
 // died); else `fd` is the descriptor the child sent (invalid when the
 // message carried none).
 bool receive_fuse_fd(int sock, UniqueFd& fd) {
-  char tag = 0;
-  iovec iov{&tag, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  if (n <= 0) return false;
-  fd.reset();
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int received = -1;
-      std::memcpy(&received, CMSG_DATA(c), sizeof(int));
-      fd.reset(received);
-    }
-  }
+  int received = -1;
+  if (receive_fd(sock, &received) <= 0) return false;
+  fd.reset(received);
   return true;
 }
 
