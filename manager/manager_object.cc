@@ -239,6 +239,19 @@ void ManagerObject::Kill(sdbus::Result<>&& result, std::string name, int32_t sig
   });
 }
 
+// After systemd enabled or disabled the unit: the cached unit state is
+// stale, and watchers of the container's Autostart property are told.
+void ManagerObject::autostart_changed(const std::string& name) {
+  auto it = containers_.find(name);
+  if (it == containers_.end()) return;
+  snapshot_.clear();
+  try {
+    it->second.object->autostart_changed();
+  } catch (const sdbus::Error& e) {
+    log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
+  }
+}
+
 void ManagerObject::Enable(sdbus::Result<>&& result, std::string name) {
   answer(result, [&] {
     require(name, true);
@@ -247,14 +260,7 @@ void ManagerObject::Enable(sdbus::Result<>&& result, std::string name) {
     systemd_.enable_unit(
         unit, [this, reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
           if (error) return reply->returnError(systemd_error("enable " + unit, *error));
-          if (auto it = containers_.find(name); it != containers_.end()) {
-            snapshot_.clear();
-            try {
-              it->second.object->autostart_changed();
-            } catch (const sdbus::Error& e) {
-              log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
-            }
-          }
+          autostart_changed(name);
           reply->returnResults();
         });
   });
@@ -274,14 +280,7 @@ void ManagerObject::Disable(sdbus::Result<>&& result, std::string name) {
     systemd_.disable_unit(
         unit, [this, reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
           if (error) return reply->returnError(systemd_error("disable " + unit, *error));
-          if (auto it = containers_.find(name); it != containers_.end()) {
-            snapshot_.clear();
-            try {
-              it->second.object->autostart_changed();
-            } catch (const sdbus::Error& e) {
-              log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
-            }
-          }
+          autostart_changed(name);
           reply->returnResults();
         });
   });

@@ -67,6 +67,7 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
   ContainerInfo require(const std::string& name, bool need_valid);
   ContainerObject* ensure_object(const ContainerInfo& info, bool announce = true);
   void run_job(Job job, sdbus::Result<>&& result, const std::string& name);
+  void autostart_changed(const std::string& name);
   // The unique bus name of the client whose call is being handled.
   std::string caller();
   void progress(const std::string& name, const install::Progress& p);
