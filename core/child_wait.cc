@@ -1,5 +1,6 @@
 #include "child_wait.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,16 @@ std::string describe_status(int status) {
   if (WIFSIGNALED(status))
     return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
   return "stopped";
+}
+
+void stop_child(pid_t pid, int grace_ms) {
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  if (!wait_for_exit(pid, grace_ms, &status)) {
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
 }
 
 }  // namespace box

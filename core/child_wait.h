@@ -13,6 +13,10 @@ namespace box {
 // signalled).
 bool wait_for_exit(pid_t pid, int ms, int* status);
 
+// Stops our unreaped child `pid` (so its PID cannot have been reused):
+// SIGTERM, then SIGKILL if it is still there after `grace_ms`; reaps it.
+void stop_child(pid_t pid, int grace_ms);
+
 // "exited with status 1", "was killed by signal Killed", for messages.
 std::string describe_status(int status);
 

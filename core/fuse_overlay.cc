@@ -332,14 +332,7 @@ std::string FuseOverlayServer::reaped(int status) {
 
 void FuseOverlayServer::stop() {
   if (pid_ < 0) return;
-  // Still our unreaped child, so the PID cannot have been reused.
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  if (!wait_for_exit(pid_, kStopGraceMs, &status)) {
-    ::kill(pid_, SIGKILL);
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
+  stop_child(pid_, kStopGraceMs);
   pid_ = -1;
 }
 
