@@ -16,6 +16,19 @@
 namespace box::testing {
 namespace fs = std::filesystem;
 
+namespace {
+
+// In a forked child: becomes argv (searched in PATH), or exits 127.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
+}  // namespace
+
 CommandResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -26,11 +39,7 @@ CommandResult run(const std::vector<std::string>& argv, std::chrono::seconds tim
     dup2(fds[1], 2);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
   close(fds[1]);
   CommandResult r;
@@ -66,11 +75,7 @@ PipedProcess::PipedProcess(const std::vector<std::string>& argv) {
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(out[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
   close(in[0]);
   close(out[1]);
@@ -225,11 +230,7 @@ Background::Background(const std::vector<std::string>& argv, const std::string& 
     dup2(fd, 2);
     int null = open("/dev/null", O_RDONLY);
     dup2(null, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
 }
 
