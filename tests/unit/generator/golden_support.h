@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,14 @@ inline const std::vector<std::string>& definition_keys() {
       "requires",   "resources", "restart",        "rlimits", "rootfs",         "rootfs_writes",
       "seccomp",    "stop",      "umask",          "user",    "userns",         "workdir"};
   return keys;
+}
+
+// A file's whole content; empty when it cannot be read.
+inline std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 inline std::filesystem::path golden_dir() {

@@ -17,13 +17,6 @@ namespace box::generator {
 namespace {
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct Ran {
   int status = -1;
   std::string output;
@@ -46,7 +39,8 @@ Ran run(const std::vector<std::string>& argv, const std::vector<std::string>& en
   }
   Ran r;
   int status = 0;
-  if (pid > 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status)) r.status = WEXITSTATUS(status);
+  if (pid > 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+    r.status = WEXITSTATUS(status);
   r.output = read(log);
   return r;
 }
@@ -70,7 +64,8 @@ class SystemdVerify : public ::testing::Test {
 
 TEST_F(SystemdVerify, EveryGeneratedUnitIsAcceptedBySystemd) {
   const fs::path analyze = "/usr/bin/systemd-analyze";
-  ASSERT_TRUE(fs::exists(analyze)) << analyze << " is missing: install systemd (build-aux/install-deps)";
+  ASSERT_TRUE(fs::exists(analyze))
+      << analyze << " is missing: install systemd (build-aux/install-deps)";
   std::string box_unit = read(golden_dir() / "../../../../units/box@.service.in");
   ASSERT_FALSE(box_unit.empty()) << "units/box@.service.in not found";
   replace_all(box_unit, "@BOX_LIBEXEC@", (root_ / "libexec").string());
