@@ -23,12 +23,7 @@ class Boxctl : public ::testing::Test {
   }
 
   void TearDown() override {
-    for (const auto& name : written_) {
-      systemctl({"stop", "box@" + name + ".service"});
-      systemctl({"reset-failed", "box@" + name + ".service"});
-      fs::remove(defs_ + "/" + name + ".yaml");
-    }
-    systemctl({"daemon-reload"});
+    remove_boxes(defs_, written_);
     fs::remove_all(rootfs_);
   }
 

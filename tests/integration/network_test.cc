@@ -134,12 +134,7 @@ class Network : public ::testing::Test {
     fs::create_directories(defs_);
   }
   void TearDown() override {
-    for (const auto& name : units_) {
-      systemctl({"stop", "box@" + name + ".service"});
-      systemctl({"reset-failed", "box@" + name + ".service"});
-      fs::remove(defs_ + "/" + name + ".yaml");
-    }
-    if (!units_.empty()) systemctl({"daemon-reload"});
+    remove_boxes(defs_, units_);
     fs::remove_all(rootfs_);
   }
 

@@ -60,12 +60,7 @@ class OverlayDriver : public ::testing::Test {
     ASSERT_TRUE(our_fuse_overlayfs().empty()) << "a fuse-overlayfs is left from before";
   }
   void TearDown() override {
-    for (const auto& name : units_) {
-      systemctl({"stop", "box@" + name + ".service"});
-      systemctl({"reset-failed", "box@" + name + ".service"});
-      fs::remove(defs_ + "/" + name + ".yaml");
-    }
-    if (!units_.empty()) systemctl({"daemon-reload"});
+    remove_boxes(defs_, units_);
     fs::remove(defs_ + "/fusep.yaml");
     fs::remove_all(rootfs_);
     fs::remove_all(nest_);

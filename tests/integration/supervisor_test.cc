@@ -26,12 +26,7 @@ class Supervisor : public ::testing::Test {
     fs::create_directories(defs_);
   }
   void TearDown() override {
-    for (const auto& n : names_) {
-      systemctl({"stop", "box@" + n + ".service"});
-      systemctl({"reset-failed", "box@" + n + ".service"});
-      fs::remove(defs_ + "/" + n + ".yaml");
-    }
-    if (!names_.empty()) systemctl({"daemon-reload"});
+    remove_boxes(defs_, names_);
     fs::remove_all(rootfs_);
     fs::remove_all(home() + "/supervisor-io");
   }

@@ -128,12 +128,7 @@ class SystemdContainer : public ::testing::Test {
     fs::create_directories(defs_);
   }
   void TearDown() override {
-    for (const auto& n : names_) {
-      systemctl({"stop", "box@" + n + ".service"});
-      systemctl({"reset-failed", "box@" + n + ".service"});
-      fs::remove(defs_ + "/" + n + ".yaml");
-    }
-    systemctl({"daemon-reload"});
+    remove_boxes(defs_, names_);
     fs::remove_all(home() + "/sysroot");
   }
   void define(const std::string& name, const std::string& yaml) {

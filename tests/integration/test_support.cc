@@ -216,6 +216,15 @@ std::string journal(const std::string& unit) {
   return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-u", unit}).output;
 }
 
+void remove_boxes(const std::string& defs, const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    systemctl({"stop", "box@" + name + ".service"});
+    systemctl({"reset-failed", "box@" + name + ".service"});
+    fs::remove(defs + "/" + name + ".yaml");
+  }
+  if (!names.empty()) systemctl({"daemon-reload"});
+}
+
 CommandResult boxctl(std::vector<std::string> args, std::chrono::seconds timeout) {
   args.insert(args.begin(), prefix() + "/bin/boxctl");
   return run(args, timeout);

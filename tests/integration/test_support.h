@@ -83,6 +83,10 @@ std::string show(const std::string& unit, const std::string& property);
 // Everything the user's journal holds for `unit`, message text only.
 std::string journal(const std::string& unit);
 
+// Undoes what a test defined: stops and resets box@NAME for each name,
+// removes DEFS/NAME.yaml, and reloads the user manager if there were any.
+void remove_boxes(const std::string& defs, const std::vector<std::string>& names);
+
 // The boxctl of the install prefix under test.
 CommandResult boxctl(std::vector<std::string> args,
                      std::chrono::seconds timeout = std::chrono::seconds(120));
