@@ -1,7 +1,6 @@
 #include "fuse_overlay.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/capability.h>
@@ -20,6 +19,7 @@
 #include "child_wait.h"
 #include "find_program.h"
 #include "overlay_plan.h"
+#include "spawn.h"
 
 namespace box {
 namespace {
@@ -81,101 +81,63 @@ bool keep_capabilities_across_exec() {
   return true;
 }
 
-bool place_fd(int fd, int target) {
-  if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
-  return ::dup2(fd, target) == target;
-}
-
-struct ServerFds {
-  int userns, fuse, output, devnull, report;
-};
-
-// The forked child, until fuse-overlayfs is exec'd. Every failure is
-// written to `report` (close-on-exec: end of file means the exec happened).
-[[noreturn]] void server_child(const RunPlan& plan, const ServerFds& in, pid_t parent,
-                               std::vector<char*>& argv) {
+// In the forked child, until fuse-overlayfs is exec'd (spawn.h runs it
+// before the descriptors are placed): the container's user namespace, a
+// mount namespace of its own, the layers laid out under kStage. Sets
+// `self.exec_fd` to the program, opened before the scratch tmpfs can hide it.
+bool prepare_server(const RunPlan& plan, int userns, SpawnChild& self) {
   auto fail = [&](const std::string& what) {
-    std::string msg = what + ": " + std::strerror(errno);
-    ssize_t unused = ::write(in.report, msg.data(), msg.size());
-    (void)unused;
-    _exit(127);
+    self.what = what;
+    self.err = errno;
+    return false;
   };
-  // Its own session (a Ctrl-C at `box-run run`'s terminal is for the
-  // container), and the signals the supervisor blocks unblocked: it must see
-  // our SIGTERM.
-  ::setsid();
-  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-
   // 1. The container's user namespace: the ids it writes are the
   // container's, and it may mount in a namespace of its own.
-  if (::setns(in.userns, CLONE_NEWUSER) != 0) fail("join the container's user namespace");
+  if (::setns(userns, CLONE_NEWUSER) != 0) return fail("join the container's user namespace");
   if (::getuid() != 0 && !keep_capabilities_across_exec())
-    fail("keep capabilities for fuse-overlayfs");
-  if (::unshare(CLONE_NEWNS) != 0) fail("create a mount namespace for fuse-overlayfs");
+    return fail("keep capabilities for fuse-overlayfs");
+  if (::unshare(CLONE_NEWNS) != 0) return fail("create a mount namespace for fuse-overlayfs");
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-    fail("make fuse-overlayfs's mounts private");
+    return fail("make fuse-overlayfs's mounts private");
 
   // 2. Open what it needs before the scratch tmpfs can hide it (the image
   // may be under /tmp), then lay the layers out there.
   const bool persistent = plan.rootfs_writes == RootfsWrites::kPersistent;
   const std::string stage = kStage;
   int rootfs = ::open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfs < 0) fail("open rootfs '" + plan.rootfs + "'");
+  if (rootfs < 0) return fail("open rootfs '" + plan.rootfs + "'");
   int upper = -1;
   if (persistent) {
     upper = ::open(upper_base(plan).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (upper < 0) fail("open '" + upper_base(plan) + "'");
+    if (upper < 0) return fail("open '" + upper_base(plan) + "'");
   }
   int program = ::open(plan.fuse_overlayfs.c_str(), O_PATH | O_CLOEXEC);
-  if (program < 0) fail("open '" + plan.fuse_overlayfs + "'");
+  if (program < 0) return fail("open '" + plan.fuse_overlayfs + "'");
   if (::mount("tmpfs", kStage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0)
-    fail(std::string("mount a tmpfs on '") + kStage + "' for fuse-overlayfs");
+    return fail(std::string("mount a tmpfs on '") + kStage + "' for fuse-overlayfs");
   const std::string lower = stage + "/lower";
-  if (::mkdir(lower.c_str(), 0755) != 0) fail("create '" + lower + "'");
+  if (::mkdir(lower.c_str(), 0755) != 0) return fail("create '" + lower + "'");
   const std::string rootfs_path = "/proc/self/fd/" + std::to_string(rootfs);
   if (::mount(rootfs_path.c_str(), lower.c_str(), nullptr, MS_BIND, nullptr) != 0)
-    fail("bind rootfs '" + plan.rootfs + "'");
+    return fail("bind rootfs '" + plan.rootfs + "'");
   // fuse-overlayfs only reads the image: it cannot write it even if asked.
   mount_attr ro{};
   ro.attr_set = MOUNT_ATTR_RDONLY;
   if (::mount_setattr(AT_FDCWD, lower.c_str(), 0, &ro, sizeof ro) != 0)
-    fail("make the image read-only for fuse-overlayfs");
+    return fail("make the image read-only for fuse-overlayfs");
   if (persistent) {
     const std::string persist = stage + "/persist";
-    if (::mkdir(persist.c_str(), 0755) != 0) fail("create '" + persist + "'");
+    if (::mkdir(persist.c_str(), 0755) != 0) return fail("create '" + persist + "'");
     const std::string upper_path = "/proc/self/fd/" + std::to_string(upper);
     if (::mount(upper_path.c_str(), persist.c_str(), nullptr, MS_BIND, nullptr) != 0)
-      fail("bind '" + upper_base(plan) + "'");
+      return fail("bind '" + upper_base(plan) + "'");
   } else {
     for (const char* d : {"/upper", "/work"})
-      if (::mkdir((stage + d).c_str(), 0755) != 0) fail("create '" + stage + d + "'");
+      if (::mkdir((stage + d).c_str(), 0755) != 0) return fail("create '" + stage + d + "'");
   }
-  if (::chdir("/") != 0) fail("change to '/'");
-
-  // 3. Dies with the supervisor, however it ends. Set only now: joining a
-  // user namespace or changing ids may clear it. If the supervisor is
-  // already gone, so are we.
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(127);
-
-  // 4. stdin /dev/null, stdout and stderr to the supervisor, the FUSE
-  // connection at kServedFd, nothing else.
-  int report = ::fcntl(in.report, F_DUPFD_CLOEXEC, 10);
-  int fuse = ::fcntl(in.fuse, F_DUPFD_CLOEXEC, 10);
-  int output = ::fcntl(in.output, F_DUPFD_CLOEXEC, 10);
-  int devnull = ::fcntl(in.devnull, F_DUPFD_CLOEXEC, 10);
-  if (report < 0 || fuse < 0 || output < 0 || devnull < 0 || ::dup2(devnull, 0) != 0 ||
-      ::dup2(output, 1) != 1 || ::dup2(output, 2) != 2 || !place_fd(fuse, kServedFd))
-    _exit(127);
-  ::syscall(SYS_close_range, static_cast<unsigned>(kServedFd) + 1, ~0U, CLOSE_RANGE_CLOEXEC);
-  char* envp[] = {nullptr};
-  ::syscall(SYS_execveat, program, "", argv.data(), envp, AT_EMPTY_PATH);
-  std::string msg = "execute '" + plan.fuse_overlayfs + "': " + std::strerror(errno);
-  ssize_t unused = ::write(report, msg.data(), msg.size());
-  (void)unused;
-  _exit(127);
+  if (::chdir("/") != 0) return fail("change to '/'");
+  self.exec_fd = program;
+  return true;
 }
 
 }  // namespace
@@ -217,50 +179,36 @@ Result<FuseOverlayServer> FuseOverlayServer::start(const RunPlan& plan, pid_t co
       plan.rootfs_writes == RootfsWrites::kPersistent
           ? OverlayLayers{stage + "/lower", stage + "/persist/upper", stage + "/persist/work"}
           : OverlayLayers{stage + "/lower", stage + "/upper", stage + "/work"};
-  std::vector<std::string> args = fuse_overlayfs_argv(plan.fuse_overlayfs, layers, kServedFd);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int report_fds[2], output_fds[2];
-  if (::pipe2(report_fds, O_CLOEXEC) != 0) return Error::from_errno("create a pipe");
-  UniqueFd report_read(report_fds[0]), report_write(report_fds[1]);
+  int output_fds[2];
   if (::pipe2(output_fds, O_CLOEXEC) != 0) return Error::from_errno("create a pipe");
   UniqueFd output_read(output_fds[0]), output_write(output_fds[1]);
-  UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!devnull.valid()) return Error::from_errno("open /dev/null");
 
-  const pid_t parent = ::getpid();
-  const pid_t child = ::fork();
-  if (child < 0) return Error::from_errno("fork fuse-overlayfs");
-  if (child == 0)
-    server_child(plan,
-                 {userns.get(), fuse.get(), output_write.get(), devnull.get(), report_write.get()},
-                 parent, argv);
+  // Its own session (a Ctrl-C at `box-run run`'s terminal is for the
+  // container); stdin /dev/null, stdout and stderr to the supervisor, the
+  // FUSE connection at kServedFd, nothing else; no environment. It dies
+  // with the supervisor, however that ends (set after joining the user
+  // namespace, which would clear it).
+  SpawnSpec spec;
+  spec.argv = fuse_overlayfs_argv(plan.fuse_overlayfs, layers, kServedFd);
+  spec.inherit_env = false;
+  spec.new_session = true;
+  spec.stdout_fd = spec.stderr_fd = output_write.get();
+  spec.pass_fds = {fuse.get()};
+  static_assert(kServedFd == 3, "pass_fds are numbered from 3");
+  const int userns_fd = userns.get();
+  spec.prepare = [&plan, userns_fd](SpawnChild& self) {
+    return prepare_server(plan, userns_fd, self);
+  };
+  auto spawned = spawn(spec);
+  if (!spawned) return spawned.error().wrap("start fuse-overlayfs");
 
   FuseOverlayServer server;
-  server.pid_ = child;
-  report_write.reset();
+  server.pid_ = *spawned;
   output_write.reset();
   fuse.reset();  // the server holds the connection now: if it dies, it aborts
   ::fcntl(output_read.get(), F_SETFL, O_NONBLOCK);
   server.output_ = std::move(output_read);
 
-  std::string msg;
-  char buf[512];
-  for (;;) {
-    ssize_t n = ::read(report_read.get(), buf, sizeof buf);
-    if (n > 0) {
-      msg.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    break;
-  }
-  if (!msg.empty()) {
-    server.stop();
-    return Error("start fuse-overlayfs: " + msg);
-  }
   if (plan.rootfs_writes == RootfsWrites::kPersistent) {
     // Before the container goes on: nothing can have been written yet.
     auto marked = write_marker(upper_base(plan) + "/" + kFuseMarkerName);

@@ -1,7 +1,6 @@
 #include "network.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -21,6 +20,7 @@
 
 #include "child_wait.h"
 #include "find_program.h"
+#include "spawn.h"
 
 namespace box {
 namespace {
@@ -58,12 +58,6 @@ Result<void> check_tun_device(const std::string& device) {
     hint = " (load the tun module: 'modprobe tun' as root)";
   }
   return Error::from_errno("private networking needs '" + device + "'" + hint, err);
-}
-
-// Marks `fd` inheritable at `target` in a forked child. Async-signal-safe.
-bool place_fd(int fd, int target) {
-  if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
-  return ::dup2(fd, target) == target;
 }
 
 // Sends one request over the slirp4netns API socket and returns its answer.
@@ -174,9 +168,6 @@ Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
   std::vector<std::string> args = spec.kind == NetworkHelperKind::kPasta
                                       ? pasta_argv(spec.program, pid, ports)
                                       : slirp4netns_argv(spec.program, pid, api_socket);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
 
   int ready_fds[2], exit_fds[2] = {-1, -1};
   if (::pipe2(ready_fds, O_CLOEXEC) != 0) return Error::from_errno("create a pipe for " + name);
@@ -187,41 +178,21 @@ Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
     exit_read.reset(exit_fds[0]);
     exit_write.reset(exit_fds[1]);
   }
-  UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!devnull.valid()) return Error::from_errno("open /dev/null");
-
-  const pid_t parent = ::getpid();
-  const pid_t child = ::fork();
-  if (child < 0) return Error::from_errno("fork " + name);
-  if (child == 0) {
-    // Dies with the supervisor, however it ends (the kernel sends SIGKILL);
-    // if the supervisor is already gone, so are we.
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(127);
-    // Its own session: a Ctrl-C at `box-run run`'s terminal is for the
-    // container, which the supervisor forwards it to, not for the helper.
-    ::setsid();
-    // The supervisor blocks the signals it forwards; the helper must see
-    // SIGTERM from us.
-    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Out of the way of the targets first, then in place. stdin is
-    // /dev/null; stdout joins stderr (ours: the unit's journal) so nothing
-    // mixes into a `box-run run` command's output.
-    int ready = ::fcntl(ready_write.get(), F_DUPFD_CLOEXEC, 10);
-    int exit_fd = exit_read.valid() ? ::fcntl(exit_read.get(), F_DUPFD_CLOEXEC, 10) : -1;
-    if (ready < 0 || (exit_read.valid() && exit_fd < 0) || ::dup2(devnull.get(), 0) != 0 ||
-        ::dup2(2, 1) != 1 || !place_fd(ready, kHelperReadyFd) ||
-        (exit_fd >= 0 && !place_fd(exit_fd, kHelperExitFd)))
-      _exit(127);
-    ::syscall(SYS_close_range, static_cast<unsigned>(kHelperExitFd) + 1, ~0U, CLOSE_RANGE_CLOEXEC);
-    ::execv(argv[0], argv.data());
-    const char msg[] = "box-run: cannot execute the network helper\n";
-    ssize_t unused = ::write(2, msg, sizeof msg - 1);
-    (void)unused;
-    _exit(127);
-  }
+  // Its own session: a Ctrl-C at `box-run run`'s terminal is for the
+  // container, which the supervisor forwards it to, not for the helper.
+  // stdin is /dev/null; stdout joins stderr (ours: the unit's journal) so
+  // nothing mixes into a `box-run run` command's output. It dies with the
+  // supervisor, however that ends.
+  SpawnSpec child_spec;
+  child_spec.argv = args;
+  child_spec.new_session = true;
+  child_spec.stdout_fd = STDERR_FILENO;
+  child_spec.pass_fds = {ready_write.get()};  // kHelperReadyFd
+  if (exit_read.valid()) child_spec.pass_fds.push_back(exit_read.get());  // kHelperExitFd
+  static_assert(kHelperReadyFd == 3 && kHelperExitFd == 4, "pass_fds are numbered from 3");
+  auto spawned = spawn(child_spec);
+  if (!spawned) return spawned.error().wrap("start " + name);
+  const pid_t child = *spawned;
 
   NetworkHelper helper;
   helper.kind_ = spec.kind;

@@ -9,6 +9,7 @@
 
 #include "boxctl.h"
 #include "output.h"
+#include "spawn.h"
 #include "unit_text.h"
 
 namespace box::boxctl {
@@ -39,13 +40,17 @@ std::vector<std::string> journalctl_argv(const std::string& unit,
 
 int run_and_wait(const std::vector<std::string>& argv) {
   std::cout.flush();
-  pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid == 0) exec_argv(argv);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  SpawnSpec spec;
+  spec.argv = argv;
+  spec.search_path = true;
+  spec.stdin_fd = SpawnSpec::kInherit;
+  spec.death_signal = 0;
+  auto pid = spawn(spec);
+  if (!pid) {
+    std::cerr << "boxctl: " << pid.error().message() << "\n";
+    return pid.error().errno_value() == ENOENT ? 127 : 126;
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return wait_exit_code(*pid);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "spawn.h"
 
 namespace box::manager {
 namespace {
@@ -44,39 +45,19 @@ Result<void> InstallJobs::start(const std::string& name, const std::string& owne
                                 const WorkerRequest& request, OnProgress on_progress,
                                 OnDone on_done) {
   if (running(name)) return Error("a job for '" + name + "' is already running");
-  // Everything the child needs is made before fork: between fork and exec
-  // it only calls what is async-signal-safe.
-  std::vector<std::string> args = worker_arguments(request);
-  args.insert(args.begin(), worker_path_);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno("create a pipe for the install worker");
   UniqueFd read_end(fds[0]), write_end(fds[1]);
-  const pid_t manager = getpid();
-  sigset_t all;
-  sigfillset(&all);
-  pid_t pid = fork();
-  if (pid < 0) return Error::from_errno("start the install worker");
-  if (pid == 0) {
-    // The worker cancels when the manager dies (it gets SIGTERM).
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != manager) _exit(127);
-    // fd 3, without O_CLOEXEC (dup2 clears it).
-    if (write_end.get() == 3) {
-      if (fcntl(3, F_SETFD, 0) != 0) _exit(127);
-    } else if (dup2(write_end.get(), 3) != 3) {
-      _exit(127);
-    }
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null < 0 || dup2(null, 0) != 0) _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  // stdin /dev/null, our stdout and stderr (the journal), its report pipe
+  // as fd 3 and nothing else. It cancels when the manager dies (SIGTERM).
+  SpawnSpec spec;
+  spec.argv = worker_arguments(request);
+  spec.argv.insert(spec.argv.begin(), worker_path_);
+  spec.pass_fds = {write_end.get()};
+  spec.death_signal = SIGTERM;
+  auto spawned = spawn(spec);
+  if (!spawned) return spawned.error().wrap("start the install worker");
+  const pid_t pid = *spawned;
   write_end.reset();
   fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
   Job job;

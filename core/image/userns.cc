@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "image/layer_unpack.h"
+#include "spawn.h"
 #include "unique_fd.h"
 
 namespace box::image {
@@ -50,8 +51,9 @@ bool write_all(int fd, const void* data, std::size_t size) {
 // So the helpers ignore them; the caller kills its worker with SIGKILL, and
 // PR_SET_PDEATHSIG covers the caller's death. An ignored disposition also
 // survives exec, for newuidmap/newgidmap.
+constexpr int kGroupSignals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
 void ignore_group_signals() {
-  for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) signal(s, SIG_IGN);
+  for (int s : kGroupSignals) signal(s, SIG_IGN);
 }
 
 // Child -> parent frames: one type byte, a 32-bit length, the text.
@@ -71,34 +73,29 @@ void send_frame(int fd, char type, const std::string& text) {
 Result<void> run_map_helper(const std::vector<std::string>& argv) {
   int err[2];
   if (pipe2(err, O_CLOEXEC) != 0) return Error::from_errno("pipe");
-  pid_t pid = fork();
-  if (pid < 0) return Error::from_errno("fork");
-  if (pid == 0) {
-    ignore_group_signals();
-    dup2(err[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    dprintf(2, "cannot run %s: %s", argv[0].c_str(), strerror(errno));
-    _exit(127);
+  UniqueFd err_read(err[0]), err_write(err[1]);
+  SpawnSpec spec;
+  spec.argv = argv;
+  spec.search_path = true;
+  spec.stderr_fd = err_write.get();
+  spec.ignored_signals.assign(std::begin(kGroupSignals), std::end(kGroupSignals));
+  auto pid = spawn(spec);
+  if (!pid) {
+    if (pid.error().errno_value() == ENOENT)
+      return Error("'" + argv[0] + "' is missing (install the 'uidmap' package): " +
+                   pid.error().message());
+    return pid.error();
   }
-  close(err[1]);
+  err_write.reset();
   std::string output;
   char buf[512];
   ssize_t n;
-  while ((n = read(err[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+  while ((n = read(err_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
     if (n > 0) output.append(buf, static_cast<std::size_t>(n));
-  close(err[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  if (wait_exit_code(*pid) == 0) return {};
   while (!output.empty() && output.back() == '\n') output.pop_back();
   std::string cmd;
   for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-    return Error("'" + argv[0] + "' is missing (install the 'uidmap' package): " + output);
   return Error("'" + cmd + "' failed: " + (output.empty() ? "no message" : output));
 }
 

@@ -189,14 +189,15 @@ TEST_F(Jobs, FailuresReachTheManager) {
   EXPECT_FALSE(last.cancelled);
   EXPECT_NE(last.error.find("no such directory"), std::string::npos) << last.error;
 
-  // A worker that cannot even start.
+  // A worker that cannot even start: the exec error, at once, for the
+  // caller's reply.
   InstallJobs missing(tmp_ / "no-such-worker");
-  done = false;
-  ASSERT_TRUE(missing.start("x", ":1.5", install_request("/x", "x"), nullptr, on_done).ok());
-  drive(missing, done);
-  ASSERT_EQ(last.kind, WorkerMessage::Kind::kFailed);
-  EXPECT_NE(last.error.find("exited with status 127 without a result"), std::string::npos)
-      << last.error;
+  auto started = missing.start("x", ":1.5", install_request("/x", "x"), nullptr, on_done);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().message(), "start the install worker: execute '" +
+                                           (tmp_ / "no-such-worker") +
+                                           "': No such file or directory");
+  EXPECT_FALSE(missing.running("x"));
 }
 
 }  // namespace
