@@ -18,6 +18,7 @@
 #include "names.h"
 #include "paths.h"
 #include "run_plan.h"
+#include "spawn.h"
 #include "subid.h"
 #include "supervisor.h"
 #include "value_parsers.h"
@@ -353,6 +354,13 @@ int main(int argc, char** argv) {
   if (cmd == "--version") {
     std::cout << "box-run " BOX_VERSION "\n";
     return 0;
+  }
+  // The supervisor keeps none of its caller's descriptors either: with
+  // `pid: host` the container sees it, and a dumpable process of the same
+  // user offers its descriptors in /proc/PID/fd.
+  if (!box::close_fds_except(nullptr, 0)) {
+    box::log_error("close inherited descriptors: " + std::string(std::strerror(errno)));
+    return box::kExitSetupFailed;
   }
   if (cmd == "start") {
     if (args.size() != 1) return usage_error("'start' takes exactly one NAME");

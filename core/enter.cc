@@ -24,6 +24,7 @@
 #include "fd_passing.h"
 #include "run_plan.h"
 #include "seccomp_programs.h"
+#include "spawn.h"
 #include "unique_fd.h"
 
 extern char** environ;
@@ -163,6 +164,10 @@ struct Prepared {
       if (::dup2(slave, fd) < 0) child_fail(err_fd, kExitSetup, "dup2 the terminal", errno);
     if (slave > 2) ::close(slave);
   }
+  // The command gets stdio and nothing else of ours or of the caller's
+  // (runc's CVE-2024-21626 was a host directory descriptor left open into
+  // the container); the error pipe stays, close-on-exec, until the exec.
+  if (!close_fds_except(&err_fd, 1)) child_fail(err_fd, kExitSetup, "close descriptors", errno);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -192,6 +197,14 @@ struct Prepared {
   // Not dumpable: processes of the container (same uid, same user
   // namespace) must not ptrace us and reach the caller's descriptors.
   ::prctl(PR_SET_DUMPABLE, 0);
+  // Of the caller's descriptors (boxctl's: whatever its own caller left
+  // open), only the handles prepared for this join survive into it.
+  int keep[16];
+  std::size_t kept = 0;
+  for (int fd : {err_fd, pid_fd, tty_socket, p.root_fd, p.cwd_fd}) keep[kept++] = fd;
+  for (const auto& ns : p.namespaces)
+    if (kept < std::size(keep)) keep[kept++] = ns.first;
+  if (!close_fds_except(keep, kept)) child_fail(err_fd, kExitSetup, "close descriptors", errno);
   for (const auto& [fd, type] : p.namespaces)
     if (::setns(fd, type) != 0) child_fail(err_fd, kExitSetup, "setns", errno);
   if (::fchdir(p.root_fd) != 0 || ::chroot(".") != 0)
@@ -202,6 +215,10 @@ struct Prepared {
   } else if (::chdir(p.workdir.c_str()) != 0) {
     child_fail(err_fd, kExitSetup, "chdir to the working directory", errno);
   }
+  // In the container now: the handles on its namespaces and root go.
+  const int channels[] = {err_fd, pid_fd, tty_socket};
+  if (!close_fds_except(channels, std::size(channels)))
+    child_fail(err_fd, kExitSetup, "close descriptors", errno);
   for (int cap = 0; cap <= p.cap_last && cap < 64; ++cap) {
     if (p.cap_bounding & (uint64_t{1} << cap)) continue;
     if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
@@ -383,10 +400,28 @@ Result<pid_t> find_container_init(pid_t supervisor) {
   return children.front();
 }
 
+Result<pid_t> process_to_join(pid_t init) {
+  // A tiny init is not dumpable (executor.cc): its /proc/PID/ns, root and
+  // environ are closed to us too. Its command, PID 2 inside, has the same
+  // namespaces, root, identity and environment, and is dumpable.
+  const std::string proc = "/proc/" + std::to_string(init);
+  UniqueFd probe(::open((proc + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
+  if (probe.valid() || (errno != EACCES && errno != EPERM)) return init;
+  auto children = read_small_file(proc + "/task/" + std::to_string(init) + "/children");
+  if (!children) return children.error();
+  auto pids = parse_children(*children);
+  if (pids.empty())
+    return Error("the container's init (host PID " + std::to_string(init) +
+                 ") is not dumpable and has no child to enter through");
+  return pids.front();
+}
+
 Result<int> enter_container(const EnterRequest& request, int* failure_status) {
   *failure_status = kExitSetup;
   if (request.argv.empty()) return Error("no command to run");
   auto init = find_container_init(request.supervisor);
+  if (!init) return init.error();
+  init = process_to_join(*init);
   if (!init) return init.error();
   const std::string proc = "/proc/" + std::to_string(*init);
   auto context = [&](const std::string& what) {

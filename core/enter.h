@@ -51,6 +51,11 @@ std::vector<std::string> merge_env(std::vector<std::string> base,
 // MainPID) that lives in other namespaces than the supervisor.
 Result<pid_t> find_container_init(pid_t supervisor);
 
+// The process whose namespaces, root and state a command entering the
+// container takes: `init`, or, where init is not dumpable (init: tiny), its
+// first child (the command it runs).
+Result<pid_t> process_to_join(pid_t init);
+
 struct EnterRequest {
   pid_t supervisor = 0;
   std::vector<std::string> argv;       // non-empty

@@ -1,7 +1,6 @@
 #include "executor.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -22,6 +21,7 @@
 #include "persistent_dirs.h"
 #include "process_setup.h"
 #include "rootfs_setup.h"
+#include "spawn.h"
 #include "unique_fd.h"
 
 namespace box {
@@ -139,6 +139,12 @@ void reset_signals() {
 // forwards every signal it gets to it, reaps every orphan, and exits with
 // the command's status. Signals arrive blocked (the supervisor's mask).
 [[noreturn]] void tiny_init(const RunPlan& plan, int report_fd) {
+  // It never execs: its memory is the supervisor's (the plan, the host's
+  // paths) and its mm belongs to the host's user namespace. Not dumpable, so
+  // no process of the container can read it or its /proc/1/fd; the command
+  // forked below is dumpable again once it execs.
+  if (::prctl(PR_SET_DUMPABLE, 0) != 0)
+    child_fail(report_fd, SetupFailure::kSetup, "make the init not dumpable", errno);
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     child_fail(report_fd, SetupFailure::kSetup, "create init pipe", errno);
@@ -159,6 +165,11 @@ void reset_signals() {
     _exit(127);
   }
   ::close(report_fd);  // the supervisor's EOF: the command runs
+  // Nothing but stdio stays open in PID 1 (container_child closed the rest).
+  if (!close_fds_except(nullptr, 0)) {
+    ::kill(cmd, SIGKILL);
+    _exit(125);
+  }
 
   sigset_t all;
   sigfillset(&all);
@@ -246,9 +257,10 @@ void reset_signals() {
   ::umask(plan.umask);
   if (!apply_rlimits(plan, e) || !apply_identity(plan, e)) fail(e.what, e.err);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("set no_new_privs", errno);
-  // Nothing but stdio crosses into the container.
-  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-    fail("mark descriptors close-on-exec", errno);
+  // Nothing but stdio crosses into the container: every other descriptor
+  // is closed now, not only at exec (a tiny init never execs). The report
+  // pipe alone stays, close-on-exec, until the command runs.
+  if (!close_fds_except(&report_fd, 1)) fail("close the caller's descriptors", errno);
   if (seccomp) {
     if (int err = load_seccomp(*seccomp)) fail("load the seccomp filter", err);
   }
@@ -260,36 +272,22 @@ void reset_signals() {
 // Runs newuidmap/newgidmap PID MAPPINGS... and waits. Returns "" or why not.
 std::string run_id_helper(const std::string& helper, pid_t pid,
                           const std::vector<IdMapping>& maps) {
-  std::vector<std::string> args = {helper, std::to_string(pid)};
+  SpawnSpec spec;
+  spec.argv = {helper, std::to_string(pid)};
   for (const auto& m : maps) {
-    args.push_back(std::to_string(m.inside));
-    args.push_back(std::to_string(m.outside));
-    args.push_back(std::to_string(m.count));
+    spec.argv.push_back(std::to_string(m.inside));
+    spec.argv.push_back(std::to_string(m.outside));
+    spec.argv.push_back(std::to_string(m.count));
   }
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
-  pid_t child = ::fork();
-  if (child < 0) return std::string("fork: ") + std::strerror(errno);
-  if (child == 0) {
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    reset_signals();
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(helper.c_str(), argv.data());
-    std::string msg = "cannot execute " + helper + ": " + std::strerror(errno) +
-                      " (install Debian's uidmap package)";
-    ssize_t unused = ::write(STDERR_FILENO, msg.data(), msg.size());
-    (void)unused;
-    _exit(127);
-  }
-  ::close(pipe_fds[1]);
-  std::string out = read_report(pipe_fds[0]);
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  UniqueFd out_read(pipe_fds[0]), out_write(pipe_fds[1]);
+  spec.stderr_fd = out_write.get();
+  auto child = spawn(spec);
+  if (!child) return child.error().message() + " (install Debian's uidmap package)";
+  out_write.reset();
+  std::string out = read_report(out_read.get());
+  if (wait_exit_code(*child) == 0) return "";
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out.empty() ? helper + " failed" : out;
 }
