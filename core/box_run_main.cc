@@ -87,14 +87,25 @@ box::HostIdentity host_identity(const box::UserDirs& dirs) {
   return host;
 }
 
-int run_plan(const box::Result<box::RunPlan>& plan, const std::string& name, bool notify) {
+box::ContainerEnd run_plan(const box::Result<box::RunPlan>& plan, const std::string& name,
+                          bool notify) {
   if (!plan) {
     box::log_error(plan.error().wrap("box '" + name + "'").message());
-    return box::kExitSetupFailed;
+    return {box::kExitSetupFailed, 0};
   }
   // Under systemd (start) the unit's cgroup is delegated to us; from a
   // shell (run) it is not, and the container stays in ours.
   return box::supervise(*plan, {.notify_ready = notify, .use_cgroup = notify});
+}
+
+// box-run ends the way the container's PID 1 did: by the same signal, so
+// that systemd judges the unit as it would judge the program run as a plain
+// service (SIGTERM, SIGINT, SIGHUP and SIGPIPE are clean ends of a service),
+// and a shell shows 128+N as for the program itself.
+int finish(const box::ContainerEnd& end) {
+  if (end.signal == 0) return end.exit_code;
+  std::cout.flush();
+  box::end_by_signal(end.signal);
 }
 
 // journald attributes a message to a unit by reading the sender's cgroup
@@ -134,10 +145,12 @@ int cmd_start(const std::string& name) {
                         ".yaml' symlink to the template) and run 'systemctl --user daemon-reload'"
                   : std::string("run 'systemctl --user daemon-reload' after adding a definition")));
   }
-  const int rc = run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
-  return rc == box::kExitSetupFailed || rc == box::kExitNotFound || rc == box::kExitNotExecutable
-             ? fail_start(rc)
-             : rc;
+  const auto end = run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
+  const int rc = end.exit_code;
+  if (end.signal == 0 &&
+      (rc == box::kExitSetupFailed || rc == box::kExitNotFound || rc == box::kExitNotExecutable))
+    return fail_start(rc);
+  return finish(end);
 }
 
 // box-run validate FILE|NAME...: what the generator would say, without
@@ -336,7 +349,7 @@ int cmd_run(const std::vector<std::string>& args) {
     box::log_error(dirs.error().message());
     return box::kExitSetupFailed;
   }
-  return run_plan(box::plan_from_definition(def, host_identity(*dirs)), "run", false);
+  return finish(run_plan(box::plan_from_definition(def, host_identity(*dirs)), "run", false));
 }
 
 }  // namespace

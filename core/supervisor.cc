@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,9 +24,11 @@
 #include "fuse_overlay.h"
 #include "log.h"
 #include "network.h"
+#include "pid1_signals.h"
 #include "seccomp_programs.h"
 #include "systemd_api.h"
 #include "unique_fd.h"
+#include "value_parsers.h"
 
 namespace box {
 namespace {
@@ -60,15 +63,33 @@ bool raised_for_us(const signalfd_siginfo& si) {
 // reports it), so a unit can restart the container on it.
 constexpr int kExitRebootRequested = 133;
 
-int exit_code_from_status(int status, InitMode init) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (!WIFSIGNALED(status)) return 1;
+// `dropped`: the signal PID 1 was ended for (see pid1_signals.h), or 0.
+ContainerEnd end_from_status(int status, InitMode init, int dropped) {
+  if (WIFEXITED(status)) return {WEXITSTATUS(status), 0};
+  if (!WIFSIGNALED(status)) return {1, 0};
+  int sig = WTERMSIG(status);
+  if (sig == SIGKILL && dropped) sig = dropped;
   // reboot(2) in a pid namespace ends its init with SIGINT for halt and
   // power-off, SIGHUP for reboot (pid_namespaces(7)): for an inner systemd
   // these are clean ends of its shutdown, not crashes.
-  if (init == InitMode::kSystemd && WTERMSIG(status) == SIGINT) return 0;
-  if (init == InitMode::kSystemd && WTERMSIG(status) == SIGHUP) return kExitRebootRequested;
-  return 128 + WTERMSIG(status);
+  if (init == InitMode::kSystemd && sig == SIGINT) return {0, 0};
+  if (init == InitMode::kSystemd && sig == SIGHUP) return {kExitRebootRequested, 0};
+  return {128 + sig, sig};
+}
+
+// Whether `sig`, forwarded to PID 1, would be dropped by the kernel where
+// the program outside a container would have ended by it.
+bool dropped_by_init(pid_t pid1, int sig) {
+  const std::string path = "/proc/" + std::to_string(pid1) + "/status";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd.get(), buf, sizeof buf)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) return false;
+  auto masks = parse_signal_masks(std::string_view(buf, static_cast<std::size_t>(n)));
+  return masks && pid1_fate(*masks, sig) == Pid1Fate::kDropped;
 }
 
 // The socket the container's READY=1 arrives on, in our runtime dir (or
@@ -167,11 +188,11 @@ void copy_console(int master) {
 
 }  // namespace
 
-int supervise(const RunPlan& original, const SupervisorOptions& options) {
+ContainerEnd supervise(const RunPlan& original, const SupervisorOptions& options) {
   RunPlan plan = original;
   auto setup_failed = [&](const Error& e) {
     log_error(e.wrap("start box '" + plan.name + "'").message());
-    return kExitSetupFailed;
+    return ContainerEnd{kExitSetupFailed, 0};
   };
 
   // Block before clone: a signal arriving during setup then waits in the
@@ -262,11 +283,11 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
     log_error(started.error().wrap("start box '" + plan.name + "'").message());
     switch (failure.kind) {
       case SetupFailure::kNotFound:
-        return kExitNotFound;
+        return {kExitNotFound, 0};
       case SetupFailure::kNotExecutable:
-        return kExitNotExecutable;
+        return {kExitNotExecutable, 0};
       default:
-        return kExitSetupFailed;
+        return {kExitSetupFailed, 0};
     }
   }
   const pid_t child = started->pid;
@@ -292,7 +313,8 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
   if (options.notify_ready && !notify.fd.valid())
     systemd_api::notify("READY=1\nSTATUS=Container running (PID " + std::to_string(child) + ")");
 
-  int exit_code = 1;
+  ContainerEnd end;
+  int dropped = 0;  // a signal PID 1 was ended for, see dropped_by_init
   bool done = false;
   while (!done) {
     pollfd fds[4] = {{sfd.get(), POLLIN, 0},
@@ -331,7 +353,7 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
         // Reap everything; only the container's PID 1 ends the supervisor.
         while ((r = ::waitpid(-1, &status, WNOHANG)) > 0) {
           if (r == child) {
-            exit_code = exit_code_from_status(status, plan.init);
+            end = end_from_status(status, plan.init, dropped);
             done = true;
           } else if (network && r == network->pid()) {
             log_warning(network->reaped(status));
@@ -345,11 +367,22 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
       }
       // SIGTERM is how a service manager stops us: the container gets its
       // own stop signal (an inner systemd halts on SIGRTMIN+3 and would
-      // merely re-execute itself on SIGTERM). PID 1 of a pid namespace
-      // receives only signals it handles; forwarding is still right.
+      // merely re-execute itself on SIGTERM).
       int sig = static_cast<int>(si.ssi_signo);
       if (raised_for_us(si)) continue;
       if (sig == SIGTERM) sig = plan.stop_signal;
+      // PID 1 of a pid namespace gets only the signals it handles. One it
+      // has no handler for, which would end the same program outside a
+      // container, ends it now instead of being dropped (and a stop then
+      // waiting for the whole stop timeout).
+      if (!dropped && dropped_by_init(child, sig)) {
+        log_info("the container's PID 1 has no handler for " + signal_name(sig) +
+                 ", which the kernel drops for the init of a pid namespace: ending it as " +
+                 signal_name(sig) + " would end it outside a container");
+        dropped = sig;
+        ::kill(child, SIGKILL);
+        continue;
+      }
       if (::kill(child, sig) != 0 && errno != ESRCH)
         log_warning(Error::from_errno("forward signal " + std::to_string(sig)).message());
     }
@@ -374,7 +407,19 @@ int supervise(const RunPlan& original, const SupervisorOptions& options) {
       ::usleep(20000);
     }
   }
-  return exit_code;
+  return end;
+}
+
+void end_by_signal(int sig) {
+  // The container crashed, not box-run: no core dump of ours.
+  if (default_action(sig) == DefaultAction::kCoreDump) ::prctl(PR_SET_DUMPABLE, 0);
+  ::signal(sig, SIG_DFL);
+  sigset_t only;
+  sigemptyset(&only);
+  sigaddset(&only, sig);
+  ::kill(::getpid(), sig);
+  ::sigprocmask(SIG_UNBLOCK, &only, nullptr);  // delivered here
+  _exit(128 + sig);                            // a signal that does not end us
 }
 
 }  // namespace box
