@@ -108,14 +108,10 @@ int finish(const box::ContainerEnd& end) {
   box::end_by_signal(end.signal);
 }
 
-// journald attributes a message to a unit by reading the sender's cgroup
-// when it processes it; a process that exits right after logging is gone by
-// then and its last words miss `systemctl --user status`. On a failed start
-// (only), linger briefly so the error lands where the user looks.
-int fail_start(int code) {
-  if (std::getenv("JOURNAL_STREAM")) ::usleep(250 * 1000);
-  return code;
-}
+// A start that fails ends at once: box-run's messages are native journal
+// entries carrying USER_UNIT= (log.cc), which `systemctl --user status` and
+// `journalctl --user -u` match however soon the sender exits.
+int fail_start(int code) { return code; }
 
 int cmd_start(const std::string& name) {
   box::log_set_container(name);

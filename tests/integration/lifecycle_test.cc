@@ -118,6 +118,25 @@ TEST_F(Lifecycle, StopStartCyclesNeverHitTheRateLimit) {
   ASSERT_EQ(systemctl({"stop", "box@cycles.service"}).exit_code, 0);
 }
 
+// box-run's own messages follow the unit's standard error wherever systemd
+// sends it, not only into the journal: here a file, as a unit with
+// StandardError=file: has it. No fixed wait: the start fails at once.
+TEST_F(Lifecycle, ErrorsFollowTheUnitsStandardError) {
+  const std::string dropin = home() + "/.config/systemd/user/box@errfile.service.d";
+  fs::create_directories(dropin);
+  const std::string log = home() + "/errfile.log";
+  fs::remove(log);
+  write_file(dropin + "/stderr.conf", "[Service]\nStandardError=file:" + log + "\n");
+  define("errfile", "rootfs: ~/no-such-rootfs\ncommand: [true]\n");
+  auto begin = steady_clock::now();
+  EXPECT_NE(systemctl({"start", "box@errfile.service"}).exit_code, 0);
+  EXPECT_LT(steady_clock::now() - begin, milliseconds(2000));
+  EXPECT_TRUE(contains(slurp(log), "no-such-rootfs")) << slurp(log);
+  fs::remove_all(dropin);
+  fs::remove(log);
+  systemctl({"daemon-reload"});
+}
+
 // In the foreground, box-run ends the way its PID 1 did: killed by the same
 // signal (not an exit status of 143), so a shell shows 128+N as for the
 // program itself, and a service manager sees the signal.
