@@ -146,7 +146,7 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     if (!b) return b.error();
     blobs = std::move(*b);
   } else {
-    auto b = image::open_archive_source(src.path);
+    auto b = image::open_archive_source(src.path, options.cancel);
     if (!b) return b.error();
     blobs = std::move(*b);
   }
@@ -171,6 +171,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     auto c = image::parse_image_config(*ctext, "image config '" + m->config_path + "'");
     if (!c) return c.error();
     config = std::move(*c);
+    auto count = image::check_layer_count(m->layer_paths.size());
+    if (!count) return count.error();
     if (config.diff_ids.size() != m->layer_paths.size())
       return Error("image config lists " + std::to_string(config.diff_ids.size()) +
                    " layer digests for " + std::to_string(m->layer_paths.size()) + " layers");
@@ -232,6 +234,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     if (!c) return c.error();
     config = std::move(*c);
     const std::size_t n = manifest->layers.size();
+    auto count = image::check_layer_count(n);
+    if (!count) return count.error();
     for (std::size_t i = 0; i < n; ++i) {
       const auto& l = manifest->layers[i];
       LayerJob j;
@@ -252,7 +256,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     return Error("the image is for '" + config.architecture + "', this machine is '" +
                  image::host_architecture() + "'");
 
-  auto stats = unpack_layers_as_owner(*blobs, jobs, rootfs, mapping, progress, options.cancel);
+  auto stats = unpack_layers_as_owner(*blobs, jobs, rootfs, mapping, unpack_limits_for(options),
+                                      progress, options.cancel);
   if (!stats) return stats.error();
   meta.layers = jobs.size();
   auto applied = apply_image_config(config, rootfs, draft, meta);
