@@ -175,7 +175,7 @@ TEST_F(InstallBus, BadInputGetsANamedErrorAndChangesNothing) {
       {{"oci-archive:" + image_, "../etcd", "{}"},
        "InvalidArgument: install name '../etcd' starts with '.'"},
       {{"oci-archive:" + image_, "etcd", "{'force': <true>}"},
-       "InvalidArgument: unknown option 'force' (known: replace, set)"},
+       "InvalidArgument: unknown option 'force' (known: replace, set, max_size)"},
       {{"oci-archive:" + image_, "etcd", "{'replace': <'yes'>}"},
        "InvalidArgument: option 'replace' must be a boolean (b), not 's'"},
       {{"oci-archive:" + image_, "etcd", "{'set': <{'1X': 'v'}>}"},
