@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "test_support.h"
 
@@ -118,6 +119,21 @@ class InstallRobust : public ::testing::Test {
     return workers.empty() ? -1 : *workers.begin();
   }
 
+  // busctl's Install of the big layout as "big", once its worker is in the
+  // middle of the layer; the worker's PID in `worker_pid`.
+  std::unique_ptr<Background> install_big_until_unpacking(const std::string& output,
+                                                          pid_t& worker_pid) {
+    auto install = std::make_unique<Background>(
+        std::vector<std::string>{"busctl", "--user", "--timeout=120", "call", "dev.boxctl.box1",
+                                 "/dev/boxctl/box1", "dev.boxctl.box1.Manager", "Install",
+                                 "ssa{sv}", "oci:" + big_layout(), "big", "0"},
+        home() + "/" + output);
+    EXPECT_TRUE(eventually([&] { return unpacking("big"); }, std::chrono::seconds(60)))
+        << install->output();
+    worker_pid = worker();
+    return install;
+  }
+
   std::string images_, defs_;
 };
 
@@ -185,15 +201,9 @@ TEST_F(InstallRobust, ABombStopsAtMaxSizeAndLeavesNothing) {
 // CancelInstall, then SIGTERM to the worker itself, while a 2 GiB layer
 // unpacks: the worker ends promptly and removes its staging dir.
 TEST_F(InstallRobust, ACancelEndsAWorkerInTheMiddleOfALargeLayer) {
-  const std::string image = big_layout();
   for (const std::string how : {"CancelInstall", "SIGTERM"}) {
-    Background install({"busctl", "--user", "--timeout=120", "call", "dev.boxctl.box1",
-                        "/dev/boxctl/box1", "dev.boxctl.box1.Manager", "Install", "ssa{sv}",
-                        "oci:" + image, "big", "0"},
-                       home() + "/install-big.txt");
-    ASSERT_TRUE(eventually([&] { return unpacking("big"); }, std::chrono::seconds(60)))
-        << install.output();
-    const pid_t w = worker();
+    pid_t w = -1;
+    auto install = install_big_until_unpacking("install-big.txt", w);
     ASSERT_GT(w, 0);
     auto started = Clock::now();
     if (how == "CancelInstall") {
@@ -208,8 +218,8 @@ TEST_F(InstallRobust, ACancelEndsAWorkerInTheMiddleOfALargeLayer) {
     std::cout << how << " to the worker's exit, in the middle of a 2 GiB layer: " << took
               << " ms\n";
     EXPECT_LT(took, 5000);
-    EXPECT_NE(install.wait(), 0);
-    EXPECT_TRUE(contains(install.output(), "cancelled")) << install.output();
+    EXPECT_NE(install->wait(), 0);
+    EXPECT_TRUE(contains(install->output(), "cancelled")) << install->output();
     EXPECT_TRUE(left("big").empty()) << left("big").front();
   }
 }
@@ -217,18 +227,12 @@ TEST_F(InstallRobust, ACancelEndsAWorkerInTheMiddleOfALargeLayer) {
 // Finding 5's last part: a worker killed with SIGKILL cannot clean up; its
 // staging dir is removed when box-manager next starts.
 TEST_F(InstallRobust, WhatAKilledWorkerLeftIsGoneAfterTheManagerRestarts) {
-  const std::string image = big_layout();
-  Background install({"busctl", "--user", "--timeout=120", "call", "dev.boxctl.box1",
-                      "/dev/boxctl/box1", "dev.boxctl.box1.Manager", "Install", "ssa{sv}",
-                      "oci:" + image, "big", "0"},
-                     home() + "/install-killed.txt");
-  ASSERT_TRUE(eventually([&] { return unpacking("big"); }, std::chrono::seconds(60)))
-      << install.output();
-  const pid_t w = worker();
+  pid_t w = -1;
+  auto install = install_big_until_unpacking("install-killed.txt", w);
   ASSERT_GT(w, 0);
   ASSERT_EQ(kill(w, SIGKILL), 0);
-  EXPECT_NE(install.wait(), 0);
-  EXPECT_TRUE(contains(install.output(), "killed by signal")) << install.output();
+  EXPECT_NE(install->wait(), 0);
+  EXPECT_TRUE(contains(install->output(), "killed by signal")) << install->output();
   auto debris = left("big");
   ASSERT_EQ(debris.size(), 1u);
   EXPECT_EQ(debris[0].rfind(".staging-big-" + std::to_string(w) + "-", 0), 0u) << debris[0];

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 
 #include "test_support.h"
 
@@ -271,6 +272,34 @@ TEST_F(InstallBus, CancelInstallOrTheCallerLeavingCancels) {
                1;
       },
       std::chrono::seconds(60)));
+  EXPECT_EQ(slurp(metadata), before);
+  EXPECT_EQ(left(), (std::vector<std::string>{"stubborn", "stubborn.yaml"}));
+}
+
+// The wait for the old container to stop is one of the worker's blocking
+// points: a cancel ends it at once (systemd's stop job goes on), not when
+// the container's 30 s stop timeout is over.
+TEST_F(InstallBus, CancelEndsTheWaitForTheOldContainerToStop) {
+  const std::string bundle = install_and_start_stubborn("30s");
+  const std::string metadata = images_ + "/stubborn/image.json";
+  const std::string before = slurp(metadata);
+  Background cancelled(gdbus_call("Install", {bundle, "stubborn", "{'replace': <true>}"}),
+                       home() + "/install-cancel-stop.txt");
+  ASSERT_TRUE(wait_until_stopping());
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(busctl("CancelInstall", {"s", "stubborn"}).output, "b true\n");
+  EXPECT_NE(cancelled.wait(std::chrono::seconds(60)), 0);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+  std::cout << "CancelInstall to the answer while the old container stops: " << took << " ms\n";
+  EXPECT_LT(took, 5000);
+  EXPECT_TRUE(contains(cancelled.output(),
+                       "GDBus.Error:dev.boxctl.box1.Error.Cancelled: install 'stubborn' from '" +
+                           bundle +
+                           "': cancelled (box@stubborn.service was stopped; its image "
+                           "is unchanged)"))
+      << cancelled.output();
   EXPECT_EQ(slurp(metadata), before);
   EXPECT_EQ(left(), (std::vector<std::string>{"stubborn", "stubborn.yaml"}));
 }
