@@ -18,10 +18,14 @@ struct IdEntry {
   std::uint32_t id = 0, gid = 0;
 };
 
-std::vector<IdEntry> read_id_file(const std::string& path) {
+// `path` empty: the image has no such file (path_in_rootfs found none).
+// One that is there but not a regular file (a FIFO) is an error, not an
+// empty list: it would otherwise read as "no such user".
+Result<std::vector<IdEntry>> read_id_file(const std::string& path) {
   std::vector<IdEntry> out;
+  if (path.empty()) return out;
   auto text = read_file(path, 4 << 20);
-  if (!text) return out;
+  if (!text) return text.error();
   std::istringstream in(*text);
   std::string line;
   while (std::getline(in, line)) {
@@ -94,7 +98,9 @@ Result<std::string> resolve_user(const std::string& spec, const std::string& roo
     u = spec.substr(0, colon);
     g = spec.substr(colon + 1);
   }
-  auto passwd = read_id_file(path_in_rootfs(rootfs, "etc/passwd"));
+  auto passwd_file = read_id_file(path_in_rootfs(rootfs, "etc/passwd"));
+  if (!passwd_file) return passwd_file.error().wrap("image user '" + spec + "'");
+  const auto& passwd = *passwd_file;
   std::uint32_t uid = 0, gid = 0;
   bool have_gid = false;
   if (all_digits(u)) {
@@ -121,7 +127,9 @@ Result<std::string> resolve_user(const std::string& spec, const std::string& roo
       gid = static_cast<std::uint32_t>(std::stoul(g));
     } else {
       bool found = false;
-      for (const auto& e : read_id_file(path_in_rootfs(rootfs, "etc/group")))
+      auto group = read_id_file(path_in_rootfs(rootfs, "etc/group"));
+      if (!group) return group.error().wrap("image group '" + g + "'");
+      for (const auto& e : *group)
         if (e.name == g) {
           gid = e.id;
           found = true;

@@ -278,9 +278,9 @@ TEST_F(InstallBus, CancelInstallOrTheCallerLeavingCancels) {
 
 // The wait for the old container to stop is one of the worker's blocking
 // points: a cancel ends it at once (systemd's stop job goes on), not when
-// the container's 30 s stop timeout is over.
+// the container's 15 s stop timeout is over.
 TEST_F(InstallBus, CancelEndsTheWaitForTheOldContainerToStop) {
-  const std::string bundle = install_and_start_stubborn("30s");
+  const std::string bundle = install_and_start_stubborn("15s");
   const std::string metadata = images_ + "/stubborn/image.json";
   const std::string before = slurp(metadata);
   Background cancelled(gdbus_call("Install", {bundle, "stubborn", "{'replace': <true>}"}),

@@ -512,6 +512,8 @@ TEST_F(Install, AFifoInTheExportsFailsAtOnceAndLeavesNothing) {
        "/exports/tmpfiles.template' is a FIFO, not a regular file"},
       {"hostfs", {dir("exports"), dir("exports/hostfs/etc/app"), fifo("exports/hostfs/etc/app/conf")},
        "/exports/hostfs/etc/app/conf' is a FIFO, not a regular file"},
+      {"the image's /etc/passwd (its User is a name)", {fifo("etc/passwd")},
+       "image user 'svc': '"},
       {"config.json.template as a directory",
        {dir("exports"), dir("exports/config.json.template")},
        "/exports/config.json.template' is a directory, not a regular file"},
@@ -526,6 +528,7 @@ TEST_F(Install, AFifoInTheExportsFailsAtOnceAndLeavesNothing) {
                                       std::chrono::seconds(10));
     ASSERT_TRUE(error.has_value()) << c.what << ": the install hung";
     EXPECT_NE(error->find(c.message), std::string::npos) << c.what << ": " << *error;
+    EXPECT_NE(error->find("is a "), std::string::npos) << c.what << ": " << *error;
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << c.what;
     expect_nothing_left("app");
   }
