@@ -139,7 +139,15 @@ int main(int argc, char** argv) {
   sa.sa_handler = on_cancel_signal;
   sa.sa_flags = 0;
   sigemptyset(&sa.sa_mask);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaction(s, &sa, nullptr);
+  sigset_t cancel_signals;
+  sigemptyset(&cancel_signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) {
+    sigaction(s, &sa, nullptr);
+    sigaddset(&cancel_signals, s);
+  }
+  // box-manager starts us with them blocked (install_jobs.cc): one that
+  // came before the handler was there is delivered now.
+  sigprocmask(SIG_UNBLOCK, &cancel_signals, nullptr);
 
   auto request =
       box::manager::parse_worker_arguments(std::vector<std::string>(argv + 1, argv + argc));

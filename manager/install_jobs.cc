@@ -71,9 +71,14 @@ Result<void> InstallJobs::start(const std::string& name, const std::string& owne
     }
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0 || dup2(null, 0) != 0) _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
+    // The cancel signals stay blocked across exec until the worker has its
+    // handler: a CancelInstall that comes in its first milliseconds is
+    // then pending, not fatal (the default action would kill it before it
+    // could report).
+    sigset_t cancel_signals;
+    sigemptyset(&cancel_signals);
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&cancel_signals, s);
+    sigprocmask(SIG_SETMASK, &cancel_signals, nullptr);
     execv(argv[0], argv.data());
     _exit(127);
   }
