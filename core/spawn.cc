@@ -142,9 +142,10 @@ Result<pid_t> spawn(const SpawnSpec& spec) {
     if (spec.new_session) ::setsid();
     for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
     for (int sig : spec.ignored_signals) ::signal(sig, SIG_IGN);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : spec.blocked_signals) sigaddset(&mask, sig);
+    ::sigprocmask(SIG_SETMASK, &mask, nullptr);
     SpawnChild self;
     if (spec.prepare && !spec.prepare(self)) report_and_exit(report, self.what.c_str(), self.err);
     if (spec.death_signal != 0) {

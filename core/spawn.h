@@ -68,6 +68,7 @@ struct SpawnSpec {
   int death_signal = SIGKILL;        // sent when the caller dies; 0: none
   bool new_session = false;          // setsid(): no controlling terminal
   std::vector<int> ignored_signals;  // SIG_IGN (survives exec); others default
+  std::vector<int> blocked_signals;  // the mask it execs with; others unblocked
 
   // Runs in the child first (after its session and signals, before the
   // death signal, since changing credentials clears that, and before the

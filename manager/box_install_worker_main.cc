@@ -6,13 +6,21 @@
 // take only this process down; and the manager stays small and answers
 // other calls meanwhile.
 //
-//   box-install-worker install [--replace] [--set KEY=VALUE]... -- SOURCE NAME
+//   box-install-worker install [--replace] [--set KEY=VALUE]... [--max-size BYTES] -- SOURCE NAME
 //   box-install-worker uninstall NAME [--purge]
 //
 // SIGTERM, SIGINT and SIGHUP cancel an install (what was staged is removed);
 // box-manager sends SIGTERM for CancelInstall, and the kernel sends it when
 // the manager dies (PR_SET_PDEATHSIG, set before exec). An uninstall, once
 // begun, is finished.
+//
+// How a cancel reaches every point where the install waits: the handler
+// sets a flag and is installed without SA_RESTART, so a system call that
+// waits returns EINTR and the loop around it looks at the flag; every wait
+// that remains is a poll loop that looks at it at least every 100 ms
+// (the unpack or copy child, killed then; newuidmap/newgidmap; the stop of
+// the old container over D-Bus); reading an archive looks at it before each
+// block. Nothing an image supplies can block: only regular files are read.
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -26,6 +34,7 @@
 #include <vector>
 
 #include "install/install.h"
+#include "install/user_manager.h"
 #include "install_worker_protocol.h"
 #include "log.h"
 
@@ -99,6 +108,11 @@ int work(const WorkerRequest& request) {
   options.replace = request.replace;
   options.set = request.set;
   options.cancel = &g_cancel;
+  options.max_size = request.max_size;
+  // Waiting for the old container to stop (a replace) ends on a cancel too.
+  ctx->stop_unit = [](const std::string& unit) {
+    return box::install::stop_user_unit(unit, &g_cancel);
+  };
   ProgressReporter progress;
   auto r = box::install::install(*ctx, request.source, options,
                                  [&](const box::install::Progress& p) { progress(p); });
@@ -120,11 +134,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
+  // No SA_RESTART: a cancel interrupts what waits (see the top).
   struct sigaction sa {};
   sa.sa_handler = on_cancel_signal;
-  sa.sa_flags = SA_RESTART;
+  sa.sa_flags = 0;
   sigemptyset(&sa.sa_mask);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaction(s, &sa, nullptr);
+  sigset_t cancel_signals;
+  sigemptyset(&cancel_signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) {
+    sigaction(s, &sa, nullptr);
+    sigaddset(&cancel_signals, s);
+  }
+  // box-manager starts us with them blocked (install_jobs.cc): one that
+  // came before the handler was there is delivered now.
+  sigprocmask(SIG_UNBLOCK, &cancel_signals, nullptr);
 
   auto request =
       box::manager::parse_worker_arguments(std::vector<std::string>(argv + 1, argv + argc));

@@ -22,6 +22,7 @@
 #include "bus_names.h"
 #include "container_object.h"
 #include "container_registry.h"
+#include "install/debris.h"
 #include "install/install.h"
 #include "install_jobs.h"
 #include "log.h"
@@ -65,6 +66,19 @@ int serve(std::chrono::seconds idle_timeout) {
     box::log_error(dirs.error().message());
     return 1;
   }
+  auto install_context = box::install::context_from_environment(beside_me("box-run"));
+  if (!install_context) {
+    box::log_error(install_context.error().message());
+    return 1;
+  }
+  // What install workers killed before they could clean up left (their
+  // PIDs are gone); before the bus, while this process has no other child.
+  auto debris = box::install::remove_install_debris(*install_context);
+  for (const auto& path : debris.removed)
+    box::log_info("removed '" + path + "', left by an interrupted install");
+  for (const auto& message : debris.errors)
+    box::log_warning("cannot remove what an interrupted install left: " + message);
+
   using box::manager::Activity;
   auto connection = sdbus::createSessionBusConnection();
   Activity activity;
@@ -85,11 +99,6 @@ int serve(std::chrono::seconds idle_timeout) {
                                            box::load_context(*dirs), status_file);
   box::manager::SystemdClient systemd(*connection);
   box::manager::Snapshot snapshot(registry, systemd);
-  auto install_context = box::install::context_from_environment(beside_me("box-run"));
-  if (!install_context) {
-    box::log_error(install_context.error().message());
-    return 1;
-  }
   box::manager::InstallJobs jobs(beside_me("box-install-worker"));
   box::manager::ManagerObject manager(*connection, registry, systemd, snapshot, activity,
                                       *install_context, jobs);

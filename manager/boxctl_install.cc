@@ -19,6 +19,7 @@
 #include "install_bus_types.h"
 #include "install_worker_protocol.h"
 #include "unique_fd.h"
+#include "value_parsers.h"
 
 namespace box::boxctl {
 namespace {
@@ -159,6 +160,8 @@ class Commands : public InstallCommands {
     install_->add_option("NAME", name_, "Container name (default: from SOURCE)");
     install_->add_flag("--replace", replace_, "Install over an existing container of that name");
     install_->add_option("--set", set_, "KEY=VALUE for the image's Atomic templates (repeatable)");
+    install_->add_option("--max-size", max_size_,
+                         "Most the image may unpack to, e.g. 64G (default 32G)");
     install_->add_flag("--list", list_, "List installed images (as 'boxctl images')");
     install_->add_flag("--json", json_, "Print JSON for scripts");
 
@@ -238,6 +241,12 @@ class Commands : public InstallCommands {
       auto eq = kv.find('=');
       if (eq == std::string::npos) return fail("--set '" + kv + "': expected KEY=VALUE", kUsage);
       o.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    if (!max_size_.empty()) {
+      auto size = parse_size(max_size_);
+      if (!size || *size == 0)
+        return fail("--max-size '" + max_size_ + "': expected a size such as 512M or 64G", kUsage);
+      o.max_size = *size;
     }
 
     CancelSignals signals;
@@ -322,7 +331,7 @@ class Commands : public InstallCommands {
   CLI::App* uninstall_;
   CLI::App* images_;
   bool user_ = false, replace_ = false, list_ = false, json_ = false, purge_ = false;
-  std::string source_, name_, uninstall_name_;
+  std::string source_, name_, uninstall_name_, max_size_;
   std::vector<std::string> set_;
 };
 

@@ -30,8 +30,14 @@ Result<install::InstallOptions> install_options_from(const VariantMap& options) 
         return Error("option 'set' must be a dictionary of strings (a{ss}), not '" +
                      value.peekValueType() + "'");
       for (const auto& kv : value.get<Labels>()) out.set.push_back(kv);
+    } else if (key == "max_size") {
+      if (!value.containsValueOfType<std::uint64_t>())
+        return Error("option 'max_size' must be a number of bytes (t), not '" +
+                     value.peekValueType() + "'");
+      out.max_size = value.get<std::uint64_t>();
+      if (out.max_size == 0) return Error("option 'max_size' must be more than 0 bytes");
     } else {
-      return Error("unknown option '" + key + "' (known: replace, set)");
+      return Error("unknown option '" + key + "' (known: replace, set, max_size)");
     }
   }
   return out;
@@ -45,6 +51,7 @@ VariantMap install_options_to(const install::InstallOptions& options) {
     for (const auto& [k, v] : options.set) set[k] = v;  // a later --set wins
     out["set"] = sdbus::Variant(set);
   }
+  if (options.max_size) out["max_size"] = sdbus::Variant(std::uint64_t{options.max_size});
   return out;
 }
 

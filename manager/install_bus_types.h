@@ -15,8 +15,8 @@ namespace box::manager {
 
 using VariantMap = std::map<std::string, sdbus::Variant>;
 
-// "replace" (b) and "set" (a{ss}); another key, or another type, is an error
-// that names it.
+// "replace" (b), "set" (a{ss}) and "max_size" (t, bytes, more than 0);
+// another key, or another type, is an error that names it.
 Result<install::InstallOptions> install_options_from(const VariantMap& options);
 VariantMap install_options_to(const install::InstallOptions& options);
 

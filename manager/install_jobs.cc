@@ -55,6 +55,11 @@ Result<void> InstallJobs::start(const std::string& name, const std::string& owne
   spec.argv.insert(spec.argv.begin(), worker_path_);
   spec.pass_fds = {write_end.get()};
   spec.death_signal = SIGTERM;
+  // The cancel signals stay blocked across exec until the worker has its
+  // handler: a CancelInstall that comes in its first milliseconds is then
+  // pending, not fatal (the default action would kill it before it could
+  // report).
+  spec.blocked_signals = {SIGTERM, SIGINT, SIGHUP};
   auto spawned = spawn(spec);
   if (!spawned) return spawned.error().wrap("start the install worker");
   const pid_t pid = *spawned;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "install/image_metadata.h"
+#include "value_parsers.h"
 
 namespace box::manager {
 namespace {
@@ -32,6 +33,7 @@ std::vector<std::string> worker_arguments(const WorkerRequest& r) {
   args = {"install"};
   if (r.replace) args.push_back("--replace");
   for (const auto& [k, v] : r.set) args.insert(args.end(), {"--set", k + "=" + v});
+  if (r.max_size) args.insert(args.end(), {"--max-size", std::to_string(r.max_size)});
   args.insert(args.end(), {"--", r.source, r.name});
   return args;
 }
@@ -57,12 +59,16 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
       auto eq = kv.find('=');
       if (eq == std::string::npos) return Error("--set '" + kv + "': expected KEY=VALUE");
       r.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    } else if (args[i] == "--max-size" && i + 1 < args.size()) {
+      auto n = parse_number(args[++i], UINT64_MAX);
+      if (!n) return n.error().wrap("--max-size");
+      r.max_size = *n;
     } else {
       return Error("unknown argument '" + args[i] + "'");
     }
   }
   if (i + 3 != args.size())
-    return Error("usage: install [--replace] [--set K=V]... -- SOURCE NAME");
+    return Error("usage: install [--replace] [--set K=V]... [--max-size BYTES] -- SOURCE NAME");
   r.source = args[i + 1];
   r.name = args[i + 2];
   return r;

@@ -10,6 +10,7 @@
 // Pure: both ends and the unit tests use it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,7 +27,8 @@ struct WorkerRequest {
   std::string name;    // install: may be empty (from the source)
   bool replace = false;
   std::vector<std::pair<std::string, std::string>> set;
-  bool purge = false;  // uninstall
+  std::uint64_t max_size = 0;  // install: 0 is the default
+  bool purge = false;          // uninstall
 };
 
 // The worker's arguments (after argv[0]) and back.

@@ -333,6 +333,7 @@ void ManagerObject::Install(sdbus::Result<std::string, sdbus::ObjectPath, Varian
     request.name = target;
     request.replace = opts.replace;
     request.set = opts.set;
+    request.max_size = opts.max_size;
     auto reply = std::make_shared<sdbus::Result<std::string, sdbus::ObjectPath, VariantMap>>(
         std::move(result));
     auto token = activity_.hold();

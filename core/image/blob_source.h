@@ -2,9 +2,12 @@
 // archive holding one (oci-archive) or a `docker save` tree (docker-archive).
 // Files are named by their path relative to the layout root
 // ("index.json", "blobs/sha256/<hex>"). Opening never leaves the directory
-// (resolution is confined beneath it) and never reads more than asked.
+// (resolution is confined beneath it), opens only regular files (a FIFO or
+// a device named like a blob is refused, never waited on) and never reads
+// more than asked.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,7 +42,10 @@ Result<std::unique_ptr<BlobSource>> open_directory_source(const std::string& dir
 // Reads the archive's table of contents once and keeps the small files
 // (manifests, configs) in memory; opening a large file rescans the archive
 // to it, so a layer is read straight out of the archive, never copied.
-Result<std::unique_ptr<BlobSource>> open_archive_source(const std::string& file);
+// The archive must be a regular file (regular_file.h). When `*cancel`
+// becomes true, reading the archive fails with "cancelled".
+Result<std::unique_ptr<BlobSource>> open_archive_source(
+    const std::string& file, const std::atomic<bool>* cancel = nullptr);
 
 // "blobs/sha256/<hex>" for a validated digest.
 std::string blob_path(const std::string& digest);

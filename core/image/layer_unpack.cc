@@ -98,7 +98,12 @@ class LayerWriter {
       : root_fd_(root_fd), options_(options), stats_(stats) {}
 
   Result<void> entry(struct archive* a, struct archive_entry* e) {
-    auto parts = split_entry_path(archive_entry_pathname(e));
+    const char* name = archive_entry_pathname(e);
+    auto length = check_path_length(name ? name : "", "the entry name");
+    if (!length) return length;
+    auto count = check_entry_count(options_.limits, stats_.entries);
+    if (!count) return count;
+    auto parts = split_entry_path(name ? name : "");
     if (!parts) return parts.error();
     ++stats_.entries;
     if (archive_entry_xattr_count(e) > 0) stats_.xattrs_skipped += archive_entry_xattr_count(e);
@@ -133,13 +138,23 @@ class LayerWriter {
     created_.insert(path);
 
     const char* hardlink = archive_entry_hardlink(e);
-    if (hardlink) return make_hardlink(pfd, base, hardlink);
+    if (hardlink) {
+      auto l = check_path_length(hardlink, "the hard link target");
+      if (!l) return l;
+      return make_hardlink(pfd, base, hardlink);
+    }
 
     switch (archive_entry_filetype(e)) {
       case AE_IFDIR:
         return make_dir(pfd, base, e);
-      case AE_IFREG:
+      case AE_IFREG: {
+        // Before anything is replaced: a sparse file's holes cost nothing
+        // to write but its declared size is what the container sees.
+        auto s = check_file_size(options_.limits,
+                                 archive_entry_size_is_set(e) ? archive_entry_size(e) : -1);
+        if (!s) return s;
         return make_file(a, pfd, base, e);
+      }
       case AE_IFLNK:
         return make_symlink(pfd, base, e);
       case AE_IFIFO: {
@@ -264,6 +279,8 @@ class LayerWriter {
       if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return Error(archive_message(a));
       // pwrite at the block's offset: a sparse file's holes stay holes.
       const char* p = static_cast<const char*>(buf);
+      auto room = check_bytes(options_.limits, stats_.bytes_written, size);
+      if (!room) return room;
       while (size > 0) {
         ssize_t n = pwrite(fd.get(), p, size, offset);
         if (n < 0) {
@@ -289,6 +306,8 @@ class LayerWriter {
   Result<void> make_symlink(int pfd, const std::string& name, struct archive_entry* e) {
     const char* target = archive_entry_symlink(e);
     if (!target || !*target) return Error("symlink without a target");
+    auto l = check_path_length(target, "the symlink target");
+    if (!l) return l;
     auto r = replace(pfd, name);
     if (!r) return r;
     invalidate();

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "image/blob_source.h"
+#include "image/unpack_limits.h"
 #include "result.h"
 
 namespace box::image {
@@ -28,6 +29,8 @@ struct UnpackOptions {
   // namespace that maps ids 0..max_id; ids above max_id become 0 (counted).
   bool set_owners = false;
   std::uint32_t max_id = 0;
+  // Checked against the running totals in UnpackStats, which span layers.
+  UnpackLimits limits;
 };
 
 struct UnpackStats {

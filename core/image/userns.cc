@@ -69,8 +69,11 @@ void send_frame(int fd, char type, const std::string& text) {
 }
 
 // Runs newuidmap/newgidmap (setuid helpers that check /etc/subuid) and
-// returns their stderr in the error.
-Result<void> run_map_helper(const std::vector<std::string>& argv) {
+// returns their stderr in the error. Waited for in a poll loop that looks
+// at `cancel`: the helper is the caller's child, and a cancelled install
+// does not wait for it.
+Result<void> run_map_helper(const std::vector<std::string>& argv,
+                            const std::atomic<bool>* cancel) {
   int err[2];
   if (pipe2(err, O_CLOEXEC) != 0) return Error::from_errno("pipe");
   UniqueFd err_read(err[0]), err_write(err[1]);
@@ -89,9 +92,19 @@ Result<void> run_map_helper(const std::vector<std::string>& argv) {
   err_write.reset();
   std::string output;
   char buf[512];
-  ssize_t n;
-  while ((n = read(err_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0) output.append(buf, static_cast<std::size_t>(n));
+  for (;;) {
+    if (cancel && cancel->load()) {
+      kill(*pid, SIGKILL);
+      wait_exit_code(*pid);
+      return Error("cancelled");
+    }
+    pollfd p{err_read.get(), POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = read(err_read.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    output.append(buf, static_cast<std::size_t>(n));
+  }
   if (wait_exit_code(*pid) == 0) return {};
   while (!output.empty() && output.back() == '\n') output.pop_back();
   std::string cmd;
@@ -108,14 +121,16 @@ Result<void> write_proc_file(pid_t pid, const char* name, const std::string& tex
 }
 
 // Parent side: give the child's namespace its id maps.
-Result<void> map_ids(pid_t child, const IdMapping& m) {
+Result<void> map_ids(pid_t child, const IdMapping& m, const std::atomic<bool>* cancel) {
   std::string pid = std::to_string(child);
   if (m.full()) {
     auto u = run_map_helper({"newuidmap", pid, "0", std::to_string(m.uid), "1", "1",
-                             std::to_string(m.uids->start), std::to_string(m.uids->count)});
+                             std::to_string(m.uids->start), std::to_string(m.uids->count)},
+                            cancel);
     if (!u) return u;
     return run_map_helper({"newgidmap", pid, "0", std::to_string(m.gid), "1", "1",
-                           std::to_string(m.gids->start), std::to_string(m.gids->count)});
+                           std::to_string(m.gids->start), std::to_string(m.gids->count)},
+                          cancel);
   }
   // One id each: allowed without a helper, once setgroups is denied.
   auto s = write_proc_file(child, "setgroups", "deny");
@@ -237,9 +252,10 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
       buffer.erase(0, 5 + len);
       if (type == kMessage && !mapped) {
         mapped = true;
-        auto m = map_ids(pid, mapping);
+        auto m = map_ids(pid, mapping, cancel);
         if (!m) {
           kill_child();
+          if (cancel && cancel->load()) return Error("cancelled");
           return m.error().wrap("map ids into the unpack namespace");
         }
         ssize_t sent;

@@ -64,7 +64,7 @@ Result<void> install_hostfs(const ExportsInput& in, const image::AtomicManifest&
       struct stat st;
       if (stat(it->path().c_str(), &st) != 0)
         return Error::from_errno("stat '" + it->path().string() + "'");
-      auto content = read_file(it->path(), 1ull << 31);
+      auto content = read_file(it->path(), kMaxHostfsFileBytes);
       if (!content) return content.error();
       auto w = write_file_atomic(*dest, *content, st.st_mode & 0777);
       if (!w) return w;

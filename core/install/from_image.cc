@@ -18,10 +18,14 @@ struct IdEntry {
   std::uint32_t id = 0, gid = 0;
 };
 
-std::vector<IdEntry> read_id_file(const std::string& path) {
+// `path` empty: the image has no such file (path_in_rootfs found none).
+// One that is there but not a regular file (a FIFO) is an error, not an
+// empty list: it would otherwise read as "no such user".
+Result<std::vector<IdEntry>> read_id_file(const std::string& path) {
   std::vector<IdEntry> out;
+  if (path.empty()) return out;
   auto text = read_file(path, 4 << 20);
-  if (!text) return out;
+  if (!text) return text.error();
   std::istringstream in(*text);
   std::string line;
   while (std::getline(in, line)) {
@@ -94,7 +98,9 @@ Result<std::string> resolve_user(const std::string& spec, const std::string& roo
     u = spec.substr(0, colon);
     g = spec.substr(colon + 1);
   }
-  auto passwd = read_id_file(path_in_rootfs(rootfs, "etc/passwd"));
+  auto passwd_file = read_id_file(path_in_rootfs(rootfs, "etc/passwd"));
+  if (!passwd_file) return passwd_file.error().wrap("image user '" + spec + "'");
+  const auto& passwd = *passwd_file;
   std::uint32_t uid = 0, gid = 0;
   bool have_gid = false;
   if (all_digits(u)) {
@@ -121,7 +127,9 @@ Result<std::string> resolve_user(const std::string& spec, const std::string& roo
       gid = static_cast<std::uint32_t>(std::stoul(g));
     } else {
       bool found = false;
-      for (const auto& e : read_id_file(path_in_rootfs(rootfs, "etc/group")))
+      auto group = read_id_file(path_in_rootfs(rootfs, "etc/group"));
+      if (!group) return group.error().wrap("image group '" + g + "'");
+      for (const auto& e : *group)
         if (e.name == g) {
           gid = e.id;
           found = true;
@@ -146,7 +154,7 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     if (!b) return b.error();
     blobs = std::move(*b);
   } else {
-    auto b = image::open_archive_source(src.path);
+    auto b = image::open_archive_source(src.path, options.cancel);
     if (!b) return b.error();
     blobs = std::move(*b);
   }
@@ -171,6 +179,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     auto c = image::parse_image_config(*ctext, "image config '" + m->config_path + "'");
     if (!c) return c.error();
     config = std::move(*c);
+    auto count = image::check_layer_count(m->layer_paths.size());
+    if (!count) return count.error();
     if (config.diff_ids.size() != m->layer_paths.size())
       return Error("image config lists " + std::to_string(config.diff_ids.size()) +
                    " layer digests for " + std::to_string(m->layer_paths.size()) + " layers");
@@ -232,6 +242,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     if (!c) return c.error();
     config = std::move(*c);
     const std::size_t n = manifest->layers.size();
+    auto count = image::check_layer_count(n);
+    if (!count) return count.error();
     for (std::size_t i = 0; i < n; ++i) {
       const auto& l = manifest->layers[i];
       LayerJob j;
@@ -252,7 +264,8 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     return Error("the image is for '" + config.architecture + "', this machine is '" +
                  image::host_architecture() + "'");
 
-  auto stats = unpack_layers_as_owner(*blobs, jobs, rootfs, mapping, progress, options.cancel);
+  auto stats = unpack_layers_as_owner(*blobs, jobs, rootfs, mapping, unpack_limits_for(options),
+                                      progress, options.cancel);
   if (!stats) return stats.error();
   meta.layers = jobs.size();
   auto applied = apply_image_config(config, rootfs, draft, meta);

@@ -51,6 +51,9 @@ struct InstallOptions {
   bool replace = false;
   std::vector<std::pair<std::string, std::string>> set;  // --set KEY=VALUE
   const std::atomic<bool>* cancel = nullptr;             // true: stop, clean up, fail
+  // The most the image may unpack to (file contents of all layers; also
+  // the largest one file may be); 0: 32 GiB (image/unpack_limits.h).
+  std::uint64_t max_size = 0;
 };
 
 struct Progress {

@@ -3,15 +3,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <random>
+
+#include "image/regular_file.h"
 
 namespace box::install {
 namespace fs = std::filesystem;
@@ -30,16 +30,13 @@ bool exists_nofollow(const std::string& p) {
   return lstat(p.c_str(), &st) == 0;
 }
 
-Result<std::string> read_file(const std::string& path, std::size_t max) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::from_errno("open '" + path + "'");
-  std::string text(max + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Error::from_errno("read '" + path + "'");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > max)
-    return Error("'" + path + "' is larger than " + std::to_string(max) + " bytes");
-  return text;
+// Only a regular file (image/regular_file.h): an image's FIFO or device
+// must fail the install, never hang it or feed it for ever.
+Result<std::string> read_file(const std::string& path, std::size_t max,
+                              image::FinalSymlink final_symlink) {
+  auto fd = image::open_regular_file(path, final_symlink);
+  if (!fd) return std::move(fd).error();
+  return image::read_at_most(fd->get(), path, max);
 }
 
 // Written beside, then renamed: a reader sees the old file or the new one.
@@ -86,32 +83,6 @@ std::string random_suffix() {
   std::string s;
   for (int i = 0; i < 8; ++i) s += kChars[rng() % (sizeof kChars - 1)];
   return s;
-}
-
-// ".staging-NAME-PID-RANDOM": a dir left by a process that is gone is
-// debris of an interrupted install (or uninstall) and is removed.
-bool left_by_dead_process(const std::string& entry) {
-  for (const char* prefix : {".staging-", ".old-", ".removing-"}) {
-    if (entry.rfind(prefix, 0) != 0) continue;
-    auto last = entry.find_last_of('-');
-    if (last == std::string::npos || last == 0) return false;
-    auto prev = entry.find_last_of('-', last - 1);
-    if (prev == std::string::npos) return false;
-    std::string pid_text = entry.substr(prev + 1, last - prev - 1);
-    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos)
-      return false;
-    pid_t pid = static_cast<pid_t>(std::stol(pid_text));
-    return kill(pid, 0) != 0 && errno == ESRCH;
-  }
-  return false;
-}
-
-void remove_debris(const Locations& locs, const image::IdMapping& mapping) {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(locs.images, ec)) {
-    std::string n = e.path().filename();
-    if (left_by_dead_process(n)) (void)image::remove_tree_as_owner(mapping, e.path());
-  }
 }
 
 Rollback::~Rollback() {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "image/regular_file.h"
 #include "image/userns.h"
 #include "install/install.h"
 #include "result.h"
@@ -20,8 +21,16 @@ bool is_dir(const std::string& path);
 // `path` strictly below `dir`.
 bool under(const std::string& path, const std::string& dir);
 
-// A whole file of at most `max` bytes.
-Result<std::string> read_file(const std::string& path, std::size_t max);
+// A whole regular file of at most `max` bytes. A FIFO, a device, a
+// directory is refused by name ("is a FIFO, not a regular file"), and so is
+// a symlink unless `final_symlink` is kFollow: most paths read here were
+// resolved inside a rootfs already (path_in_rootfs).
+Result<std::string> read_file(const std::string& path, std::size_t max,
+                              image::FinalSymlink final_symlink = image::FinalSymlink::kRefuse);
+
+// What read_file reads of a hostfs file of Atomic exports (config files,
+// units, icons: far smaller); the whole file is held in memory.
+inline constexpr std::size_t kMaxHostfsFileBytes = 64 << 20;
 // Written beside, fsynced, then renamed: a reader sees the old file or the new one.
 Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode);
 Result<void> make_dirs(const std::string& path, mode_t mode = 0755);
@@ -32,11 +41,6 @@ std::string random_suffix();
 // make box read or copy a file of yours through "/exports -> /home/you".
 // Empty when it does not exist.
 std::string path_in_rootfs(const std::string& rootfs, const std::string& rel);
-
-// ".staging-NAME-PID-RANDOM", ".old-…", ".removing-…" left in images/ by a
-// process that is gone: debris of an interrupted install or uninstall.
-bool left_by_dead_process(const std::string& entry);
-void remove_debris(const Locations& locs, const image::IdMapping& mapping);
 
 // Removes the staging dir and the host files and dirs of a failed install,
 // unless committed.

@@ -29,6 +29,7 @@
 #include "image/oci_runtime.h"
 #include "image/userns.h"
 #include "install/atomic_install.h"
+#include "install/debris.h"
 #include "install/from_image.h"
 #include "install/image_metadata.h"
 #include "install/install.h"
@@ -165,12 +166,15 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   if (src.kind == SourceKind::kNativeBundle || src.kind == SourceKind::kOciBundle) {
     std::string from = src.path + "/rootfs";
     if (src.kind == SourceKind::kNativeBundle) {
-      auto y = read_file(src.path + "/box.yaml", kMaxDefinitionBytes);
+      // The bundle's own files: named by the user, so a symlink is followed
+      // (to a regular file only).
+      auto y = read_file(src.path + "/box.yaml", kMaxDefinitionBytes, image::FinalSymlink::kFollow);
       if (!y) return y.error().wrap(wrap);
       prep.native = true;
       prep.native_yaml = *y;
     } else {
-      auto c = read_file(src.path + "/config.json", image::kMaxJsonBytes);
+      auto c =
+          read_file(src.path + "/config.json", image::kMaxJsonBytes, image::FinalSymlink::kFollow);
       if (!c) return c.error().wrap(wrap);
       auto t = image::translate_runtime_config(*c, src.path + "/config.json", src.path);
       if (!t) return t.error().wrap(wrap);
@@ -183,7 +187,8 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
     struct stat st;
     if (stat(from.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
       return Error("bundle rootfs '" + from + "' is not a directory").wrap(wrap);
-    auto copied = copy_tree_as_owner(from, rootfs, mapping, progress, options.cancel);
+    auto copied = copy_tree_as_owner(from, rootfs, mapping, unpack_limits_for(options), progress,
+                                     options.cancel);
     if (!copied) return copied.error().wrap(wrap);
     stats = *copied;
   } else {
@@ -251,16 +256,19 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   // its files removed under it: it is stopped first (as `atomic update`
   // restarted it), and the user is told to start it again.
   if (exists_nofollow(image_dir) && ctx.stop_unit) {
+    const std::string cancelled_stop =
+        "cancelled (box@" + name + ".service was stopped; its image is unchanged)";
     auto s = ctx.stop_unit("box@" + name + ".service");
+    // A stop_unit that watches the cancel flag too gives up waiting for the
+    // stop job (which goes on): the old image stays as it is.
+    if (!s && options.cancel && options.cancel->load()) return Error(cancelled_stop).wrap(wrap);
     if (!s) return s.error().wrap(wrap);
     meta.warnings.push_back("box@" + name +
                             ".service was stopped (if it was running) to replace "
                             "its image: start it again");
     // The stop can take as long as the container's stop timeout: a cancel
     // that came meanwhile is still honoured, and the old image stays.
-    if (options.cancel && options.cancel->load())
-      return Error("cancelled (box@" + name + ".service was stopped; its image is unchanged)")
-          .wrap(wrap);
+    if (options.cancel && options.cancel->load()) return Error(cancelled_stop).wrap(wrap);
   }
   const std::string def_tmp = definition + ".installing-" + std::to_string(getpid());
   {

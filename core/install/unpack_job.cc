@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "image/regular_file.h"
 #include "unique_fd.h"
 
 namespace box::install {
@@ -52,9 +53,9 @@ std::string progress_message(int layer, int layers, std::uint64_t bytes, std::ui
 
 class TreeCopier {
  public:
-  TreeCopier(const image::IdMapping& mapping, image::UnpackStats& stats,
-             const image::MessageSink& send)
-      : mapping_(mapping), stats_(stats), send_(send) {}
+  TreeCopier(const image::IdMapping& mapping, const image::UnpackLimits& limits,
+             image::UnpackStats& stats, const image::MessageSink& send)
+      : mapping_(mapping), limits_(limits), stats_(stats), send_(send) {}
 
   Result<void> copy_dir(int src, int dst, const std::string& where) {
     DIR* d = fdopendir(fcntl(src, F_DUPFD_CLOEXEC, 0));
@@ -103,6 +104,8 @@ class TreeCopier {
     struct stat st;
     if (fstatat(src, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
       return Error::from_errno("stat '" + where + "'");
+    auto count = image::check_entry_count(limits_, stats_.entries);
+    if (!count) return count;
     ++stats_.entries;
     const char* n = name.c_str();
     if (S_ISDIR(st.st_mode)) {
@@ -117,8 +120,14 @@ class TreeCopier {
       return {};
     }
     if (S_ISREG(st.st_mode)) {
-      UniqueFd s(openat(src, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      auto size = image::check_file_size(limits_, st.st_size);
+      if (!size) return size.error().wrap("'" + where + "'");
+      // O_NONBLOCK and the check again on the descriptor: the bundle may
+      // have put a FIFO in place of the file since fstatat.
+      UniqueFd s(openat(src, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
       if (!s.valid()) return Error::from_errno("open '" + where + "'");
+      auto regular = image::require_regular_file(s.get(), where);
+      if (!regular) return regular;
       UniqueFd t(openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
       if (!t.valid()) return Error::from_errno("create '" + where + "'");
       char buf[1 << 16];
@@ -127,6 +136,8 @@ class TreeCopier {
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) return Error::from_errno("read '" + where + "'");
         if (r == 0) break;
+        auto room = image::check_bytes(limits_, stats_.bytes_written, static_cast<std::uint64_t>(r));
+        if (!room) return room.error().wrap("'" + where + "'");
         for (ssize_t off = 0; off < r;) {
           ssize_t w = write(t.get(), buf + off, static_cast<std::size_t>(r - off));
           if (w < 0 && errno == EINTR) continue;
@@ -146,10 +157,14 @@ class TreeCopier {
       return {};
     }
     if (S_ISLNK(st.st_mode)) {
-      std::string target(static_cast<std::size_t>(st.st_size) + 1, '\0');
+      // A symlink's size is what it says; a PATH_MAX buffer is all a
+      // usable target needs.
+      std::string target(image::kMaxEntryPathBytes + 2, '\0');
       ssize_t len = readlinkat(src, n, target.data(), target.size());
       if (len < 0) return Error::from_errno("read link '" + where + "'");
       target.resize(static_cast<std::size_t>(len));
+      auto length = image::check_path_length(target, "the symlink target");
+      if (!length) return length.error().wrap("'" + where + "'");
       if (symlinkat(target.c_str(), dst, n) != 0)
         return Error::from_errno("create link '" + where + "'");
       auto [uid, gid] = owner(st);
@@ -166,6 +181,7 @@ class TreeCopier {
   }
 
   const image::IdMapping& mapping_;
+  const image::UnpackLimits& limits_;
   image::UnpackStats& stats_;
   const image::MessageSink& send_;
   std::uint64_t last_sent_ = 0;
@@ -173,9 +189,16 @@ class TreeCopier {
 
 }  // namespace
 
+image::UnpackLimits unpack_limits_for(const InstallOptions& options) {
+  image::UnpackLimits limits;
+  if (options.max_size > 0) limits.max_bytes = options.max_size;
+  return limits;
+}
+
 Result<image::UnpackStats> unpack_layers_as_owner(
     image::BlobSource& source, const std::vector<LayerJob>& layers, const std::string& rootfs,
-    const image::IdMapping& mapping, const ProgressFn& progress, const std::atomic<bool>* cancel) {
+    const image::IdMapping& mapping, const image::UnpackLimits& limits, const ProgressFn& progress,
+    const std::atomic<bool>* cancel) {
   std::uint64_t total = 0;
   for (const auto& l : layers)
     total += l.check.size > 0 ? static_cast<std::uint64_t>(l.check.size) : 0;
@@ -188,6 +211,7 @@ Result<image::UnpackStats> unpack_layers_as_owner(
         image::UnpackOptions opts;
         opts.set_owners = mapping.full();
         opts.max_id = mapping.max_id();
+        opts.limits = limits;
         image::UnpackStats stats;
         std::uint64_t done = 0;
         const int n = static_cast<int>(layers.size());
@@ -217,6 +241,7 @@ Result<image::UnpackStats> unpack_layers_as_owner(
 
 Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std::string& to,
                                               const image::IdMapping& mapping,
+                                              const image::UnpackLimits& limits,
                                               const ProgressFn& progress,
                                               const std::atomic<bool>* cancel) {
   MessageReader reader{progress, Progress::Phase::kCopying, {}};
@@ -228,7 +253,7 @@ Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std
         UniqueFd dst(::open(to.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!dst.valid()) return Error::from_errno("open '" + to + "'");
         image::UnpackStats stats;
-        TreeCopier copier(mapping, stats, send);
+        TreeCopier copier(mapping, limits, stats, send);
         auto c = copier.copy_dir(src.get(), dst.get(), "");
         if (!c) return c.error().wrap("copy '" + from + "'");
         auto f = copier.finish_dir(src.get(), dst.get());

@@ -15,6 +15,9 @@
 
 namespace box::install {
 
+// The limits an install's options ask for (max_size 0: the default).
+image::UnpackLimits unpack_limits_for(const InstallOptions& options);
+
 struct LayerJob {
   std::string path;  // in the blob source
   image::LayerToUnpack check;
@@ -22,12 +25,15 @@ struct LayerJob {
 
 Result<image::UnpackStats> unpack_layers_as_owner(
     image::BlobSource& source, const std::vector<LayerJob>& layers, const std::string& rootfs,
-    const image::IdMapping& mapping, const ProgressFn& progress, const std::atomic<bool>* cancel);
+    const image::IdMapping& mapping, const image::UnpackLimits& limits, const ProgressFn& progress,
+    const std::atomic<bool>* cancel);
 
 // Copies a directory tree (a bundle's rootfs) keeping modes, owners as seen
-// in the namespace, symlinks and times; device nodes are skipped.
+// in the namespace, symlinks and times; device nodes are skipped. The
+// limits apply as to layers.
 Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std::string& to,
                                               const image::IdMapping& mapping,
+                                              const image::UnpackLimits& limits,
                                               const ProgressFn& progress,
                                               const std::atomic<bool>* cancel);
 

@@ -2,6 +2,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -38,20 +39,31 @@ std::uint64_t now_usec() {
          static_cast<std::uint64_t>(now.tv_nsec) / 1000;
 }
 
-// Runs the bus until `done()` or `deadline`. sd_bus_wait() fails with EINTR
-// when a signal handler runs (as the caller's cancel handler does): that is
-// no reason to stop waiting for an answer already asked for.
-bool run_until(sd_bus* bus, const std::function<bool()>& done, std::uint64_t deadline) {
+// How often a wait that can be cancelled looks at the flag: a signal that
+// sets it just before sd_bus_wait() starts does not interrupt that wait.
+constexpr std::uint64_t kCancelCheckUsec = 100 * 1000;
+
+enum class Wait { kDone, kFailed, kCancelled };
+
+// Runs the bus until `done()`, `deadline`, or `*cancel`. sd_bus_wait() fails
+// with EINTR when a signal handler runs (as the caller's cancel handler
+// does): without a cancel that is no reason to stop waiting for an answer
+// already asked for.
+Wait run_until(sd_bus* bus, const std::function<bool()>& done, std::uint64_t deadline,
+               const std::atomic<bool>* cancel = nullptr) {
   while (!done()) {
+    if (cancel && cancel->load()) return Wait::kCancelled;
     int r = sd_bus_process(bus, nullptr);
-    if (r < 0) return false;
+    if (r < 0) return Wait::kFailed;
     if (r > 0) continue;
     std::uint64_t t = now_usec();
-    if (t >= deadline) return false;
-    r = sd_bus_wait(bus, deadline - t);
-    if (r < 0 && r != -EINTR) return false;
+    if (t >= deadline) return Wait::kFailed;
+    std::uint64_t wait = deadline - t;
+    if (cancel) wait = std::min(wait, kCancelCheckUsec);
+    r = sd_bus_wait(bus, wait);
+    if (r < 0 && r != -EINTR) return Wait::kFailed;
   }
-  return true;
+  return Wait::kDone;
 }
 
 struct Reply {
@@ -89,10 +101,10 @@ Result<void> call_manager(sd_bus* bus, const char* method, const std::vector<std
   if (r >= 0) r = sd_bus_call_async(bus, &slot, m, on_reply, &reply, kCallTimeoutUsec);
   sd_bus_message_unref(m);
   if (r < 0) return Error::from_errno(std::string("call ") + method + " of the user manager", -r);
-  bool answered = run_until(
+  Wait answered = run_until(
       bus, [&] { return reply.done; }, now_usec() + kCallTimeoutUsec + 1000000);
   sd_bus_slot_unref(slot);
-  if (!answered) return Error(std::string(method) + ": no answer from the user manager");
+  if (answered != Wait::kDone) return Error(std::string(method) + ": no answer from the user manager");
   return {};
 }
 
@@ -134,7 +146,7 @@ Result<void> reload_user_manager() {
   return {};
 }
 
-Result<void> stop_user_unit(const std::string& unit) {
+Result<void> stop_user_unit(const std::string& unit, const std::atomic<bool>* cancel) {
   Bus b;
   auto o = open_user_bus(b);
   if (!o && no_user_bus(o.error())) return {};
@@ -161,10 +173,12 @@ Result<void> stop_user_unit(const std::string& unit) {
   const char* path = nullptr;
   sd_bus_message_read(reply.message, "o", &path);
   const std::string job = path ? path : "";
-  bool finished = run_until(
-      b.bus, [&] { return ended.count(job) > 0; }, now_usec() + kJobTimeoutUsec);
+  Wait finished = run_until(
+      b.bus, [&] { return ended.count(job) > 0; }, now_usec() + kJobTimeoutUsec, cancel);
   sd_bus_slot_unref(slot);
-  if (!finished) return Error("stop " + unit + ": no answer from systemd");
+  // The job goes on in systemd: only the wait for it ends.
+  if (finished == Wait::kCancelled) return Error("stop " + unit + ": cancelled");
+  if (finished != Wait::kDone) return Error("stop " + unit + ": no answer from systemd");
   if (ended[job] != "done") return Error("stop " + unit + ": job " + ended[job]);
   return {};
 }

@@ -4,6 +4,7 @@
 // box-manager passes its own equivalents (InstallContext); boxctl uses these.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "result.h"
@@ -13,7 +14,8 @@ namespace box::install {
 Result<void> reload_user_manager();
 
 // Stops `unit` and waits until systemd reports the job done. A unit systemd
-// does not know is already stopped.
-Result<void> stop_user_unit(const std::string& unit);
+// does not know is already stopped. When `*cancel` becomes true the wait
+// ends (within 100 ms) with "cancelled"; the stop itself goes on.
+Result<void> stop_user_unit(const std::string& unit, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace box::install

@@ -169,5 +169,15 @@ TEST(Spawn, StdinIsDevNullAndIgnoredSignalsStayIgnored) {
   EXPECT_TRUE(mask & (1ull << (SIGTERM - 1))) << out;
 }
 
+TEST(Spawn, ExecsWithTheBlockedSignalsItIsGiven) {
+  SpawnSpec spec;
+  // grep itself, not a shell (a shell clears the mask of what it runs).
+  spec.argv = {"/bin/grep", "SigBlk", "/proc/self/status"};
+  spec.blocked_signals = {SIGHUP};
+  auto [out, status] = spawn_and_read(spec);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, "SigBlk:\t0000000000000001\n");  // SIGHUP alone
+}
+
 }  // namespace
 }  // namespace box

@@ -17,18 +17,29 @@ TEST(InstallBusTypes, OptionsRoundTrip) {
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->replace);
   EXPECT_TRUE(none->set.empty());
+  EXPECT_EQ(none->max_size, 0u);
+  o.max_size = 1 << 30;
+  back = install_options_from(install_options_to(o));
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->max_size, 1u << 30);
 }
 
 TEST(InstallBusTypes, UnknownOptionsAndWrongTypesAreNamed) {
   auto r = install_options_from({{"force", sdbus::Variant(true)}});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message(), "unknown option 'force' (known: replace, set)");
+  EXPECT_EQ(r.error().message(), "unknown option 'force' (known: replace, set, max_size)");
   r = install_options_from({{"replace", sdbus::Variant(std::string("yes"))}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(), "option 'replace' must be a boolean (b), not 's'");
   r = install_options_from({{"set", sdbus::Variant(std::vector<std::string>{"A=1"})}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(), "option 'set' must be a dictionary of strings (a{ss}), not 'as'");
+  r = install_options_from({{"max_size", sdbus::Variant(std::int32_t{5})}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "option 'max_size' must be a number of bytes (t), not 'i'");
+  r = install_options_from({{"max_size", sdbus::Variant(std::uint64_t{0})}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "option 'max_size' must be more than 0 bytes");
 }
 
 TEST(InstallBusTypes, ImageInfoRoundTrip) {

@@ -19,6 +19,11 @@ TEST(InstallWorkerProtocol, ArgumentsRoundTrip) {
   EXPECT_EQ(back->name, r.name);
   EXPECT_TRUE(back->replace);
   EXPECT_EQ(back->set, r.set);
+  EXPECT_EQ(back->max_size, 0u);
+  r.max_size = 64ull << 30;
+  back = parse_worker_arguments(worker_arguments(r));
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->max_size, 64ull << 30);
 
   WorkerRequest u;
   u.op = WorkerRequest::Op::kUninstall;
@@ -37,6 +42,7 @@ TEST(InstallWorkerProtocol, BadArgumentsAreRefused) {
   EXPECT_FALSE(parse_worker_arguments({"install", "--", "src"}).ok());
   EXPECT_FALSE(parse_worker_arguments({"install", "--force", "--", "src", "n"}).ok());
   EXPECT_FALSE(parse_worker_arguments({"install", "--set", "novalue", "--", "s", "n"}).ok());
+  EXPECT_FALSE(parse_worker_arguments({"install", "--max-size", "12G", "--", "s", "n"}).ok());
   EXPECT_FALSE(parse_worker_arguments({"uninstall"}).ok());
   EXPECT_FALSE(parse_worker_arguments({"uninstall", "a", "--keep"}).ok());
 }

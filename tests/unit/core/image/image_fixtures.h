@@ -44,6 +44,7 @@ inline TarEntry hardlink(std::string path, std::string target) {
 inline TarEntry chardev(std::string path) {
   return {TarEntry::kCharDev, std::move(path), "", 0666, 0, 0};
 }
+inline TarEntry fifo(std::string path) { return {TarEntry::kFifo, std::move(path), "", 0644, 0, 0}; }
 
 // A tar of `entries`, gzip- or zstd-compressed when asked.
 inline std::string make_tar(const std::vector<TarEntry>& entries, bool gzip = true,

@@ -42,7 +42,7 @@ class LayerUnpack : public ::testing::Test {
     StringStream in(blob);
     LayerToUnpack l{"layer 1/1", digest.empty() ? sha256_digest_of(blob) : digest,
                     static_cast<std::int64_t>(blob.size())};
-    return unpack_layer(fd_.get(), in, l, UnpackOptions{}, stats_, nullptr);
+    return unpack_layer(fd_.get(), in, l, options_, stats_, nullptr);
   }
   Result<void> unpack(const std::vector<TarEntry>& entries) { return unpack(make_tar(entries)); }
 
@@ -55,6 +55,7 @@ class LayerUnpack : public ::testing::Test {
   TempDir tmp_;
   std::string rootfs_;
   UniqueFd fd_;
+  UnpackOptions options_;
   UnpackStats stats_;
 };
 
@@ -187,6 +188,51 @@ TEST_F(LayerUnpack, UncompressedZstdAndEmptyLayers) {
   ASSERT_TRUE(unpack(make_tar({})).ok());
   ASSERT_TRUE(unpack(make_tar({file("zstd", "compressed")}, false, true)).ok());
   EXPECT_EQ(content("zstd"), "compressed");
+}
+
+// A decompression bomb: 64 MiB of zeros gzip to 64 KiB. With the limit at
+// 1 MiB the unpack stops before writing past it.
+TEST_F(LayerUnpack, ABombStopsAtTheLimit) {
+  options_.limits.max_bytes = 1 << 20;
+  std::string blob = make_tar({file("small", "ok"), file("zeros", std::string(64 << 20, '\0'))});
+  ASSERT_LT(blob.size(), 1u << 20);
+  auto r = unpack(blob);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "layer 1/1: entry 'zeros': a file of 67108864 bytes is larger than 1 MiB (1048576 "
+            "bytes); raise --max-size");
+  EXPECT_FALSE(exists("zeros"));  // refused by its declared size, before any write
+  EXPECT_LE(stats_.bytes_written, 1u << 20);
+}
+
+// Many files each below the limit: the total is what counts, across layers.
+TEST_F(LayerUnpack, TheTotalSpansFilesAndLayers) {
+  options_.limits.max_bytes = 3 << 20;
+  const std::string mib(1 << 20, 'z');
+  ASSERT_TRUE(unpack({file("a", mib), file("b", mib)}).ok());
+  auto r = unpack({file("c", mib), file("d", mib)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "layer 1/1: entry 'd': the image unpacks to more than 3 MiB (3145728 bytes); raise "
+            "--max-size");
+  EXPECT_EQ(stats_.bytes_written, 3u << 20);
+}
+
+TEST_F(LayerUnpack, EntriesAndLongNamesAreLimited) {
+  options_.limits.max_entries = 3;
+  auto many = unpack({file("1", ""), file("2", ""), file("3", ""), file("4", "")});
+  ASSERT_FALSE(many.ok());
+  EXPECT_NE(many.error().message().find("more than 3 files, directories and links"),
+            std::string::npos)
+      << many.error().message();
+  EXPECT_FALSE(exists("4"));
+
+  options_.limits = UnpackLimits{};
+  auto target = unpack({symlink("long", std::string(5000, 'a'))});
+  ASSERT_FALSE(target.ok());
+  EXPECT_NE(target.error().message().find("the symlink target of 5000 bytes is longer than 4095"),
+            std::string::npos)
+      << target.error().message();
 }
 
 TEST(SplitEntryPath, NormalisesAndRefusesDotDot) {

@@ -5,13 +5,20 @@
 #include "install/install.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
+#include <set>
 
 #include "../image/image_fixtures.h"
 #include "image/sha256.h"
+#include "install/debris.h"
 
 namespace box::install {
 namespace {
@@ -447,6 +454,210 @@ TEST_F(Install, UninstallOfUnknownNames) {
   ASSERT_FALSE(h.ok());
   EXPECT_NE(h.error().message().find("not installed by boxctl install"), std::string::npos);
   EXPECT_TRUE(fs::exists(definition("handmade")));
+}
+
+// The install runs in a child that is killed if it has not ended after
+// `limit`: its error message ("" on success), or nullopt when it hung (as
+// every install did on a FIFO in an image before box read only regular
+// files).
+std::optional<std::string> install_error_within(const InstallContext& ctx,
+                                                const std::string& source,
+                                                const InstallOptions& options,
+                                                std::chrono::seconds limit) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return std::nullopt;
+  pid_t child = fork();
+  if (child == 0) {
+    close(p[0]);
+    auto r = install(ctx, source, options, nullptr);
+    std::string m = r ? "" : r.error().message();
+    (void)!write(p[1], m.data(), m.size());
+    _exit(0);
+  }
+  close(p[1]);
+  std::string message;
+  bool ended = false;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{p[0], POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(p[0], buf, sizeof buf);
+    if (n <= 0) {
+      ended = true;
+      break;
+    }
+    message.append(buf, static_cast<std::size_t>(n));
+  }
+  close(p[0]);
+  if (!ended) kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  if (!ended) return std::nullopt;
+  return message;
+}
+
+// Finding 5 of issue 12: a FIFO where an image supplies a file hung the
+// install for ever. Each must fail at once, naming the file, and leave
+// nothing.
+TEST_F(Install, AFifoInTheExportsFailsAtOnceAndLeavesNothing) {
+  struct Case {
+    std::string what;
+    std::vector<TarEntry> entries;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"manifest.json", {dir("exports"), fifo("exports/manifest.json")},
+       "/exports/manifest.json' is a FIFO, not a regular file"},
+      {"tmpfiles.template", {dir("exports"), fifo("exports/tmpfiles.template")},
+       "/exports/tmpfiles.template' is a FIFO, not a regular file"},
+      {"hostfs", {dir("exports"), dir("exports/hostfs/etc/app"), fifo("exports/hostfs/etc/app/conf")},
+       "/exports/hostfs/etc/app/conf' is a FIFO, not a regular file"},
+      {"the image's /etc/passwd (its User is a name)", {fifo("etc/passwd")},
+       "image user 'svc': '"},
+      {"config.json.template as a directory",
+       {dir("exports"), dir("exports/config.json.template")},
+       "/exports/config.json.template' is a directory, not a regular file"},
+  };
+  for (const auto& c : cases) {
+    ImageSpec spec = two_layer_spec();
+    spec.layers.push_back(make_tar(c.entries));
+    fs::remove_all(tmp_ / "layout");
+    make_oci_layout(tmp_ / "layout", spec);
+    auto started = std::chrono::steady_clock::now();
+    auto error = install_error_within(ctx_, "oci:" + (tmp_ / "layout"), named("app"),
+                                      std::chrono::seconds(10));
+    ASSERT_TRUE(error.has_value()) << c.what << ": the install hung";
+    EXPECT_NE(error->find(c.message), std::string::npos) << c.what << ": " << *error;
+    EXPECT_NE(error->find("is a "), std::string::npos) << c.what << ": " << *error;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << c.what;
+    expect_nothing_left("app");
+  }
+}
+
+// The image's own files, outside /exports: a blob of the layout, the
+// archive itself, a bundle's config.json.
+TEST_F(Install, AFifoAnywhereAnImageSuppliesAFileIsRefused) {
+  auto built = make_oci_layout(tmp_ / "layout", two_layer_spec());
+  const std::string layer = tmp_ / ("layout/blobs/sha256/" + built.layer_digests[1].substr(7));
+  fs::remove(layer);
+  ASSERT_EQ(mkfifo(layer.c_str(), 0644), 0);
+  auto blob = install_error_within(ctx_, "oci:" + (tmp_ / "layout"), named("app"),
+                                   std::chrono::seconds(10));
+  ASSERT_TRUE(blob.has_value()) << "hung on a FIFO layer blob";
+  EXPECT_NE(blob->find("'" + layer + "' is a FIFO, not a regular file"), std::string::npos)
+      << *blob;
+  expect_nothing_left("app");
+
+  fs::remove(tmp_ / "layout/index.json");
+  ASSERT_EQ(mkfifo((tmp_ / "layout/index.json").c_str(), 0644), 0);
+  auto index = install_error_within(ctx_, "oci:" + (tmp_ / "layout"), named("app"),
+                                    std::chrono::seconds(10));
+  ASSERT_TRUE(index.has_value()) << "hung on a FIFO index.json";
+  EXPECT_NE(index->find("index.json' is a FIFO, not a regular file"), std::string::npos)
+      << *index;
+
+  ASSERT_EQ(mkfifo((tmp_ / "app.tar").c_str(), 0644), 0);
+  auto archive = install_error_within(ctx_, "oci-archive:" + (tmp_ / "app.tar"), named("app"),
+                                      std::chrono::seconds(10));
+  ASSERT_TRUE(archive.has_value()) << "hung on a FIFO archive";
+  EXPECT_NE(archive->find("'" + (tmp_ / "app.tar") + "' is a FIFO, not a regular file"),
+            std::string::npos)
+      << *archive;
+
+  fs::create_directories(tmp_ / "bundle/rootfs/bin");
+  ASSERT_EQ(mkfifo((tmp_ / "bundle/config.json").c_str(), 0644), 0);
+  auto bundle =
+      install_error_within(ctx_, tmp_ / "bundle", named("app"), std::chrono::seconds(10));
+  ASSERT_TRUE(bundle.has_value()) << "hung on a FIFO config.json";
+  EXPECT_NE(bundle->find("/bundle/config.json' is a FIFO, not a regular file"), std::string::npos)
+      << *bundle;
+  expect_nothing_left("app");
+}
+
+// A decompression bomb: a gzip layer of 64 KiB that expands to 64 MiB,
+// with the limit at 16 MiB. Another that stays under the limit in each file
+// but not in all.
+TEST_F(Install, ABombStopsWithAClearErrorAndLeavesNothing) {
+  ImageSpec spec = two_layer_spec();
+  spec.layers.push_back(make_tar({file("zeros", std::string(64 << 20, '\0'))}));
+  ASSERT_LT(spec.layers.back().size(), 1u << 20);
+  make_oci_layout(tmp_ / "layout", spec);
+  InstallOptions o = named("app");
+  o.max_size = 16 << 20;
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("layer 3/3"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("is larger than 16 MiB (16777216 bytes); raise --max-size"),
+            std::string::npos)
+      << r.error().message();
+  expect_nothing_left("app");
+
+  ImageSpec spread = two_layer_spec();
+  std::vector<TarEntry> files;
+  for (int i = 0; i < 8; ++i) files.push_back(file("f" + std::to_string(i), std::string(4 << 20, 'x')));
+  spread.layers.push_back(make_tar(files));
+  fs::remove_all(tmp_ / "layout");
+  make_oci_layout(tmp_ / "layout", spread);
+  auto total = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
+  ASSERT_FALSE(total.ok());
+  EXPECT_NE(total.error().message().find(
+                "the image unpacks to more than 16 MiB (16777216 bytes); raise --max-size"),
+            std::string::npos)
+      << total.error().message();
+  expect_nothing_left("app");
+
+  // Under the default limit the same image installs.
+  auto fine = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_TRUE(fine.ok()) << fine.error().message();
+}
+
+TEST(Debris, ThePidInTheName) {
+  EXPECT_EQ(debris_pid(".staging-etcd-123-ab12cd34"), 123);
+  EXPECT_EQ(debris_pid(".staging-my-app-7-x"), 7);
+  EXPECT_EQ(debris_pid(".old-etcd-99-zz"), 99);
+  EXPECT_EQ(debris_pid(".removing-etcd-5-q"), 5);
+  EXPECT_EQ(debris_pid("etcd.yaml.installing-4242"), 4242);
+  EXPECT_FALSE(debris_pid("etcd"));
+  EXPECT_FALSE(debris_pid(".staging-etcd"));
+  EXPECT_FALSE(debris_pid(".staging-etcd-x-y"));
+  EXPECT_FALSE(debris_pid(".staging--1-"));
+  EXPECT_FALSE(debris_pid("etcd.yaml"));
+  EXPECT_FALSE(debris_pid("etcd.yaml.installing-"));
+  EXPECT_FALSE(debris_pid("etcd.yaml.installing-12a"));
+}
+
+// Only entries of gone processes, only inside images/ and containers/: a
+// symlink among them is removed, not what it points at.
+TEST_F(Install, DebrisOfGoneProcessesOnly) {
+  pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  const std::string dead = std::to_string(gone), alive = std::to_string(getpid());
+  const std::string defs = ctx_.dirs.config_home + "/box/containers";
+  write_bytes(images() + "/.staging-app-" + dead + "-abc/rootfs/etc/x", "debris");
+  write_bytes(images() + "/.removing-app-" + dead + "-abc/y", "debris");
+  write_bytes(images() + "/.staging-app-" + alive + "-abc/rootfs/z", "in progress");
+  write_bytes(images() + "/kept/image.json", "{}");
+  write_bytes(defs + "/app.yaml.installing-" + dead, "command: [x]\n");
+  write_bytes(defs + "/app.yaml.installing-" + alive, "command: [x]\n");
+  write_bytes(tmp_ / "outside/precious", "mine");
+  fs::create_directory_symlink(tmp_ / "outside", images() + "/.old-app-" + dead + "-abc");
+
+  auto removed = remove_install_debris(ctx_);
+  EXPECT_TRUE(removed.errors.empty()) << removed.errors.front();
+  EXPECT_EQ(std::set<std::string>(removed.removed.begin(), removed.removed.end()),
+            (std::set<std::string>{
+                                 images() + "/.old-app-" + dead + "-abc",
+                                 images() + "/.removing-app-" + dead + "-abc",
+                                 images() + "/.staging-app-" + dead + "-abc",
+                                 defs + "/app.yaml.installing-" + dead,
+                             }));
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(images())) left.push_back(e.path().filename());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{".staging-app-" + alive + "-abc", "kept"}));
+  EXPECT_TRUE(fs::exists(defs + "/app.yaml.installing-" + alive));
+  EXPECT_EQ(read_bytes(tmp_ / "outside/precious"), "mine");
 }
 
 }  // namespace

@@ -1,0 +1,253 @@
+// What a hostile or broken image can do to an install, as the unprivileged
+// test user through boxctl and box-manager (issue 12, finding 5, and the
+// install limits): a FIFO where the image supplies a file fails the install
+// at once; a decompression bomb stops at --max-size; a cancel ends a worker
+// in the middle of a large layer promptly; what a worker killed with
+// SIGKILL left is gone after box-manager's next start. Images are OCI
+// layouts made here with tar, gzip and sha256sum.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "test_support.h"
+
+namespace box::testing {
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// A one-layer OCI layout at $1 (tag "latest") from the directory $2: the
+// layer is `tar | gzip -1`, so a sparse file in $2 becomes real zeros in
+// the layer (a bomb compresses 1000:1).
+constexpr const char* kMakeLayout = R"sh(set -eu
+out=$1 root=$2
+rm -rf "$out"; mkdir -p "$out/blobs/sha256"
+tar --numeric-owner --owner=0 --group=0 -C "$root" -cf - . | gzip -1 > "$out/layer"
+diff=$(gzip -dc "$out/layer" | sha256sum | cut -d' ' -f1)
+put() { d=$(sha256sum "$1" | cut -d' ' -f1); s=$(stat -c %s "$1"); mv "$1" "$out/blobs/sha256/$d"; echo "$d $s"; }
+set -- $(put "$out/layer"); layer=$1 layer_size=$2
+printf '{"architecture":"%s","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+  "$(dpkg --print-architecture)" "$diff" > "$out/config"
+set -- $(put "$out/config"); config=$1 config_size=$2
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+  "$config" "$config_size" "$layer" "$layer_size" > "$out/manifest"
+set -- $(put "$out/manifest"); manifest=$1 manifest_size=$2
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}' \
+  "$manifest" "$manifest_size" > "$out/index.json"
+echo '{"imageLayoutVersion":"1.0.0"}' > "$out/oci-layout"
+)sh";
+
+class InstallRobust : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    images_ = home() + "/.local/share/box/images";
+    defs_ = home() + "/.config/box/containers";
+  }
+
+  void TearDown() override {
+    for (const char* name : {"fifo", "bomb", "big"}) boxctl({"uninstall", name, "--purge"});
+    // A worker that hung (on the code before the fix) goes with the unit.
+    systemctl({"stop", "box-manager.service"});
+    systemctl({"reset-failed", "box-manager.service"});
+    fs::remove_all(home() + "/robust-root");
+    fs::remove_all(home() + "/robust-layout");
+  }
+
+  // `script_for_root` makes the image's files under $1; the layout is
+  // returned.
+  std::string layout(const std::string& script_for_root, const std::string& name = "robust") {
+    const std::string root = home() + "/" + name + "-root", out = home() + "/" + name + "-layout";
+    fs::remove_all(root);
+    fs::create_directories(root);
+    auto fill = run({"sh", "-euc", script_for_root, "sh", root});
+    EXPECT_EQ(fill.exit_code, 0) << fill.output;
+    auto made = run({"sh", "-c", kMakeLayout, "sh", out, root}, std::chrono::seconds(300));
+    EXPECT_EQ(made.exit_code, 0) << made.output;
+    fs::remove_all(root);
+    return out;
+  }
+
+  // A layout whose one layer is 2 GiB of zeros (2 MiB of gzip), made once
+  // per test user: unpacking it takes seconds.
+  std::string big_layout() {
+    const std::string out = home() + "/big-layout";
+    if (fs::exists(out + "/index.json")) return out;
+    return layout("mkdir \"$1/data\"; truncate -s 2G \"$1/data/zeros\"", "big");
+  }
+
+  // What an install of `name` may leave: staging and other debris in
+  // images/, the image, its definition or a temporary one.
+  std::vector<std::string> left(const std::string& name) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(images_, ec)) {
+      std::string n = e.path().filename();
+      if (n == name || n.rfind(".", 0) == 0) out.push_back(n);
+    }
+    for (const auto& e : fs::directory_iterator(defs_, ec)) {
+      std::string n = e.path().filename();
+      if (n.rfind(name + ".yaml", 0) == 0) out.push_back(n);
+    }
+    return out;
+  }
+
+  // How much of the big layer's zeros the staging dir of `name` holds.
+  std::uintmax_t unpacked(const std::string& name) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(images_, ec)) {
+      std::string n = e.path().filename();
+      if (n.rfind(".staging-" + name + "-", 0) != 0) continue;
+      auto size = fs::file_size(e.path() / "rootfs/data/zeros", ec);
+      if (!ec) return size;
+    }
+    return 0;
+  }
+  bool unpacking(const std::string& name) { return unpacked(name) > (256u << 20); }
+
+  pid_t manager_pid() { return static_cast<pid_t>(std::stol("0" + show("box-manager.service", "MainPID"))); }
+
+  // The install worker box-manager runs (comm is cut to 15 characters).
+  pid_t worker() {
+    pid_t manager = manager_pid();
+    if (manager <= 0) return -1;
+    auto workers = children_named(manager, {"box-install-wor"});
+    return workers.empty() ? -1 : *workers.begin();
+  }
+
+  // busctl's Install of the big layout as "big", once its worker is in the
+  // middle of the layer; the worker's PID in `worker_pid`.
+  std::unique_ptr<Background> install_big_until_unpacking(const std::string& output,
+                                                          pid_t& worker_pid) {
+    auto install = std::make_unique<Background>(
+        std::vector<std::string>{"busctl", "--user", "--timeout=120", "call", "dev.boxctl.box1",
+                                 "/dev/boxctl/box1", "dev.boxctl.box1.Manager", "Install",
+                                 "ssa{sv}", "oci:" + big_layout(), "big", "0"},
+        home() + "/" + output);
+    EXPECT_TRUE(eventually([&] { return unpacking("big"); }, std::chrono::seconds(60)))
+        << install->output();
+    worker_pid = worker();
+    return install;
+  }
+
+  std::string images_, defs_;
+};
+
+long long ms_since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+// Finding 5: a FIFO where the image supplies a file held the install for
+// ever, and no cancel could end it. Now it fails at once, naming the file.
+TEST_F(InstallRobust, AFifoInTheExportsFailsQuicklyAndLeavesNothing) {
+  struct Case {
+    std::string fill, file;
+  };
+  const std::vector<Case> cases = {
+      {"mkdir \"$1/exports\"; mkfifo \"$1/exports/manifest.json\"", "exports/manifest.json"},
+      {"mkdir \"$1/exports\"; mkfifo \"$1/exports/tmpfiles.template\"",
+       "exports/tmpfiles.template"},
+      {"mkdir -p \"$1/exports/hostfs/etc/app\"; mkfifo \"$1/exports/hostfs/etc/app/app.conf\"",
+       "exports/hostfs/etc/app/app.conf"},
+  };
+  for (const auto& c : cases) {
+    const std::string image = layout(c.fill);
+    auto started = Clock::now();
+    auto r = boxctl({"install", "oci:" + image, "fifo"}, std::chrono::seconds(30));
+    auto took = ms_since(started);
+    std::cout << c.file << ": boxctl install failed after " << took << " ms\n";
+    EXPECT_EQ(r.exit_code, 1) << c.file << ": " << r.output;
+    EXPECT_TRUE(contains(r.output, "/rootfs/" + c.file + "' is a FIFO, not a regular file"))
+        << r.output;
+    EXPECT_LT(took, 10000) << c.file;
+    EXPECT_TRUE(left("fifo").empty()) << c.file << ": " << left("fifo").front();
+  }
+}
+
+// A bomb: 1 GiB of zeros in 16 files of 64 MiB, 1 MiB of gzip, with the
+// limit at 64 MiB, through boxctl's --max-size and D-Bus's max_size.
+TEST_F(InstallRobust, ABombStopsAtMaxSizeAndLeavesNothing) {
+  const std::string image =
+      layout("mkdir \"$1/data\"; for i in $(seq 1 16); do truncate -s 64M \"$1/data/$i\"; done");
+  auto started = Clock::now();
+  auto r = boxctl({"install", "--max-size", "64M", "oci:" + image, "bomb"});
+  std::cout << "bomb refused after " << ms_since(started) << " ms\n";
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "the image unpacks to more than 64 MiB (67108864 bytes); raise "
+                                 "--max-size"))
+      << r.output;
+  EXPECT_TRUE(left("bomb").empty()) << left("bomb").front();
+
+  auto bus = run({"gdbus", "call", "--session", "--dest", "dev.boxctl.box1", "--object-path",
+                  "/dev/boxctl/box1", "--timeout", "120", "--method",
+                  "dev.boxctl.box1.Manager.Install", "oci:" + image, "bomb",
+                  "{'max_size': <uint64 67108864>}"},
+                 std::chrono::seconds(150));
+  EXPECT_NE(bus.exit_code, 0);
+  EXPECT_TRUE(contains(bus.output, "dev.boxctl.box1.Error.InstallFailed: install 'bomb'"))
+      << bus.output;
+  EXPECT_TRUE(contains(bus.output, "raise --max-size")) << bus.output;
+  EXPECT_TRUE(left("bomb").empty()) << left("bomb").front();
+
+  auto usage = boxctl({"install", "--max-size", "lots", "oci:" + image, "bomb"});
+  EXPECT_EQ(usage.exit_code, 2) << usage.output;
+  EXPECT_TRUE(contains(usage.output, "--max-size 'lots'")) << usage.output;
+}
+
+// CancelInstall, then SIGTERM to the worker itself, while a 2 GiB layer
+// unpacks: the worker ends promptly and removes its staging dir.
+TEST_F(InstallRobust, ACancelEndsAWorkerInTheMiddleOfALargeLayer) {
+  for (const std::string how : {"CancelInstall", "SIGTERM"}) {
+    pid_t w = -1;
+    auto install = install_big_until_unpacking("install-big.txt", w);
+    ASSERT_GT(w, 0);
+    const auto at = unpacked("big");
+    auto started = Clock::now();
+    if (how == "CancelInstall") {
+      auto c = run({"busctl", "--user", "call", "dev.boxctl.box1", "/dev/boxctl/box1",
+                    "dev.boxctl.box1.Manager", "CancelInstall", "s", "big"});
+      EXPECT_EQ(c.output, "b true\n");
+    } else {
+      ASSERT_EQ(kill(w, SIGTERM), 0);
+    }
+    ASSERT_TRUE(eventually([&] { return dead(w); }, std::chrono::seconds(30)));
+    auto took = ms_since(started);
+    std::cout << how << " to the worker's exit, in the middle of a 2 GiB layer (" << (at >> 20)
+              << " MiB unpacked): " << took << " ms\n";
+    EXPECT_LT(took, 5000);
+    EXPECT_NE(install->wait(), 0);
+    EXPECT_TRUE(contains(install->output(), "cancelled")) << install->output();
+    EXPECT_TRUE(left("big").empty()) << left("big").front();
+  }
+}
+
+// Finding 5's last part: a worker killed with SIGKILL cannot clean up; its
+// staging dir is removed when box-manager next starts.
+TEST_F(InstallRobust, WhatAKilledWorkerLeftIsGoneAfterTheManagerRestarts) {
+  pid_t w = -1;
+  auto install = install_big_until_unpacking("install-killed.txt", w);
+  ASSERT_GT(w, 0);
+  ASSERT_EQ(kill(w, SIGKILL), 0);
+  EXPECT_NE(install->wait(), 0);
+  EXPECT_TRUE(contains(install->output(), "killed by signal")) << install->output();
+  auto debris = left("big");
+  ASSERT_EQ(debris.size(), 1u);
+  EXPECT_EQ(debris[0].rfind(".staging-big-" + std::to_string(w) + "-", 0), 0u) << debris[0];
+
+  ASSERT_EQ(systemctl({"stop", "box-manager.service"}).exit_code, 0);
+  ASSERT_TRUE(fs::exists(images_ + "/" + debris[0]));
+  ASSERT_EQ(boxctl({"list"}).exit_code, 0);  // starts box-manager again
+  EXPECT_TRUE(eventually([&] { return left("big").empty(); }, std::chrono::seconds(30)))
+      << left("big").front();
+  EXPECT_TRUE(contains(journal("box-manager.service"),
+                       "removed '" + images_ + "/" + debris[0] + "', left by an interrupted install"))
+      << journal("box-manager.service");
+}
+
+}  // namespace
+}  // namespace box::testing
