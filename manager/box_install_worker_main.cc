@@ -6,7 +6,9 @@
 // take only this process down; and the manager stays small and answers
 // other calls meanwhile.
 //
-//   box-install-worker install [--replace] [--set KEY=VALUE]... -- SOURCE NAME
+//   box-install-worker install [--replace] [--dry-run] [--set KEY=VALUE]...
+//                      [--allow-bind P]... [--allow-host-file P]...
+//                      [--allow-host-namespace NS]... [--allow-autostart] -- SOURCE NAME
 //   box-install-worker uninstall NAME [--purge]
 //
 // SIGTERM, SIGINT and SIGHUP cancel an install (what was staged is removed);
@@ -90,14 +92,14 @@ int work(const WorkerRequest& request) {
 
   if (request.op == WorkerRequest::Op::kUninstall) {
     auto r = box::install::uninstall(*ctx, request.name, request.purge);
+    // What was left in place, and why, goes to box-manager's journal.
+    if (r)
+      for (const auto& note : *r) box::log_warning("uninstall '" + request.name + "': " + note);
     report(r ? box::manager::uninstalled_line()
              : box::manager::failure_line(r.error().message(), false));
     return r ? 0 : 1;
   }
-  box::install::InstallOptions options;
-  options.name = request.name;
-  options.replace = request.replace;
-  options.set = request.set;
+  box::install::InstallOptions options = box::manager::install_options_of(request);
   options.cancel = &g_cancel;
   ProgressReporter progress;
   auto r = box::install::install(*ctx, request.source, options,

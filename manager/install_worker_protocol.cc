@@ -31,6 +31,12 @@ std::vector<std::string> worker_arguments(const WorkerRequest& r) {
   // "--" first: a source or name that starts with "-" stays an operand.
   args = {"install"};
   if (r.replace) args.push_back("--replace");
+  if (r.dry_run) args.push_back("--dry-run");
+  if (r.allow_autostart) args.push_back("--allow-autostart");
+  for (const auto& p : r.allow_binds) args.insert(args.end(), {"--allow-bind", p});
+  for (const auto& p : r.allow_host_files) args.insert(args.end(), {"--allow-host-file", p});
+  for (const auto& n : r.allow_host_namespaces)
+    args.insert(args.end(), {"--allow-host-namespace", n});
   for (const auto& [k, v] : r.set) args.insert(args.end(), {"--set", k + "=" + v});
   args.insert(args.end(), {"--", r.source, r.name});
   return args;
@@ -52,6 +58,16 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
   for (; i < args.size() && args[i] != "--"; ++i) {
     if (args[i] == "--replace") {
       r.replace = true;
+    } else if (args[i] == "--dry-run") {
+      r.dry_run = true;
+    } else if (args[i] == "--allow-autostart") {
+      r.allow_autostart = true;
+    } else if (args[i] == "--allow-bind" && i + 1 < args.size()) {
+      r.allow_binds.push_back(args[++i]);
+    } else if (args[i] == "--allow-host-file" && i + 1 < args.size()) {
+      r.allow_host_files.push_back(args[++i]);
+    } else if (args[i] == "--allow-host-namespace" && i + 1 < args.size()) {
+      r.allow_host_namespaces.push_back(args[++i]);
     } else if (args[i] == "--set" && i + 1 < args.size()) {
       const std::string& kv = args[++i];
       auto eq = kv.find('=');
@@ -62,10 +78,25 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
     }
   }
   if (i + 3 != args.size())
-    return Error("usage: install [--replace] [--set K=V]... -- SOURCE NAME");
+    return Error(
+        "usage: install [--replace] [--dry-run] [--set K=V]... [--allow-... X]... -- SOURCE "
+        "NAME");
   r.source = args[i + 1];
   r.name = args[i + 2];
   return r;
+}
+
+install::InstallOptions install_options_of(const WorkerRequest& r) {
+  install::InstallOptions o;
+  o.name = r.name;
+  o.replace = r.replace;
+  o.set = r.set;
+  o.allow_binds = r.allow_binds;
+  o.allow_host_files = r.allow_host_files;
+  o.allow_host_namespaces = r.allow_host_namespaces;
+  o.allow_autostart = r.allow_autostart;
+  o.dry_run = r.dry_run;
+  return o;
 }
 
 const char* phase_name(Phase phase) {

@@ -26,8 +26,16 @@ struct WorkerRequest {
   std::string name;    // install: may be empty (from the source)
   bool replace = false;
   std::vector<std::pair<std::string, std::string>> set;
+  // The user's consent and --dry-run (install::InstallOptions).
+  std::vector<std::string> allow_binds, allow_host_files, allow_host_namespaces;
+  bool allow_autostart = false;
+  bool dry_run = false;
   bool purge = false;  // uninstall
 };
+
+// The install options of an install request (name, replace, set, consent,
+// dry run); `cancel` is the worker's to set.
+install::InstallOptions install_options_of(const WorkerRequest& request);
 
 // The worker's arguments (after argv[0]) and back.
 std::vector<std::string> worker_arguments(const WorkerRequest& request);

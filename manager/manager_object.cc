@@ -333,12 +333,23 @@ void ManagerObject::Install(sdbus::Result<std::string, sdbus::ObjectPath, Varian
     request.name = target;
     request.replace = opts.replace;
     request.set = opts.set;
+    request.allow_binds = opts.allow_binds;
+    request.allow_host_files = opts.allow_host_files;
+    request.allow_host_namespaces = opts.allow_host_namespaces;
+    request.allow_autostart = opts.allow_autostart;
+    request.dry_run = opts.dry_run;
     auto reply = std::make_shared<sdbus::Result<std::string, sdbus::ObjectPath, VariantMap>>(
         std::move(result));
     auto token = activity_.hold();
     auto done = [this, reply, target, token](const WorkerMessage& m) {
       if (m.kind != WorkerMessage::Kind::kInstalled) {
         reply->returnError(m.cancelled ? cancelled(m.error) : install_failed(m.error));
+        return;
+      }
+      // A dry run changed nothing: no reload, no ContainerNew.
+      if (m.image.dry_run) {
+        reply->returnResults(m.image.name, sdbus::ObjectPath(container_object_path(m.image.name)),
+                             image_info(m.image));
         return;
       }
       // The image is in place: make systemd see box@NAME, then announce it

@@ -46,6 +46,8 @@ struct TmpfilesEntry {
   std::string path;
   std::string mode;  // "-" or octal
   std::string raw;
+  std::vector<std::string> fields;  // TYPE PATH MODE USER GROUP AGE ARGUMENT, as given
+  int line = 0;                     // 1-based, in the template
 };
 Result<std::vector<TmpfilesEntry>> parse_tmpfiles(std::string_view text, const std::string& what);
 

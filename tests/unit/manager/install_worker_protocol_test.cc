@@ -11,6 +11,11 @@ TEST(InstallWorkerProtocol, ArgumentsRoundTrip) {
   r.name = "-etcd";  // an operand, even when it looks like an option
   r.replace = true;
   r.set = {{"PORT", "2379"}, {"EMPTY", ""}, {"EQ", "a=b"}};
+  r.dry_run = true;
+  r.allow_autostart = true;
+  r.allow_binds = {"/", "--odd"};
+  r.allow_host_files = {"/home/u/.local/bin/x"};
+  r.allow_host_namespaces = {"pid", "ipc"};
   auto args = worker_arguments(r);
   auto back = parse_worker_arguments(args);
   ASSERT_TRUE(back.ok()) << back.error().message();
@@ -19,6 +24,15 @@ TEST(InstallWorkerProtocol, ArgumentsRoundTrip) {
   EXPECT_EQ(back->name, r.name);
   EXPECT_TRUE(back->replace);
   EXPECT_EQ(back->set, r.set);
+  EXPECT_TRUE(back->dry_run);
+  EXPECT_TRUE(back->allow_autostart);
+  EXPECT_EQ(back->allow_binds, r.allow_binds);
+  EXPECT_EQ(back->allow_host_files, r.allow_host_files);
+  EXPECT_EQ(back->allow_host_namespaces, r.allow_host_namespaces);
+  auto o = install_options_of(*back);
+  EXPECT_EQ(o.name, "-etcd");
+  EXPECT_TRUE(o.dry_run);
+  EXPECT_EQ(o.allow_binds, r.allow_binds);
 
   WorkerRequest u;
   u.op = WorkerRequest::Op::kUninstall;
