@@ -240,8 +240,6 @@ Result<std::vector<TmpfilesEntry>> parse_tmpfiles(std::string_view text, const s
     e.raw = line;
     e.fields = words;
     e.line = n;
-    if (e.path.empty() || e.path[0] != '/')
-      return Error(what + ":" + std::to_string(n) + ": path '" + e.path + "' is not absolute");
     out.push_back(std::move(e));
   }
   return out;
