@@ -29,15 +29,16 @@ std::vector<std::string> worker_arguments(const WorkerRequest& r) {
     return args;
   }
   // "--" first: a source or name that starts with "-" stays an operand.
+  const install::InstallOptions& o = r.options;
   args = {"install"};
-  if (r.replace) args.push_back("--replace");
-  if (r.dry_run) args.push_back("--dry-run");
-  if (r.allow_autostart) args.push_back("--allow-autostart");
-  for (const auto& p : r.allow_binds) args.insert(args.end(), {"--allow-bind", p});
-  for (const auto& p : r.allow_host_files) args.insert(args.end(), {"--allow-host-file", p});
-  for (const auto& n : r.allow_host_namespaces)
+  if (o.replace) args.push_back("--replace");
+  if (o.dry_run) args.push_back("--dry-run");
+  if (o.allow_autostart) args.push_back("--allow-autostart");
+  for (const auto& p : o.allow_binds) args.insert(args.end(), {"--allow-bind", p});
+  for (const auto& p : o.allow_host_files) args.insert(args.end(), {"--allow-host-file", p});
+  for (const auto& n : o.allow_host_namespaces)
     args.insert(args.end(), {"--allow-host-namespace", n});
-  for (const auto& [k, v] : r.set) args.insert(args.end(), {"--set", k + "=" + v});
+  for (const auto& [k, v] : o.set) args.insert(args.end(), {"--set", k + "=" + v});
   args.insert(args.end(), {"--", r.source, r.name});
   return args;
 }
@@ -56,23 +57,24 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
   if (args[0] != "install") return Error("unknown operation '" + args[0] + "'");
   std::size_t i = 1;
   for (; i < args.size() && args[i] != "--"; ++i) {
+    install::InstallOptions& o = r.options;
     if (args[i] == "--replace") {
-      r.replace = true;
+      o.replace = true;
     } else if (args[i] == "--dry-run") {
-      r.dry_run = true;
+      o.dry_run = true;
     } else if (args[i] == "--allow-autostart") {
-      r.allow_autostart = true;
+      o.allow_autostart = true;
     } else if (args[i] == "--allow-bind" && i + 1 < args.size()) {
-      r.allow_binds.push_back(args[++i]);
+      o.allow_binds.push_back(args[++i]);
     } else if (args[i] == "--allow-host-file" && i + 1 < args.size()) {
-      r.allow_host_files.push_back(args[++i]);
+      o.allow_host_files.push_back(args[++i]);
     } else if (args[i] == "--allow-host-namespace" && i + 1 < args.size()) {
-      r.allow_host_namespaces.push_back(args[++i]);
+      o.allow_host_namespaces.push_back(args[++i]);
     } else if (args[i] == "--set" && i + 1 < args.size()) {
       const std::string& kv = args[++i];
       auto eq = kv.find('=');
       if (eq == std::string::npos) return Error("--set '" + kv + "': expected KEY=VALUE");
-      r.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+      o.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     } else {
       return Error("unknown argument '" + args[i] + "'");
     }
@@ -87,15 +89,9 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
 }
 
 install::InstallOptions install_options_of(const WorkerRequest& r) {
-  install::InstallOptions o;
+  install::InstallOptions o = r.options;
   o.name = r.name;
-  o.replace = r.replace;
-  o.set = r.set;
-  o.allow_binds = r.allow_binds;
-  o.allow_host_files = r.allow_host_files;
-  o.allow_host_namespaces = r.allow_host_namespaces;
-  o.allow_autostart = r.allow_autostart;
-  o.dry_run = r.dry_run;
+  o.cancel = nullptr;
   return o;
 }
 

@@ -24,17 +24,13 @@ struct WorkerRequest {
   enum class Op { kInstall, kUninstall } op = Op::kInstall;
   std::string source;  // install: absolute (check_install_request with no cwd)
   std::string name;    // install: may be empty (from the source)
-  bool replace = false;
-  std::vector<std::pair<std::string, std::string>> set;
-  // The user's consent and --dry-run (install::InstallOptions).
-  std::vector<std::string> allow_binds, allow_host_files, allow_host_namespaces;
-  bool allow_autostart = false;
-  bool dry_run = false;
+  // install: replace, set, the user's consent, dry_run (name and cancel
+  // are not carried: the name is above, the cancel is the worker's).
+  install::InstallOptions options;
   bool purge = false;  // uninstall
 };
 
-// The install options of an install request (name, replace, set, consent,
-// dry run); `cancel` is the worker's to set.
+// The options install() gets in the worker: `options` with the name.
 install::InstallOptions install_options_of(const WorkerRequest& request);
 
 // The worker's arguments (after argv[0]) and back.

@@ -331,13 +331,7 @@ void ManagerObject::Install(sdbus::Result<std::string, sdbus::ObjectPath, Varian
     request.op = WorkerRequest::Op::kInstall;
     request.source = source;
     request.name = target;
-    request.replace = opts.replace;
-    request.set = opts.set;
-    request.allow_binds = opts.allow_binds;
-    request.allow_host_files = opts.allow_host_files;
-    request.allow_host_namespaces = opts.allow_host_namespaces;
-    request.allow_autostart = opts.allow_autostart;
-    request.dry_run = opts.dry_run;
+    request.options = opts;
     auto reply = std::make_shared<sdbus::Result<std::string, sdbus::ObjectPath, VariantMap>>(
         std::move(result));
     auto token = activity_.hold();

@@ -4,19 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "sample_locations.h"
+
 namespace box::install {
 namespace {
 
-Locations locs() {
-  Locations l;
-  l.images = "/home/u/.local/share/box/images";
-  l.definitions = "/home/u/.config/box/containers";
-  l.state = "/home/u/.local/share/box/state";
-  l.run = "/run/user/1000/box/run";
-  l.containers = "/home/u/.local/share/box/containers";
-  l.tmpfiles = "/home/u/.config/user-tmpfiles.d";
-  return l;
-}
+Locations locs() { return testing::sample_locations(); }
 
 HostPlaces places() {
   return {"/home/u", "/home/u/.config", "/home/u/.local/share",
