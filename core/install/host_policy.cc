@@ -199,6 +199,15 @@ void check_definition_reach(const image::DefinitionDraft& d, const Locations& lo
                         "box does not normalise it");
       continue;
     }
+    // What every runtime gives a container, world-readable on the host
+    // (umoci's bundles bind /etc/resolv.conf): read-only, it shows nothing
+    // of yours.
+    static const char* const kPublic[] = {"/etc/resolv.conf", "/etc/hosts"};
+    if (m.readonly && std::find(std::begin(kPublic), std::end(kPublic), m.source) !=
+                          std::end(kPublic)) {
+      changes.push_back({"bind", m.source, mode + " to " + m.target + " (the host's, public)"});
+      continue;
+    }
     auto place = own_place(locs, name, m.source);
     // The image dir holds image.json, the record uninstall works from:
     // only its rootfs may be bound writable without consent.

@@ -145,6 +145,12 @@ TEST(HostPolicy, BindSourcesOutsideTheBoxsOwnPlacesNeedConsent) {
   EXPECT_TRUE(refusals(with_bind("/home/u/.local/share/box/images/app", true)).empty());
   EXPECT_EQ(refusals(with_bind("/home/u/.local/share/box/images/app")).size(), 1u);
 
+  // Public host files every runtime gives a container: read-only only.
+  EXPECT_TRUE(refusals(with_bind("/etc/resolv.conf", true)).empty());
+  EXPECT_TRUE(refusals(with_bind("/etc/hosts", true)).empty());
+  EXPECT_EQ(refusals(with_bind("/etc/resolv.conf")).size(), 1u);
+  EXPECT_EQ(refusals(with_bind("/etc/passwd", true)).size(), 1u);
+
   auto root = refusals(with_bind("/"));
   ASSERT_EQ(root.size(), 1u);
   EXPECT_EQ(root[0],
