@@ -138,15 +138,24 @@ Result<mode_t> tmpfiles_mode(const image::TmpfilesEntry& e, const std::string& w
   return static_cast<mode_t>(std::stoul(e.mode, nullptr, 8));
 }
 
+// Records a path the install made. One that cannot be reached without a
+// symlink (a $HOME under a symlinked /home) is not recorded, and so is
+// left by uninstall: said once, here.
+void record(const std::string& path, const std::string& kind, InstalledImage& meta) {
+  auto r = record_created(path, kind);
+  if (r)
+    meta.created.push_back(*r);
+  else
+    meta.warnings.push_back(r.error().message() + ": uninstall will leave it");
+}
+
 // Records what `mkdir -p path` made below the box's own places.
 Result<void> record_own_dirs(const Locations& locs, const std::string& name,
                              const std::vector<std::string>& made, InstalledImage& meta) {
   for (const auto& d : made) {
     auto place = own_place(locs, name, d);
     if (!place || *place == OwnPlace::kImage) continue;
-    auto r = record_created(d, *place == OwnPlace::kRun ? "runtime" : "data");
-    if (!r) return r.error();
-    meta.created.push_back(*r);
+    record(d, *place == OwnPlace::kRun ? "runtime" : "data", meta);
   }
   return {};
 }
@@ -290,9 +299,7 @@ Result<void> apply_exports(const ExportsInput& in, const ExportsPlan& plan, Inst
     auto w = write_file_atomic(meta.tmpfiles, plan.tmpfiles_text, 0644);
     if (!w) return w;
     rb.file(meta.tmpfiles);
-    auto rec = record_created(meta.tmpfiles, "tmpfiles");
-    if (!rec) return rec.error();
-    meta.created.push_back(*rec);
+    record(meta.tmpfiles, "tmpfiles", meta);
   }
   for (const auto& f : plan.host_files) {
     auto parent = f.dest.substr(0, f.dest.find_last_of('/'));
@@ -310,9 +317,7 @@ Result<void> apply_exports(const ExportsInput& in, const ExportsPlan& plan, Inst
       chmod(f.dest.c_str(), f.mode);
     }
     rb.file(f.dest);
-    auto rec = record_created(f.dest, "host-file");
-    if (!rec) return rec.error();
-    meta.created.push_back(*rec);
+    record(f.dest, "host-file", meta);
     meta.host_files.push_back(f.dest);
   }
   return {};
