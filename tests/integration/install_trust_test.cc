@@ -121,6 +121,12 @@ TEST_F(InstallTrust, Finding3DotDotAndEditedRecordsNeverReachYourFiles) {
       << r.output;
   EXPECT_FALSE(fs::exists(home() + "/.config/box/containers/trust3.yaml"));
   expect_users_files_untouched();
+  // What the old code did next: the install went through, recording
+  // ~/precious and ~/.ssh, and uninstall then removed them. Now there is
+  // nothing to uninstall, and they stay whatever is asked.
+  boxctl({"uninstall", "trust3"});
+  boxctl({"uninstall", "trust3", "--purge"});
+  expect_users_files_untouched();
 
   // A benign install, then its image.json edited to name your files, as
   // the old code recorded them (data_dirs, runtime_dirs) and as records
