@@ -168,7 +168,10 @@ class Commands : public InstallCommands {
                          "oci-archive:FILE[:TAG] or docker-archive:FILE");
     install_->add_option("NAME", name_, "Container name (default: from SOURCE)");
     install_->add_flag("--replace", replace_, "Install over an existing container of that name");
-    install_->add_option("--set", set_, "KEY=VALUE for the image's Atomic templates (repeatable)");
+    // One value per occurrence: "--allow-bind / SOURCE NAME" leaves
+    // SOURCE and NAME to the positionals.
+    install_->add_option("--set", set_, "KEY=VALUE for the image's Atomic templates (repeatable)")
+        ->allow_extra_args(false);
     install_->add_flag("--list", list_, "List installed images (as 'boxctl images')");
     install_->add_flag("--json", json_, "Print JSON for scripts");
     install_->add_flag("--dry-run", dry_run_,
@@ -176,13 +179,16 @@ class Commands : public InstallCommands {
                        "refuse; change nothing");
     install_->add_option("--allow-bind", allow_binds_,
                          "Let the image bind this host path (outside its own directories) "
-                         "into the container (repeatable)");
+                         "into the container (repeatable)")
+        ->allow_extra_args(false);
     install_->add_option("--allow-host-file", allow_host_files_,
                          "Let the image install this hostfs file where it runs code or "
-                         "configures other programs (repeatable)");
+                         "configures other programs (repeatable)")
+        ->allow_extra_args(false);
     install_->add_option("--allow-host-namespace", allow_host_namespaces_,
                          "Let the container share this namespace with the host: pid or ipc "
-                         "(repeatable)");
+                         "(repeatable)")
+        ->allow_extra_args(false);
     install_->add_flag("--allow-autostart", allow_autostart_,
                        "Let the image start the container at every login (WantedBy=)");
 

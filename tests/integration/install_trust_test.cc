@@ -263,8 +263,10 @@ TEST_F(InstallTrust, Finding4ExportsActingOnTheHostNeedConsent) {
   const std::string ls = home() + "/.local/bin/ls";
   const std::vector<std::string> yes = {"--allow-bind", "/", "--allow-autostart",
                                         "--allow-host-file", ls};
-  std::vector<std::string> args = {"install", "--dry-run", consent, "consent"};
+  // The flags before the operands: each takes one value.
+  std::vector<std::string> args = {"install", "--dry-run"};
   args.insert(args.end(), yes.begin(), yes.end());
+  args.insert(args.end(), {consent, "consent"});
   dry = boxctl(args);
   EXPECT_EQ(dry.exit_code, 0) << dry.output;
   for (const char* line :
