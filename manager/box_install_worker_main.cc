@@ -6,7 +6,10 @@
 // take only this process down; and the manager stays small and answers
 // other calls meanwhile.
 //
-//   box-install-worker install [--replace] [--set KEY=VALUE]... [--max-size BYTES] -- SOURCE NAME
+//   box-install-worker install [--replace] [--dry-run] [--set KEY=VALUE]...
+//                      [--allow-bind P]... [--allow-host-file P]...
+//                      [--allow-host-namespace NS]... [--allow-autostart]
+//                      [--max-size BYTES] -- SOURCE NAME
 //   box-install-worker uninstall NAME [--purge]
 //
 // SIGTERM, SIGINT and SIGHUP cancel an install (what was staged is removed);
@@ -99,16 +102,15 @@ int work(const WorkerRequest& request) {
 
   if (request.op == WorkerRequest::Op::kUninstall) {
     auto r = box::install::uninstall(*ctx, request.name, request.purge);
+    // What was left in place, and why, goes to box-manager's journal.
+    if (r)
+      for (const auto& note : *r) box::log_warning("uninstall '" + request.name + "': " + note);
     report(r ? box::manager::uninstalled_line()
              : box::manager::failure_line(r.error().message(), false));
     return r ? 0 : 1;
   }
-  box::install::InstallOptions options;
-  options.name = request.name;
-  options.replace = request.replace;
-  options.set = request.set;
+  box::install::InstallOptions options = box::manager::install_options_of(request);
   options.cancel = &g_cancel;
-  options.max_size = request.max_size;
   // Waiting for the old container to stop (a replace) ends on a cancel too.
   ctx->stop_unit = [](const std::string& unit) {
     return box::install::stop_user_unit(unit, &g_cancel);

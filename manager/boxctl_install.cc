@@ -131,6 +131,16 @@ nlohmann::json to_json(const install::InstalledImage& m) {
           {"warnings", m.warnings}};
 }
 
+// What --dry-run prints with --json: the host changes and the refusals.
+nlohmann::json plan_to_json(const install::InstalledImage& m) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& c : m.changes)
+    changes.push_back({{"kind", c.kind}, {"path", c.path}, {"detail", c.detail}});
+  return {{"name", m.name},         {"source", m.source}, {"dry_run", true},
+          {"changes", changes},     {"refused", m.refused},
+          {"warnings", m.warnings}};
+}
+
 void print_images(const std::vector<install::InstalledImage>& images) {
   std::vector<std::vector<std::string>> rows = {{"NAME", "SOURCE", "DIGEST", "INSTALLED"}};
   for (const auto& m : images)
@@ -159,11 +169,31 @@ class Commands : public InstallCommands {
                          "oci-archive:FILE[:TAG] or docker-archive:FILE");
     install_->add_option("NAME", name_, "Container name (default: from SOURCE)");
     install_->add_flag("--replace", replace_, "Install over an existing container of that name");
-    install_->add_option("--set", set_, "KEY=VALUE for the image's Atomic templates (repeatable)");
+    // One value per occurrence: "--allow-bind / SOURCE NAME" leaves
+    // SOURCE and NAME to the positionals.
+    install_->add_option("--set", set_, "KEY=VALUE for the image's Atomic templates (repeatable)")
+        ->allow_extra_args(false);
     install_->add_option("--max-size", max_size_,
                          "Most the image may unpack to, e.g. 64G (default 32G)");
     install_->add_flag("--list", list_, "List installed images (as 'boxctl images')");
     install_->add_flag("--json", json_, "Print JSON for scripts");
+    install_->add_flag("--dry-run", dry_run_,
+                       "Show every host change the install would make, and what it would "
+                       "refuse; change nothing");
+    install_->add_option("--allow-bind", allow_binds_,
+                         "Let the image bind this host path (outside its own directories) "
+                         "into the container (repeatable)")
+        ->allow_extra_args(false);
+    install_->add_option("--allow-host-file", allow_host_files_,
+                         "Let the image install this hostfs file where it runs code or "
+                         "configures other programs (repeatable)")
+        ->allow_extra_args(false);
+    install_->add_option("--allow-host-namespace", allow_host_namespaces_,
+                         "Let the container share this namespace with the host: pid or ipc "
+                         "(repeatable)")
+        ->allow_extra_args(false);
+    install_->add_flag("--allow-autostart", allow_autostart_,
+                       "Let the image start the container at every login (WantedBy=)");
 
     uninstall_ = app.add_subcommand("uninstall", "Stop and remove an installed container");
     uninstall_->add_option("NAME", uninstall_name_, "Container name")->required();
@@ -237,6 +267,11 @@ class Commands : public InstallCommands {
     const std::string target = name_.empty() ? install::default_name(*parsed) : name_;
     install::InstallOptions o;
     o.replace = replace_;
+    o.dry_run = dry_run_;
+    o.allow_binds = allow_binds_;
+    o.allow_host_files = allow_host_files_;
+    o.allow_host_namespaces = allow_host_namespaces_;
+    o.allow_autostart = allow_autostart_;
     for (const auto& kv : set_) {
       auto eq = kv.find('=');
       if (eq == std::string::npos) return fail("--set '" + kv + "': expected KEY=VALUE", kUsage);
@@ -297,12 +332,13 @@ class Commands : public InstallCommands {
     line.clear();
     if (error) return report(ctx, *error);
 
+    const char* home_env = std::getenv("HOME");
+    const std::string home = home_env ? home_env : "";
+    if (m.dry_run) return print_plan(m, home);
     if (json_) {
       std::cout << to_json(m).dump(2) << "\n";
       return kOk;
     }
-    const char* home_env = std::getenv("HOME");
-    const std::string home = home_env ? home_env : "";
     std::cout << "Installed " << m.name << " from " << m.source
               << (m.digest.empty() ? "" : " (" + m.digest.substr(0, 19) + ")") << "\n"
               << "  rootfs:     " << tilde(m.rootfs, home);
@@ -319,6 +355,28 @@ class Commands : public InstallCommands {
     return kOk;
   }
 
+  // --dry-run: 0 when the install would go through, 1 when something
+  // would be refused (all of it listed, each with the flag that allows it).
+  int print_plan(const install::InstalledImage& m, const std::string& home) {
+    if (json_) {
+      std::cout << plan_to_json(m).dump(2) << "\n";
+    } else {
+      std::cout << "Installing " << m.name << " from " << m.source
+                << " would change on this host:\n";
+      for (const auto& c : m.changes)
+        std::cout << "  " << c.kind << std::string(c.kind.size() < 15 ? 15 - c.kind.size() : 1, ' ')
+                  << tilde(c.path, home) << (c.detail.empty() ? "" : "  (" + c.detail + ")")
+                  << "\n";
+      for (const auto& w : m.warnings) std::cout << "  note: " << w << "\n";
+      if (!m.refused.empty()) {
+        std::cout << "and would refuse:\n";
+        for (const auto& r : m.refused) std::cout << "  " << r << "\n";
+      }
+      std::cout << "Nothing was changed (--dry-run).\n";
+    }
+    return m.refused.empty() ? kOk : kFailure;
+  }
+
   int uninstall(Context& ctx) {
     ctx.manager().uninstall(uninstall_name_, /*keep_data=*/!purge_);
     std::cout << "Uninstalled " << uninstall_name_
@@ -331,8 +389,9 @@ class Commands : public InstallCommands {
   CLI::App* uninstall_;
   CLI::App* images_;
   bool user_ = false, replace_ = false, list_ = false, json_ = false, purge_ = false;
+  bool dry_run_ = false, allow_autostart_ = false;
   std::string source_, name_, uninstall_name_, max_size_;
-  std::vector<std::string> set_;
+  std::vector<std::string> set_, allow_binds_, allow_host_files_, allow_host_namespaces_;
 };
 
 }  // namespace

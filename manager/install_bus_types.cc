@@ -8,6 +8,7 @@ namespace {
 
 using Strings = std::vector<std::string>;
 using Labels = std::map<std::string, std::string>;
+using Changes = std::vector<std::map<std::string, std::string>>;
 
 template <typename T>
 T get(const VariantMap& m, const std::string& key, T fallback = T{}) {
@@ -20,11 +21,35 @@ T get(const VariantMap& m, const std::string& key, T fallback = T{}) {
 
 Result<install::InstallOptions> install_options_from(const VariantMap& options) {
   install::InstallOptions out;
+  auto flag = [](const std::string& key, const sdbus::Variant& value, bool& to) -> Result<void> {
+    if (!value.containsValueOfType<bool>())
+      return Error("option '" + key + "' must be a boolean (b), not '" + value.peekValueType() +
+                   "'");
+    to = value.get<bool>();
+    return {};
+  };
+  auto strings = [](const std::string& key, const sdbus::Variant& value,
+                    Strings& to) -> Result<void> {
+    if (!value.containsValueOfType<Strings>())
+      return Error("option '" + key + "' must be a list of strings (as), not '" +
+                   value.peekValueType() + "'");
+    to = value.get<Strings>();
+    return {};
+  };
   for (const auto& [key, value] : options) {
+    Result<void> r;
     if (key == "replace") {
-      if (!value.containsValueOfType<bool>())
-        return Error("option 'replace' must be a boolean (b), not '" + value.peekValueType() + "'");
-      out.replace = value.get<bool>();
+      r = flag(key, value, out.replace);
+    } else if (key == "dry_run") {
+      r = flag(key, value, out.dry_run);
+    } else if (key == "allow_autostart") {
+      r = flag(key, value, out.allow_autostart);
+    } else if (key == "allow_bind") {
+      r = strings(key, value, out.allow_binds);
+    } else if (key == "allow_host_file") {
+      r = strings(key, value, out.allow_host_files);
+    } else if (key == "allow_host_namespace") {
+      r = strings(key, value, out.allow_host_namespaces);
     } else if (key == "set") {
       if (!value.containsValueOfType<Labels>())
         return Error("option 'set' must be a dictionary of strings (a{ss}), not '" +
@@ -37,8 +62,11 @@ Result<install::InstallOptions> install_options_from(const VariantMap& options) 
       out.max_size = value.get<std::uint64_t>();
       if (out.max_size == 0) return Error("option 'max_size' must be more than 0 bytes");
     } else {
-      return Error("unknown option '" + key + "' (known: replace, set, max_size)");
+      return Error("unknown option '" + key +
+                   "' (known: replace, set, max_size, dry_run, allow_bind, allow_host_file, "
+                   "allow_host_namespace, allow_autostart)");
     }
+    if (!r) return r.error();
   }
   return out;
 }
@@ -46,6 +74,13 @@ Result<install::InstallOptions> install_options_from(const VariantMap& options) 
 VariantMap install_options_to(const install::InstallOptions& options) {
   VariantMap out;
   if (options.replace) out["replace"] = sdbus::Variant(true);
+  if (options.dry_run) out["dry_run"] = sdbus::Variant(true);
+  if (options.allow_autostart) out["allow_autostart"] = sdbus::Variant(true);
+  if (!options.allow_binds.empty()) out["allow_bind"] = sdbus::Variant(options.allow_binds);
+  if (!options.allow_host_files.empty())
+    out["allow_host_file"] = sdbus::Variant(options.allow_host_files);
+  if (!options.allow_host_namespaces.empty())
+    out["allow_host_namespace"] = sdbus::Variant(options.allow_host_namespaces);
   if (!options.set.empty()) {
     Labels set;
     for (const auto& [k, v] : options.set) set[k] = v;  // a later --set wins
@@ -56,6 +91,9 @@ VariantMap install_options_to(const install::InstallOptions& options) {
 }
 
 VariantMap image_info(const install::InstalledImage& m) {
+  Changes changes;
+  for (const auto& c : m.changes)
+    changes.push_back({{"kind", c.kind}, {"path", c.path}, {"detail", c.detail}});
   return {
       {"name", sdbus::Variant(m.name)},
       {"source", sdbus::Variant(m.source)},
@@ -72,6 +110,9 @@ VariantMap image_info(const install::InstalledImage& m) {
       {"runtime_dirs", sdbus::Variant(m.runtime_dirs)},
       {"host_files", sdbus::Variant(m.host_files)},
       {"tmpfiles", sdbus::Variant(m.tmpfiles)},
+      {"changes", sdbus::Variant(changes)},
+      {"refused", sdbus::Variant(m.refused)},
+      {"dry_run", sdbus::Variant(m.dry_run)},
       {"warnings", sdbus::Variant(m.warnings)},
       {"labels", sdbus::Variant(m.labels)},
       {"exposed_ports", sdbus::Variant(m.exposed_ports)},
@@ -98,6 +139,15 @@ install::InstalledImage image_from_info(const VariantMap& info) {
   m.runtime_dirs = get<Strings>(info, "runtime_dirs");
   m.host_files = get<Strings>(info, "host_files");
   m.tmpfiles = get<std::string>(info, "tmpfiles");
+  for (const auto& c : get<Changes>(info, "changes")) {
+    auto at = [&](const char* k) {
+      auto it = c.find(k);
+      return it == c.end() ? std::string() : it->second;
+    };
+    m.changes.push_back({at("kind"), at("path"), at("detail")});
+  }
+  m.refused = get<Strings>(info, "refused");
+  m.dry_run = get<bool>(info, "dry_run");
   m.warnings = get<Strings>(info, "warnings");
   m.labels = get<Labels>(info, "labels");
   m.exposed_ports = get<Strings>(info, "exposed_ports");

@@ -15,13 +15,16 @@ namespace box::manager {
 
 using VariantMap = std::map<std::string, sdbus::Variant>;
 
-// "replace" (b), "set" (a{ss}) and "max_size" (t, bytes, more than 0);
+// "replace" (b), "set" (a{ss}), "max_size" (t, bytes, more than 0),
+// "dry_run" (b), "allow_bind", "allow_host_file", "allow_host_namespace"
+// (as) and "allow_autostart" (b);
 // another key, or another type, is an error that names it.
 Result<install::InstallOptions> install_options_from(const VariantMap& options);
 VariantMap install_options_to(const install::InstallOptions& options);
 
 // The keys and values of image.json: strings as s, flags as b, lists as
-// as, labels as a{ss}, counts as t.
+// as, labels as a{ss}, counts as t; "changes" as aa{ss} (kind, path,
+// detail). The inode records ("created") stay in image.json.
 VariantMap image_info(const install::InstalledImage& image);
 install::InstalledImage image_from_info(const VariantMap& info);
 

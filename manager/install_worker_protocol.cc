@@ -30,10 +30,17 @@ std::vector<std::string> worker_arguments(const WorkerRequest& r) {
     return args;
   }
   // "--" first: a source or name that starts with "-" stays an operand.
+  const install::InstallOptions& o = r.options;
   args = {"install"};
-  if (r.replace) args.push_back("--replace");
-  for (const auto& [k, v] : r.set) args.insert(args.end(), {"--set", k + "=" + v});
-  if (r.max_size) args.insert(args.end(), {"--max-size", std::to_string(r.max_size)});
+  if (o.replace) args.push_back("--replace");
+  if (o.dry_run) args.push_back("--dry-run");
+  if (o.allow_autostart) args.push_back("--allow-autostart");
+  for (const auto& p : o.allow_binds) args.insert(args.end(), {"--allow-bind", p});
+  for (const auto& p : o.allow_host_files) args.insert(args.end(), {"--allow-host-file", p});
+  for (const auto& n : o.allow_host_namespaces)
+    args.insert(args.end(), {"--allow-host-namespace", n});
+  for (const auto& [k, v] : o.set) args.insert(args.end(), {"--set", k + "=" + v});
+  if (o.max_size) args.insert(args.end(), {"--max-size", std::to_string(o.max_size)});
   args.insert(args.end(), {"--", r.source, r.name});
   return args;
 }
@@ -52,26 +59,46 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
   if (args[0] != "install") return Error("unknown operation '" + args[0] + "'");
   std::size_t i = 1;
   for (; i < args.size() && args[i] != "--"; ++i) {
+    install::InstallOptions& o = r.options;
     if (args[i] == "--replace") {
-      r.replace = true;
+      o.replace = true;
+    } else if (args[i] == "--dry-run") {
+      o.dry_run = true;
+    } else if (args[i] == "--allow-autostart") {
+      o.allow_autostart = true;
+    } else if (args[i] == "--allow-bind" && i + 1 < args.size()) {
+      o.allow_binds.push_back(args[++i]);
+    } else if (args[i] == "--allow-host-file" && i + 1 < args.size()) {
+      o.allow_host_files.push_back(args[++i]);
+    } else if (args[i] == "--allow-host-namespace" && i + 1 < args.size()) {
+      o.allow_host_namespaces.push_back(args[++i]);
     } else if (args[i] == "--set" && i + 1 < args.size()) {
       const std::string& kv = args[++i];
       auto eq = kv.find('=');
       if (eq == std::string::npos) return Error("--set '" + kv + "': expected KEY=VALUE");
-      r.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+      o.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     } else if (args[i] == "--max-size" && i + 1 < args.size()) {
       auto n = parse_number(args[++i], UINT64_MAX);
       if (!n) return n.error().wrap("--max-size");
-      r.max_size = *n;
+      o.max_size = *n;
     } else {
       return Error("unknown argument '" + args[i] + "'");
     }
   }
   if (i + 3 != args.size())
-    return Error("usage: install [--replace] [--set K=V]... [--max-size BYTES] -- SOURCE NAME");
+    return Error(
+        "usage: install [--replace] [--dry-run] [--set K=V]... [--allow-... X]... "
+        "[--max-size BYTES] -- SOURCE NAME");
   r.source = args[i + 1];
   r.name = args[i + 2];
   return r;
+}
+
+install::InstallOptions install_options_of(const WorkerRequest& r) {
+  install::InstallOptions o = r.options;
+  o.name = r.name;
+  o.cancel = nullptr;
+  return o;
 }
 
 const char* phase_name(Phase phase) {

@@ -25,11 +25,14 @@ struct WorkerRequest {
   enum class Op { kInstall, kUninstall } op = Op::kInstall;
   std::string source;  // install: absolute (check_install_request with no cwd)
   std::string name;    // install: may be empty (from the source)
-  bool replace = false;
-  std::vector<std::pair<std::string, std::string>> set;
-  std::uint64_t max_size = 0;  // install: 0 is the default
-  bool purge = false;          // uninstall
+  // install: replace, set, max_size, the user's consent, dry_run (name and
+  // cancel are not carried: the name is above, the cancel is the worker's).
+  install::InstallOptions options;
+  bool purge = false;  // uninstall
 };
+
+// The options install() gets in the worker: `options` with the name.
+install::InstallOptions install_options_of(const WorkerRequest& request);
 
 // The worker's arguments (after argv[0]) and back.
 std::vector<std::string> worker_arguments(const WorkerRequest& request);

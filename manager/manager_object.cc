@@ -331,15 +331,19 @@ void ManagerObject::Install(sdbus::Result<std::string, sdbus::ObjectPath, Varian
     request.op = WorkerRequest::Op::kInstall;
     request.source = source;
     request.name = target;
-    request.replace = opts.replace;
-    request.set = opts.set;
-    request.max_size = opts.max_size;
+    request.options = opts;
     auto reply = std::make_shared<sdbus::Result<std::string, sdbus::ObjectPath, VariantMap>>(
         std::move(result));
     auto token = activity_.hold();
     auto done = [this, reply, target, token](const WorkerMessage& m) {
       if (m.kind != WorkerMessage::Kind::kInstalled) {
         reply->returnError(m.cancelled ? cancelled(m.error) : install_failed(m.error));
+        return;
+      }
+      // A dry run changed nothing: no reload, no ContainerNew.
+      if (m.image.dry_run) {
+        reply->returnResults(m.image.name, sdbus::ObjectPath(container_object_path(m.image.name)),
+                             image_info(m.image));
         return;
       }
       // The image is in place: make systemd see box@NAME, then announce it

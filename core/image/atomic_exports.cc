@@ -238,8 +238,8 @@ Result<std::vector<TmpfilesEntry>> parse_tmpfiles(std::string_view text, const s
     e.path = words[1];
     e.mode = words.size() > 2 ? words[2] : "-";
     e.raw = line;
-    if (e.path.empty() || e.path[0] != '/')
-      return Error(what + ":" + std::to_string(n) + ": path '" + e.path + "' is not absolute");
+    e.fields = words;
+    e.line = n;
     out.push_back(std::move(e));
   }
   return out;

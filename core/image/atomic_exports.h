@@ -46,7 +46,11 @@ struct TmpfilesEntry {
   std::string path;
   std::string mode;  // "-" or octal
   std::string raw;
+  std::vector<std::string> fields;  // TYPE PATH MODE USER GROUP AGE ARGUMENT, as given
+  int line = 0;                     // 1-based, in the template
 };
+// Lines as systemd-tmpfiles splits them; what they may do is checked by the
+// installer (install/host_policy.h), a relative or "%h" path included.
 Result<std::vector<TmpfilesEntry>> parse_tmpfiles(std::string_view text, const std::string& what);
 
 struct UserLocations {

@@ -4,6 +4,24 @@
 
 namespace box::install {
 
+namespace {
+
+nlohmann::json created_to_json(const std::vector<CreatedPath>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : list)
+    out.push_back({{"path", c.path}, {"kind", c.kind}, {"dev", c.dev}, {"ino", c.ino}});
+  return out;
+}
+
+nlohmann::json changes_to_json(const std::vector<HostChange>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : list)
+    out.push_back({{"kind", c.kind}, {"path", c.path}, {"detail", c.detail}});
+  return out;
+}
+
+}  // namespace
+
 std::string metadata_to_json(const InstalledImage& m) {
   nlohmann::json j = {
       {"name", m.name},
@@ -21,6 +39,10 @@ std::string metadata_to_json(const InstalledImage& m) {
       {"runtime_dirs", m.runtime_dirs},
       {"host_files", m.host_files},
       {"tmpfiles", m.tmpfiles},
+      {"created", created_to_json(m.created)},
+      {"changes", changes_to_json(m.changes)},
+      {"refused", m.refused},
+      {"dry_run", m.dry_run},
       {"warnings", m.warnings},
       {"labels", m.labels},
       {"exposed_ports", m.exposed_ports},
@@ -50,6 +72,17 @@ Result<InstalledImage> metadata_from_json(std::string_view text, const std::stri
     m.runtime_dirs = j.value("runtime_dirs", std::vector<std::string>{});
     m.host_files = j.value("host_files", std::vector<std::string>{});
     m.tmpfiles = j.value("tmpfiles", "");
+    // An entry without its inode is not a record: never acted on.
+    if (j.contains("created"))
+      for (const auto& c : j.at("created"))
+        if (c.contains("dev") && c.contains("ino"))
+          m.created.push_back({c.at("path").get<std::string>(), c.at("kind").get<std::string>(),
+                               c.at("dev").get<std::uint64_t>(), c.at("ino").get<std::uint64_t>()});
+    if (j.contains("changes"))
+      for (const auto& c : j.at("changes"))
+        m.changes.push_back({c.value("kind", ""), c.value("path", ""), c.value("detail", "")});
+    m.refused = j.value("refused", std::vector<std::string>{});
+    m.dry_run = j.value("dry_run", false);
     m.warnings = j.value("warnings", std::vector<std::string>{});
     m.labels = j.value("labels", std::map<std::string, std::string>{});
     m.exposed_ports = j.value("exposed_ports", std::vector<std::string>{});

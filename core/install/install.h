@@ -36,6 +36,9 @@ struct InstallContext {
   std::string subgid_file = "/etc/subgid";
   // The box-run that units run; only used for Atomic's $EXEC_START.
   std::string box_run = "box-run";
+  // Directories on PATH (of the process that installs; ~/.local/bin and
+  // ~/bin count always): a hostfs file there needs consent (host_policy.h).
+  std::vector<std::string> path_dirs;
   // After install/uninstall: make systemd see the change. Null: skipped.
   std::function<Result<void>()> reload;
   // Before uninstall: stop box@NAME.service and wait. Null: skipped.
@@ -54,6 +57,17 @@ struct InstallOptions {
   // The most the image may unpack to (file contents of all layers; also
   // the largest one file may be); 0: 32 GiB (image/unpack_limits.h).
   std::uint64_t max_size = 0;
+  // The user's consent to what an image may not do by default
+  // (docs/install.md, "What an image may do"): each names exactly what it
+  // allows, as the refusal message says.
+  std::vector<std::string> allow_binds;            // --allow-bind HOST_PATH
+  std::vector<std::string> allow_host_files;       // --allow-host-file DEST
+  std::vector<std::string> allow_host_namespaces;  // --allow-host-namespace pid|ipc
+  bool allow_autostart = false;                    // --allow-autostart
+  // Everything up to the host changes is done (the image is unpacked into
+  // staging and translated), then the staging is removed: the result lists
+  // the changes and refusals; nothing outside staging is touched.
+  bool dry_run = false;
 };
 
 struct Progress {
@@ -62,6 +76,26 @@ struct Progress {
   std::uint64_t bytes = 0, total_bytes = 0;
 };
 using ProgressFn = std::function<void(const Progress&)>;
+
+// One change an install makes outside its staging dir, for the user to
+// review (--dry-run) and for the record.
+struct HostChange {
+  std::string kind;  // definition | image | directory | tmpfiles | host-file | bind |
+                     // host-namespace | autostart
+  std::string path;  // the host path (or the namespace, the autostart mode)
+  std::string detail;
+  bool operator==(const HostChange&) const = default;
+};
+
+// A file or directory an install created, as it found it right after: an
+// uninstall removes it only if the same (device, inode) is still at the
+// same path, reached without following a symlink (safe_remove.h).
+struct CreatedPath {
+  std::string path;
+  std::string kind;  // data | runtime | host-file | tmpfiles
+  std::uint64_t dev = 0, ino = 0;
+  bool operator==(const CreatedPath&) const = default;
+};
 
 // What `boxctl images` shows, and what install returns. Stored as
 // images/NAME/image.json.
@@ -79,6 +113,10 @@ struct InstalledImage {
   std::vector<std::string> runtime_dirs;  // removed by uninstall
   std::vector<std::string> host_files;    // hostfs files, removed by uninstall
   std::string tmpfiles;                   // user-tmpfiles.d file, removed by uninstall
+  std::vector<CreatedPath> created;       // what uninstall may remove (checked again)
+  std::vector<HostChange> changes;        // every host change, made or (dry run) planned
+  std::vector<std::string> refused;       // dry run: what the install would refuse
+  bool dry_run = false;                   // nothing was installed
   std::vector<std::string> warnings;      // what could not be honoured
   std::map<std::string, std::string> labels;
   std::vector<std::string> exposed_ports;
@@ -88,9 +126,13 @@ struct InstalledImage {
 Result<InstalledImage> install(const InstallContext& ctx, const std::string& source,
                                const InstallOptions& options, const ProgressFn& progress);
 
-// Stops box@NAME, removes the definition, the image and its host files;
-// data dirs stay unless `purge`. Then reloads the user manager.
-Result<void> uninstall(const InstallContext& ctx, const std::string& name, bool purge);
+// Stops box@NAME, removes the definition, the image, what the install
+// created (each path checked again: safe_remove.h) and the box's runtime
+// dir; its data (recorded data dirs, state/NAME, containers/NAME) stays
+// unless `purge`. Then reloads the user manager. The result: what was left
+// in place and why (one line each), for the log.
+Result<std::vector<std::string>> uninstall(const InstallContext& ctx, const std::string& name,
+                                           bool purge);
 
 // Sorted by name. An unreadable image.json is listed with a warning.
 Result<std::vector<InstalledImage>> list_installed(const InstallContext& ctx);
@@ -100,7 +142,7 @@ struct Locations {
   std::string images;       // $XDG_DATA_HOME/box/images
   std::string definitions;  // $XDG_CONFIG_HOME/box/containers
   std::string state;        // $XDG_DATA_HOME/box/state   ($STATE_DIRECTORY)
-  std::string run;          // $XDG_RUNTIME_DIR           ($RUN_DIRECTORY)
+  std::string run;          // $XDG_RUNTIME_DIR/box/run   ($RUN_DIRECTORY)
   std::string containers;   // $XDG_DATA_HOME/box/containers (per-container writable state)
   std::string tmpfiles;     // $XDG_CONFIG_HOME/user-tmpfiles.d
 };

@@ -19,7 +19,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "definition.h"
@@ -31,10 +33,13 @@
 #include "install/atomic_install.h"
 #include "install/debris.h"
 #include "install/from_image.h"
+#include "install/host_policy.h"
 #include "install/image_metadata.h"
 #include "install/install.h"
 #include "install/install_files.h"
+#include "install/own_places.h"
 #include "install/request.h"
+#include "install/safe_remove.h"
 #include "install/source.h"
 #include "install/unpack_job.h"
 #include "install/user_manager.h"
@@ -76,6 +81,17 @@ Result<std::string> native_definition(const std::string& yaml, const std::string
   return text + out.c_str() + "\n";
 }
 
+// Removes one record of image.json if it may be (refuse_record) and is
+// still what the install made; else the note saying what was left.
+std::string remove_created(const InstallContext& ctx, const Locations& locs,
+                           const std::string& name, const CreatedPath& rec,
+                           const image::IdMapping& mapping) {
+  if (auto why = refuse_record(rec, locs, name, host_places_for(ctx))) return *why;
+  auto r = remove_recorded(rec, mapping);
+  if (!r) return "left '" + rec.path + "': " + r.error().message();
+  return *r;
+}
+
 }  // namespace
 
 Locations locations_for(const InstallContext& ctx) {
@@ -84,8 +100,12 @@ Locations locations_for(const InstallContext& ctx) {
   l.definitions = ctx.dirs.config_home + "/box/containers";
   l.state = ctx.dirs.data_home + "/box/state";
   l.containers = ctx.dirs.data_home + "/box/containers";
-  l.run =
-      !ctx.dirs.runtime_dir.empty() ? ctx.dirs.runtime_dir : "/run/user/" + std::to_string(ctx.uid);
+  // Not $XDG_RUNTIME_DIR itself: $RUN_DIRECTORY/$NAME of a box named
+  // "systemd" or "bus" would be the user manager's own directory or the
+  // session bus socket.
+  l.run = (!ctx.dirs.runtime_dir.empty() ? ctx.dirs.runtime_dir
+                                          : "/run/user/" + std::to_string(ctx.uid)) +
+          "/box/run";
   l.tmpfiles = ctx.dirs.config_home + "/user-tmpfiles.d";
   return l;
 }
@@ -100,6 +120,15 @@ Result<InstallContext> context_from_environment(const std::string& box_run) {
   struct passwd* pw = getpwuid(ctx.uid);
   ctx.user = pw && pw->pw_name ? pw->pw_name : std::to_string(ctx.uid);
   ctx.box_run = box_run;
+  if (const char* path = std::getenv("PATH")) {
+    std::string p = path;
+    for (std::size_t start = 0; start <= p.size();) {
+      std::size_t end = p.find(':', start);
+      if (end == std::string::npos) end = p.size();
+      if (end > start) ctx.path_dirs.push_back(p.substr(start, end - start));
+      start = end + 1;
+    }
+  }
   ctx.reload = [] { return reload_user_manager(); };
   ctx.stop_unit = [](const std::string& unit) { return stop_user_unit(unit); };
   return ctx;
@@ -211,11 +240,15 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
                             " extended attributes (file capabilities, ACLs) not restored");
   if (options.cancel && options.cancel->load()) return Error("cancelled").wrap(wrap);
 
-  // 3. translate
+  // 3. translate. Nothing outside staging is written until every check
+  // has passed: what the image asks for is planned, checked against what an
+  // image may do (host_policy.h), and only then carried out.
   if (progress) progress(Progress{Progress::Phase::kFinishing, 0, 0, 0, 0});
   ExportsInput ein{ctx, locs, name, rootfs, image_dir, options, previous ? &*previous : nullptr};
+  ExportsPlan plan;
+  std::vector<std::string> refused;
   if (prep.from_image) {
-    auto e = apply_exports(ein, prep.draft, meta, rb);
+    auto e = plan_exports(ein, prep.draft, meta, plan, refused);
     if (!e) return e.error().wrap(wrap);
   } else if (!options.set.empty()) {
     return Error("--set is for images with Atomic exports (/exports/*.template)").wrap(wrap);
@@ -230,6 +263,10 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
       "on " + meta.installed_at + ". 'boxctl install --replace' overwrites this file;",
       "'boxctl uninstall " + name + "' removes it with the image."};
   std::string text;
+  meta.changes.push_back({"definition", definition,
+                          exists_nofollow(definition) ? "replaced" : "created"});
+  meta.changes.push_back({"image", image_dir, exists_nofollow(image_dir) ? "replaced" : "created"});
+  describe_plan(plan, locs.tmpfiles + "/box-" + name + ".conf", meta.changes);
   if (prep.native) {
     auto t = native_definition(prep.native_yaml, src.path + "/box.yaml", name, header);
     if (!t) return t.error().wrap(wrap);
@@ -237,8 +274,10 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   } else {
     if (prep.draft.description.empty()) prep.draft.description = name + " (" + source_text + ")";
     prep.draft.image = name;
-    auto b = prepare_bind_sources(locs, prep.draft, meta, rb);
-    if (!b) return b.error().wrap(wrap);
+    check_definition_reach(prep.draft, locs, name, options,
+                           src.kind == SourceKind::kOciBundle ? "config.json"
+                                                              : "config.json.template",
+                           meta.changes, refused);
     text = image::to_yaml(prep.draft, header);
   }
   // The same loader systemd's generator uses (pure: it does not look for
@@ -247,6 +286,41 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
                                         LoadContext{ctx.dirs.home, ctx.dirs.data_home, ""});
   if (!check)
     return check.error().wrap("the definition made for '" + name + "' does not load").wrap(wrap);
+
+  if (options.dry_run) {
+    if (!prep.native) {
+      auto b = prepare_bind_sources(locs, name, prep.draft, meta, rb, true);
+      if (!b) return b.error().wrap(wrap);
+    }
+    meta.dry_run = true;
+    meta.refused = std::move(refused);
+    return meta;  // the Rollback removes the staging dir
+  }
+  if (!refused.empty()) {
+    std::string why = "refused, nothing was installed (see 'boxctl install --dry-run'):";
+    for (const auto& r : refused) why += "\n  " + r;
+    return Error(why).wrap(wrap);
+  }
+  // 4. host side: what was planned and allowed, each thing made recorded.
+  auto applied = apply_exports(ein, plan, meta, rb);
+  if (!applied) return applied.error().wrap(wrap);
+  if (!prep.native) {
+    auto b = prepare_bind_sources(locs, name, prep.draft, meta, rb, false);
+    if (!b) return b.error().wrap(wrap);
+  }
+  // What the replaced install created and this one did not make again
+  // (data dirs that exist already, its runtime dirs) is still this box's:
+  // kept in the record while it is the same inode, for a later uninstall.
+  if (previous)
+    for (const auto& c : previous->created) {
+      if (c.kind != "data" && c.kind != "runtime") continue;
+      if (std::find_if(meta.created.begin(), meta.created.end(), [&](const CreatedPath& n) {
+            return n.path == c.path;
+          }) != meta.created.end())
+        continue;
+      auto now = record_created(c.path, c.kind);
+      if (now && now->dev == c.dev && now->ino == c.ino) meta.created.push_back(c);
+    }
 
   auto w = write_file_atomic(staging + "/" + kMetadataFile, metadata_to_json(meta), 0644);
   if (!w) return w.error().wrap(wrap);
@@ -299,13 +373,18 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   }
   rb.commit();
   if (!old.empty()) (void)image::remove_tree_as_owner(mapping, old);
-  // Host files the previous install had and this one does not.
+  // Host files the previous install made and this one did not make again:
+  // removed only if they are still what it made (safe_remove.h).
   if (previous) {
-    std::set<std::string> now(meta.host_files.begin(), meta.host_files.end());
-    for (const auto& f : previous->host_files)
-      if (!now.count(f)) ::unlink(f.c_str());
-    if (!previous->tmpfiles.empty() && previous->tmpfiles != meta.tmpfiles)
-      ::unlink(previous->tmpfiles.c_str());
+    for (const auto& c : previous->created) {
+      if (c.kind != "host-file" && c.kind != "tmpfiles") continue;
+      if (std::find(meta.host_files.begin(), meta.host_files.end(), c.path) !=
+              meta.host_files.end() ||
+          c.path == meta.tmpfiles)
+        continue;
+      auto note = remove_created(ctx, locs, name, c, mapping);
+      if (!note.empty()) meta.warnings.push_back(note);
+    }
   }
 
   // 6. reload
@@ -318,15 +397,19 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
   return meta;
 }
 
-Result<void> uninstall(const InstallContext& ctx, const std::string& name, bool purge) {
+Result<std::vector<std::string>> uninstall(const InstallContext& ctx, const std::string& name,
+                                           bool purge) {
   auto request = check_uninstall_request(ctx, name);
   if (!request.ok()) return request.error;
   const Locations locs = locations_for(ctx);
   const std::string image_dir = locs.images + "/" + name;
   const std::string meta_path = image_dir + "/" + kMetadataFile;
-  InstalledImage meta;
-  meta.name = name;
-  meta.definition = locs.definitions + "/" + name + ".yaml";
+  // Every path removed below is computed from NAME, or is a record of
+  // image.json checked again (remove_created): image.json is only a list of
+  // candidates, as anyone who can write it could have edited it.
+  const std::string definition = locs.definitions + "/" + name + ".yaml";
+  const std::string tmpfiles = locs.tmpfiles + "/box-" + name + ".conf";
+  std::optional<InstalledImage> meta;
   auto text = read_file(meta_path, 1 << 20);
   if (text) {
     auto m = metadata_from_json(*text, meta_path);
@@ -335,15 +418,38 @@ Result<void> uninstall(const InstallContext& ctx, const std::string& name, bool 
   const image::IdMapping mapping =
       image::id_mapping_for(ctx.uid, ctx.gid, ctx.user, ctx.subuid_file, ctx.subgid_file);
   const std::string wrap = "uninstall '" + name + "'";
+  std::vector<std::string> notes;
 
   if (ctx.stop_unit) {
     auto s = ctx.stop_unit("box@" + name + ".service");
     if (!s) return s.error().wrap(wrap);
   }
-  if (::unlink(meta.definition.c_str()) != 0 && errno != ENOENT)
-    return Error::from_errno("remove '" + meta.definition + "'").wrap(wrap);
-  for (const auto& f : meta.host_files) ::unlink(f.c_str());
-  if (!meta.tmpfiles.empty()) ::unlink(meta.tmpfiles.c_str());
+  if (::unlink(definition.c_str()) != 0 && errno != ENOENT)
+    return Error::from_errno("remove '" + definition + "'").wrap(wrap);
+  if (meta) {
+    for (const auto& c : meta->created) {
+      if (c.kind == "data" && !purge) continue;
+      auto note = remove_created(ctx, locs, name, c, mapping);
+      if (!note.empty()) notes.push_back(note);
+    }
+    // An install made before box recorded inodes: its host files and dirs
+    // cannot be told from files that were there before; they stay. Its
+    // tmpfiles file is box's own by name.
+    if (meta->created.empty()) {
+      for (const auto& f : meta->host_files)
+        notes.push_back("left '" + f +
+                        "': installed by an earlier box that did not record it safely; remove "
+                        "it yourself if it is the image's");
+      for (const auto& d : meta->data_dirs)
+        if (own_place(locs, name, d) == std::nullopt)
+          notes.push_back("left '" + d + "': not in the box's own directories");
+      for (const auto& d : meta->runtime_dirs)
+        if (own_place(locs, name, d) == std::nullopt)
+          notes.push_back("left '" + d + "': not in the box's own directories");
+      if (meta->tmpfiles == tmpfiles && ::unlink(tmpfiles.c_str()) != 0 && errno != ENOENT)
+        notes.push_back("left '" + tmpfiles + "': " + strerror(errno));
+    }
+  }
   // Renamed first: a half-removed image is never taken for an installed one.
   std::string doomed =
       locs.images + "/.removing-" + name + "-" + std::to_string(getpid()) + "-" + random_suffix();
@@ -351,23 +457,22 @@ Result<void> uninstall(const InstallContext& ctx, const std::string& name, bool 
     return Error::from_errno("move '" + image_dir + "' aside").wrap(wrap);
   auto r = image::remove_tree_as_owner(mapping, doomed);
   if (!r) return r.error().wrap(wrap);
-  for (const auto& d : meta.runtime_dirs) {
-    auto rr = image::remove_tree_as_owner(mapping, d);
+  // The box's own places, by name: its runtime dir always, its data with
+  // --purge. Walked without following a symlink (a link there is left).
+  std::vector<OwnPlace> places = {OwnPlace::kRun};
+  if (purge) places.insert(places.end(), {OwnPlace::kState, OwnPlace::kContainers});
+  for (OwnPlace p : places) {
+    std::string root = own_place_root(locs, name, p);
+    if (root.empty()) continue;
+    auto rr = remove_own_dir(root, mapping);
     if (!rr) return rr.error().wrap(wrap);
-  }
-  if (purge) {
-    std::vector<std::string> dirs = meta.data_dirs;
-    dirs.push_back(locs.containers + "/" + name);
-    for (const auto& d : dirs) {
-      auto rr = image::remove_tree_as_owner(mapping, d);
-      if (!rr) return rr.error().wrap(wrap);
-    }
+    if (!rr->empty()) notes.push_back(*rr);
   }
   if (ctx.reload) {
     auto rl = ctx.reload();
     if (!rl) return rl.error().wrap(wrap + ": removed, but");
   }
-  return {};
+  return notes;
 }
 
 Result<std::vector<InstalledImage>> list_installed(const InstallContext& ctx) {

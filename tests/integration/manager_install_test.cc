@@ -176,7 +176,8 @@ TEST_F(InstallBus, BadInputGetsANamedErrorAndChangesNothing) {
       {{"oci-archive:" + image_, "../etcd", "{}"},
        "InvalidArgument: install name '../etcd' starts with '.'"},
       {{"oci-archive:" + image_, "etcd", "{'force': <true>}"},
-       "InvalidArgument: unknown option 'force' (known: replace, set, max_size)"},
+       "InvalidArgument: unknown option 'force' (known: replace, set, max_size, dry_run, "
+       "allow_bind, allow_host_file, allow_host_namespace, allow_autostart)"},
       {{"oci-archive:" + image_, "etcd", "{'replace': <'yes'>}"},
        "InvalidArgument: option 'replace' must be a boolean (b), not 's'"},
       {{"oci-archive:" + image_, "etcd", "{'set': <{'1X': 'v'}>}"},

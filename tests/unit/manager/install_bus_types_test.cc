@@ -9,13 +9,25 @@ TEST(InstallBusTypes, OptionsRoundTrip) {
   install::InstallOptions o;
   o.replace = true;
   o.set = {{"A", "1"}, {"B", "two"}};
+  o.dry_run = true;
+  o.allow_autostart = true;
+  o.allow_binds = {"/srv/data", "/"};
+  o.allow_host_files = {"/home/u/.local/bin/x"};
+  o.allow_host_namespaces = {"pid"};
   auto back = install_options_from(install_options_to(o));
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_TRUE(back->replace);
   EXPECT_EQ(back->set, o.set);
+  EXPECT_TRUE(back->dry_run);
+  EXPECT_TRUE(back->allow_autostart);
+  EXPECT_EQ(back->allow_binds, o.allow_binds);
+  EXPECT_EQ(back->allow_host_files, o.allow_host_files);
+  EXPECT_EQ(back->allow_host_namespaces, o.allow_host_namespaces);
   auto none = install_options_from({});
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->replace);
+  EXPECT_FALSE(none->dry_run);
+  EXPECT_TRUE(none->allow_binds.empty());
   EXPECT_TRUE(none->set.empty());
   EXPECT_EQ(none->max_size, 0u);
   o.max_size = 1 << 30;
@@ -27,7 +39,15 @@ TEST(InstallBusTypes, OptionsRoundTrip) {
 TEST(InstallBusTypes, UnknownOptionsAndWrongTypesAreNamed) {
   auto r = install_options_from({{"force", sdbus::Variant(true)}});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message(), "unknown option 'force' (known: replace, set, max_size)");
+  EXPECT_EQ(r.error().message(),
+            "unknown option 'force' (known: replace, set, max_size, dry_run, allow_bind, "
+            "allow_host_file, allow_host_namespace, allow_autostart)");
+  r = install_options_from({{"allow_bind", sdbus::Variant(std::string("/"))}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "option 'allow_bind' must be a list of strings (as), not 's'");
+  r = install_options_from({{"dry_run", sdbus::Variant(std::string("yes"))}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "option 'dry_run' must be a boolean (b), not 's'");
   r = install_options_from({{"replace", sdbus::Variant(std::string("yes"))}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(), "option 'replace' must be a boolean (b), not 's'");
@@ -65,7 +85,11 @@ TEST(InstallBusTypes, ImageInfoRoundTrip) {
   m.layers = 2;
   m.bytes_unpacked = 5ull << 32;
   m.devices_skipped = 1;
+  m.changes = {{"bind", "/", "read-write to /host (allowed by --allow-bind)"}};
+  m.refused = {"r"};
+  m.dry_run = true;
   auto info = image_info(m);
+  EXPECT_EQ(info.at("changes").peekValueType(), "aa{ss}");
   EXPECT_EQ(info.at("layers").peekValueType(), "t");
   EXPECT_EQ(info.at("labels").peekValueType(), "a{ss}");
   auto back = image_from_info(info);
@@ -85,6 +109,9 @@ TEST(InstallBusTypes, ImageInfoRoundTrip) {
   EXPECT_EQ(back.host_files, m.host_files);
   EXPECT_EQ(back.tmpfiles, m.tmpfiles);
   EXPECT_EQ(back.warnings, m.warnings);
+  EXPECT_EQ(back.changes, m.changes);
+  EXPECT_EQ(back.refused, m.refused);
+  EXPECT_TRUE(back.dry_run);
   EXPECT_EQ(back.labels, m.labels);
   EXPECT_EQ(back.exposed_ports, m.exposed_ports);
   EXPECT_EQ(back.layers, 2u);

@@ -73,7 +73,11 @@ TEST(AtomicTemplates, Tmpfiles) {
   EXPECT_EQ((*t)[0].type, "d");
   EXPECT_EQ((*t)[0].mode, "0700");
   EXPECT_EQ((*t)[1].mode, "-");
-  EXPECT_FALSE(parse_tmpfiles("d relative\n", "t").ok());
+  EXPECT_EQ((*t)[0].line, 2);
+  EXPECT_EQ((*t)[1].line, 3);
+  EXPECT_EQ((*t)[0].fields,
+            (std::vector<std::string>{"d", "/home/u/state/etcd", "0700", "-", "-", "-"}));
+  EXPECT_FALSE(parse_tmpfiles("d\n", "t").ok());
 }
 
 TEST(AtomicTemplates, HostfsGoesToPerUserPlaces) {

