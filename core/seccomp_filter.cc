@@ -86,9 +86,12 @@ Result<SeccompProgram> build_default_seccomp(const SeccompOptions& options) {
   int r = seccomp_rule_add(c, eperm, SCMP_SYS(ioctl), 1,
                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCSTI));
   if (r != 0) return Error::from_errno("seccomp: deny ioctl(TIOCSTI)", -r);
+  // The family is an int: the kernel ignores the upper 32 bits of the
+  // register, so the comparison must too, or they are a way around it.
   for (int family : kDeniedSocketFamilies) {
     r = seccomp_rule_add(c, eperm, SCMP_SYS(socket), 1,
-                         SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)));
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL,
+                                 static_cast<scmp_datum_t>(family)));
     if (r != 0) return Error::from_errno("seccomp: deny socket family", -r);
   }
   if (!options.allow_user_namespaces) {
