@@ -4,6 +4,7 @@
 
 #include <linux/filter.h>
 
+#include <string_view>
 #include <vector>
 
 #include "result.h"
@@ -19,7 +20,8 @@ struct SeccompOptions {
   // PrivateUsers= and friends); other containers may not create them.
   bool allow_user_namespaces = false;
   // With the host's pid namespace every process of the host is in sight:
-  // ptrace, process_vm_readv/writev and pidfd_getfd are denied then. The
+  // ptrace, process_vm_readv/writev, pidfd_getfd and process_madvise are
+  // denied then. The
   // kernel already refuses them towards processes outside the container's
   // user namespace; this also covers those inside it but outside the
   // container (a helper that joined it, like pasta), and any kernel that
@@ -42,8 +44,8 @@ constexpr SeccompOptions seccomp_variant_options(int variant) {
 
 // What container runtimes deny by default, answered with EPERM: the kernel
 // keyring, bpf, perf events, kernel modules and kexec, open_by_handle_at,
-// swap and accounting, userfaultfd, kcmp, TIOCSTI (pushing input into a
-// terminal), unless allowed creating user namespaces, and when asked ptrace
+// swap and accounting, userfaultfd, kcmp, io_uring, AF_VSOCK and AF_ALG
+// sockets, TIOCSTI (pushing input into a terminal), unless allowed creating user namespaces, and when asked ptrace
 // and its relatives. Other architectures' entry
 // points (x86 32-bit, x32) get the same rules, so they are no way around it.
 Result<SeccompProgram> build_default_seccomp(const SeccompOptions& options);
@@ -51,5 +53,9 @@ Result<SeccompProgram> build_default_seccomp(const SeccompOptions& options);
 // Loads the program into the calling process (needs no_new_privs). Returns 0
 // or an errno; async-signal-safe, for the child between clone and exec.
 int load_seccomp(const SeccompProgram& program);
+
+// The calls every variant answers with EPERM, whatever the options (the
+// table the filter is built from; for tests and documentation).
+std::vector<std::string_view> default_denied_syscalls();
 
 }  // namespace box

@@ -1,8 +1,11 @@
 #include "image/oci_runtime.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 
 namespace box::image {
 namespace {
@@ -38,6 +41,38 @@ std::string size_text(std::string s) {
     s.back() = static_cast<char>(std::toupper(static_cast<unsigned char>(s.back())));
   return s;
 }
+
+// A number that does not fit the field it is read into. nlohmann's get<>
+// converts a float out of the target's range with undefined behaviour
+// (found by tests/fuzz/oci_runtime_fuzz: "limit": 5.3e34) and wraps a
+// negative number into a huge unsigned one: both are refused by name.
+struct FieldError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void bad_number(const json& v, const std::string& field, const std::string& want) {
+  std::string text = v.dump();
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  throw FieldError("'" + field + "': expected " + want + ", not " + text);
+}
+
+std::uint64_t unsigned_field(const json& v, const std::string& field, std::uint64_t max) {
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max)
+    bad_number(v, field, "a whole number from 0 to " + std::to_string(max));
+  return v.get<std::uint64_t>();
+}
+
+std::int64_t signed_field(const json& v, const std::string& field) {
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (v.is_number_unsigned() ? v.get<std::uint64_t>() > kMax : !v.is_number_integer())
+    bad_number(v, field, "a whole number");
+  return v.get<std::int64_t>();
+}
+
+// Ids are 32 bits; (uid_t)-1 means "no change" to the kernel, never an id.
+constexpr std::uint64_t kMaxId = 0xfffffffeULL;
+constexpr std::uint64_t kMaxU32 = 0xffffffffULL;
+constexpr std::uint64_t kMaxU64 = ~std::uint64_t{0};
 
 bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -97,15 +132,18 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     }
     if (p.contains("user")) {
       const json& u = p["user"];
-      std::uint64_t uid = u.value("uid", 0), gid = u.value("gid", 0);
+      const std::uint64_t uid = u.contains("uid") ? unsigned_field(u["uid"], "process.user.uid", kMaxId) : 0;
+      const std::uint64_t gid = u.contains("gid") ? unsigned_field(u["gid"], "process.user.gid", kMaxId) : 0;
       if (uid != 0 || gid != 0) d.user = std::to_string(uid) + ":" + std::to_string(gid);
       if (u.contains("additionalGids"))
         for (const auto& g : u["additionalGids"])
-          d.groups.push_back(std::to_string(g.get<std::uint64_t>()));
+          d.groups.push_back(
+              std::to_string(unsigned_field(g, "process.user.additionalGids", kMaxId)));
       if (u.contains("umask")) {
         char buf[8];
         snprintf(buf, sizeof buf, "%04o",
-                 static_cast<unsigned>(u["umask"].get<std::uint32_t>() & 0777));
+                 static_cast<unsigned>(unsigned_field(u["umask"], "process.user.umask", kMaxU32) &
+                                       0777));
         if (std::string(buf) != "0022") d.umask = buf;
       }
       if (u.contains("username")) warn("process.user.username", "Windows only (ignored)");
@@ -131,8 +169,11 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     if (p.contains("rlimits"))
       for (const auto& r : p["rlimits"]) {
         std::string name = rlimit_name(r.at("type").get<std::string>());
-        std::uint64_t soft = r.value("soft", std::uint64_t{0}),
-                      hard = r.value("hard", std::uint64_t{0});
+        auto bound = [&](const char* key) -> std::uint64_t {
+          if (!r.contains(key)) return 0;
+          return unsigned_field(r[key], "process.rlimits[" + name + "]." + key, kMaxU64);
+        };
+        const std::uint64_t soft = bound("soft"), hard = bound("hard");
         d.rlimits.emplace_back(
             name, soft == hard ? limit_text(soft) : limit_text(soft) + ":" + limit_text(hard));
       }
@@ -225,7 +266,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       auto maps = [&](const char* key) {
         if (!l.contains(key)) return std::string();
         std::uint64_t total = 0;
-        for (const auto& m : l[key]) total += m.value("size", std::uint64_t{0});
+        for (const auto& m : l[key])
+          if (m.contains("size"))
+            total += unsigned_field(m["size"], std::string("linux.") + key + "[].size", kMaxU32);
         return std::to_string(total);
       };
       if (l.contains("uidMappings") || l.contains("gidMappings")) {
@@ -246,12 +289,15 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       if (l.contains("resources")) {
         const json& r = l["resources"];
         if (r.contains("memory") && r["memory"].contains("limit"))
-          d.resources["memory"] = std::to_string(r["memory"]["limit"].get<std::int64_t>());
+          d.resources["memory"] =
+              std::to_string(signed_field(r["memory"]["limit"], "linux.resources.memory.limit"));
         if (r.contains("pids") && r["pids"].contains("limit"))
-          d.resources["pids"] = std::to_string(r["pids"]["limit"].get<std::int64_t>());
+          d.resources["pids"] =
+              std::to_string(signed_field(r["pids"]["limit"], "linux.resources.pids.limit"));
         if (r.contains("cpu") && r["cpu"].contains("shares")) {
           // The kernel's own shares -> weight conversion (cgroup v2).
-          std::uint64_t shares = r["cpu"]["shares"].get<std::uint64_t>();
+          std::uint64_t shares =
+              unsigned_field(r["cpu"]["shares"], "linux.resources.cpu.shares", kMaxU64);
           shares = std::clamp<std::uint64_t>(shares, 2, 262144);
           d.resources["cpu_weight"] = std::to_string(1 + ((shares - 2) * 9999) / 262142);
         }
@@ -282,6 +328,8 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       if (it != t.annotations.end() && d.description.empty()) d.description = it->second;
     }
   } catch (const json::exception& e) {
+    return Error(what + ": " + e.what());
+  } catch (const FieldError& e) {
     return Error(what + ": " + e.what());
   }
   // Description must be one line.

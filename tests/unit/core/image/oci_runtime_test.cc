@@ -112,5 +112,51 @@ TEST(OciRuntime, HostNamespacesAndErrors) {
   EXPECT_FALSE(translate_runtime_config("[", "config.json", "/b").ok());
 }
 
+// Numbers that do not fit the field they go to are refused by name, not
+// converted: found by tests/fuzz/oci_runtime_fuzz ("limit": 5.3e34 was cast
+// to int64_t, undefined behaviour; a uid of -1 became 18446744073709551615).
+TEST(OciRuntime, RefusesNumbersOutOfTheirFieldsRange) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("linux":{"resources":{"memory":{"limit":53000000000000000000000000006870912}}})",
+       "linux.resources.memory.limit"},
+      {R"("linux":{"resources":{"pids":{"limit":1.5}}})", "linux.resources.pids.limit"},
+      {R"("linux":{"resources":{"pids":{"limit":18446744073709551615}}})",
+       "linux.resources.pids.limit"},
+      {R"("linux":{"resources":{"cpu":{"shares":-2}}})", "linux.resources.cpu.shares"},
+      {R"("linux":{"uidMappings":[{"containerID":0,"hostID":1,"size":1e300}]})",
+       "linux.uidMappings[].size"},
+      {R"("hostname":"x")", nullptr},
+  };
+  for (const auto& [linux_part, field] : cases) {
+    const std::string config =
+        std::string(R"({"process":{"args":["sh"]},)") + linux_part + "}";
+    auto t = translate_runtime_config(config, "config.json", "/b");
+    if (!field) {
+      EXPECT_TRUE(t.ok()) << config;
+      continue;
+    }
+    ASSERT_FALSE(t.ok()) << config;
+    EXPECT_NE(t.error().message().find(std::string("'") + field + "'"), std::string::npos)
+        << t.error().message();
+  }
+  const char* const users[] = {R"({"uid":-1})", R"({"uid":1e30})", R"({"gid":4294967295})",
+                               R"({"additionalGids":[4294967296]})", R"({"umask":-18})"};
+  for (const char* user : users) {
+    auto t = translate_runtime_config(
+        std::string(R"({"process":{"args":["sh"],"user":)") + user + "}}", "config.json", "/b");
+    ASSERT_FALSE(t.ok()) << user;
+    EXPECT_NE(t.error().message().find("'process.user."), std::string::npos)
+        << t.error().message();
+  }
+  auto ok = translate_runtime_config(
+      R"({"process":{"args":["sh"],"user":{"uid":4294967294,"gid":7,"umask":18},
+          "rlimits":[{"type":"RLIMIT_NOFILE","soft":18446744073709551615,"hard":18446744073709551615}]},
+          "linux":{"resources":{"memory":{"limit":-1}}}})",
+      "config.json", "/b");
+  ASSERT_TRUE(ok.ok()) << ok.error().message();
+  EXPECT_EQ(ok->draft.user, "4294967294:7");
+  EXPECT_EQ(ok->draft.resources.at("memory"), "-1");
+}
+
 }  // namespace
 }  // namespace box::image
