@@ -25,23 +25,19 @@ constexpr const char* kAttack =
     "[ -e /proc/$$/fd/$2 ] && echo HELD $2\n"
     "echo done\n";
 
-class Descriptors : public ::testing::Test {
+class Descriptors : public BoxTest {
  protected:
+  Descriptors() : BoxTest("fds") {}
   void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-fds";
-    make_busybox_rootfs(rootfs_);
+    BoxTest::SetUp();
     write_file(rootfs_ + "/attack", kAttack);
     secret_ = home() + "/fd-secret";
     fs::remove_all(secret_);
     fs::create_directories(secret_);
     write_file(secret_ + "/secret", "host secret\n");
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
   }
   void TearDown() override {
-    remove_boxes(defs_, written_);
-    fs::remove_all(rootfs_);
+    BoxTest::TearDown();
     fs::remove_all(secret_);
   }
 
@@ -55,13 +51,7 @@ class Descriptors : public ::testing::Test {
     EXPECT_EQ(entries, (std::set<std::string>{"secret"}));
   }
 
-  void define(const std::string& name, const std::string& yaml) {
-    write_file(defs_ + "/" + name + ".yaml", yaml);
-    written_.push_back(name);
-  }
-
-  std::string rootfs_, secret_, defs_;
-  std::vector<std::string> written_;
+  std::string secret_;
 };
 
 // Finding 1: the tiny init kept the caller's descriptors (only marked

@@ -40,23 +40,12 @@ int manager_fds() {
   return ec ? -1 : n;
 }
 
-class Faults : public ::testing::Test {
+class Faults : public BoxTest {
  protected:
+  Faults() : BoxTest("faults") {}
   void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-faults";
-    make_busybox_rootfs(rootfs_);
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
+    BoxTest::SetUp();
     mounts_before_ = count_lines(slurp("/proc/self/mountinfo"));
-  }
-  void TearDown() override {
-    remove_boxes(defs_, names_);
-    fs::remove_all(rootfs_);
-  }
-  void define(const std::string& name, const std::string& yaml) {
-    write_file(defs_ + "/" + name + ".yaml", yaml);
-    names_.push_back(name);
   }
   std::string unit(const std::string& name) { return "box@" + name + ".service"; }
 
@@ -71,8 +60,6 @@ class Faults : public ::testing::Test {
       EXPECT_NE(e.path().filename().string().rfind(".staging-", 0), 0u) << e.path();
   }
 
-  std::string rootfs_, defs_;
-  std::vector<std::string> names_;
   std::size_t mounts_before_ = 0;
 };
 

@@ -21,22 +21,11 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::steady_clock;
 
-class Lifecycle : public ::testing::Test {
+class Lifecycle : public BoxTest {
  protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-lifecycle";
-    make_busybox_rootfs(rootfs_);
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
-  }
-  void TearDown() override {
-    remove_boxes(defs_, names_);
-    fs::remove_all(rootfs_);
-  }
+  Lifecycle() : BoxTest("lifecycle") {}
   void define(const std::string& name, const std::string& yaml) {
-    write_file(defs_ + "/" + name + ".yaml", yaml);
-    names_.push_back(name);
+    BoxTest::define(name, yaml);
     ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   }
   // How long `systemctl --user stop UNIT` took.
@@ -46,9 +35,6 @@ class Lifecycle : public ::testing::Test {
     EXPECT_EQ(stop.exit_code, 0) << stop.output;
     return std::chrono::duration_cast<milliseconds>(steady_clock::now() - begin);
   }
-
-  std::string rootfs_, defs_;
-  std::vector<std::string> names_;
 };
 
 // A PID 1 without a handler for SIGTERM (sleep, most daemons run as PID 1):

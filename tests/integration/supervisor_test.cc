@@ -16,23 +16,12 @@ namespace box::testing {
 namespace {
 namespace fs = std::filesystem;
 
-class Supervisor : public ::testing::Test {
+class Supervisor : public BoxTest {
  protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-supervisor";
-    make_busybox_rootfs(rootfs_);
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
-  }
+  Supervisor() : BoxTest("supervisor") {}
   void TearDown() override {
-    remove_boxes(defs_, names_);
-    fs::remove_all(rootfs_);
+    BoxTest::TearDown();
     fs::remove_all(home() + "/supervisor-io");
-  }
-  void define(const std::string& name, const std::string& yaml) {
-    write_file(defs_ + "/" + name + ".yaml", yaml);
-    names_.push_back(name);
   }
   std::vector<std::string> in_box(std::vector<std::string> options, const std::string& script) {
     std::vector<std::string> argv = {box_run(), "run"};
@@ -40,9 +29,6 @@ class Supervisor : public ::testing::Test {
     argv.insert(argv.end(), {rootfs_, "--", "sh", "-c", script});
     return argv;
   }
-
-  std::string rootfs_, defs_;
-  std::vector<std::string> names_;
 };
 
 // Every signal a process can catch, sent to box-run, is handled by PID 1

@@ -308,4 +308,22 @@ bool dead(pid_t pid) {
   return status.empty() || status_field(status, "State").rfind("Z", 0) == 0;
 }
 
+void BoxTest::SetUp() {
+  ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
+  rootfs_ = home() + "/rootfs-" + rootfs_name_;
+  make_busybox_rootfs(rootfs_);
+  defs_ = home() + "/.config/box/containers";
+  std::filesystem::create_directories(defs_);
+}
+
+void BoxTest::TearDown() {
+  remove_boxes(defs_, names_);
+  std::filesystem::remove_all(rootfs_);
+}
+
+void BoxTest::define(const std::string& name, const std::string& yaml) {
+  write_file(defs_ + "/" + name + ".yaml", yaml);
+  names_.push_back(name);
+}
+
 }  // namespace box::testing

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace box::testing {
 
 struct CommandResult {
@@ -130,5 +132,22 @@ std::set<pid_t> children_named(pid_t pid, const std::set<std::string>& names);
 
 // Gone, or a zombie waiting for a reaper: either way it no longer runs.
 bool dead(pid_t pid);
+
+// For tests that define boxes: as the unprivileged test user, a busybox
+// rootfs at ~/rootfs-NAME, definitions written by define() (no reload) and
+// undone after the test (remove_boxes), and the rootfs removed.
+class BoxTest : public ::testing::Test {
+ protected:
+  explicit BoxTest(std::string rootfs_name) : rootfs_name_(std::move(rootfs_name)) {}
+  void SetUp() override;
+  void TearDown() override;
+  void define(const std::string& name, const std::string& yaml);
+
+  std::string rootfs_, defs_;
+  std::vector<std::string> names_;
+
+ private:
+  std::string rootfs_name_;
+};
 
 }  // namespace box::testing
