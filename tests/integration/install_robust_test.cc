@@ -252,5 +252,29 @@ TEST_F(InstallRobust, WhatAKilledWorkerLeftIsGoneAfterTheManagerRestarts) {
       << journal("box-manager.service");
 }
 
+// The manager itself killed with SIGKILL in the middle of an install (issue
+// 13's fault suite): its worker is told (parent-death signal SIGTERM),
+// cancels and removes what it staged; the caller gets an error, not a hang;
+// the bus activates the manager again, and nothing of the install is left.
+TEST_F(InstallRobust, TheManagerKilledDuringAnInstallLeavesNothing) {
+  pid_t w = -1;
+  auto install = install_big_until_unpacking("install-manager-killed.txt", w);
+  ASSERT_GT(w, 0);
+  const pid_t manager = manager_pid();
+  ASSERT_GT(manager, 0);
+  ASSERT_EQ(kill(manager, SIGKILL), 0);
+  EXPECT_NE(install->wait(std::chrono::seconds(30)), 0) << install->output();
+  EXPECT_TRUE(eventually([&] { return dead(w); }, std::chrono::seconds(10)))
+      << "the worker outlived its manager";
+  EXPECT_TRUE(eventually([&] { return left("big").empty(); }, std::chrono::seconds(30)))
+      << left("big").front();
+  auto list = boxctl({"list", "--json"});  // activates box-manager again
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(manager_pid(), manager);
+  EXPECT_FALSE(contains(list.output, "\"big\"")) << list.output;
+  EXPECT_FALSE(fs::exists(defs_ + "/big.yaml"));
+  EXPECT_TRUE(left("big").empty()) << left("big").front();
+}
+
 }  // namespace
 }  // namespace box::testing
