@@ -8,17 +8,20 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "definition_loader.h"
+#include "instance_lock.h"
 #include "log.h"
 #include "names.h"
 #include "paths.h"
 #include "run_plan.h"
 #include "spawn.h"
+#include "start_record.h"
 #include "subid.h"
 #include "supervisor.h"
 #include "value_parsers.h"
@@ -123,11 +126,28 @@ int cmd_start(const std::string& name) {
   // The same resolution and load the generator does (the file or template,
   // drop-ins, ${instance}), so a definition it skipped fails here with the
   // same message, where `systemctl --user status` shows it.
-  auto def = box::load_container_definition(box::definition_search_dirs(*dirs), name,
-                                            box::load_context(*dirs));
+  auto files = box::resolve_definition(box::definition_search_dirs(*dirs), name);
+  auto sources = files ? box::read_resolved_sources(*files)
+                       : box::Result<std::vector<box::DefinitionSource>>(files.error());
+  auto def = sources ? box::parse_definition_sources(*sources, name, box::load_context(*dirs))
+                     : box::Result<box::Definition>(sources.error());
   if (!def) {
     box::log_error(def.error().message());
     return fail_start(box::kExitSetupFailed);
+  }
+  // Outside a session (no runtime dir) there is nowhere to keep the lock.
+  std::optional<box::InstanceLock> lock;
+  if (!dirs->runtime_dir.empty()) {
+    auto held = box::InstanceLock::acquire(box::instance_lock_dir(dirs->runtime_dir), name);
+    if (!held) {
+      box::log_error(held.error().message());
+      return fail_start(box::kExitSetupFailed);
+    }
+    lock.emplace(std::move(*held));
+    if (auto r = lock->write(box::format_start_record({getpid(), std::move(*sources)})); !r) {
+      box::log_error(r.error().message());
+      return fail_start(box::kExitSetupFailed);
+    }
   }
   // The generated drop-in sets BOX_UNIT_GENERATED=1. A unit started without
   // it has only box@.service's defaults: no restart policy, stop signal,
@@ -142,6 +162,7 @@ int cmd_start(const std::string& name) {
                   : std::string("run 'systemctl --user daemon-reload' after adding a definition")));
   }
   const auto end = run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
+  lock.reset();  // before finish(), which may end box-run by a signal
   const int rc = end.exit_code;
   if (end.signal == 0 &&
       (rc == box::kExitSetupFailed || rc == box::kExitNotFound || rc == box::kExitNotExecutable))

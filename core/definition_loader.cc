@@ -897,9 +897,8 @@ Result<std::string> read_definition_text(const std::string& path) {
   return text;
 }
 
-Result<Definition> load_definition(const std::string& path,
-                                   const std::vector<std::string>& fragments,
-                                   const std::string& name, const LoadContext& ctx) {
+Result<std::vector<DefinitionSource>> read_definition_sources(
+    const std::string& path, const std::vector<std::string>& fragments) {
   std::vector<DefinitionSource> sources;
   for (const auto* p : {&path}) {
     auto text = read_definition_text(*p);
@@ -911,7 +910,15 @@ Result<Definition> load_definition(const std::string& path,
     if (!text) return text.error();
     sources.push_back({f, std::move(*text)});
   }
-  return parse_definition_sources(sources, name, ctx);
+  return sources;
+}
+
+Result<Definition> load_definition(const std::string& path,
+                                   const std::vector<std::string>& fragments,
+                                   const std::string& name, const LoadContext& ctx) {
+  auto sources = read_definition_sources(path, fragments);
+  if (!sources) return sources.error();
+  return parse_definition_sources(*sources, name, ctx);
 }
 
 Result<Definition> load_definition_file(const std::string& path, const std::string& name,

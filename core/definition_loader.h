@@ -35,7 +35,11 @@ Result<Definition> parse_definition_sources(const std::vector<DefinitionSource>&
 Result<Definition> parse_definition(std::string_view yaml_text, const std::string& file,
                                     const std::string& name, const std::string& home);
 
-// Reads and parses `path` and `fragments` (size-limited).
+// Reads `path` and `fragments` (size-limited), in that order.
+Result<std::vector<DefinitionSource>> read_definition_sources(
+    const std::string& path, const std::vector<std::string>& fragments);
+
+// Reads and parses `path` and `fragments`.
 Result<Definition> load_definition(const std::string& path,
                                    const std::vector<std::string>& fragments,
                                    const std::string& name, const LoadContext& ctx);

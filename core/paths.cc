@@ -260,11 +260,17 @@ Result<Definition> load_container_definition(const std::vector<std::string>& sea
   return load_resolved_definition(*files, ctx);
 }
 
-Result<Definition> load_resolved_definition(const DefinitionFile& files, const LoadContext& ctx) {
+Result<std::vector<DefinitionSource>> read_resolved_sources(const DefinitionFile& files) {
   if (!files.masked_by.empty())
     return Error("container '" + files.name + "' is masked by '" + files.masked_by +
                  "' (a symlink to /dev/null); remove it to use the definition again");
-  return load_definition(files.path, files.fragments, files.name, ctx);
+  return read_definition_sources(files.path, files.fragments);
+}
+
+Result<Definition> load_resolved_definition(const DefinitionFile& files, const LoadContext& ctx) {
+  auto sources = read_resolved_sources(files);
+  if (!sources) return sources.error();
+  return parse_definition_sources(*sources, files.name, ctx);
 }
 
 std::vector<std::string> fragments_beside(const std::string& main_file) {

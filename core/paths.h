@@ -58,6 +58,8 @@ Result<DefinitionFile> resolve_definition(const std::vector<std::string>& search
 // Loads what resolve_definition() (or scan_definitions()) found, with its
 // fragments; masked is an error saying which file masks it.
 Result<Definition> load_resolved_definition(const DefinitionFile& files, const LoadContext& ctx);
+// The texts load_resolved_definition() parses (masked is an error).
+Result<std::vector<DefinitionSource>> read_resolved_sources(const DefinitionFile& files);
 
 // Resolves `name` and loads it with its fragments: what `box-run start NAME`
 // runs, what the generator turned into box@NAME.service and what the

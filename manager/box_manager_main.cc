@@ -25,6 +25,7 @@
 #include "install/debris.h"
 #include "install/install.h"
 #include "install_jobs.h"
+#include "instance_lock.h"
 #include "log.h"
 #include "manager_object.h"
 #include "paths.h"
@@ -95,8 +96,9 @@ int serve(std::chrono::seconds idle_timeout) {
 
   const std::string status_file =
       dirs->runtime_dir.empty() ? "" : dirs->runtime_dir + "/box/generator-status.json";
-  box::manager::ContainerRegistry registry(box::definition_search_dirs(*dirs),
-                                           box::load_context(*dirs), status_file);
+  box::manager::ContainerRegistry registry(
+      box::definition_search_dirs(*dirs), box::load_context(*dirs), status_file,
+      dirs->runtime_dir.empty() ? "" : box::instance_lock_dir(dirs->runtime_dir));
   box::manager::SystemdClient systemd(*connection);
   box::manager::Snapshot snapshot(registry, systemd);
   box::manager::InstallJobs jobs(beside_me("box-install-worker"));

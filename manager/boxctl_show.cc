@@ -53,6 +53,22 @@ int run_and_wait(const std::vector<std::string>& argv) {
   return wait_exit_code(*pid);
 }
 
+// The NextStart property (dev.boxctl.box1.xml) in words; "" for none.
+std::string next_start_line(const std::string& next, const std::string& unit) {
+  if (next == "unchanged") return "the definition this run started from";
+  if (next == "changed")
+    return "the changed definition ('systemctl --user restart " + unit + "' applies it now)";
+  if (next == "fails") return "fails: the definition is now unusable (see Error); this run goes on";
+  if (next == "unknown") return "unknown: no record of what this run started from";
+  return next;
+}
+
+Color next_start_color(const std::string& next) {
+  if (next == "changed") return Color::kYellow;
+  if (next == "fails") return Color::kRed;
+  return Color::kNone;
+}
+
 }  // namespace
 
 int cmd_list(Context& ctx, const ListOptions& options) {
@@ -119,7 +135,8 @@ int cmd_status(Context& ctx, const StatusOptions& options) {
                           {"definition_path", property<std::string>(props, "DefinitionPath")},
                           {"rootfs", property<std::string>(props, "Rootfs")},
                           {"image", property<std::string>(props, "Image")},
-                          {"autostart", property<std::string>(props, "Autostart")}};
+                          {"autostart", property<std::string>(props, "Autostart")},
+                          {"next_start", property<std::string>(props, "NextStart")}};
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
@@ -146,6 +163,10 @@ int cmd_status(Context& ctx, const StatusOptions& options) {
     fields.push_back({{"Rootfs:"}, {rootfs}});
   fields.push_back({{"Autostart:"}, {property<std::string>(props, "Autostart")}});
   if (pid > 0) fields.push_back({{"Main PID:"}, {std::to_string(pid) + " (box-run)"}});
+  const auto next = property<std::string>(props, "NextStart");
+  if (!next.empty())
+    fields.push_back({{"Next start:"},
+                      {manager::paint(next_start_line(next, unit), next_start_color(next), color)}});
   if (pid == 0 && since > 0 && (state == "inactive" || state == "failed"))
     fields.push_back({{"Last exit:"}, {std::to_string(property<int32_t>(props, "ExitStatus"))}});
   // Labels right-aligned, as systemctl status does.

@@ -64,6 +64,7 @@ int32_t ContainerObject::ExitStatus() { return runtime().exit_status; }
 std::string ContainerObject::DefinitionPath() { return info().definition_path; }
 std::string ContainerObject::Rootfs() { return info().rootfs; }
 std::string ContainerObject::Image() { return info().image; }
+std::string ContainerObject::NextStart() { return snapshot_.next_start(name_, runtime().main_pid); }
 std::string ContainerObject::Autostart() { return autostart_from_wanted_by(runtime().wanted_by); }
 
 void ContainerObject::unit_changed(const std::string& interface,
@@ -81,7 +82,7 @@ void ContainerObject::unit_changed(const std::string& interface,
 
 void ContainerObject::definition_changed() {
   getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"Description", "State", "Error", "DefinitionPath",
-                                               "Rootfs", "Image"});
+                                               "Rootfs", "Image", "NextStart"});
 }
 
 void ContainerObject::autostart_changed() {

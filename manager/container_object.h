@@ -26,6 +26,9 @@ class Snapshot {
   std::optional<ContainerInfo> info(const std::string& name);
   // Throws sdbus::Error (dev.boxctl.box1.Error.SystemdError).
   const UnitRuntime& runtime(const std::string& unit);
+  std::string next_start(const std::string& name, std::uint32_t main_pid) {
+    return registry_.next_start(name, main_pid);
+  }
   void clear();
 
  private:
@@ -64,6 +67,7 @@ class ContainerObject final
   std::string DefinitionPath() override;
   std::string Rootfs() override;
   std::string Image() override;
+  std::string NextStart() override;
   std::string Autostart() override;
 
   ContainerInfo info();

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "generator_status.h"
+#include "next_start.h"
+#include "image/regular_file.h"
 
 namespace box::manager {
 namespace {
@@ -23,10 +25,11 @@ bool ContainerRegistry::Stamp::operator==(const Stamp& o) const {
 }
 
 ContainerRegistry::ContainerRegistry(std::vector<std::string> search_dirs, LoadContext context,
-                                     std::string generator_status)
+                                     std::string generator_status, std::string start_records)
     : search_dirs_(std::move(search_dirs)),
       context_(std::move(context)),
       generator_status_(std::move(generator_status)),
+      start_records_(std::move(start_records)),
       watch_(search_dirs_) {}
 
 ContainerRegistry::Stamp ContainerRegistry::stamp_of(const std::string& path) {
@@ -133,6 +136,27 @@ std::optional<ContainerInfo> ContainerRegistry::find(const std::string& name) {
   if (!files) return std::nullopt;
   load_generator_verdicts();
   return describe(*files);
+}
+
+std::string ContainerRegistry::next_start(const std::string& name, std::uint32_t main_pid) const {
+  if (main_pid == 0) return next_start_verdict(0, std::nullopt, true, {});
+  auto files = resolve_definition(search_dirs_, name);
+  auto sources = files ? read_resolved_sources(*files)
+                       : Result<std::vector<DefinitionSource>>(files.error());
+  const bool loads =
+      sources && parse_definition_sources(*sources, name, context_).ok();
+  std::optional<StartRecord> record;
+  if (!start_records_.empty()) {
+    // A record holds a definition's files: kMaxDefinitionBytes each, a few.
+    const std::string path = start_records_ + "/" + name;
+    auto fd = image::open_regular_file(path, image::FinalSymlink::kRefuse);
+    auto text = fd ? image::read_at_most(fd->get(), path, 16 * kMaxDefinitionBytes)
+                   : Result<std::string>(fd.error());
+    if (text)
+      if (auto parsed = parse_start_record(*text)) record = std::move(*parsed);
+  }
+  return next_start_verdict(main_pid, record, loads,
+                            sources ? *sources : std::vector<DefinitionSource>{});
 }
 
 std::string ContainerRegistry::not_found_detail(const std::string& name) const {

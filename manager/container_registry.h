@@ -34,8 +34,10 @@ class ContainerRegistry {
  public:
   // `generator_status` is the generator's status file ("" when there is no
   // runtime directory).
+  // `start_records` is where box-run start keeps what each running box was
+  // started from (core's instance_lock.h; "" when there is none).
   ContainerRegistry(std::vector<std::string> search_dirs, LoadContext context,
-                    std::string generator_status);
+                    std::string generator_status, std::string start_records = "");
 
   // The definitions as they are on disk now, masked ones included (invalid,
   // saying what masks them): the directories and drop-in directories are
@@ -45,6 +47,9 @@ class ContainerRegistry {
   // else is kept: the files are the state.
   std::vector<ContainerInfo> list();
   std::optional<ContainerInfo> find(const std::string& name);
+  // What the next start of `name` does, for a box whose supervisor is
+  // `main_pid` (0: not running): next_start.h.
+  std::string next_start(const std::string& name, std::uint32_t main_pid) const;
   // Where `name` was looked for, for "no such container" messages.
   std::string not_found_detail(const std::string& name) const;
 
@@ -72,6 +77,7 @@ class ContainerRegistry {
   std::vector<std::string> search_dirs_;
   LoadContext context_;
   std::string generator_status_;
+  std::string start_records_;
   std::map<std::string, Cached> cache_;  // by container name
   Stamp status_stamp_;
   std::map<std::string, std::string> verdicts_;

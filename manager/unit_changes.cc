@@ -60,6 +60,10 @@ PropertyChanges translate_unit_changes(const std::string& interface,
       out.invalidated.push_back(m.ours);
     }
   }
+  // Whether there is a next start to speak of follows the supervisor.
+  if (out.changed.count("MainPID") ||
+      std::find(out.invalidated.begin(), out.invalidated.end(), "MainPID") != out.invalidated.end())
+    out.invalidated.push_back("NextStart");
   return out;
 }
 

@@ -110,7 +110,7 @@ TEST(Seccomp, EveryDeniedNameIsKnownToLibseccomp) {
 // profiles in a table, one row per call: a call added to the filter and not
 // to the table fails here.
 TEST(Seccomp, EveryDeniedCallIsInTheComparisonTable) {
-  const auto doc = std::filesystem::path(__FILE__).parent_path() / "../../../docs/runtime.md";
+  const auto doc = std::filesystem::path(BOX_SOURCE_DIR) / "docs/runtime.md";
   std::ifstream in(doc);
   std::stringstream text;
   text << in.rdbuf();

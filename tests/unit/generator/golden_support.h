@@ -35,8 +35,7 @@ inline std::string read(const std::filesystem::path& p) {
 }
 
 inline std::filesystem::path golden_dir() {
-  // Beside this file in the source tree; __FILE__ is absolute under CMake.
-  return std::filesystem::path(__FILE__).parent_path() / "golden";
+  return std::filesystem::path(BOX_SOURCE_DIR) / "tests/unit/generator/golden";
 }
 
 inline std::vector<std::string> golden_cases() {
