@@ -1,5 +1,6 @@
 #include "instance_lock.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -53,6 +54,28 @@ Result<InstanceLock> InstanceLock::acquire(const std::string& dir, const std::st
       return InstanceLock(std::move(fd), path);
   }
   return Error("lock '" + path + "': it keeps being replaced");
+}
+
+std::vector<std::string> remove_stale_instance_files(const std::string& dir) {
+  std::vector<std::string> removed;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return removed;
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(d))
+    if (e->d_type == DT_REG) names.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const auto& name : names) {
+    const std::string path = dir + "/" + name;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
+    // Locked by us now: a start that opened it meanwhile will see it is
+    // gone and lock a new one (acquire()).
+    struct stat held {}, now {};
+    if (::fstat(fd.get(), &held) == 0 && ::stat(path.c_str(), &now) == 0 &&
+        now.st_ino == held.st_ino && now.st_dev == held.st_dev && ::unlink(path.c_str()) == 0)
+      removed.push_back(name);
+  }
+  return removed;
 }
 
 InstanceLock::~InstanceLock() {

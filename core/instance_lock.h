@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "result.h"
 #include "unique_fd.h"
@@ -38,5 +39,10 @@ class InstanceLock {
 
 // $XDG_RUNTIME_DIR/box/running: where the locks and start records live.
 std::string instance_lock_dir(const std::string& runtime_dir);
+
+// Removes the files in `dir` nobody holds: what a box-run killed with
+// SIGKILL (or with its whole session) left. A held one is left alone.
+// Returns the names removed.
+std::vector<std::string> remove_stale_instance_files(const std::string& dir);
 
 }  // namespace box

@@ -79,6 +79,11 @@ int serve(std::chrono::seconds idle_timeout) {
     box::log_info("removed '" + path + "', left by an interrupted install");
   for (const auto& message : debris.errors)
     box::log_warning("cannot remove what an interrupted install left: " + message);
+  // Start records of supervisors that were killed (their lock is free).
+  if (!dirs->runtime_dir.empty())
+    for (const auto& name :
+         box::remove_stale_instance_files(box::instance_lock_dir(dirs->runtime_dir)))
+      box::log_info("removed the start record of box '" + name + "', left by a killed box-run");
 
   using box::manager::Activity;
   auto connection = sdbus::createSessionBusConnection();

@@ -209,5 +209,89 @@ TEST_F(Faults, ManagerKilledDuringAStormLosesNothing) {
   EXPECT_EQ(systemctl({"stop", unit("calm")}).exit_code, 0);
 }
 
+// The user manager's own PID: the one `systemd --user` of this uid.
+pid_t user_manager_pid() {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string pid = e.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string status = slurp("/proc/" + pid + "/status");
+    if (status_field(status, "Name") != "systemd") continue;
+    if (std::stoul(status_field(status, "Uid")) != getuid()) continue;
+    std::string cmdline = slurp("/proc/" + pid + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (contains(cmdline, "--user")) return static_cast<pid_t>(std::stol(pid));
+  }
+  return -1;
+}
+
+// The user manager itself killed with SIGKILL while boxes run (one writing
+// to its persistent upper dir, one with a published port through pasta).
+// What follows on a real host is PID 1's: it SIGKILLs everything left in
+// user@UID.service's cgroup; the test bed's keeper does the same, then
+// starts a new manager as the next login would. Nothing of the old boxes is
+// left running, their stale start records go at box-manager's next start,
+// the persistent write survives, and both boxes start again under the new
+// manager (the published port is free again).
+TEST_F(Faults, UserManagerKilledLeavesNothingAndLosesNothing) {
+  define("keeps",
+         "rootfs: ~/rootfs-faults\nrootfs_writes: persistent\n"
+         "command: [sh, -c, 'echo found-$(cat /kept 2>/dev/null || echo none); "
+         "echo written-before-the-crash > /kept; sync; echo wrote; exec sleep 300']\n");
+  define("serves", "rootfs: ~/rootfs-faults\nnetwork: private\nports: ['127.0.0.1:18433:80']\n"
+                   "command: [sleep, '300']\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  for (const char* name : {"keeps", "serves"})
+    ASSERT_EQ(systemctl({"start", unit(name)}).exit_code, 0) << journal(unit(name));
+  ASSERT_TRUE(eventually([&] { return contains(journal(unit("keeps")), "wrote"); }))
+      << journal(unit("keeps"));
+  EXPECT_TRUE(contains(journal(unit("keeps")), "found-none"));
+  std::vector<pid_t> old_processes;
+  for (const char* name : {"keeps", "serves"}) {
+    const pid_t main = static_cast<pid_t>(std::stol(show(unit(name), "MainPID")));
+    pid_t pid1 = -1;
+    ASSERT_TRUE(eventually([&] { return (pid1 = first_child(main)) > 0; }));
+    old_processes.insert(old_processes.end(), {main, pid1});
+    for (pid_t helper : children_named(main, {"pasta", "passt", "passt.avx2"}))
+      old_processes.push_back(helper);
+  }
+  ASSERT_EQ(old_processes.size(), 5u) << "no pasta beside the box with a published port";
+  const std::string runtime = std::getenv("XDG_RUNTIME_DIR");
+  ASSERT_TRUE(fs::exists(runtime + "/box/running/keeps"));
+
+  const pid_t manager = user_manager_pid();
+  ASSERT_GT(manager, 0) << "no systemd --user of this uid";
+  ASSERT_EQ(kill(manager, SIGKILL), 0);
+  for (pid_t pid : old_processes)
+    EXPECT_TRUE(eventually([&] { return dead(pid); }, seconds(20))) << "pid " << pid << " survived";
+  // A new manager, with the environment the test bed gives it.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const pid_t now = user_manager_pid();
+        if (now <= 0 || now == manager) return false;
+        auto env = systemctl({"show-environment"});
+        return env.exit_code == 0 && contains(env.output, "PATH=" + prefix() + "/bin");
+      },
+      seconds(30)))
+      << "no new user manager";
+  EXPECT_EQ(count_lines(slurp("/proc/self/mountinfo")), mounts_before_);
+  EXPECT_EQ(show(unit("keeps"), "ActiveState"), "inactive");
+
+  // box-manager's start removes the records the killed supervisors left.
+  auto list = boxctl({"list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_FALSE(fs::exists(runtime + "/box/running/keeps"));
+  EXPECT_FALSE(fs::exists(runtime + "/box/running/serves"));
+
+  for (const char* name : {"keeps", "serves"}) {
+    auto again = systemctl({"start", unit(name)});
+    EXPECT_EQ(again.exit_code, 0) << again.output << journal(unit(name));
+  }
+  EXPECT_TRUE(eventually([&] { return contains(journal(unit("keeps")), "found-written-before-the-crash"); }))
+      << journal(unit("keeps"));
+  for (const char* name : {"keeps", "serves"})
+    EXPECT_EQ(systemctl({"stop", unit(name)}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace box::testing

@@ -90,5 +90,16 @@ TEST_F(InstanceLockTest, TheLockGoesWithTheProcessThatHeldIt) {
   EXPECT_TRUE(InstanceLock::acquire(dir_, "web"));
 }
 
+TEST_F(InstanceLockTest, StaleFilesGoAndHeldOnesStay) {
+  auto held = InstanceLock::acquire(dir_, "running");
+  ASSERT_TRUE(held);
+  std::ofstream(dir_ + "/killed") << "box-start-record 1\npid 1\n";
+  EXPECT_EQ(remove_stale_instance_files(dir_), std::vector<std::string>{"killed"});
+  EXPECT_FALSE(fs::exists(dir_ + "/killed"));
+  EXPECT_TRUE(fs::exists(dir_ + "/running"));
+  EXPECT_FALSE(InstanceLock::acquire(dir_, "running"));  // still held
+  EXPECT_TRUE(remove_stale_instance_files(root_ + "/missing").empty());
+}
+
 }  // namespace
 }  // namespace box
