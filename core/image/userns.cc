@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -66,6 +67,11 @@ void send_frame(int fd, char type, const std::string& text) {
   std::memcpy(head + 1, &len, 4);
   write_all(fd, head, 5);
   write_all(fd, text.data(), text.size());
+}
+
+// The errno goes first ("28:..."), so the caller can tell a full disk.
+void send_failure(int fd, const Error& e) {
+  send_frame(fd, kFailed, std::to_string(e.errno_value()) + ":" + e.message());
 }
 
 // Runs newuidmap/newgidmap (setuid helpers that check /etc/subuid) and
@@ -190,7 +196,7 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
     ignore_group_signals();
     signal(SIGPIPE, SIG_DFL);
     if (unshare(CLONE_NEWUSER) != 0) {
-      send_frame(msg_w.get(), kFailed, Error::from_errno("create a user namespace").message());
+      send_failure(msg_w.get(), Error::from_errno("create a user namespace"));
       _exit(1);
     }
     send_frame(msg_w.get(), kMessage, "");  // "unshared": the parent maps us now
@@ -200,8 +206,7 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
     }
     if (got != 1 || go != 'g') _exit(1);
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
-      send_frame(msg_w.get(), kFailed,
-                 Error::from_errno("become root in the user namespace").message());
+      send_failure(msg_w.get(), Error::from_errno("become root in the user namespace"));
       _exit(1);
     }
     umask(022);
@@ -211,7 +216,10 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
     } catch (const std::exception& e) {
       r = Error(std::string("unexpected error: ") + e.what());
     }
-    send_frame(msg_w.get(), r ? kDone : kFailed, r ? "" : r.error().message());
+    if (r)
+      send_frame(msg_w.get(), kDone, "");
+    else
+      send_failure(msg_w.get(), r.error());
     _exit(r ? 0 : 1);
   }
   go_r.reset();
@@ -278,7 +286,15 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!failure.empty()) return Error(failure);
+  if (!failure.empty()) {
+    const auto colon = failure.find(':');
+    int err = 0;
+    if (colon != std::string::npos) {
+      std::from_chars(failure.data(), failure.data() + colon, err);
+      failure.erase(0, colon + 1);
+    }
+    return Error(failure, err);
+  }
   if (done && WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
   if (WIFSIGNALED(status))
     return Error(std::string("worker process killed by signal ") + strsignal(WTERMSIG(status)));

@@ -134,8 +134,10 @@ Result<InstallContext> context_from_environment(const std::string& box_run) {
   return ctx;
 }
 
-Result<InstalledImage> install(const InstallContext& ctx, const std::string& source_text,
-                               const InstallOptions& options, const ProgressFn& progress) {
+namespace {
+
+Result<InstalledImage> install_steps(const InstallContext& ctx, const std::string& source_text,
+                                     const InstallOptions& options, const ProgressFn& progress) {
   char cwd_buf[4096];
   std::string cwd = getcwd(cwd_buf, sizeof cwd_buf) ? cwd_buf : "/";
   // 1. refuse what is malformed, and to clobber
@@ -395,6 +397,19 @@ Result<InstalledImage> install(const InstallContext& ctx, const std::string& sou
                               ": run 'systemctl --user daemon-reload'");
   }
   return meta;
+}
+
+}  // namespace
+
+Result<InstalledImage> install(const InstallContext& ctx, const std::string& source_text,
+                               const InstallOptions& options, const ProgressFn& progress) {
+  auto r = install_steps(ctx, source_text, options, progress);
+  // Which disk, and that the rollback has already run.
+  if (!r && (r.error().errno_value() == ENOSPC || r.error().errno_value() == EDQUOT))
+    return Error(r.error().message() + " (the file system of '" + locations_for(ctx).images +
+                     "' is full: free some space there and install again; nothing was changed)",
+                 r.error().errno_value());
+  return r;
 }
 
 Result<std::vector<std::string>> uninstall(const InstallContext& ctx, const std::string& name,

@@ -321,6 +321,36 @@ void BoxTest::TearDown() {
   std::filesystem::remove_all(rootfs_);
 }
 
+namespace {
+
+// A one-layer OCI layout at $1 (tag "latest") from the directory $2: the
+// layer is `tar | gzip -1`, so a sparse file in $2 becomes real zeros in
+// the layer (a bomb compresses 1000:1).
+constexpr const char* kMakeLayout = R"sh(set -eu
+out=$1 root=$2
+rm -rf "$out"; mkdir -p "$out/blobs/sha256"
+tar --numeric-owner --owner=0 --group=0 -C "$root" -cf - . | gzip -1 > "$out/layer"
+diff=$(gzip -dc "$out/layer" | sha256sum | cut -d' ' -f1)
+put() { d=$(sha256sum "$1" | cut -d' ' -f1); s=$(stat -c %s "$1"); mv "$1" "$out/blobs/sha256/$d"; echo "$d $s"; }
+set -- $(put "$out/layer"); layer=$1 layer_size=$2
+printf '{"architecture":"%s","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+  "$(dpkg --print-architecture)" "$diff" > "$out/config"
+set -- $(put "$out/config"); config=$1 config_size=$2
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+  "$config" "$config_size" "$layer" "$layer_size" > "$out/manifest"
+set -- $(put "$out/manifest"); manifest=$1 manifest_size=$2
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}' \
+  "$manifest" "$manifest_size" > "$out/index.json"
+echo '{"imageLayoutVersion":"1.0.0"}' > "$out/oci-layout"
+)sh";
+
+}  // namespace
+
+void make_oci_layout(const std::string& out, const std::string& root) {
+  auto made = run({"sh", "-c", kMakeLayout, "sh", out, root}, std::chrono::seconds(300));
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+}
+
 void BoxTest::define(const std::string& name, const std::string& yaml) {
   write_file(defs_ + "/" + name + ".yaml", yaml);
   names_.push_back(name);

@@ -133,6 +133,11 @@ std::set<pid_t> children_named(pid_t pid, const std::set<std::string>& names);
 // Gone, or a zombie waiting for a reaper: either way it no longer runs.
 bool dead(pid_t pid);
 
+// A one-layer OCI layout at `out` (tag "latest", command /bin/sh) of the
+// directory `root`, made with tar, gzip and sha256sum; the layer is gzip -1,
+// so a sparse file in `root` becomes real zeros (a bomb compresses 1000:1).
+void make_oci_layout(const std::string& out, const std::string& root);
+
 // For tests that define boxes: as the unprivileged test user, a busybox
 // rootfs at ~/rootfs-NAME, definitions written by define() (no reload) and
 // undone after the test (remove_boxes), and the rootfs removed.
