@@ -269,28 +269,51 @@ void reset_signals() {
   exec_command(plan, report_fd);
 }
 
-// Runs newuidmap/newgidmap PID MAPPINGS... and waits. Returns "" or why not.
-std::string run_id_helper(const std::string& helper, pid_t pid,
-                          const std::vector<IdMapping>& maps) {
-  SpawnSpec spec;
-  spec.argv = {helper, std::to_string(pid)};
-  for (const auto& m : maps) {
-    spec.argv.push_back(std::to_string(m.inside));
-    spec.argv.push_back(std::to_string(m.outside));
-    spec.argv.push_back(std::to_string(m.count));
+// newuidmap/newgidmap PID MAPPINGS..., started; finish() waits for it.
+// Both run at once: each is a setuid exec of about a millisecond, and a
+// container start waits for the slower of the two only.
+class IdHelper {
+ public:
+  IdHelper(const std::string& helper, pid_t pid, const std::vector<IdMapping>& maps)
+      : helper_(helper) {
+    SpawnSpec spec;
+    spec.argv = {helper, std::to_string(pid)};
+    for (const auto& m : maps) {
+      spec.argv.push_back(std::to_string(m.inside));
+      spec.argv.push_back(std::to_string(m.outside));
+      spec.argv.push_back(std::to_string(m.count));
+    }
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      error_ = std::string("pipe: ") + std::strerror(errno);
+      return;
+    }
+    UniqueFd out_write(pipe_fds[1]);
+    out_.reset(pipe_fds[0]);
+    spec.stderr_fd = out_write.get();
+    auto child = spawn(spec);
+    if (!child) {
+      error_ = child.error().message() + " (install Debian's uidmap package)";
+      return;
+    }
+    child_ = *child;
   }
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
-  UniqueFd out_read(pipe_fds[0]), out_write(pipe_fds[1]);
-  spec.stderr_fd = out_write.get();
-  auto child = spawn(spec);
-  if (!child) return child.error().message() + " (install Debian's uidmap package)";
-  out_write.reset();
-  std::string out = read_report(out_read.get());
-  if (wait_exit_code(*child) == 0) return "";
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out.empty() ? helper + " failed" : out;
-}
+  // "" or why not.
+  std::string finish() {
+    if (child_ < 0) return error_;
+    std::string out = read_report(out_.get());
+    const int code = wait_exit_code(child_);
+    child_ = -1;
+    if (code == 0) return "";
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out.empty() ? helper_ + " failed" : out;
+  }
+
+ private:
+  std::string helper_, error_;
+  UniqueFd out_;
+  pid_t child_ = -1;
+};
 
 // Reads the child's report until end of file (see read_report), answering
 // its requests for fuse-overlayfs on `fuse_sock` (-1: none) with `serve`
@@ -389,8 +412,10 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
   // 1. Id maps through the setuid helpers and the caller's hook, then let
   // the child go on.
   if (plan.use_id_helpers) {
-    std::string err = run_id_helper(plan.newuidmap, child, plan.uid_map);
-    if (err.empty()) err = run_id_helper(plan.newgidmap, child, plan.gid_map);
+    IdHelper uid(plan.newuidmap, child, plan.uid_map), gid(plan.newgidmap, child, plan.gid_map);
+    std::string err = uid.finish();
+    const std::string gid_err = gid.finish();
+    if (err.empty()) err = gid_err;
     if (!err.empty()) {
       ::kill(child, SIGKILL);
       reap();
