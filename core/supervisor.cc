@@ -25,6 +25,7 @@
 #include "log.h"
 #include "network.h"
 #include "pid1_signals.h"
+#include "resident_code.h"
 #include "seccomp_programs.h"
 #include "systemd_api.h"
 #include "unique_fd.h"
@@ -312,6 +313,7 @@ ContainerEnd supervise(const RunPlan& original, const SupervisorOptions& options
   // Ready when the command runs, unless the container says so itself.
   if (options.notify_ready && !notify.fd.valid())
     systemd_api::notify("READY=1\nSTATUS=Container running (PID " + std::to_string(child) + ")");
+  release_startup_code();
 
   ContainerEnd end;
   int dropped = 0;  // a signal PID 1 was ended for, see dropped_by_init
