@@ -99,7 +99,7 @@ TEST_F(FullDisk, ABoxThatFillsItsPersistentWritesKeepsWhatItWroteBefore) {
          "rootfs: ~/rootfs-fulldisk\nrootfs_writes: persistent\n"
          "command: [sh, -c, 'echo found-$(cat /kept 2>/dev/null || echo none); "
          "[ -e /kept ] || echo kept-from-the-first-run > /kept; "
-         "dd if=/dev/zero of=/big bs=64k 2>&1; echo dd-ended-$?; exec sleep 300']\n");
+         "out=$(dd if=/dev/zero of=/big bs=64k 2>&1); echo dd-ended-$? $out; exec sleep 300']\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   const std::string unit = "box@filler.service";
   ASSERT_EQ(systemctl({"start", unit}).exit_code, 0) << journal(unit);
