@@ -18,6 +18,7 @@
 #include "generator.h"
 #include "paths.h"
 #include "report.h"
+#include "generator_status.h"
 #include "status_file.h"
 
 namespace {
@@ -85,7 +86,7 @@ int run(bool dry_run, const std::string& target) {
     return 1;
   }
   // The status file is best effort: the units are what matters.
-  const std::string status = box::generator::status_file_path(dirs->runtime_dir);
+  const std::string status = box::generator_status_path(dirs->runtime_dir);
   if (!status.empty()) {
     auto r = box::generator::ensure_directory(dirs->runtime_dir + "/box", 0700);
     if (r) r = box::generator::write_file_atomically(status, box::generator::status_json(out.verdicts));

@@ -1,7 +1,6 @@
 #include "status_file.h"
 
-#include <nlohmann/json.hpp>
-
+#include "generator_status.h"
 #include "unit_text.h"
 
 namespace box::generator {
@@ -20,32 +19,22 @@ const char* kind_name(Verdict::Kind k) {
 
 }  // namespace
 
-std::string status_file_path(const std::string& runtime_dir) {
-  return runtime_dir.empty() ? "" : runtime_dir + "/box/generator-status.json";
-}
-
 std::string status_json(const std::vector<Verdict>& verdicts) {
-  using Json = nlohmann::ordered_json;  // keys in the order written: stable diffs
-  Json list = Json::array();
+  std::vector<GeneratorStatusEntry> entries;
   for (const auto& v : verdicts) {
-    Json e;
-    e["name"] = v.name;
-    e["kind"] = kind_name(v.kind);
-    e["ok"] = v.ok;
-    if (v.kind == Verdict::Kind::kContainer) e["unit"] = unit_name(v.name);
-    e["path"] = v.path;
-    if (!v.fragments.empty()) e["fragments"] = v.fragments;
-    if (!v.overridden.empty()) e["overrides"] = v.overridden;
-    if (!v.message.empty()) e["error"] = v.message;
-    if (!v.warnings.empty()) e["warnings"] = v.warnings;
-    list.push_back(std::move(e));
+    GeneratorStatusEntry e;
+    e.name = v.name;
+    e.kind = kind_name(v.kind);
+    e.ok = v.ok;
+    if (v.kind == Verdict::Kind::kContainer) e.unit = unit_name(v.name);
+    e.path = v.path;
+    e.fragments = v.fragments;
+    e.overrides = v.overridden;
+    e.error = v.message;
+    e.warnings = v.warnings;
+    entries.push_back(std::move(e));
   }
-  Json doc;
-  doc["version"] = 1;
-  doc["generator"] = "box-user-generator";
-  doc["definitions"] = std::move(list);
-  // File names need not be UTF-8; replace what is not rather than throw.
-  return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return format_generator_status(entries);
 }
 
 }  // namespace box::generator

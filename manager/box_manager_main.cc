@@ -22,6 +22,7 @@
 #include "bus_names.h"
 #include "container_object.h"
 #include "container_registry.h"
+#include "generator_status.h"
 #include "install/debris.h"
 #include "install/install.h"
 #include "install_jobs.h"
@@ -99,8 +100,7 @@ int serve(std::chrono::seconds idle_timeout) {
     if (on_client_gone) on_client_gone(name);
   });
 
-  const std::string status_file =
-      dirs->runtime_dir.empty() ? "" : dirs->runtime_dir + "/box/generator-status.json";
+  const std::string status_file = box::generator_status_path(dirs->runtime_dir);
   box::manager::ContainerRegistry registry(
       box::definition_search_dirs(*dirs), box::load_context(*dirs), status_file,
       dirs->runtime_dir.empty() ? "" : box::instance_lock_dir(dirs->runtime_dir));

@@ -91,10 +91,12 @@ bool ContainerRegistry::load_generator_verdicts() {
   std::ifstream in(generator_status_);
   std::stringstream text;
   text << in.rdbuf();
-  // The generator writes it atomically; an unreadable or foreign file is
-  // ignored: our own load of each definition still reports errors.
+  // The generator writes it atomically; an unreadable file or another
+  // version is ignored: our own load of each definition still reports errors.
   auto parsed = parse_generator_status(text.str());
-  if (parsed) verdicts_ = std::move(*parsed);
+  if (!parsed) return true;
+  for (const auto& e : *parsed)
+    if (!e.ok) verdicts_[e.name] = e.error.empty() ? "rejected by box-user-generator" : e.error;
   return true;
 }
 

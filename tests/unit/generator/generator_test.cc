@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "atomic_write.h"
+#include "generator_status.h"
 #include "status_file.h"
 
 namespace box::generator {
@@ -174,8 +175,8 @@ TEST_F(GeneratorTest, StatusFileNamesEveryVerdict) {
             "    }\n"
             "  ]\n"
             "}\n");
-  EXPECT_EQ(status_file_path("/run/user/1000"), "/run/user/1000/box/generator-status.json");
-  EXPECT_EQ(status_file_path(""), "");
+  EXPECT_EQ(generator_status_path("/run/user/1000"), "/run/user/1000/box/generator-status.json");
+  EXPECT_EQ(generator_status_path(""), "");
 }
 
 TEST_F(GeneratorTest, StatusFileSurvivesNonUtf8Paths) {

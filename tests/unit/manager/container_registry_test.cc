@@ -7,6 +7,8 @@
 #include <fstream>
 #include <thread>
 
+#include "generator_status.h"
+
 namespace box::manager {
 namespace {
 namespace fs = std::filesystem;
@@ -132,8 +134,9 @@ TEST_F(RegistryTest, SeesNewAndChangedDropins) {
 
 TEST_F(RegistryTest, GeneratorVerdictMarksAFileThatLoadsNowAsInvalid) {
   write(root_ / "defs/a.yaml", "rootfs: ~/r\ncommand: [sh]\n");
-  write(root_ / "status.json",
-        R"({"definitions": [{"name": "a", "ok": false, "error": "a.yaml:1:1: was broken"}]})");
+  GeneratorStatusEntry broken{"a", "container", false, "box@a.service", "/defs/a.yaml"};
+  broken.error = "a.yaml:1:1: was broken";
+  write(root_ / "status.json", format_generator_status({broken}));
   auto reg = registry();
   auto a = reg.find("a");
   ASSERT_TRUE(a.has_value());
