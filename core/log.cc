@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "names.h"
 #include "systemd_api.h"
 
 namespace box {
@@ -41,7 +42,7 @@ void log_message(LogLevel level, const std::string& message) {
   std::string line;
   if (stderr_is_journal() && !g_container.empty()) {
     int r = systemd_api::journal_send(message, static_cast<int>(level), g_program, g_container,
-                                      "box@" + g_container + ".service");
+                                      unit_name(g_container));
     if (r >= 0) return;
   }
   if (stderr_is_journal()) {

@@ -116,4 +116,14 @@ std::string default_hostname(const std::string& container_name) {
   return out;
 }
 
+std::string unit_name(const std::string& container) { return "box@" + container + ".service"; }
+
+std::optional<std::string> container_of_unit(const std::string& unit) {
+  const std::string prefix = "box@", suffix = ".service";
+  if (unit.size() <= prefix.size() + suffix.size() || unit.compare(0, prefix.size(), prefix) != 0 ||
+      unit.compare(unit.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return std::nullopt;
+  return unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size());
+}
+
 }  // namespace box

@@ -55,4 +55,11 @@ bool is_valid_hostname(const std::string& hostname);
 // "etcd" -> "etcd", "web@blue" -> "web-blue", "my_db.v2" -> "my-db-v2".
 std::string default_hostname(const std::string& container_name);
 
+// The unit of a container: "box@NAME.service" (NAME needs no escaping).
+std::string unit_name(const std::string& container);
+
+// The container a unit name belongs to ("box@NAME.service" -> "NAME");
+// nullopt for any other unit.
+std::optional<std::string> container_of_unit(const std::string& unit);
+
 }  // namespace box

@@ -88,8 +88,8 @@ int run(bool dry_run, const std::string& target) {
   // The status file is best effort: the units are what matters.
   const std::string status = box::generator_status_path(dirs->runtime_dir);
   if (!status.empty()) {
-    auto r = box::generator::ensure_directory(dirs->runtime_dir + "/box", 0700);
-    if (r) r = box::generator::write_file_atomically(status, box::generator::status_json(out.verdicts));
+    auto r = box::ensure_directory(dirs->runtime_dir + "/box", 0700);
+    if (r) r = box::write_file_atomically(status, box::generator::status_json(out.verdicts));
     if (!r) box::generator::report_error(r.error().wrap("write the status file").message(), to);
   }
   // Broken definitions are not a generator failure: the others are written,

@@ -23,7 +23,6 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-std::string unit_name(const std::string& container) { return "box@" + container + ".service"; }
 
 std::string escape_unit_value(const std::string& value) {
   std::string out;

@@ -6,12 +6,9 @@
 #include <string>
 
 #include "definition.h"
+#include "names.h"  // unit_name
 
 namespace box::generator {
-
-// The unit a container runs as: "box@NAME.service" ("box@web@blue.service"
-// for an instance: the instance string of box@.service is "web@blue").
-std::string unit_name(const std::string& container);
 
 // Contents of box@NAME.service.d/50-box.conf.
 std::string dropin_text(const Definition& def);

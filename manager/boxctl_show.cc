@@ -10,7 +10,7 @@
 #include "boxctl.h"
 #include "output.h"
 #include "spawn.h"
-#include "unit_text.h"
+#include "names.h"
 
 namespace box::boxctl {
 namespace {
@@ -81,7 +81,7 @@ int cmd_list(Context& ctx, const ListOptions& options) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
       out.push_back({{"name", std::get<0>(r)},
-                     {"unit", generator::unit_name(std::get<0>(r))},
+                     {"unit", unit_name(std::get<0>(r))},
                      {"description", std::get<1>(r)},
                      {"state", std::get<2>(r)},
                      {"sub_state", std::get<3>(r)},

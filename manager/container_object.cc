@@ -3,7 +3,7 @@
 #include "errors.h"
 #include "object_paths.h"
 #include "unit_changes.h"
-#include "unit_text.h"
+#include "names.h"
 
 namespace box::manager {
 
@@ -32,7 +32,7 @@ ContainerObject::ContainerObject(sdbus::IConnection& connection, const std::stri
                                  Snapshot& snapshot)
     : AdaptorInterfaces(connection, container_object_path(name)),
       name_(name),
-      unit_(generator::unit_name(name)),
+      unit_(unit_name(name)),
       snapshot_(snapshot) {
   registerAdaptor();
 }

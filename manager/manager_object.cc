@@ -10,19 +10,11 @@
 #include "log.h"
 #include "object_paths.h"
 #include "unit_changes.h"
-#include "unit_text.h"
+#include "names.h"
 
 namespace box::manager {
 namespace {
 
-// "box@NAME.service" -> "NAME".
-std::optional<std::string> container_of_unit(const std::string& unit) {
-  const std::string prefix = "box@", suffix = ".service";
-  if (unit.size() <= prefix.size() + suffix.size() || unit.compare(0, prefix.size(), prefix) != 0 ||
-      unit.compare(unit.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return std::nullopt;
-  return unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size());
-}
 
 bool is_running(const std::string& active_state) {
   return active_state == "active" || active_state == "reloading" || active_state == "activating" ||
@@ -134,7 +126,7 @@ void ManagerObject::ListContainers(sdbus::Result<std::vector<Row>>&& result) {
       rows.reserve(infos.size());
       for (const auto& c : infos) {
         // Not loaded: inactive (see SystemdClient::loaded_unit_states).
-        auto it = states.find(generator::unit_name(c.name));
+        auto it = states.find(unit_name(c.name));
         std::string active = it == states.end() ? "inactive" : it->second.active_state;
         std::string sub = it == states.end() ? "dead" : it->second.sub_state;
         rows.emplace_back(c.name, c.description, container_state(c.valid, active), sub, c.error,
@@ -167,7 +159,7 @@ void ManagerObject::run_job(Job job, sdbus::Result<>&& result, const std::string
   static const char* const kVerbs[] = {"start", "stop", "restart"};
   const std::string verb = kVerbs[static_cast<int>(job)];
   auto info = require(name, job != Job::kStop);
-  const std::string unit = generator::unit_name(name);
+  const std::string unit = unit_name(name);
   if (job == Job::kStart) {
     // Where it matters to the caller: systemd would accept the start and do
     // nothing. Read now, kept nowhere.
@@ -226,7 +218,7 @@ void ManagerObject::Kill(sdbus::Result<>&& result, std::string name, int32_t sig
     if (signal <= 0 || signal > SIGRTMAX)
       throw invalid_argument("signal " + std::to_string(signal) +
                              " is not a valid signal number");
-    const std::string unit = generator::unit_name(name);
+    const std::string unit = unit_name(name);
     if (!is_running(snapshot_.runtime(unit).active_state)) throw not_running(name);
     auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
     systemd_.kill_unit(unit, signal,
@@ -255,7 +247,7 @@ void ManagerObject::autostart_changed(const std::string& name) {
 void ManagerObject::Enable(sdbus::Result<>&& result, std::string name) {
   answer(result, [&] {
     require(name, true);
-    const std::string unit = generator::unit_name(name);
+    const std::string unit = unit_name(name);
     auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
     systemd_.enable_unit(
         unit, [this, reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
@@ -269,7 +261,7 @@ void ManagerObject::Enable(sdbus::Result<>&& result, std::string name) {
 void ManagerObject::Disable(sdbus::Result<>&& result, std::string name) {
   answer(result, [&] {
     auto info = require(name, false);
-    const std::string unit = generator::unit_name(name);
+    const std::string unit = unit_name(name);
     const UnitRuntime& rt = snapshot_.runtime(unit);
     const std::string autostart = autostart_from_wanted_by(rt.wanted_by);
     // Links from `systemctl enable` can be removed; links the generator made

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <random>
 
+#include "atomic_write.h"
 #include "image/regular_file.h"
 
 namespace box::install {
@@ -39,34 +40,10 @@ Result<std::string> read_file(const std::string& path, std::size_t max,
   return image::read_at_most(fd->get(), path, max);
 }
 
-// Written beside, then renamed: a reader sees the old file or the new one.
+// Written beside, then renamed, and synced: a reader sees the old file or
+// the new one, and so does the next boot.
 Result<void> write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Error::from_errno("create '" + tmp + "'");
-  std::size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error e = Error::from_errno("write '" + tmp + "'");
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  if (fsync(fd) != 0 || ::close(fd) != 0) {
-    Error e = Error::from_errno("write '" + tmp + "'");
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = Error::from_errno("rename '" + tmp + "' to '" + path + "'");
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  return {};
+  return write_file_atomically(path, content, mode, /*sync=*/true);
 }
 
 Result<void> make_dirs(const std::string& path, mode_t mode) {

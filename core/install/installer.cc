@@ -334,12 +334,12 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
   if (exists_nofollow(image_dir) && ctx.stop_unit) {
     const std::string cancelled_stop =
         "cancelled (box@" + name + ".service was stopped; its image is unchanged)";
-    auto s = ctx.stop_unit("box@" + name + ".service");
+    auto s = ctx.stop_unit(unit_name(name));
     // A stop_unit that watches the cancel flag too gives up waiting for the
     // stop job (which goes on): the old image stays as it is.
     if (!s && options.cancel && options.cancel->load()) return Error(cancelled_stop).wrap(wrap);
     if (!s) return s.error().wrap(wrap);
-    meta.warnings.push_back("box@" + name +
+    meta.warnings.push_back(unit_name(name) +
                             ".service was stopped (if it was running) to replace "
                             "its image: start it again");
     // The stop can take as long as the container's stop timeout: a cancel
@@ -436,7 +436,7 @@ Result<std::vector<std::string>> uninstall(const InstallContext& ctx, const std:
   std::vector<std::string> notes;
 
   if (ctx.stop_unit) {
-    auto s = ctx.stop_unit("box@" + name + ".service");
+    auto s = ctx.stop_unit(unit_name(name));
     if (!s) return s.error().wrap(wrap);
   }
   if (::unlink(definition.c_str()) != 0 && errno != ENOENT)

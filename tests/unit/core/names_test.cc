@@ -85,3 +85,19 @@ TEST(Hostname, WhatTheHostnameKeyAccepts) {
 
 }  // namespace
 }  // namespace box
+
+namespace box {
+namespace {
+
+TEST(UnitNames, InAndOut) {
+  EXPECT_EQ(unit_name("etcd"), "box@etcd.service");
+  EXPECT_EQ(unit_name("web@blue"), "box@web@blue.service");
+  EXPECT_EQ(container_of_unit("box@web@blue.service"), "web@blue");
+  EXPECT_EQ(container_of_unit(unit_name("etcd")), "etcd");
+  EXPECT_EQ(container_of_unit("box@.service"), std::nullopt);
+  EXPECT_EQ(container_of_unit("box-manager.service"), std::nullopt);
+  EXPECT_EQ(container_of_unit("box@etcd.socket"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace box

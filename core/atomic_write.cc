@@ -9,7 +9,7 @@
 
 #include "unique_fd.h"
 
-namespace box::generator {
+namespace box {
 
 namespace {
 
@@ -23,7 +23,7 @@ std::string temp_name(const std::string& path) {
 }  // namespace
 
 Result<void> write_file_atomically(const std::string& path, const std::string& content,
-                                   unsigned mode) {
+                                   unsigned mode, bool sync) {
   std::string tmp;
   UniqueFd fd;
   for (int attempt = 0; attempt < 100 && !fd.valid(); ++attempt) {
@@ -45,6 +45,7 @@ Result<void> write_file_atomically(const std::string& path, const std::string& c
     if (n < 0) return fail("write");
     done += static_cast<std::size_t>(n);
   }
+  if (sync && ::fsync(fd.get()) != 0) return fail("write");
   if (::close(fd.release()) != 0) return fail("close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename into place");
   return {};
@@ -72,4 +73,4 @@ Result<void> ensure_directory(const std::string& path, unsigned mode) {
   return Error::from_errno("create directory '" + path + "'");
 }
 
-}  // namespace box::generator
+}  // namespace box
