@@ -189,7 +189,8 @@ TEST_F(InstallBus, InstallAndUninstallAnnounceTheContainer) {
   std::string out;
   ASSERT_TRUE(eventually([&] {
     out = watcher->output();
-    return call_and_reply(out, "Install").second != std::string::npos;
+    return call_and_reply(out, "Install").second != std::string::npos &&
+           !signals_at(out, "ContainerNew", "etcd").empty();
   })) << out;
   const auto [install_call, install_reply] = call_and_reply(out, "Install");
   const auto progress = signals_at(out, "InstallProgress", "etcd");
@@ -212,7 +213,8 @@ TEST_F(InstallBus, InstallAndUninstallAnnounceTheContainer) {
   // ContainerRemoved between the call and the reply.
   ASSERT_TRUE(eventually([&] {
     out = watcher->output();
-    return call_and_reply(out, "Uninstall").second != std::string::npos;
+    return call_and_reply(out, "Uninstall").second != std::string::npos &&
+           !signals_at(out, "ContainerRemoved", "etcd").empty();
   })) << out;
   const auto [uninstall_call, uninstall_reply] = call_and_reply(out, "Uninstall");
   const auto removed = signals_at(out, "ContainerRemoved", "etcd");
