@@ -93,9 +93,9 @@ TEST_F(Isolation, MinimalDevAndProc) {
   EXPECT_EQ(status_field(r.output, "dev"),
             "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero")
       << r.output;
-  const std::map<std::string, std::string> nodes = {
-      {"null", "1:3"}, {"zero", "1:5"}, {"full", "1:7"}, {"random", "1:8"}, {"urandom", "1:9"},
-      {"tty", "5:0"}};
+  const std::map<std::string, std::string> nodes = {{"null", "1:3"},    {"zero", "1:5"},
+                                                    {"full", "1:7"},    {"random", "1:8"},
+                                                    {"urandom", "1:9"}, {"tty", "5:0"}};
   for (const auto& [name, number] : nodes)
     EXPECT_EQ(status_field(r.output, "/dev/" + name), "character special file " + number)
         << r.output;

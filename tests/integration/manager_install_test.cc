@@ -57,10 +57,9 @@ CommandResult gdbus(const std::string& method, const std::vector<std::string>& a
 // it listens (output in `file`).
 std::unique_ptr<Background> watch_calls_and_signals(const std::string& file) {
   auto w = std::make_unique<Background>(
-      std::vector<std::string>{"dbus-monitor", "--session",
-                               "type='signal',path_namespace='/dev/boxctl/box1'",
-                               "type='method_call',interface='dev.boxctl.box1.Manager'",
-                               "type='method_return'"},
+      std::vector<std::string>{
+          "dbus-monitor", "--session", "type='signal',path_namespace='/dev/boxctl/box1'",
+          "type='method_call',interface='dev.boxctl.box1.Manager'", "type='method_return'"},
       file);
   if (!eventually([&] { return contains(w->output(), "NameAcquired"); }))
     throw std::runtime_error("dbus-monitor did not start listening: " + w->output());

@@ -339,7 +339,8 @@ TEST_F(Runtime, SeccompDeniesNestedUserNamespacesUnlessUnconfined) {
 // The names in /sys/class/net, sorted and joined by spaces.
 std::string host_interfaces() {
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator("/sys/class/net")) names.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator("/sys/class/net"))
+    names.push_back(e.path().filename());
   std::sort(names.begin(), names.end());
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : " ") + n;
@@ -624,7 +625,8 @@ TEST_F(Runtime, TinyInitReapsAndForwardsSignals) {
   // prints "orphan: reaped", or its state and parent.
   auto check_orphan = [](const std::string& until) {
     return "i=0; while s=$(cut -d' ' -f3,4 /proc/$o/stat 2>/dev/null) && [ \"${s%% *}\" != " +
-           until + " ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; "
+           until +
+           " ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; "
            "echo \"orphan: ${s:-reaped}\"; ";
   };
 
@@ -642,11 +644,11 @@ TEST_F(Runtime, TinyInitReapsAndForwardsSignals) {
   EXPECT_EQ(tiny.wait(), 42) << tiny.output();
   EXPECT_TRUE(contains(tiny.output(), "got-term\n")) << tiny.output();
 
-  PipedProcess none({box_run(), "run", rootfs_, "--", "sh", "-c",
-                     "echo \"pid: $$\"; " +
-                         make_orphan("until [ \"$(cat /proc/1/comm)\" = cat ]; do sleep 0.01; done") +
-                         "(" + check_orphan("Z") +
-                         "echo checked) & exec cat"});
+  PipedProcess none(
+      {box_run(), "run", rootfs_, "--", "sh", "-c",
+       "echo \"pid: $$\"; " +
+           make_orphan("until [ \"$(cat /proc/1/comm)\" = cat ]; do sleep 0.01; done") + "(" +
+           check_orphan("Z") + "echo checked) & exec cat"});
   ASSERT_TRUE(none.wait_for("checked\n", std::chrono::seconds(30))) << none.output();
   EXPECT_EQ(status_field(none.output(), "pid"), "1") << none.output();
   EXPECT_EQ(status_field(none.output(), "orphan"), "Z 1") << none.output();  // a zombie of PID 1

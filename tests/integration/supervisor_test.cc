@@ -159,8 +159,8 @@ TEST_F(Supervisor, FailedStartLeavesNothingBehind) {
       EXPECT_FALSE(contains(e.path().filename().string(), "notify-failing-")) << e.path();
   // No process of it, and its cgroup (with the container's child) is gone.
   EXPECT_EQ(show("box@failing.service", "MainPID"), "0");
-  EXPECT_FALSE(fs::exists(root + unit_cg)) << root + unit_cg << " is left with: "
-                                           << slurp(root + unit_cg + "/cgroup.procs");
+  EXPECT_FALSE(fs::exists(root + unit_cg))
+      << root + unit_cg << " is left with: " << slurp(root + unit_cg + "/cgroup.procs");
   // Nothing was created at the mount's source either.
   EXPECT_FALSE(fs::exists(home() + "/no-such-source"));
 }

@@ -4,8 +4,8 @@
 // caller's id mapped: the scratch user has no subordinate ids).
 #include "install/install.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -143,19 +143,18 @@ class Install : public ::testing::Test {
   // exports are in its second, last layer.
   ImageSpec writes_everywhere_spec() {
     ImageSpec spec;
-    spec.layers = {
-        busybox_layer(),
-        make_tar({dir("exports"),
-                  file("exports/config.json.template",
-                       R"({"process":{"args":["/bin/sh"]},"root":{"path":"rootfs"},
+    spec.layers = {busybox_layer(),
+                   make_tar({dir("exports"),
+                             file("exports/config.json.template",
+                                  R"({"process":{"args":["/bin/sh"]},"root":{"path":"rootfs"},
                            "mounts":[{"destination":"/var/lib/app","type":"bind",
                                       "source":"$STATE_DIRECTORY/$NAME/db","options":["rbind"]}],
                            "linux":{"namespaces":[{"type":"pid"},{"type":"ipc"},
                                                   {"type":"mount"}]}})"),
-                  file("exports/tmpfiles.template",
-                       "d $STATE_DIRECTORY/$NAME 0700 $HOST_UID $HOST_GID - -\n"
-                       "d $RUN_DIRECTORY/$NAME - - - - -\n"),
-                  file("exports/hostfs/usr/local/bin/appctl", "#!/bin/sh\n", 0755)})};
+                             file("exports/tmpfiles.template",
+                                  "d $STATE_DIRECTORY/$NAME 0700 $HOST_UID $HOST_GID - -\n"
+                                  "d $RUN_DIRECTORY/$NAME - - - - -\n"),
+                             file("exports/hostfs/usr/local/bin/appctl", "#!/bin/sh\n", 0755)})};
     return spec;
   }
   std::string everywhere_tool() { return ctx_.dirs.home + "/.local/bin/appctl"; }
@@ -520,12 +519,11 @@ TEST_F(Install, CancelledInstallLeavesNothingBehind) {
   for (bool at_the_end : {false, true}) {
     SCOPED_TRACE(at_the_end ? "cancelled after the last progress report" : "cancelled in layer 3");
     std::atomic<bool> cancel{false};
-    auto r = install(ctx_, source, cancelled_by(everywhere_options(), cancel),
-                     [&](const Progress& p) {
-                       if (at_the_end ? p.phase == Progress::Phase::kFinishing
-                                      : p.layer == 3 && p.bytes > 0)
-                         cancel = true;
-                     });
+    auto r =
+        install(ctx_, source, cancelled_by(everywhere_options(), cancel), [&](const Progress& p) {
+          if (at_the_end ? p.phase == Progress::Phase::kFinishing : p.layer == 3 && p.bytes > 0)
+            cancel = true;
+        });
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message().find("cancelled"), std::string::npos) << r.error().message();
     expect_unchanged(before);
