@@ -136,26 +136,47 @@ TEST_F(InstallEtcd, FailuresLeaveNothingBehind) {
   fs::remove(cut);
 
   // Interrupted (SIGINT, as ^C does; `timeout` sends it to boxctl and to
-  // its process group) at different moments of a ~0.3 s install: each
-  // attempt leaves either a complete install, the user manager reloaded, or
-  // nothing.
+  // its process group) at different moments of a ~0.3 s install. Each
+  // attempt ends in one of three ways, and what is on disk and in systemd
+  // must match it:
+  //  - exit 0: installed, completely (the cancel, if boxctl asked for one,
+  //    came once the install had committed): definition, image, data dir,
+  //    and the user manager reloaded (the generator's drop-in);
+  //  - exit 130 after "cancelling the install": cancelled while it ran;
+  //  - exit 130 without it: boxctl ended before it asked for anything.
+  // The last two leave nothing: no definition, nothing in images/ (staging
+  // included), no data dir that was not there before (an earlier test's
+  // uninstall may have kept one), nothing systemd sees. At least one attempt must
+  // have been cancelled while the install ran, or the loop proved nothing.
+  const std::string definition = home() + "/.config/box/containers/etcd.yaml";
+  const std::string data = home() + "/.local/share/box/state/etcd";
+  int cancelled_while_running = 0;
   for (const char* delay : {"0.02", "0.05", "0.1", "0.15", "0.2", "0.25"}) {
+    const bool had_data = fs::exists(data);
     auto interrupted = run({"timeout", "--preserve-status", "-s", "INT", delay,
                             prefix() + "/bin/boxctl", "install", "oci-archive:" + image_, "etcd"});
-    bool installed = fs::exists(home() + "/.config/box/containers/etcd.yaml");
+    SCOPED_TRACE(std::string("interrupted after ") + delay + " s: exit " +
+                 std::to_string(interrupted.exit_code) + ", " + interrupted.output);
+    const bool asked = contains(interrupted.output, "boxctl: cancelling the install of 'etcd'\n");
+    const std::string drop_ins = show("box@etcd.service", "DropInPaths");
     if (interrupted.exit_code == 0) {
-      EXPECT_TRUE(installed) << delay;
-      EXPECT_EQ(again(), std::vector<std::string>{"etcd"}) << delay;
-      EXPECT_TRUE(contains(show("box@etcd.service", "DropInPaths"), "50-box.conf"))
-          << delay << ": " << interrupted.output;
-      EXPECT_FALSE(contains(interrupted.output, "note: installed, but")) << interrupted.output;
+      EXPECT_TRUE(fs::exists(definition));
+      EXPECT_EQ(again(), std::vector<std::string>{"etcd"});
+      EXPECT_TRUE(fs::is_directory(data));
+      EXPECT_TRUE(contains(drop_ins, "50-box.conf")) << drop_ins;
+      EXPECT_TRUE(contains(interrupted.output, "Installed etcd from oci-archive:"));
+      EXPECT_FALSE(contains(interrupted.output, "note: installed, but"));
       ASSERT_EQ(boxctl({"uninstall", "etcd", "--purge"}).exit_code, 0);
-    } else {
-      EXPECT_EQ(interrupted.exit_code, 130) << delay << ": " << interrupted.output;
-      EXPECT_FALSE(installed) << delay << ": " << interrupted.output;
-      EXPECT_TRUE(again().empty()) << delay << ": " << again().front();
+      continue;
     }
+    ASSERT_EQ(interrupted.exit_code, 130);
+    if (asked) ++cancelled_while_running;
+    EXPECT_FALSE(fs::exists(definition));
+    EXPECT_TRUE(again().empty()) << again().front();
+    EXPECT_EQ(fs::exists(data), had_data);
+    EXPECT_FALSE(contains(drop_ins, "50-box.conf")) << drop_ins;
   }
+  EXPECT_GE(cancelled_while_running, 1) << "no attempt was cancelled while the install ran";
 
   // A registry reference: box does not fetch images.
   r = boxctl({"install", "docker://quay.io/coreos/etcd", "etcd"});

@@ -75,30 +75,51 @@ class ManagerBus : public ::testing::Test {
   std::vector<std::string> written_;
 };
 
+// Whether a dbus-monitor block sets `property` to `value`, as dbus-monitor
+// prints it on the line after the name ("variant   uint32 1234").
+bool sets(const std::string& block, const std::string& property, const std::string& value) {
+  auto at = block.find("string \"" + property + "\"\n");
+  if (at == std::string::npos) return false;
+  std::istringstream next(block.substr(block.find('\n', at) + 1));
+  std::string variant, type, rest;
+  next >> variant >> type;
+  std::getline(next, rest);
+  return variant == "variant" && type + rest == value;
+}
+
+// The container's command ends on SIGTERM with status 7 (so the unit ends
+// "failed"): a watcher sees State go active, then failed, the start announce
+// the supervisor's PID and the stop the status, each with its value.
 TEST_F(ManagerBus, WatcherSeesPropertiesChangedForStartAndStop) {
-  define("watched", waiting_yaml("exit 0"));
+  define("watched", waiting_yaml("exit 7"));
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   auto watcher = watch(home() + "/monitor-watched.txt");
 
   auto start = boxctl({"start", "watched"});
   ASSERT_EQ(start.exit_code, 0) << start.output;
+  const std::string main_pid = show("box@watched.service", "MainPID");
+  ASSERT_NE(main_pid, "0");
   auto stop = boxctl({"stop", "watched"});
   ASSERT_EQ(stop.exit_code, 0) << stop.output;
+  ASSERT_EQ(show("box@watched.service", "ExecMainStatus"), "7");
 
   const std::string path = "/dev/boxctl/box1/container/watched";
-  int active = -1, inactive = -1;
+  int active = -1, failed = -1;
   EXPECT_TRUE(eventually([&] {
     auto blocks = signal_blocks(watcher->output());
     active = find_state_change(blocks, path, "active");
-    inactive = active < 0 ? -1 : find_state_change(blocks, path, "inactive", active + 1);
-    return inactive > active && active >= 0;
+    failed = active < 0 ? -1 : find_state_change(blocks, path, "failed", active + 1);
+    return failed > active && active >= 0;
   })) << watcher->output();
-  // The start also announced the supervisor's PID, the stop its exit status.
   auto blocks = signal_blocks(watcher->output());
-  bool saw_pid = false;
-  for (const auto& b : blocks)
-    saw_pid |= contains(b, "path=" + path + ";") && contains(b, "string \"MainPID\"");
-  EXPECT_TRUE(saw_pid) << watcher->output();
+  bool saw_pid = false, saw_status = false;
+  for (int i = 0; i < static_cast<int>(blocks.size()); ++i) {
+    if (!contains(blocks[i], "path=" + path + ";")) continue;
+    if (i < failed) saw_pid |= sets(blocks[i], "MainPID", "uint32 " + main_pid);
+    if (i > active) saw_status |= sets(blocks[i], "ExitStatus", "int32 7");
+  }
+  EXPECT_TRUE(saw_pid) << "no MainPID " << main_pid << " up to the start\n" << watcher->output();
+  EXPECT_TRUE(saw_status) << "no ExitStatus 7 with the stop\n" << watcher->output();
 }
 
 TEST_F(ManagerBus, NamedErrors) {

@@ -52,11 +52,59 @@ CommandResult gdbus(const std::string& method, const std::vector<std::string>& a
   return run(gdbus_call(method, args), std::chrono::seconds(150));
 }
 
-// Whether dbus-monitor's output has `member` with string argument `name`.
-bool saw_signal(const std::string& monitor, const std::string& member, const std::string& name) {
-  for (const auto& b : signal_blocks(monitor))
-    if (contains(b, "member=" + member) && contains(b, "string \"" + name + "\"")) return true;
-  return false;
+// dbus-monitor watching box-manager's signals, the calls to its Manager
+// interface and every method return, in the order the bus routed them, once
+// it listens (output in `file`).
+std::unique_ptr<Background> watch_calls_and_signals(const std::string& file) {
+  auto w = std::make_unique<Background>(
+      std::vector<std::string>{
+          "dbus-monitor", "--session", "type='signal',path_namespace='/dev/boxctl/box1'",
+          "type='method_call',interface='dev.boxctl.box1.Manager'", "type='method_return'"},
+      file);
+  if (!eventually([&] { return contains(w->output(), "NameAcquired"); }))
+    throw std::runtime_error("dbus-monitor did not start listening: " + w->output());
+  return w;
+}
+
+// The value of `key=` in one dbus-monitor header line.
+std::string header_field(const std::string& line, const std::string& key) {
+  auto at = line.find(" " + key + "=");
+  if (at == std::string::npos) return "";
+  at += key.size() + 2;
+  return line.substr(at, line.find_first_of(" ;\n", at) - at);
+}
+
+// Where, in dbus-monitor's output, the first call of Manager.`member` is and
+// where its reply is (npos when not seen).
+std::pair<std::size_t, std::size_t> call_and_reply(const std::string& text,
+                                                   const std::string& member) {
+  const auto npos = std::string::npos;
+  auto call = text.find("interface=dev.boxctl.box1.Manager; member=" + member + "\n");
+  if (call == npos) return {npos, npos};
+  call = text.rfind('\n', call) + 1;
+  const std::string line = text.substr(call, text.find('\n', call) - call);
+  const std::string caller = header_field(line, "sender"), serial = header_field(line, "serial");
+  for (auto at = text.find("\nmethod return ", call); at != npos;
+       at = text.find("\nmethod return ", at + 1)) {
+    const std::string reply = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+    if (header_field(reply, "destination") == caller &&
+        header_field(reply, "reply_serial") == serial)
+      return {call, at + 1};
+  }
+  return {call, npos};
+}
+
+// Where each `member` signal with string argument `name` is in the output.
+std::vector<std::size_t> signals_at(const std::string& text, const std::string& member,
+                                    const std::string& name) {
+  std::vector<std::size_t> out;
+  std::size_t at = 0;
+  for (const auto& b : signal_blocks(text)) {
+    at = text.find(b, at);
+    if (contains(b, "member=" + member + "\n") && contains(b, "string \"" + name + "\""))
+      out.push_back(at);
+  }
+  return out;
 }
 
 class InstallBus : public ::testing::Test {
@@ -123,7 +171,7 @@ class InstallBus : public ::testing::Test {
 
 TEST_F(InstallBus, InstallAndUninstallAnnounceTheContainer) {
   ASSERT_EQ(boxctl({"list"}).exit_code, 0);  // the manager runs and has scanned
-  auto watcher = watch_box_signals(home() + "/monitor-install.txt");
+  auto watcher = watch_calls_and_signals(home() + "/monitor-install.txt");
   // Before: only the template's defaults, no drop-in from the generator.
   ASSERT_EQ(show("box@etcd.service", "DropInPaths"), "");
 
@@ -135,11 +183,29 @@ TEST_F(InstallBus, InstallAndUninstallAnnounceTheContainer) {
   EXPECT_TRUE(contains(install.output, "\"source_kind\" s \"oci-archive\"")) << install.output;
   EXPECT_TRUE(contains(install.output, "\"digest\" s \"sha256:")) << install.output;
 
-  // ContainerNew came before the reply, the user manager was reloaded, and
-  // the unpack was reported on the way.
-  auto out = watcher->output();
-  EXPECT_TRUE(saw_signal(out, "ContainerNew", "etcd")) << out;
-  EXPECT_TRUE(saw_signal(out, "InstallProgress", "etcd")) << out;
+  // The monitor's output once it has the reply to Manager.`method` and the
+  // `signal` about etcd (dbus-monitor may print them after busctl is done).
+  auto seen = [&](const std::string& method, const std::string& signal) {
+    std::string out;
+    EXPECT_TRUE(eventually([&] {
+      out = watcher->output();
+      return call_and_reply(out, method).second != std::string::npos &&
+             !signals_at(out, signal, "etcd").empty();
+    })) << out;
+    return out;
+  };
+  // In the order the bus routed them: the call, the unpack reported on the
+  // way, ContainerNew, then the reply (the user manager was reloaded by then).
+  std::string out = seen("Install", "ContainerNew");
+  const auto [install_call, install_reply] = call_and_reply(out, "Install");
+  ASSERT_NE(install_reply, std::string::npos);
+  const auto progress = signals_at(out, "InstallProgress", "etcd");
+  const auto added = signals_at(out, "ContainerNew", "etcd");
+  ASSERT_FALSE(progress.empty()) << out;
+  ASSERT_EQ(added.size(), 1u) << out;
+  EXPECT_LT(install_call, progress.front()) << out;
+  EXPECT_LT(progress.back(), added.front()) << out;
+  EXPECT_LT(added.front(), install_reply) << "ContainerNew after the reply\n" << out;
   EXPECT_TRUE(contains(show("box@etcd.service", "DropInPaths"), "box@etcd.service.d/50-box.conf"));
   auto cat = systemctl({"cat", "box@etcd.service"});
   EXPECT_TRUE(contains(cat.output, "127.0.0.1:12479")) << cat.output;  // --set reached it
@@ -150,8 +216,14 @@ TEST_F(InstallBus, InstallAndUninstallAnnounceTheContainer) {
 
   auto uninstall = busctl("Uninstall", {"sb", "etcd", "false"});
   ASSERT_EQ(uninstall.exit_code, 0) << uninstall.output;
-  out = watcher->output();
-  EXPECT_TRUE(saw_signal(out, "ContainerRemoved", "etcd")) << out;
+  // ContainerRemoved between the call and the reply.
+  out = seen("Uninstall", "ContainerRemoved");
+  const auto [uninstall_call, uninstall_reply] = call_and_reply(out, "Uninstall");
+  ASSERT_NE(uninstall_reply, std::string::npos);
+  const auto removed = signals_at(out, "ContainerRemoved", "etcd");
+  ASSERT_EQ(removed.size(), 1u) << out;
+  EXPECT_LT(uninstall_call, removed.front()) << out;
+  EXPECT_LT(removed.front(), uninstall_reply) << "ContainerRemoved after the reply\n" << out;
   EXPECT_EQ(show("box@etcd.service", "DropInPaths"), "");
   EXPECT_FALSE(fs::exists(images_ + "/etcd"));
   EXPECT_FALSE(fs::exists(defs_ + "/etcd.yaml"));

@@ -121,8 +121,23 @@ TEST_F(Supervisor, ContainerRunsInAChildCgroupOfTheUnit) {
 }
 
 // A start that fails in setup names the step, the path and errno's meaning,
-// and leaves nothing: no process, no cgroup, no notify socket.
+// and leaves nothing: no process, no cgroup, no notify socket. The unit's
+// cgroup is recorded while the same box runs (a failed unit no longer shows
+// one): systemd names it after the unit, so the failed start used it too.
 TEST_F(Supervisor, FailedStartLeavesNothingBehind) {
+  define("failing", "rootfs: ~/rootfs-supervisor\ncommand: [sh, -c, 'exec sleep 300']\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto good = systemctl({"start", "box@failing.service"});
+  ASSERT_EQ(good.exit_code, 0) << good.output << journal("box@failing.service");
+  const std::string unit_cg = show("box@failing.service", "ControlGroup");
+  ASSERT_FALSE(unit_cg.empty());
+  const std::string root = fs::exists("/sys/fs/cgroup/unified/cgroup.procs")
+                               ? "/sys/fs/cgroup/unified"
+                               : "/sys/fs/cgroup";
+  ASSERT_TRUE(fs::is_directory(root + unit_cg + "/container")) << root + unit_cg;
+  ASSERT_EQ(systemctl({"stop", "box@failing.service"}).exit_code, 0);
+  ASSERT_FALSE(fs::exists(root + unit_cg));
+
   define("failing",
          "rootfs: ~/rootfs-supervisor\nnotify: true\n"
          "mounts:\n  - {type: bind, source: ~/no-such-source, target: /data}\n"
@@ -144,10 +159,8 @@ TEST_F(Supervisor, FailedStartLeavesNothingBehind) {
       EXPECT_FALSE(contains(e.path().filename().string(), "notify-failing-")) << e.path();
   // No process of it, and its cgroup (with the container's child) is gone.
   EXPECT_EQ(show("box@failing.service", "MainPID"), "0");
-  const std::string cg = show("box@failing.service", "ControlGroup");
-  if (!cg.empty()) {
-    EXPECT_FALSE(fs::exists("/sys/fs/cgroup" + cg + "/container")) << cg;
-  }
+  EXPECT_FALSE(fs::exists(root + unit_cg))
+      << root + unit_cg << " is left with: " << slurp(root + unit_cg + "/cgroup.procs");
   // Nothing was created at the mount's source either.
   EXPECT_FALSE(fs::exists(home() + "/no-such-source"));
 }

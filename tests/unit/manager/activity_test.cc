@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <new>
+
 namespace box::manager {
 namespace {
 
@@ -35,13 +38,32 @@ TEST(Activity, ClientsKeepItBusyUntilTheyLeave) {
   EXPECT_EQ(a.idle_deadline(60s), t0 + 65s);
 }
 
+// The last token going while the Activity lives restarts the idle clock.
+TEST(Activity, TheLastTokenGoingRestartsTheIdleClock) {
+  const Activity::Clock::time_point epoch{};
+  Activity a;
+  auto t = a.hold();
+  a.client_called(":1.5", epoch);  // the last activity: the clock's epoch
+  a.client_gone(":1.5", epoch);
+  ASSERT_EQ(a.idle_deadline(0s), epoch);
+  t.reset();
+  EXPECT_GT(a.idle_deadline(0s), epoch);
+}
+
+// A token released after its Activity was destroyed (a callback destroyed
+// late at exit) writes nothing where the Activity was: its storage, filled
+// with a pattern after the destructor ran, keeps every byte.
 TEST(Activity, TokenMayOutliveTheActivity) {
-  Activity::Token t;
-  {
-    Activity a;
-    t = a.hold();
-  }
-  t.reset();  // must not touch the destroyed Activity
+  alignas(Activity) unsigned char storage[sizeof(Activity)];
+  auto* a = new (storage) Activity();
+  Activity::Token t = a->hold();
+  Activity::Token copy = t;
+  a->~Activity();
+  std::memset(storage, 0xa5, sizeof storage);
+  copy.reset();
+  t.reset();
+  for (std::size_t i = 0; i < sizeof storage; ++i)
+    ASSERT_EQ(storage[i], 0xa5) << "byte " << i << " of the destroyed Activity was written";
 }
 
 }  // namespace

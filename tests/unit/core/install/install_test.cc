@@ -4,8 +4,8 @@
 // caller's id mapped: the scratch user has no subordinate ids).
 #include "install/install.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -84,6 +85,83 @@ class Install : public ::testing::Test {
     EXPECT_TRUE(left.empty()) << "left in images/: " << left.front();
     for (const auto& e : fs::directory_iterator(ctx_.dirs.config_home + "/box/containers", ec))
       ADD_FAILURE() << "left in containers/: " << e.path();
+  }
+
+  // Every path under the scratch home and runtime dir (where everything an
+  // install writes goes: images, definitions, state and runtime dirs,
+  // user-tmpfiles.d, ~/.local/bin), with what it is: a file with its
+  // content, a symlink with its target.
+  std::map<std::string, std::string> tree() {
+    std::map<std::string, std::string> out;
+    for (const std::string& top : {ctx_.dirs.home, ctx_.dirs.runtime_dir}) {
+      out[top] = "directory";
+      std::error_code ec;
+      for (auto it = fs::recursive_directory_iterator(top, ec); !ec && it != fs::end(it);
+           it.increment(ec)) {
+        const std::string path = it->path();
+        if (it->is_symlink())
+          out[path] = "symlink to " + fs::read_symlink(path).string();
+        else if (it->is_directory())
+          out[path] = "directory";
+        else if (it->is_regular_file())
+          out[path] = "file: " + read_bytes(path);
+        else
+          out[path] = "special file";
+      }
+      if (ec) ADD_FAILURE() << "cannot list " << top << ": " << ec.message();
+    }
+    return out;
+  }
+
+  // The tree before an install that is to fail. The images and definitions
+  // dirs are made first, as any install leaves them (empty, they belong to
+  // no image).
+  std::map<std::string, std::string> tree_before() {
+    fs::create_directories(images());
+    fs::create_directories(ctx_.dirs.config_home + "/box/containers");
+    return tree();
+  }
+
+  // What a failed install must leave: the tree as it was before.
+  void expect_unchanged(const std::map<std::string, std::string>& before) {
+    const auto after = tree();
+    for (const auto& [path, what] : after) {
+      auto was = before.find(path);
+      if (was == before.end())
+        ADD_FAILURE() << "left behind: " << path << " (" << what.substr(0, 60) << ")";
+      else if (was->second != what)
+        ADD_FAILURE() << "changed: " << path;
+    }
+    for (const auto& [path, what] : before)
+      if (!after.count(path)) ADD_FAILURE() << "removed: " << path;
+  }
+
+  // An image whose install writes to every place an install may: the image
+  // dir and the definition, a data dir in state/ (from tmpfiles.template
+  // and as a bind's source), a runtime dir, a user-tmpfiles.d file and, with
+  // the consent of everywhere_options(), a program in ~/.local/bin. The
+  // exports are in its second, last layer.
+  ImageSpec writes_everywhere_spec() {
+    ImageSpec spec;
+    spec.layers = {busybox_layer(),
+                   make_tar({dir("exports"),
+                             file("exports/config.json.template",
+                                  R"({"process":{"args":["/bin/sh"]},"root":{"path":"rootfs"},
+                           "mounts":[{"destination":"/var/lib/app","type":"bind",
+                                      "source":"$STATE_DIRECTORY/$NAME/db","options":["rbind"]}],
+                           "linux":{"namespaces":[{"type":"pid"},{"type":"ipc"},
+                                                  {"type":"mount"}]}})"),
+                             file("exports/tmpfiles.template",
+                                  "d $STATE_DIRECTORY/$NAME 0700 $HOST_UID $HOST_GID - -\n"
+                                  "d $RUN_DIRECTORY/$NAME - - - - -\n"),
+                             file("exports/hostfs/usr/local/bin/appctl", "#!/bin/sh\n", 0755)})};
+    return spec;
+  }
+  std::string everywhere_tool() { return ctx_.dirs.home + "/.local/bin/appctl"; }
+  InstallOptions everywhere_options() {
+    InstallOptions o = named("app");
+    o.allow_host_files = {everywhere_tool()};
+    return o;
   }
 
   std::string busybox_layer() {
@@ -380,32 +458,37 @@ TEST_F(Install, ReplaceIsRequiredToInstallOverAName) {
 }
 
 TEST_F(Install, DigestMismatchLeavesNothingBehind) {
-  auto built = make_oci_layout(tmp_ / "layout", two_layer_spec());
-  // Tamper with layer 2 after the manifest was written.
+  auto built = make_oci_layout(tmp_ / "layout", writes_everywhere_spec());
+  // Tamper with layer 2 (the exports) after the manifest was written.
   std::string blob = tmp_ / ("layout/blobs/sha256/" + built.layer_digests[1].substr(7));
-  write_bytes(blob, make_tar({file("srv/app", "evil", 0755)}));
-  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  write_bytes(blob, make_tar({file("exports/hostfs/usr/local/bin/appctl", "evil", 0755)}));
+  const auto before = tree_before();
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), everywhere_options(), nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("layer 2/2"), std::string::npos) << r.error().message();
   EXPECT_NE(r.error().message().find("mismatch"), std::string::npos) << r.error().message();
-  expect_nothing_left("app");
+  expect_unchanged(before);
   EXPECT_EQ(reloads_, 0);
 }
 
 TEST_F(Install, CorruptArchiveLeavesNothingBehind) {
-  make_oci_layout(tmp_ / "layout", two_layer_spec());
+  make_oci_layout(tmp_ / "layout", writes_everywhere_spec());
   tar_directory(tmp_ / "layout", tmp_ / "app.tar");
   std::string bytes = read_bytes(tmp_ / "app.tar");
-  write_bytes(tmp_ / "app.tar", bytes.substr(0, bytes.size() / 3));
-  auto r = install(ctx_, "oci-archive:" + (tmp_ / "app.tar"), {}, nullptr);
-  ASSERT_FALSE(r.ok());
-  expect_nothing_left("app");
+  const auto before = tree_before();
+  for (std::size_t cut : {bytes.size() / 3, bytes.size() * 2 / 3}) {
+    write_bytes(tmp_ / "app.tar", bytes.substr(0, cut));
+    auto r = install(ctx_, "oci-archive:" + (tmp_ / "app.tar"), everywhere_options(), nullptr);
+    ASSERT_FALSE(r.ok()) << "cut at " << cut << " of " << bytes.size();
+    expect_unchanged(before);
+  }
 
   write_bytes(tmp_ / "junk.tar", std::string(10000, 'j'));
   auto junk = install(ctx_, "oci-archive:" + (tmp_ / "junk.tar"), {}, nullptr);
   ASSERT_FALSE(junk.ok());
   EXPECT_NE(junk.error().message().find("junk.tar"), std::string::npos) << junk.error().message();
-  expect_nothing_left("junk");
+  expect_unchanged(before);
+  EXPECT_EQ(reloads_, 0);
 }
 
 TEST_F(Install, HostileLayerIsRefused) {
@@ -419,22 +502,41 @@ TEST_F(Install, HostileLayerIsRefused) {
   expect_nothing_left("app");
 }
 
+// Cancelled while a layer unpacks, and once everything outside the staging
+// dir was written (the host side comes after the last progress report): the
+// tree is as it was. The same install, not cancelled, writes in every place
+// the check looks.
 TEST_F(Install, CancelledInstallLeavesNothingBehind) {
-  ImageSpec spec = two_layer_spec();
+  ImageSpec spec = writes_everywhere_spec();
   std::string big;
   for (int i = 0; i < 64; ++i) big += std::to_string(i * 7919) + std::string(4000, 'a' + i % 26);
   std::vector<TarEntry> many;
   for (int i = 0; i < 300; ++i) many.push_back(file("data/f" + std::to_string(i), big));
   spec.layers.push_back(make_tar(many));
   make_oci_layout(tmp_ / "layout", spec);
-  std::atomic<bool> cancel{false};
-  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), cancelled_by(named("app"), cancel),
-                   [&](const Progress& p) {
-                     if (p.layer == 3 && p.bytes > 0) cancel = true;
-                   });
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message().find("cancelled"), std::string::npos) << r.error().message();
-  expect_nothing_left("app");
+  const std::string source = "oci:" + (tmp_ / "layout");
+  const auto before = tree_before();
+  for (bool at_the_end : {false, true}) {
+    SCOPED_TRACE(at_the_end ? "cancelled after the last progress report" : "cancelled in layer 3");
+    std::atomic<bool> cancel{false};
+    auto r =
+        install(ctx_, source, cancelled_by(everywhere_options(), cancel), [&](const Progress& p) {
+          if (at_the_end ? p.phase == Progress::Phase::kFinishing : p.layer == 3 && p.bytes > 0)
+            cancel = true;
+        });
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message().find("cancelled"), std::string::npos) << r.error().message();
+    expect_unchanged(before);
+  }
+  EXPECT_EQ(reloads_, 0);
+
+  auto done = install(ctx_, source, everywhere_options(), nullptr);
+  ASSERT_TRUE(done.ok()) << done.error().message();
+  for (const std::string& made :
+       {definition("app"), rootfs("app") + "/data/f299", ctx_.dirs.data_home + "/box/state/app/db",
+        ctx_.dirs.runtime_dir + "/box/run/app",
+        ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf", everywhere_tool()})
+    EXPECT_TRUE(fs::exists(made)) << made;
 }
 
 // Replacing stops the old container first, which may take its whole stop
