@@ -16,10 +16,6 @@ namespace box::manager {
 namespace {
 
 
-bool is_running(const std::string& active_state) {
-  return active_state == "active" || active_state == "reloading" || active_state == "activating" ||
-         active_state == "deactivating";
-}
 
 // Async methods reply through `result`; an error found before the work is
 // handed to systemd is sent from here. `body` moves `result` only after its

@@ -1,6 +1,7 @@
 #include "systemd_client.h"
 
 #include "object_paths.h"
+#include "unit_changes.h"
 
 namespace box::manager {
 namespace {
@@ -119,7 +120,8 @@ UnitRuntime SystemdClient::unit_runtime(const std::string& unit) {
   r.wanted_by = value_or<std::vector<std::string>>(u, "WantedBy", {});
   r.since_usec = value_or<uint64_t>(u, "StateChangeTimestamp", 0);
   r.main_pid = value_or<uint32_t>(s, "MainPID", 0);
-  r.exit_status = value_or<int32_t>(s, "ExecMainStatus", 0);
+  r.exit_status = shell_exit_status(value_or<int32_t>(s, "ExecMainCode", 0),
+                                    value_or<int32_t>(s, "ExecMainStatus", 0));
   return r;
 }
 

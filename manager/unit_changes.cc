@@ -1,5 +1,7 @@
 #include "unit_changes.h"
 
+#include <signal.h>
+
 #include <algorithm>
 
 namespace box::manager {
@@ -16,15 +18,21 @@ constexpr Mapping kMappings[] = {
     {"org.freedesktop.systemd1.Unit", "SubState", "SubState"},
     {"org.freedesktop.systemd1.Unit", "StateChangeTimestamp", "Since"},
     {"org.freedesktop.systemd1.Service", "MainPID", "MainPID"},
-    {"org.freedesktop.systemd1.Service", "ExecMainStatus", "ExitStatus"},
 };
+
+constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
+
+}  // namespace
 
 bool is_running(const std::string& active_state) {
   return active_state == "active" || active_state == "activating" ||
          active_state == "deactivating" || active_state == "reloading";
 }
 
-}  // namespace
+std::int32_t shell_exit_status(std::int32_t code, std::int32_t status) {
+  // CLD_KILLED and CLD_DUMPED: `status` is the signal.
+  return code == CLD_KILLED || code == CLD_DUMPED ? 128 + status : status;
+}
 
 std::string container_state(bool definition_valid, const std::string& active_state) {
   if (!definition_valid && !is_running(active_state)) return "invalid";
@@ -58,6 +66,22 @@ PropertyChanges translate_unit_changes(const std::string& interface,
       }
     } else if (std::find(invalidated.begin(), invalidated.end(), m.systemd) != invalidated.end()) {
       out.invalidated.push_back(m.ours);
+    }
+  }
+  if (interface == kServiceInterface) {
+    auto code = changed.find("ExecMainCode"), status = changed.find("ExecMainStatus");
+    const bool have_code = code != changed.end() && code->second.containsValueOfType<int32_t>();
+    const bool have_status =
+        status != changed.end() && status->second.containsValueOfType<int32_t>();
+    if (have_code && have_status) {
+      out.changed["ExitStatus"] = sdbus::Variant(
+          shell_exit_status(code->second.get<int32_t>(), status->second.get<int32_t>()));
+    } else if (have_code || have_status ||
+               std::find(invalidated.begin(), invalidated.end(), "ExecMainStatus") !=
+                   invalidated.end() ||
+               std::find(invalidated.begin(), invalidated.end(), "ExecMainCode") !=
+                   invalidated.end()) {
+      out.invalidated.push_back("ExitStatus");
     }
   }
   // Whether there is a next start to speak of follows the supervisor.

@@ -4,6 +4,7 @@
 
 #include <sdbus-c++/Types.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,13 @@ std::string container_state(bool definition_valid, const std::string& active_sta
 // graphical-session.target, else "no".
 std::string autostart_from_wanted_by(const std::vector<std::string>& wanted_by);
 
+// systemd's ExecMainCode and ExecMainStatus as a shell shows the end of a
+// command: the exit status, or 128+N for a process killed by signal N
+// (box-run ends by the signal its container's PID 1 died of).
+std::int32_t shell_exit_status(std::int32_t code, std::int32_t status);
+
+bool is_running(const std::string& active_state);
+
 struct PropertyChanges {
   std::map<std::string, sdbus::Variant> changed;
   std::vector<std::string> invalidated;
@@ -27,7 +35,8 @@ struct PropertyChanges {
 
 // systemd's PropertiesChanged of the unit (on `interface`) as the container's
 // PropertiesChanged: ActiveState -> State, SubState, StateChangeTimestamp ->
-// Since, MainPID, ExecMainStatus -> ExitStatus. Values systemd only
+// Since, MainPID, ExecMainCode and ExecMainStatus -> ExitStatus (a value
+// when both came, invalidated when only one did). Values systemd only
 // invalidated are invalidated in ours too.
 PropertyChanges translate_unit_changes(const std::string& interface,
                                        const std::map<std::string, sdbus::Variant>& changed,

@@ -161,6 +161,9 @@ TEST_F(Faults, SupervisorKilledLeavesNothingAndStartsAgain) {
   EXPECT_TRUE(eventually([&] { return show(unit("killed"), "ActiveState") == "failed"; }))
       << show(unit("killed"), "ActiveState");
   EXPECT_EQ(show(unit("killed"), "Result"), "signal");
+  // box-manager says it as a shell would: killed by SIGKILL, 137.
+  auto status = boxctl({"status", "killed", "--json"});
+  EXPECT_TRUE(contains(status.output, "\"exit_status\": 137")) << status.output;
   EXPECT_TRUE(eventually([&] { return dead(pid1); })) << "the container's PID 1 survived";
   expect_nothing_left(cgroup);
   auto again = systemctl({"start", unit("killed")});

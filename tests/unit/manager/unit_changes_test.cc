@@ -1,6 +1,7 @@
 #include "unit_changes.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 namespace box::manager {
 namespace {
@@ -44,6 +45,26 @@ TEST(TranslateUnitChanges, MapsServicePropertiesAndInvalidations) {
   EXPECT_EQ(out.changed.at("MainPID").get<uint32_t>(), 77u);
   // A new supervisor (or none) changes what NextStart speaks of.
   EXPECT_EQ(out.invalidated, (std::vector<std::string>{"ExitStatus", "NextStart"}));
+}
+
+TEST(ShellExitStatus, ASignalIs128PlusItsNumber) {
+  EXPECT_EQ(shell_exit_status(CLD_EXITED, 7), 7);
+  EXPECT_EQ(shell_exit_status(CLD_KILLED, 15), 143);
+  EXPECT_EQ(shell_exit_status(CLD_DUMPED, 6), 134);
+  EXPECT_EQ(shell_exit_status(0, 0), 0);  // never ran
+}
+
+TEST(TranslateUnitChanges, ExitStatusFromCodeAndStatusTogether) {
+  std::map<std::string, sdbus::Variant> changed = {
+      {"ExecMainCode", sdbus::Variant(int32_t{CLD_KILLED})},
+      {"ExecMainStatus", sdbus::Variant(int32_t{15})}};
+  auto out = translate_unit_changes("org.freedesktop.systemd1.Service", changed, {}, true);
+  EXPECT_EQ(out.changed.at("ExitStatus").get<int32_t>(), 143);
+  // One without the other cannot be told apart: clients read it again.
+  changed.erase("ExecMainCode");
+  out = translate_unit_changes("org.freedesktop.systemd1.Service", changed, {}, true);
+  EXPECT_EQ(out.changed.count("ExitStatus"), 0u);
+  EXPECT_EQ(out.invalidated, std::vector<std::string>{"ExitStatus"});
 }
 
 TEST(TranslateUnitChanges, InvalidDefinitionStaysInvalidWhileStopped) {
