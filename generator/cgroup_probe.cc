@@ -1,10 +1,9 @@
 #include "cgroup_probe.h"
 
-#include <linux/magic.h>
-#include <sys/vfs.h>
-
 #include <fstream>
 #include <sstream>
+
+#include "cgroup.h"
 
 namespace box::generator {
 
@@ -16,11 +15,6 @@ std::optional<std::string> read_small(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-bool is_cgroup2(const char* path) {
-  struct statfs fs {};
-  return ::statfs(path, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 }  // namespace
@@ -58,15 +52,13 @@ std::set<std::string> parse_controllers(std::string_view text) {
 }
 
 std::optional<std::set<std::string>> user_manager_controllers() {
-  const char* root = is_cgroup2("/sys/fs/cgroup")            ? "/sys/fs/cgroup"
-                     : is_cgroup2("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified"
-                                                             : nullptr;
-  if (!root) return std::nullopt;
+  const std::string root = detect_cgroup_layout().unified_mount;
+  if (root.empty()) return std::nullopt;
   auto self = read_small("/proc/self/cgroup");
   if (!self) return std::nullopt;
   auto manager = user_manager_cgroup(*self);
   if (!manager) return std::nullopt;
-  auto controllers = read_small(std::string(root) + *manager + "/cgroup.controllers");
+  auto controllers = read_small(root + *manager + "/cgroup.controllers");
   if (!controllers) return std::nullopt;
   return parse_controllers(*controllers);
 }

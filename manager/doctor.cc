@@ -6,7 +6,6 @@
 #include <sdbus-c++/sdbus-c++.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -18,11 +17,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgroup.h"
+#include "find_program.h"
 #include "unique_fd.h"
 
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 namespace box::manager {
 namespace {
@@ -44,18 +42,14 @@ std::optional<long> read_number(const std::string& path) {
   return v;
 }
 
+// Where doctor looks: $PATH (or the default one) and the sbin directories.
 std::optional<std::string> in_path(const std::string& program) {
   const char* path = std::getenv("PATH");
-  std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
-  dirs += ":/usr/sbin:/sbin";
-  std::stringstream s(dirs);
-  std::string dir;
-  while (std::getline(s, dir, ':')) {
-    if (dir.empty()) continue;
-    std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
+  const std::string dirs =
+      std::string(path && *path ? path : "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin";
+  std::string found = find_program(program, dirs);
+  if (found.empty()) return std::nullopt;
+  return found;
 }
 
 // Runs `steps` in a child process (it may unshare namespaces freely);
@@ -471,15 +465,10 @@ std::vector<CheckResult> run_doctor() {
   }
 
   // cgroups.
-  std::string layout = "none", root;
-  struct statfs fs {};
-  if (::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) {
-    layout = "unified";
-    root = "/sys/fs/cgroup";
-  } else if (::statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) {
-    layout = "hybrid";
-    root = "/sys/fs/cgroup/unified";
-  }
+  const std::string root = detect_cgroup_layout().unified_mount;
+  const std::string layout = root.empty()                ? "none"
+                             : root == "/sys/fs/cgroup" ? "unified"
+                                                        : "hybrid";
   bool writable = false;
   std::vector<std::string> controllers;
   if (!root.empty() && !manager_cgroup.empty()) {
