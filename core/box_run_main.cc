@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "definition_loader.h"
+#include "definition_rules.h"
 #include "instance_lock.h"
 #include "log.h"
 #include "names.h"
@@ -349,8 +350,15 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (overlay_driver_set && def.rootfs_writes != box::RootfsWrites::kOverlay)
     return usage_error("--overlay-driver: only with --writable (the rootfs is read-only)");
-  if (!def.hostname.empty() && !def.namespaces.uts)
-    return usage_error("--hostname needs a private uts namespace (drop '--share uts')");
+  // The definition's own rules, said with the options that set each key.
+  if (auto broken = box::check_definition(def)) {
+    static const std::pair<const char*, const char*> kOptionOf[] = {
+        {"ports", "--publish"}, {"hostname", "--hostname"}, {"init", "--init"}};
+    std::string option = broken->key;
+    for (const auto& [key, opt] : kOptionOf)
+      if (broken->key == key) option = opt;
+    return usage_error(option + ": " + broken->message + " (see --network and --share)");
+  }
   if (i >= args.size()) return usage_error("'run' needs ROOTFS and a COMMAND");
   def.rootfs = args[i++];
   if (i < args.size() && args[i] == "--") ++i;

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "definition_rules.h"
 #include "value_parsers.h"
 
 namespace box {
@@ -811,12 +812,6 @@ Result<void> finish(Definition& def, const Locations& loc, const std::string& ma
     def.stop.signal = parse_signal("SIGRTMIN+3", &name).value();
     def.stop.signal_name = name;
   }
-  if (!def.ports.empty() && def.network != NetworkMode::kPrivate)
-    return Error(at("ports") + ": 'ports': publishing ports needs 'network: private' (network is " +
-                 to_string(def.network) + ")");
-  if (!def.dns.empty() && def.network != NetworkMode::kPrivate)
-    return Error(at("dns") + ": 'dns': only with 'network: private' (network is " +
-                 to_string(def.network) + ")");
   // A driver for an overlay that is not there would silently do nothing.
   if (loc.count("overlay_driver") && def.rootfs_writes != RootfsWrites::kOverlay &&
       def.rootfs_writes != RootfsWrites::kPersistent)
@@ -824,14 +819,8 @@ Result<void> finish(Definition& def, const Locations& loc, const std::string& ma
                  ": 'overlay_driver': only with 'rootfs_writes: overlay' or 'persistent' "
                  "(rootfs_writes is " +
                  to_string(def.rootfs_writes) + ")");
-  if (!def.hostname.empty() && !def.namespaces.uts)
-    return Error(at("hostname") +
-                 ": 'hostname': needs a private uts namespace (namespaces.uts is host)");
-  for (const auto* list : {&def.after, &def.requires_})
-    for (const auto& other : *list)
-      if (other == def.name)
-        return Error(at(list == &def.after ? "after" : "requires") + ": '" + def.name +
-                     "' cannot depend on itself");
+  if (auto broken = check_definition(def))
+    return Error(at(broken->key) + ": '" + broken->key + "': " + broken->message);
   return {};
 }
 

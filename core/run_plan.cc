@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "definition_rules.h"
 #include "network_plan.h"
 
 namespace box {
@@ -319,6 +320,9 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
 }
 
 Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& host) {
+  // The loader has refused these with file:line; a definition built
+  // elsewhere (box-run run, the install's checks) meets them here.
+  if (auto broken = check_definition(def)) return Error(broken->message);
   RunPlan p;
   p.name = def.name;
   p.init = def.init;
@@ -343,16 +347,7 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
     p.loopback_up = true;
   }
   p.network = def.network;
-  if (!def.ports.empty() && def.network != NetworkMode::kPrivate)
-    return Error("publishing ports needs 'network: private' (network is " +
-                 std::string(to_string(def.network)) + ")");
   p.ports = def.ports;
-  if (def.init == InitMode::kTiny && !def.namespaces.pid)
-    return Error("'init: tiny' needs a private pid namespace (namespaces.pid is host)");
-  if (def.init == InitMode::kSystemd && !def.namespaces.pid)
-    return Error("'init: systemd' needs a private pid namespace (namespaces.pid is host)");
-  if (def.init == InitMode::kSystemd && !def.namespaces.cgroup)
-    return Error("'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)");
   // The name itself is no host name for an instance ("web@blue").
   if (def.namespaces.uts)
     p.hostname = def.hostname.empty() ? default_hostname(def.name) : def.hostname;

@@ -432,7 +432,7 @@ TEST_F(Runtime, HostnameStaysInside) {
       << bad.output;
   auto shared = box({"--share", "uts", "--hostname", "x"}, "true");
   EXPECT_EQ(shared.exit_code, 2) << shared.output;
-  EXPECT_TRUE(contains(shared.output, "--hostname needs a private uts namespace")) << shared.output;
+  EXPECT_TRUE(contains(shared.output, "--hostname: needs a private uts namespace")) << shared.output;
 }
 
 // user: UID:GID with supplementary groups (userns: auto): the ids inside,

@@ -150,8 +150,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"HostnameWithAt", "rootfs: /r\ncommand: [x]\nhostname: web@blue\n",
                 "hello.yaml:3:11: 'hostname': 'web@blue' is not a valid host name (letters, "
                 "digits, '-' and '.', at most 64 characters, not starting with '-' or '.')"},
+        BadCase{"TinyInitOnTheHostsPids", "rootfs: /r\ncommand: [x]\ninit: tiny\nnamespaces: {pid: host}\n",
+                "hello.yaml:3:1: 'init': 'init: tiny' needs a private pid namespace (namespaces.pid is host)"},
+        BadCase{"SystemdOnTheHostsCgroups", "rootfs: /r\ninit: systemd\nnamespaces: {cgroup: host}\n",
+                "hello.yaml:2:1: 'init': 'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)"},
         BadCase{"AfterSelf", "rootfs: /r\ncommand: [x]\nafter: [hello]\n",
-                "hello.yaml:3:1: 'hello' cannot depend on itself"},
+                "hello.yaml:3:1: 'after': 'hello' cannot depend on itself"},
         BadCase{"CpuWeightRange", "rootfs: /r\ncommand: [x]\nresources: {cpu_weight: 0}\n",
                 "hello.yaml:3:25: 'resources.cpu_weight': must be 1..10000"},
         BadCase{"RlimitSoftAboveHard", "rootfs: /r\ncommand: [x]\nrlimits: {nofile: '4096:1024'}\n",
@@ -200,7 +204,7 @@ workdir: /srv
 hostname: web-1
 umask: "0077"
 rlimits: {nofile: 1024, core: "0:unlimited"}
-namespaces: {pid: host, ipc: private}
+namespaces: {ipc: host, cgroup: host}
 network: private
 ports: ["8080:80", "127.0.0.1:5353:53/udp", "[::1]:8443:443"]
 dns: [1.1.1.1, "2001:db8::1"]
@@ -239,8 +243,10 @@ command: [app]
   EXPECT_EQ(d->rlimits[0].soft, 1024u);
   EXPECT_EQ(d->rlimits[1].soft, 0u);
   EXPECT_EQ(d->rlimits[1].hard, UINT64_MAX);
-  EXPECT_FALSE(d->namespaces.pid);
-  EXPECT_TRUE(d->namespaces.ipc);
+  // pid stays private: init: tiny needs it (definition_rules).
+  EXPECT_TRUE(d->namespaces.pid);
+  EXPECT_FALSE(d->namespaces.ipc);
+  EXPECT_FALSE(d->namespaces.cgroup);
   EXPECT_EQ(d->network, NetworkMode::kPrivate);
   ASSERT_EQ(d->ports.size(), 3u);
   EXPECT_EQ(d->ports[0], (PortMapping{"", 8080, 80, "tcp"}));
