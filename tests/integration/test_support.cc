@@ -183,6 +183,14 @@ void make_busybox_rootfs(const std::string& dir) {
     fs::create_symlink("busybox", fs::path(dir) / "bin" / applet);
 }
 
+void make_host_usr_rootfs(const std::string& dir) {
+  fs::remove_all(dir);
+  for (const char* d : {"proc", "sys", "dev", "tmp", "usr", "etc", "run"})
+    fs::create_directories(fs::path(dir) / d);
+  for (const char* l : {"bin", "sbin", "lib", "lib64"})
+    fs::create_symlink(std::string("usr/") + l, fs::path(dir) / l);
+}
+
 void write_file(const std::string& path, const std::string& content) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream out(path, std::ios::trunc);

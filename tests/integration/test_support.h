@@ -69,6 +69,12 @@ std::string home();
 // A busybox rootfs under `dir` (created), with /proc and /dev mount points.
 void make_busybox_rootfs(const std::string& dir);
 
+// A root for the host's programs, which a box gets by binding the host's
+// /usr read-only at /usr: /bin, /sbin, /lib and /lib64 link into usr, and
+// /proc, /sys, /dev, /tmp, /etc, /run and /usr are mount points. Python
+// (ctypes) from there makes the system calls busybox has no applet for.
+void make_host_usr_rootfs(const std::string& dir);
+
 void write_file(const std::string& path, const std::string& content);
 
 bool contains(const std::string& haystack, const std::string& needle);
