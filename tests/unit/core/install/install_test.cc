@@ -984,6 +984,27 @@ TEST_F(Install, AnOldImageJsonWithoutInodesLeavesItsHostFiles) {
   expect_nothing_left("app");
 }
 
+// An image config may be 8 MiB; labels that large would make a record
+// (image.json) box could not read back, so the box could never be
+// uninstalled or replaced. Refused, naming the labels, before anything is
+// written; a dry run says the same.
+TEST_F(Install, AnImageWhoseRecordWouldBeTooLargeIsRefused) {
+  ImageSpec spec = two_layer_spec();
+  spec.config["config"]["Labels"]["huge"] = std::string(2 << 20, 'x');
+  make_oci_layout(tmp_ / "layout", spec);
+  for (bool dry_run : {false, true}) {
+    InstallOptions o = named("app");
+    o.dry_run = dry_run;
+    auto r = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
+    ASSERT_FALSE(r.ok()) << "dry run: " << dry_run;
+    const std::string m = r.error().message();
+    EXPECT_NE(m.find("its record (image.json) would be "), std::string::npos) << m;
+    EXPECT_NE(m.find("more than the 1048576 box reads back (labels 2097"), std::string::npos) << m;
+    expect_nothing_left("app");
+  }
+  EXPECT_EQ(reloads_, 0);
+}
+
 // --- Replacing an install with Atomic exports: host files -------------------
 
 // What an install left on the host, to compare before and after.
