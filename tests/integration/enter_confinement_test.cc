@@ -48,17 +48,21 @@ class EnterConfinement : public BoxTest {
   // nothing but the explicit setting makes the joining process not
   // dumpable), with CAP_SYS_PTRACE inside.
   void start(const std::string& name, const std::string& seccomp) {
-    define(name, "rootfs: ~/rootfs-enter\nuserns: single\nnamespaces: {pid: host}\n"
-                 "seccomp: " + seccomp + "\ncapabilities: {add: [CAP_SYS_PTRACE]}\n"
-                 "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
-                 "command: [sh, -c, 'trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n");
+    define(name,
+           "rootfs: ~/rootfs-enter\nuserns: single\nnamespaces: {pid: host}\n"
+           "seccomp: " +
+               seccomp +
+               "\ncapabilities: {add: [CAP_SYS_PTRACE]}\n"
+               "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
+               "command: [sh, -c, 'trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n");
     ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
     auto started = boxctl({"start", name});
     ASSERT_EQ(started.exit_code, 0) << started.output << journal("box@" + name + ".service");
   }
 
   pid_t pid1(const std::string& name) {
-    return first_child(static_cast<pid_t>(std::stol("0" + show("box@" + name + ".service", "MainPID"))));
+    return first_child(
+        static_cast<pid_t>(std::stol("0" + show("box@" + name + ".service", "MainPID"))));
   }
 
   // The probe's answers ("label call" -> answer) from a command entered
@@ -81,9 +85,9 @@ class EnterConfinement : public BoxTest {
       ADD_FAILURE() << "no entered command: " << entered.output();
       return out;
     }
-    auto r = boxctl({"enter", name, "--", "python3", "-c", kProbe,
-                     "pid1=" + std::to_string(pid1(name)), "joiner=" + std::to_string(joiner),
-                     "command=" + std::to_string(command)});
+    auto r =
+        boxctl({"enter", name, "--", "python3", "-c", kProbe, "pid1=" + std::to_string(pid1(name)),
+                "joiner=" + std::to_string(joiner), "command=" + std::to_string(command)});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     std::istringstream in(r.output);
     std::string label, call, answer;
@@ -102,8 +106,8 @@ TEST_F(EnterConfinement, TheBoxsBoundingSetAndFilterAndAJoinerNoneCanReach) {
   ASSERT_FALSE(box_bounding.empty());
   ASSERT_NE(box_bounding, status_field(slurp("/proc/self/status"), "CapBnd"))
       << "the box's bounding set is the caller's: the check would prove nothing";
-  auto entered = boxctl({"enter", "pidhost", "--", "grep", "-E", "^(CapBnd|Seccomp):",
-                         "/proc/self/status"});
+  auto entered =
+      boxctl({"enter", "pidhost", "--", "grep", "-E", "^(CapBnd|Seccomp):", "/proc/self/status"});
   EXPECT_EQ(entered.output, "CapBnd:\t" + box_bounding + "\nSeccomp:\t2\n");
 
   auto confined = probe("pidhost");

@@ -31,11 +31,14 @@ class InnerInit : public BoxTest {
     ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
     ASSERT_EQ(systemctl({"start", "--no-block", "box@" + name + ".service"}).exit_code, 0);
     const std::string unit = "box@" + name + ".service";
-    ASSERT_TRUE(eventually([&] {
-      const std::string state = show(unit, "ActiveState");
-      return (state == "inactive" || state == "failed") && show(unit, "ExecMainPID") != "0";
-    }, std::chrono::seconds(20)))
-        << show(unit, "ActiveState") << "\n" << journal(unit);
+    ASSERT_TRUE(eventually(
+        [&] {
+          const std::string state = show(unit, "ActiveState");
+          return (state == "inactive" || state == "failed") && show(unit, "ExecMainPID") != "0";
+        },
+        std::chrono::seconds(20)))
+        << show(unit, "ActiveState") << "\n"
+        << journal(unit);
   }
 };
 
@@ -46,8 +49,10 @@ TEST_F(InnerInit, RebootIsStatus133HaltAndPowerOffAreZero) {
       {"reboot", "133"}, {"halt", "0"}, {"poweroff", "0"}};
   for (const auto& [command, status] : cases) {
     const std::string name = "init-" + command;
-    define(name, "rootfs: ~/rootfs-inner-init\ninit: systemd\n"
-                 "command: [sh, -c, 'echo going down; " + command + " -f; sleep 30']\n");
+    define(name,
+           "rootfs: ~/rootfs-inner-init\ninit: systemd\n"
+           "command: [sh, -c, 'echo going down; " +
+               command + " -f; sleep 30']\n");
     run_to_the_end(name);
     const std::string unit = "box@" + name + ".service";
     EXPECT_EQ(show(unit, "ExecMainCode"), "1") << command << ": box-run exited by itself";
@@ -85,14 +90,16 @@ TEST_F(InnerInit, WithoutADelegatedCgroupInitSystemdIsRefused) {
       << "the test runs in a cgroup it may write (" << own_dir
       << "): it cannot show the refusal from here";
 
-  define("needs-cgroup", "rootfs: ~/rootfs-inner-init\ninit: systemd\n"
-                         "command: [sh, -c, 'echo started']\n");
+  define("needs-cgroup",
+         "rootfs: ~/rootfs-inner-init\ninit: systemd\n"
+         "command: [sh, -c, 'echo started']\n");
   auto r = run({box_run(), "start", "needs-cgroup"});
   EXPECT_EQ(r.exit_code, 125) << r.output;
-  EXPECT_TRUE(contains(r.output, "start box 'needs-cgroup': the container needs its own cgroup "
-                                 "(run it as box@needs-cgroup.service, whose cgroup is "
-                                 "delegated): create cgroup '" +
-                                     own_dir + "/container': Permission denied"))
+  EXPECT_TRUE(contains(r.output,
+                       "start box 'needs-cgroup': the container needs its own cgroup "
+                       "(run it as box@needs-cgroup.service, whose cgroup is "
+                       "delegated): create cgroup '" +
+                           own_dir + "/container': Permission denied"))
       << r.output;
   EXPECT_FALSE(contains(r.output, "started")) << r.output;
   EXPECT_FALSE(fs::exists(own_dir + "/container"));

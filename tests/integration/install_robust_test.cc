@@ -290,7 +290,8 @@ TEST_F(InstallRobust, AnImageWhoseRecordIsTooLargeIsRefused) {
   const std::string extra = home() + "/labels.json";
   auto made = run({"sh", "-c",
                    "{ printf ',\"Labels\":{\"huge\":\"'; head -c 5242880 /dev/zero | tr '\\0' x; "
-                   "printf '\"}'; } > " + extra});
+                   "printf '\"}'; } > " +
+                       extra});
   ASSERT_EQ(made.exit_code, 0) << made.output;
   const std::string image = layout("mkdir \"$1/bin\"", "labels", extra);
   auto r = boxctl({"install", "oci:" + image, "labels"});
@@ -318,9 +319,9 @@ TEST_F(InstallRobust, AWorkerEndsWithItsManagerOutsideSystemdToo) {
       home() + "/manager-by-hand.txt");
   // It owns the name (not an activated one).
   ASSERT_TRUE(eventually([&] {
-    auto owner = run({"busctl", "--user", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                      "org.freedesktop.DBus", "GetConnectionUnixProcessID", "s",
-                      "dev.boxctl.box1"});
+    auto owner =
+        run({"busctl", "--user", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+             "org.freedesktop.DBus", "GetConnectionUnixProcessID", "s", "dev.boxctl.box1"});
     return owner.output == "u " + std::to_string(manager->pid()) + "\n";
   })) << manager->output();
   auto install = std::make_unique<Background>(

@@ -37,9 +37,10 @@ class ManagerRestart : public BoxTest {
 };
 
 TEST_F(ManagerRestart, RestartStartsOrReplacesTheBoxAndAnswersWhenDone) {
-  define("restarted", "rootfs: ~/rootfs-restart\n"
-                      "command: [sh, -c, 'trap \"exit 0\" TERM; echo up; "
-                      "while :; do sleep 1 & wait $!; done']\n");
+  define("restarted",
+         "rootfs: ~/rootfs-restart\n"
+         "command: [sh, -c, 'trap \"exit 0\" TERM; echo up; "
+         "while :; do sleep 1 & wait $!; done']\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   ASSERT_EQ(show("box@restarted.service", "ActiveState"), "inactive");
 

@@ -87,7 +87,8 @@ TEST_F(NotifyRelay, MainPidAndDescriptorsFromTheContainerDoNotReachTheUnit) {
   // READY=1 and STATUS= came through: the message reached box-run.
   EXPECT_TRUE(eventually([] { return show("box@notifier.service", "ActiveState") == "active"; },
                          std::chrono::seconds(20)))
-      << show("box@notifier.service", "ActiveState") << "\n" << journal("box@notifier.service");
+      << show("box@notifier.service", "ActiveState") << "\n"
+      << journal("box@notifier.service");
   EXPECT_EQ(show("box@notifier.service", "StatusText"), "relayed");
   EXPECT_TRUE(contains(journal("box@notifier.service"), "sent MAINPID=" + std::to_string(pid1)))
       << journal("box@notifier.service");

@@ -112,7 +112,8 @@ TEST_F(OwnSignals, ItsChildsEndAndItsBrokenPipeStayItsOwn) {
     // its program is passt, or the variant it re-executes.
     helpers = children_named(b.pid(), {"passt", "passt.avx2", "pasta", "pasta.avx2"});
     return !helpers.empty();
-  })) << "no network helper under box-run " << b.pid();
+  })) << "no network helper under box-run "
+      << b.pid();
   const pid_t helper = *helpers.begin();
   ASSERT_EQ(kill(helper, SIGKILL), 0);
   // Reaped by box-run; its warning is written right after.

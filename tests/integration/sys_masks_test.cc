@@ -24,8 +24,8 @@ const std::vector<std::string> kMaskedDirs = {"/sys/firmware", "/sys/devices/vir
 std::string probe_script() {
   std::string script;
   for (const auto& d : kMaskedDirs)
-    script += "if [ -e " + d + " ]; then echo \"" + d + " $(stat -f -c %T " + d + ") $(ls -A " +
-              d + " | wc -l)\"; else echo " + d + " absent; fi; ";
+    script += "if [ -e " + d + " ]; then echo \"" + d + " $(stat -f -c %T " + d + ") $(ls -A " + d +
+              " | wc -l)\"; else echo " + d + " absent; fi; ";
   for (const char* d : {"/sys/box-probe", "/sys/fs/cgroup/box-probe", "/sys/firmware/box-probe"})
     script += std::string("mkdir ") + d + " 2>&1 | grep -q 'Read-only file system' && echo " + d +
               " read-only; ";
@@ -59,8 +59,8 @@ class SysMasks : public BoxTest {
 TEST_F(SysMasks, SysIsReadOnlyAndMaskedWithEitherNetwork) {
   int masked = 0;
   for (const std::string network : {"host", "none"}) {
-    auto r = run({box_run(), "run", "--network", network, rootfs_, "--", "sh", "-c",
-                  probe_script()});
+    auto r =
+        run({box_run(), "run", "--network", network, rootfs_, "--", "sh", "-c", probe_script()});
     ASSERT_EQ(r.exit_code, 0) << network << ": " << r.output;
     for (const auto& d : kMaskedDirs) {
       struct statfs host {};
@@ -75,7 +75,8 @@ TEST_F(SysMasks, SysIsReadOnlyAndMaskedWithEitherNetwork) {
       EXPECT_TRUE(contains(r.output, d + " tmpfs 0\n")) << network << ": " << r.output;
     }
     for (const char* d : {"/sys/box-probe", "/sys/fs/cgroup/box-probe", "/sys/firmware/box-probe"})
-      EXPECT_TRUE(contains(r.output, std::string(d) + " read-only\n")) << network << ": " << r.output;
+      EXPECT_TRUE(contains(r.output, std::string(d) + " read-only\n"))
+          << network << ": " << r.output;
     // Every mount at or under /sys, the host's submounts bound with it
     // included, is read-only.
     const auto mounts = sys_mounts(r.output);

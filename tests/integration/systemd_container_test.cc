@@ -327,8 +327,9 @@ TEST_F(SystemdContainer, PrivateNetworkServesThroughAPublishedPort) {
 TEST_F(SystemdContainer, ARebootInsideEndsTheUnitWithStatus133) {
   const int port = 20000 + (getpid() + 7500) % 10000;
   make_systemd_rootfs(home() + "/sysroot", port);
-  define("sysr", "rootfs: ~/sysroot\ninit: systemd\n"
-                 "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
+  define("sysr",
+         "rootfs: ~/sysroot\ninit: systemd\n"
+         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   const auto started = std::chrono::system_clock::now();
   auto start = boxctl({"start", "sysr"});

@@ -1079,8 +1079,8 @@ TEST_F(InstallReplace, AFailedReplaceLeavesThePreviousInstallWhole) {
   ASSERT_TRUE(first.ok()) << first.error().message();
   write_bytes(rootfs("app") + "/marker", "old");
   const HostSnapshot before = snapshot();
-  ASSERT_EQ(before.docs, (std::map<std::string, std::string>{{"a.txt", "a v1\n"},
-                                                             {"b.txt", "b v1\n"}}));
+  ASSERT_EQ(before.docs,
+            (std::map<std::string, std::string>{{"a.txt", "a v1\n"}, {"b.txt", "b v1\n"}}));
 
   const std::string v2_tmpfiles =
       "d $STATE_DIRECTORY/$NAME 0700 - - -\nd $RUN_DIRECTORY/$NAME - - - - -\n";

@@ -13,7 +13,8 @@ void add_syscall_number(SyscallNumbers& out, const char* name, const char* expan
   // "(__X32_SYSCALL_BIT + N)" in unistd_x32.h, a plain number elsewhere.
   const auto plus = text.find('+');
   const bool x32 = text.find("__X32_SYSCALL_BIT") != std::string::npos;
-  const long nr = std::strtol(text.c_str() + (plus == std::string::npos ? 0 : plus + 1), nullptr, 10);
+  const long nr =
+      std::strtol(text.c_str() + (plus == std::string::npos ? 0 : plus + 1), nullptr, 10);
   out[name] = x32 ? (kX32Bit | nr) : nr;
 }
 
