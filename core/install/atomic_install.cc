@@ -296,27 +296,33 @@ Result<void> apply_exports(const ExportsInput& in, const ExportsPlan& plan, Inst
     meta.tmpfiles = in.locs.tmpfiles + "/box-" + in.name + ".conf";
     auto md = make_dirs_recorded(in.locs.tmpfiles, 0755, rb);
     if (!md) return md;
-    auto w = write_file_atomic(meta.tmpfiles, plan.tmpfiles_text, 0644);
+    auto w = replace_recorded(meta.tmpfiles, rb, [&] {
+      return write_file_atomic(meta.tmpfiles, plan.tmpfiles_text, 0644);
+    });
     if (!w) return w;
-    rb.file(meta.tmpfiles);
     record(meta.tmpfiles, "tmpfiles", meta);
   }
   for (const auto& f : plan.host_files) {
     auto parent = f.dest.substr(0, f.dest.find_last_of('/'));
     auto md = make_dirs_recorded(parent, 0755, rb);
     if (!md) return md;
-    if (f.link) {
-      ::unlink(f.dest.c_str());
-      if (symlink(f.target.c_str(), f.dest.c_str()) != 0)
-        return Error::from_errno("create '" + f.dest + "'");
-    } else {
+    // Only a file the previous install made is there (plan_hostfs): a
+    // failed replace puts it back.
+    auto w = replace_recorded(f.dest, rb, [&]() -> Result<void> {
+      if (f.link) {
+        ::unlink(f.dest.c_str());
+        if (symlink(f.target.c_str(), f.dest.c_str()) != 0)
+          return Error::from_errno("create '" + f.dest + "'");
+        return {};
+      }
       auto content = read_file(f.source, kMaxHostfsFileBytes);
       if (!content) return content.error();
-      auto w = write_file_atomic(f.dest, *content, f.mode);
-      if (!w) return w;
+      auto written = write_file_atomic(f.dest, *content, f.mode);
+      if (!written) return written;
       chmod(f.dest.c_str(), f.mode);
-    }
-    rb.file(f.dest);
+      return {};
+    });
+    if (!w) return w;
     record(f.dest, "host-file", meta);
     meta.host_files.push_back(f.dest);
   }

@@ -53,6 +53,28 @@ std::string metadata_to_json(const InstalledImage& m) {
   return j.dump(2) + "\n";
 }
 
+Result<std::string> metadata_record(const InstalledImage& m) {
+  std::string text = metadata_to_json(m);
+  if (text.size() <= kMaxMetadataBytes) return text;
+  // The parts an image can make large, each as it is written.
+  const std::pair<const char*, std::size_t> parts[] = {
+      {"labels", nlohmann::json(m.labels).dump().size()},
+      {"exposed ports", nlohmann::json(m.exposed_ports).dump().size()},
+      {"host changes",
+       changes_to_json(m.changes).dump().size() + nlohmann::json(m.refused).dump().size()},
+      {"created paths", created_to_json(m.created).dump().size()},
+      {"notes", nlohmann::json(m.warnings).dump().size()},
+  };
+  std::string what;
+  for (const auto& [name, size] : parts)
+    if (size > kMaxMetadataBytes / 16)
+      what +=
+          (what.empty() ? "" : ", ") + std::string(name) + " " + std::to_string(size) + " bytes";
+  return Error("its record (image.json) would be " + std::to_string(text.size()) +
+               " bytes, more than the " + std::to_string(kMaxMetadataBytes) + " box reads back" +
+               (what.empty() ? "" : " (" + what + ")") + ": nothing was installed");
+}
+
 Result<InstalledImage> metadata_from_json(std::string_view text, const std::string& what) {
   try {
     auto j = nlohmann::json::parse(text);

@@ -64,9 +64,30 @@ std::string random_suffix() {
 
 Rollback::~Rollback() {
   if (committed_) return;
+  // The previous install's files first: each goes back over what replaced
+  // it (or was put where it was removed).
+  for (auto it = kept_.rbegin(); it != kept_.rend(); ++it)
+    ::rename(it->second.c_str(), it->first.c_str());
   for (const auto& f : files_) ::unlink(f.c_str());
   for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) ::rmdir(it->c_str());
   if (!tree_.empty()) (void)image::remove_tree_as_owner(mapping_, tree_);
+}
+
+Result<void> Rollback::keep(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string link = path.substr(0, slash + 1) + "." + path.substr(slash + 1) +
+                           ".box-previous-" + std::to_string(getpid()) + "-" + random_suffix();
+  // linkat without AT_SYMLINK_FOLLOW links a symlink itself.
+  if (::linkat(AT_FDCWD, path.c_str(), AT_FDCWD, link.c_str(), 0) != 0)
+    return Error::from_errno("keep '" + path + "' (as '" + link + "') until the install is done");
+  kept_.emplace_back(path, link);
+  return {};
+}
+
+void Rollback::commit() {
+  committed_ = true;
+  for (const auto& [path, link] : kept_) ::unlink(link.c_str());
+  kept_.clear();
 }
 
 // mkdir -p, remembering what it created (for rollback and metadata).

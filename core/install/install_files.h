@@ -42,8 +42,10 @@ std::string random_suffix();
 // Empty when it does not exist.
 std::string path_in_rootfs(const std::string& rootfs, const std::string& rel);
 
-// Removes the staging dir and the host files and dirs of a failed install,
-// unless committed.
+// Undoes a failed install unless committed: removes the staging dir and
+// the host files and dirs it created, and puts back the files a replace
+// overwrote (the previous install's host files and tmpfiles rules), the
+// same inodes its record names.
 class Rollback {
  public:
   explicit Rollback(const image::IdMapping& mapping) : mapping_(mapping) {}
@@ -51,16 +53,38 @@ class Rollback {
   Rollback(const Rollback&) = delete;
   Rollback& operator=(const Rollback&) = delete;
   void tree(const std::string& t) { tree_ = t; }
+  // A file this install created.
   void file(const std::string& f) { files_.push_back(f); }
   void dir(const std::string& d) { dirs_.push_back(d); }
-  void commit() { committed_ = true; }
+  // Before `path`, which exists, is overwritten or removed: a hard link to
+  // it beside it, renamed back over it on rollback and removed on commit.
+  Result<void> keep(const std::string& path);
+  // The install is in place: the kept files are no longer needed.
+  void commit();
 
  private:
   const image::IdMapping& mapping_;
   std::string tree_;
   std::vector<std::string> files_, dirs_;
+  std::vector<std::pair<std::string, std::string>> kept_;  // (path, its hard link)
   bool committed_ = false;
 };
+
+// Writes a file of the install at `path`: kept first (`rb.keep`) when a
+// file is there already, else recorded as created (`rb.file`) once written.
+// `write` makes the new file.
+template <typename Write>
+Result<void> replace_recorded(const std::string& path, Rollback& rb, Write write) {
+  const bool existed = exists_nofollow(path);
+  if (existed) {
+    auto k = rb.keep(path);
+    if (!k) return k;
+  }
+  auto w = write();
+  if (!w) return w;
+  if (!existed) rb.file(path);
+  return {};
+}
 
 // mkdir -p, recording in `rb` the directories it creates (not those that were there).
 Result<void> make_dirs_recorded(const std::string& path, mode_t mode, Rollback& rb);

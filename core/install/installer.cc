@@ -154,7 +154,7 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
 
   std::optional<InstalledImage> previous;
   if (exists_nofollow(image_dir + "/" + kMetadataFile)) {
-    auto text = read_file(image_dir + "/" + kMetadataFile, 1 << 20);
+    auto text = read_file(image_dir + "/" + kMetadataFile, kMaxMetadataBytes);
     if (text) {
       auto m = metadata_from_json(*text, image_dir + "/" + kMetadataFile);
       if (m) previous = *m;
@@ -289,6 +289,10 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
   if (!check)
     return check.error().wrap("the definition made for '" + name + "' does not load").wrap(wrap);
 
+  // Refused now, before anything outside staging is written, if what the
+  // image brings (labels, ports, host changes) already makes the record too
+  // large; checked again on the final record below.
+  if (auto record = metadata_record(meta); !record) return record.error().wrap(wrap);
   if (options.dry_run) {
     if (!prep.native) {
       auto b = prepare_bind_sources(locs, name, prep.draft, meta, rb, true);
@@ -296,6 +300,8 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
     }
     meta.dry_run = true;
     meta.refused = std::move(refused);
+    // What the dry run returns is the record it would write.
+    if (auto record = metadata_record(meta); !record) return record.error().wrap(wrap);
     return meta;  // the Rollback removes the staging dir
   }
   if (!refused.empty()) {
@@ -324,7 +330,9 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
       if (now && now->dev == c.dev && now->ino == c.ino) meta.created.push_back(c);
     }
 
-  auto w = write_file_atomic(staging + "/" + kMetadataFile, metadata_to_json(meta), 0644);
+  auto record = metadata_record(meta);
+  if (!record) return record.error().wrap(wrap);
+  auto w = write_file_atomic(staging + "/" + kMetadataFile, *record, 0644);
   if (!w) return w.error().wrap(wrap);
   if (options.cancel && options.cancel->load()) return Error("cancelled").wrap(wrap);
 
@@ -425,7 +433,7 @@ Result<std::vector<std::string>> uninstall(const InstallContext& ctx, const std:
   const std::string definition = locs.definitions + "/" + name + ".yaml";
   const std::string tmpfiles = locs.tmpfiles + "/box-" + name + ".conf";
   std::optional<InstalledImage> meta;
-  auto text = read_file(meta_path, 1 << 20);
+  auto text = read_file(meta_path, kMaxMetadataBytes);
   if (text) {
     auto m = metadata_from_json(*text, meta_path);
     if (m) meta = *m;
@@ -499,7 +507,7 @@ Result<std::vector<InstalledImage>> list_installed(const InstallContext& ctx) {
     std::string n = e.path().filename();
     if (n.empty() || n[0] == '.' || !e.is_directory()) continue;
     std::string path = e.path().string() + "/" + kMetadataFile;
-    auto text = read_file(path, 1 << 20);
+    auto text = read_file(path, kMaxMetadataBytes);
     InstalledImage m;
     if (text) {
       auto parsed = metadata_from_json(*text, path);

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "test_support.h"
 
@@ -25,6 +26,19 @@ constexpr const char* kAttack =
     "[ -e /proc/$$/fd/$2 ] && echo HELD $2\n"
     "echo done\n";
 
+// The descriptor numbers of `ls -l /proc/PID/fd` output ("... 2 -> /dev/null").
+std::set<int> listed_fds(const std::string& text) {
+  std::set<int> fds;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const auto arrow = line.find(" -> ");
+    if (arrow == std::string::npos) continue;
+    const auto start = line.rfind(' ', arrow - 1);
+    fds.insert(std::stoi(line.substr(start + 1, arrow - start - 1)));
+  }
+  return fds;
+}
+
 class Descriptors : public BoxTest {
  protected:
   Descriptors() : BoxTest("fds") {}
@@ -37,6 +51,7 @@ class Descriptors : public BoxTest {
     write_file(secret_ + "/secret", "host secret\n");
   }
   void TearDown() override {
+    fs::remove_all(home() + "/.config/systemd/user/box@fdsys.service.d");
     BoxTest::TearDown();
     fs::remove_all(secret_);
   }
@@ -74,15 +89,65 @@ TEST_F(Descriptors, TinyInitOffersNoCallerDescriptor) {
 }
 
 // The same attack where PID 1 is the command itself (init: none), and from
-// the command under a tiny init: its own descriptors are stdio only.
+// the command under a tiny init: its own descriptors are stdio only, with
+// five of the caller's open (directories, a file, /dev/null), listed in
+// full by the container's own shell.
 TEST_F(Descriptors, ContainerProcessesHoldOnlyStdio) {
+  const std::string caller_fds = "exec 5<" + secret_ + " 6<" + secret_ + "/secret 7<" + secret_ +
+                                 " 8</dev/null 9<" + secret_ + "; ";
   for (const char* init : {"none", "tiny"}) {
     auto r = run({"sh", "-c",
-                  "exec 5<" + secret_ + "; " + box_run() + " run --init " + init + " " + rootfs_ +
+                  caller_fds + box_run() + " run --init " + init + " " + rootfs_ +
                       " -- sh /attack /proc/self 5"});
     EXPECT_EQ(r.exit_code, 0) << init << ": " << r.output;
     expect_untouched(r);
+    // The shell's own descriptors, listed by its child (the shell stays:
+    // `; true`). No redirection or `$(...)`: the shell would hold the
+    // saved or piped descriptor meanwhile.
+    auto listed = run({"sh", "-c",
+                       caller_fds + box_run() + " run --init " + init + " " + rootfs_ +
+                           " -- sh -c 'ls -l /proc/$$/fd; true'"});
+    EXPECT_EQ(listed.exit_code, 0) << init << ": " << listed.output;
+    EXPECT_EQ(listed_fds(listed.output), (std::set<int>{0, 1, 2})) << "init: " << init << "\n"
+                                                                   << listed.output;
   }
+}
+
+// init: systemd, started by its unit, with the caller's descriptors held by
+// the unit's own process (a wrapper in a drop-in opens them before it execs
+// box-run, as a service manager or a socket-activation wrapper would): the
+// container's PID 1 has stdio only. Its table is read from the host (the
+// user owns the box's user namespace), which sees what the container would.
+TEST_F(Descriptors, InitSystemdStartsWithStdioOnly) {
+  define("fdsys",
+         "rootfs: ~/rootfs-fds\ninit: systemd\n"
+         "command: [sh, -c, 'trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n");
+  const std::string dropins = home() + "/.config/systemd/user/box@fdsys.service.d";
+  write_file(dropins + "/90-descriptors.conf",
+             "[Service]\nExecStart=\nExecStart=/bin/sh -c 'exec 5<" + secret_ + " 6<" + secret_ +
+                 "/secret 9<" + secret_ + "; exec " + box_run() + " start fdsys'\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  // Its READY=1 would come from an inner systemd: this shell sends none.
+  ASSERT_EQ(systemctl({"start", "--no-block", "box@fdsys.service"}).exit_code, 0);
+  // PID 1 once it runs the command (before the exec it is box-run's copy).
+  pid_t pid1 = -1;
+  ASSERT_TRUE(eventually([&] {
+    const pid_t main = static_cast<pid_t>(std::stol("0" + show("box@fdsys.service", "MainPID")));
+    pid1 = main > 0 ? first_child(main) : -1;
+    return pid1 > 0 &&
+           status_field(slurp("/proc/" + std::to_string(pid1) + "/status"), "Name") == "sh";
+  })) << journal("box@fdsys.service");
+  std::set<int> fds;
+  std::string targets;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid1) + "/fd", ec)) {
+    fds.insert(std::stoi(e.path().filename().string()));
+    std::error_code link_ec;
+    targets +=
+        e.path().filename().string() + " -> " + fs::read_symlink(e.path(), link_ec).string() + "\n";
+  }
+  ASSERT_FALSE(ec) << "list /proc/" << pid1 << "/fd: " << ec.message();
+  EXPECT_EQ(fds, (std::set<int>{0, 1, 2})) << targets;
 }
 
 // Finding 2: `boxctl enter` passed its caller's descriptors to the command

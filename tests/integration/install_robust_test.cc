@@ -31,23 +31,27 @@ class InstallRobust : public ::testing::Test {
   }
 
   void TearDown() override {
-    for (const char* name : {"fifo", "bomb", "big"}) boxctl({"uninstall", name, "--purge"});
+    for (const char* name : {"fifo", "bomb", "big", "labels"})
+      boxctl({"uninstall", name, "--purge"});
     // A worker that hung (on the code before the fix) goes with the unit.
     systemctl({"stop", "box-manager.service"});
     systemctl({"reset-failed", "box-manager.service"});
     fs::remove_all(home() + "/robust-root");
     fs::remove_all(home() + "/robust-layout");
+    fs::remove(home() + "/labels.json");
   }
 
   // `script_for_root` makes the image's files under $1; the layout is
-  // returned.
-  std::string layout(const std::string& script_for_root, const std::string& name = "robust") {
+  // returned. `config_extra`: a file whose text is added to the image
+  // config's "config" object (",\"Labels\":{...}").
+  std::string layout(const std::string& script_for_root, const std::string& name = "robust",
+                     const std::string& config_extra = "") {
     const std::string root = home() + "/" + name + "-root", out = home() + "/" + name + "-layout";
     fs::remove_all(root);
     fs::create_directories(root);
     auto fill = run({"sh", "-euc", script_for_root, "sh", root});
     EXPECT_EQ(fill.exit_code, 0) << fill.output;
-    make_oci_layout(out, root);
+    make_oci_layout(out, root, config_extra);
     fs::remove_all(root);
     return out;
   }
@@ -253,6 +257,70 @@ TEST_F(InstallRobust, TheManagerKilledDuringAnInstallLeavesNothing) {
   EXPECT_FALSE(contains(list.output, "\"big\"")) << list.output;
   EXPECT_FALSE(fs::exists(defs_ + "/big.yaml"));
   EXPECT_TRUE(left("big").empty()) << left("big").front();
+}
+
+// An image whose config carries 5 MiB of labels (under the 8 MiB a config
+// may have): its record, image.json, would be larger than what box reads
+// back (uninstall, --replace, list) and its worker's result line longer
+// than the manager takes. Refused before anything is installed, with what
+// is too large; the manager still answers.
+TEST_F(InstallRobust, AnImageWhoseRecordIsTooLargeIsRefused) {
+  const std::string extra = home() + "/labels.json";
+  auto made = run({"sh", "-c",
+                   "{ printf ',\"Labels\":{\"huge\":\"'; head -c 5242880 /dev/zero | tr '\\0' x; "
+                   "printf '\"}'; } > " +
+                       extra});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string image = layout("mkdir \"$1/bin\"", "labels", extra);
+  auto r = boxctl({"install", "oci:" + image, "labels"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "its record (image.json) would be ")) << r.output;
+  EXPECT_TRUE(contains(r.output, "more than the 1048576 box reads back (labels 52428")) << r.output;
+  EXPECT_FALSE(contains(r.output, "longer than")) << r.output;
+  EXPECT_TRUE(left("labels").empty()) << left("labels").front();
+  EXPECT_FALSE(fs::exists(defs_ + "/labels.yaml"));
+  auto list = boxctl({"list", "--json"});
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_FALSE(contains(list.output, "\"labels\"")) << list.output;
+  fs::remove_all(image);
+}
+
+// The same without systemd: box-manager run by hand (as a developer does),
+// so no service manager cleans its cgroup after it. Only the worker's
+// parent-death signal tells it: it must cancel and remove what it staged at
+// once, not finish the install for a manager that is gone, and not wait for
+// the next manager's start to have its debris removed.
+TEST_F(InstallRobust, AWorkerEndsWithItsManagerOutsideSystemdToo) {
+  ASSERT_EQ(systemctl({"stop", "box-manager.service"}).exit_code, 0);
+  auto manager = std::make_unique<Background>(
+      std::vector<std::string>{prefix() + "/libexec/box/box-manager", "--idle-timeout", "0"},
+      home() + "/manager-by-hand.txt");
+  // It owns the name (not an activated one).
+  ASSERT_TRUE(eventually([&] {
+    auto owner =
+        run({"busctl", "--user", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+             "org.freedesktop.DBus", "GetConnectionUnixProcessID", "s", "dev.boxctl.box1"});
+    return owner.output == "u " + std::to_string(manager->pid()) + "\n";
+  })) << manager->output();
+  auto install = std::make_unique<Background>(
+      std::vector<std::string>{"busctl", "--user", "--timeout=120", "call", "dev.boxctl.box1",
+                               "/dev/boxctl/box1", "dev.boxctl.box1.Manager", "Install", "ssa{sv}",
+                               "oci:" + big_layout(), "big", "0"},
+      home() + "/install-by-hand.txt");
+  ASSERT_TRUE(eventually([&] { return unpacking("big"); }, std::chrono::seconds(60)))
+      << install->output() << manager->output();
+  auto workers = children_named(manager->pid(), {"box-install-wor"});
+  ASSERT_EQ(workers.size(), 1u) << manager->output();
+  const pid_t w = *workers.begin();
+  ASSERT_EQ(kill(manager->pid(), SIGKILL), 0);
+  manager->wait();
+  EXPECT_NE(install->wait(std::chrono::seconds(30)), 0) << install->output();
+  EXPECT_TRUE(eventually([&] { return dead(w); }, std::chrono::seconds(10)))
+      << "the worker outlived its manager";
+  // Before any manager starts again: the worker removed its staging itself.
+  EXPECT_TRUE(eventually([&] { return left("big").empty(); }, std::chrono::seconds(10)))
+      << left("big").front();
+  EXPECT_FALSE(fs::exists(defs_ + "/big.yaml"));
 }
 
 }  // namespace

@@ -61,11 +61,7 @@ class Seccomp : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
     rootfs_ = home() + "/rootfs-seccomp";
-    fs::remove_all(rootfs_);
-    for (const char* d : {"proc", "sys", "dev", "tmp", "usr", "etc"})
-      fs::create_directories(fs::path(rootfs_) / d);
-    for (const char* l : {"bin", "sbin", "lib", "lib64"})
-      fs::create_symlink(std::string("usr/") + l, fs::path(rootfs_) / l);
+    make_host_usr_rootfs(rootfs_);
   }
   void TearDown() override { fs::remove_all(rootfs_); }
 

@@ -320,6 +320,35 @@ TEST_F(SystemdContainer, PrivateNetworkServesThroughAPublishedPort) {
   EXPECT_NE(get(), "200\n");
 }
 
+// A reboot asked of the inner systemd (SIGRTMIN+5, as `systemctl reboot`
+// inside sends it) runs its shutdown, whose reboot(2) ends it with SIGHUP
+// in its pid namespace: box-run reports exit status 133, and `restart:`
+// decides what comes next (here nothing).
+TEST_F(SystemdContainer, ARebootInsideEndsTheUnitWithStatus133) {
+  const int port = 20000 + (getpid() + 7500) % 10000;
+  make_systemd_rootfs(home() + "/sysroot", port);
+  define("sysr",
+         "rootfs: ~/sysroot\ninit: systemd\n"
+         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  const auto started = std::chrono::system_clock::now();
+  auto start = boxctl({"start", "sysr"});
+  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sysr.service");
+  auto kill = boxctl({"kill", "sysr", "SIGRTMIN+5"});
+  ASSERT_EQ(kill.exit_code, 0) << kill.output;
+  EXPECT_TRUE(eventually(
+      [] {
+        const std::string state = show("box@sysr.service", "ActiveState");
+        return state == "inactive" || state == "failed";
+      },
+      std::chrono::seconds(30)))
+      << show("box@sysr.service", "ActiveState") << journal_since("box@sysr.service", started);
+  EXPECT_EQ(show("box@sysr.service", "ExecMainCode"), "1");
+  EXPECT_EQ(show("box@sysr.service", "ExecMainStatus"), "133");
+  const std::string log = journal_since("box@sysr.service", started);
+  EXPECT_TRUE(contains(log, "Rebooting")) << log;
+}
+
 TEST_F(SystemdContainer, NotifyTrueWaitsForTheContainersReadiness) {
   make_systemd_rootfs(home() + "/sysroot", 1);
   define("notifier",

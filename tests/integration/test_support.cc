@@ -183,6 +183,14 @@ void make_busybox_rootfs(const std::string& dir) {
     fs::create_symlink("busybox", fs::path(dir) / "bin" / applet);
 }
 
+void make_host_usr_rootfs(const std::string& dir) {
+  fs::remove_all(dir);
+  for (const char* d : {"proc", "sys", "dev", "tmp", "usr", "etc", "run"})
+    fs::create_directories(fs::path(dir) / d);
+  for (const char* l : {"bin", "sbin", "lib", "lib64"})
+    fs::create_symlink(std::string("usr/") + l, fs::path(dir) / l);
+}
+
 void write_file(const std::string& path, const std::string& content) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream out(path, std::ios::trunc);
@@ -327,14 +335,14 @@ namespace {
 // layer is `tar | gzip -1`, so a sparse file in $2 becomes real zeros in
 // the layer (a bomb compresses 1000:1).
 constexpr const char* kMakeLayout = R"sh(set -eu
-out=$1 root=$2
+out=$1 root=$2 extra=${3:-}
 rm -rf "$out"; mkdir -p "$out/blobs/sha256"
 tar --numeric-owner --owner=0 --group=0 -C "$root" -cf - . | gzip -1 > "$out/layer"
 diff=$(gzip -dc "$out/layer" | sha256sum | cut -d' ' -f1)
 put() { d=$(sha256sum "$1" | cut -d' ' -f1); s=$(stat -c %s "$1"); mv "$1" "$out/blobs/sha256/$d"; echo "$d $s"; }
 set -- $(put "$out/layer"); layer=$1 layer_size=$2
-printf '{"architecture":"%s","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-  "$(dpkg --print-architecture)" "$diff" > "$out/config"
+printf '{"architecture":"%s","os":"linux","config":{"Cmd":["/bin/sh"]%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+  "$(dpkg --print-architecture)" "$(if [ -n "$extra" ]; then cat "$extra"; fi)" "$diff" > "$out/config"
 set -- $(put "$out/config"); config=$1 config_size=$2
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
   "$config" "$config_size" "$layer" "$layer_size" > "$out/manifest"
@@ -346,8 +354,10 @@ echo '{"imageLayoutVersion":"1.0.0"}' > "$out/oci-layout"
 
 }  // namespace
 
-void make_oci_layout(const std::string& out, const std::string& root) {
-  auto made = run({"sh", "-c", kMakeLayout, "sh", out, root}, std::chrono::seconds(300));
+void make_oci_layout(const std::string& out, const std::string& root,
+                     const std::string& config_extra) {
+  auto made =
+      run({"sh", "-c", kMakeLayout, "sh", out, root, config_extra}, std::chrono::seconds(300));
   EXPECT_EQ(made.exit_code, 0) << made.output;
 }
 

@@ -69,6 +69,12 @@ std::string home();
 // A busybox rootfs under `dir` (created), with /proc and /dev mount points.
 void make_busybox_rootfs(const std::string& dir);
 
+// A root for the host's programs, which a box gets by binding the host's
+// /usr read-only at /usr: /bin, /sbin, /lib and /lib64 link into usr, and
+// /proc, /sys, /dev, /tmp, /etc, /run and /usr are mount points. Python
+// (ctypes) from there makes the system calls busybox has no applet for.
+void make_host_usr_rootfs(const std::string& dir);
+
 void write_file(const std::string& path, const std::string& content);
 
 bool contains(const std::string& haystack, const std::string& needle);
@@ -136,7 +142,10 @@ bool dead(pid_t pid);
 // A one-layer OCI layout at `out` (tag "latest", command /bin/sh) of the
 // directory `root`, made with tar, gzip and sha256sum; the layer is gzip -1,
 // so a sparse file in `root` becomes real zeros (a bomb compresses 1000:1).
-void make_oci_layout(const std::string& out, const std::string& root);
+// `config_extra`: a file whose text is added to the image config's "config"
+// object (",\"Labels\":{...}").
+void make_oci_layout(const std::string& out, const std::string& root,
+                     const std::string& config_extra = "");
 
 // For tests that define boxes: as the unprivileged test user, a busybox
 // rootfs at ~/rootfs-NAME, definitions written by define() (no reload) and

@@ -6,10 +6,12 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include "../core/image/image_fixtures.h"
@@ -83,9 +85,10 @@ class Jobs : public ::testing::Test {
     return r;
   }
 
-  // The manager's poll loop, for the jobs alone, until `done` or 60 s.
-  void drive(InstallJobs& jobs, const bool& done) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  // The manager's poll loop, for the jobs alone, until `done` or `timeout`.
+  void drive(InstallJobs& jobs, const bool& done,
+             std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!done && std::chrono::steady_clock::now() < deadline) {
       std::vector<pollfd> fds;
       for (int fd : jobs.fds()) fds.push_back({fd, POLLIN, 0});
@@ -94,7 +97,7 @@ class Jobs : public ::testing::Test {
       for (const auto& p : fds)
         if (p.revents) jobs.on_readable(p.fd);
     }
-    ASSERT_TRUE(done) << "no result within 60 s";
+    ASSERT_TRUE(done) << "no result within " << timeout.count() << " s";
   }
 
   TempDir tmp_;
@@ -198,6 +201,46 @@ TEST_F(Jobs, FailuresReachTheManager) {
                                            (tmp_ / "no-such-worker") +
                                            "': No such file or directory");
   EXPECT_FALSE(missing.running("x"));
+}
+
+// A worker that sends a line without end (a hostile image took it over, or
+// a bug): the manager stops reading at the limit, kills it and says why,
+// instead of holding all it sends in memory. The stand-in worker sends 8
+// MiB with no newline, then keeps its end open.
+TEST_F(Jobs, AnOverLongWorkerLineIsRefusedAndTheWorkerEnds) {
+  const std::string worker = tmp_ / "endless-worker";
+  const std::string pid_file = tmp_ / "endless-worker.pid";
+  {
+    std::ofstream out(worker);
+    out << "#!/bin/sh\necho $$ > '" << pid_file
+        << "'\nhead -c 8388608 /dev/zero >&3\nexec sleep 60\n";
+  }
+  fs::permissions(worker, fs::perms::owner_all);
+  InstallJobs jobs(worker);
+  WorkerMessage last;
+  bool done = false;
+  ASSERT_TRUE(jobs.start("long", ":1.5", install_request("/x", "long"), nullptr,
+                         [&](const WorkerMessage& m) {
+                           last = m;
+                           done = true;
+                         })
+                  .ok());
+  // Well before the stand-in would end by itself (in 60 s).
+  const auto started = std::chrono::steady_clock::now();
+  drive(jobs, done, std::chrono::seconds(20));
+  ASSERT_TRUE(done) << "an endless line was still being read after 20 s";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_EQ(last.kind, WorkerMessage::Kind::kFailed);
+  EXPECT_FALSE(last.cancelled);
+  EXPECT_EQ(last.error, "the install worker sent a line longer than 4194304 bytes");
+  EXPECT_FALSE(jobs.running("long"));
+  EXPECT_TRUE(jobs.fds().empty());
+  // Killed and reaped: no process, not even a zombie.
+  std::ifstream in(pid_file);
+  pid_t pid = 0;
+  ASSERT_TRUE(in >> pid) << pid_file;
+  EXPECT_NE(::kill(pid, 0), 0) << "the worker " << pid << " is still there";
+  EXPECT_EQ(errno, ESRCH);
 }
 
 }  // namespace

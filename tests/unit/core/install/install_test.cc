@@ -1086,5 +1086,204 @@ TEST_F(Install, AnOldImageJsonWithoutInodesLeavesItsHostFiles) {
   expect_nothing_left("app");
 }
 
+// An image config may be 8 MiB; labels that large would make a record
+// (image.json) box could not read back, so the box could never be
+// uninstalled or replaced. Refused, naming the labels, before anything is
+// written; a dry run says the same.
+TEST_F(Install, AnImageWhoseRecordWouldBeTooLargeIsRefused) {
+  ImageSpec spec = two_layer_spec();
+  spec.config["config"]["Labels"]["huge"] = std::string(2 << 20, 'x');
+  make_oci_layout(tmp_ / "layout", spec);
+  for (bool dry_run : {false, true}) {
+    InstallOptions o = named("app");
+    o.dry_run = dry_run;
+    auto r = install(ctx_, "oci:" + (tmp_ / "layout"), o, nullptr);
+    ASSERT_FALSE(r.ok()) << "dry run: " << dry_run;
+    const std::string m = r.error().message();
+    EXPECT_NE(m.find("its record (image.json) would be "), std::string::npos) << m;
+    EXPECT_NE(m.find("more than the 1048576 box reads back (labels 2097"), std::string::npos) << m;
+    expect_nothing_left("app");
+  }
+  EXPECT_EQ(reloads_, 0);
+}
+
+// --- Replacing an install with Atomic exports: host files -------------------
+
+// What an install left on the host, to compare before and after.
+struct HostSnapshot {
+  std::string definition, image_json, tmpfiles, marker;
+  std::map<std::string, std::string> docs;  // file -> content
+  std::map<std::string, ino_t> inodes;      // file -> inode
+  bool operator==(const HostSnapshot&) const = default;
+};
+
+void PrintTo(const HostSnapshot& s, std::ostream* os) {
+  *os << "\n  definition: " << s.definition.size() << " bytes, image.json: " << s.image_json.size()
+      << " bytes\n  tmpfiles: " << s.tmpfiles << "  marker: " << s.marker << "\n  docs:";
+  for (const auto& [name, content] : s.docs)
+    *os << " " << name << " (inode " << s.inodes.at(name) << "): " << content;
+}
+
+// Host files under ~/.local/share/appdoc (no consent needed there) and a
+// tmpfiles.template.
+class InstallReplace : public Install {
+ protected:
+  std::string docs() { return ctx_.dirs.data_home + "/appdoc"; }
+  std::string tmpfiles() { return ctx_.dirs.config_home + "/user-tmpfiles.d/box-app.conf"; }
+
+  void make_image(const std::map<std::string, std::string>& files,
+                  const std::string& tmpfiles = "d $STATE_DIRECTORY/$NAME 0700 - - -\n") {
+    std::vector<TarEntry> extra;
+    for (const auto& [name, content] : files)
+      extra.push_back(file("exports/hostfs/usr/share/appdoc/" + name, content));
+    fs::remove_all(tmp_ / "layout");
+    make_atomic_image({{"tmpfiles.template", tmpfiles}}, extra);
+  }
+
+  HostSnapshot snapshot() {
+    HostSnapshot s;
+    s.definition = read_bytes(definition("app"));
+    s.image_json = read_bytes(images() + "/app/image.json");
+    s.tmpfiles = read_bytes(tmpfiles());
+    s.marker = read_bytes(rootfs("app") + "/marker");
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(docs(), ec)) {
+      s.docs[e.path().filename()] = read_bytes(e.path());
+      struct stat st {};
+      lstat(e.path().c_str(), &st);
+      s.inodes[e.path().filename()] = st.st_ino;
+    }
+    return s;
+  }
+
+  std::vector<std::string> entries(const std::string& dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path().filename());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Result<InstalledImage> install_app(bool replace) {
+    return install(ctx_, "oci:" + (tmp_ / "layout"),
+                   replace ? replacing(named("app")) : named("app"), nullptr);
+  }
+};
+
+// A replace that fails after it wrote the new host files (its stop of the
+// old container failed; a later host file could not be written) leaves the
+// previous install as it was: the same files with the same contents and
+// inodes (its record names them), the same tmpfiles rules, definition,
+// image and record; and that install still uninstalls cleanly.
+TEST_F(InstallReplace, AFailedReplaceLeavesThePreviousInstallWhole) {
+  make_image({{"a.txt", "a v1\n"}, {"b.txt", "b v1\n"}});
+  auto first = install_app(false);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  write_bytes(rootfs("app") + "/marker", "old");
+  const HostSnapshot before = snapshot();
+  ASSERT_EQ(before.docs,
+            (std::map<std::string, std::string>{{"a.txt", "a v1\n"}, {"b.txt", "b v1\n"}}));
+
+  const std::string v2_tmpfiles =
+      "d $STATE_DIRECTORY/$NAME 0700 - - -\nd $RUN_DIRECTORY/$NAME - - - - -\n";
+  // 1. Every host file written, then the stop of the old container fails.
+  make_image({{"a.txt", "a v2\n"}, {"b.txt", "b v2\n"}}, v2_tmpfiles);
+  ctx_.stop_unit = [](const std::string& unit) -> Result<void> {
+    return Error("stop " + unit + ": the user manager said no");
+  };
+  auto stop_failed = install_app(true);
+  ASSERT_FALSE(stop_failed.ok());
+  EXPECT_NE(stop_failed.error().message().find("the user manager said no"), std::string::npos)
+      << stop_failed.error().message();
+  EXPECT_EQ(snapshot(), before) << "after a failed stop";
+  EXPECT_EQ(entries(docs()), (std::vector<std::string>{"a.txt", "b.txt"}));
+  EXPECT_EQ(entries(ctx_.dirs.config_home + "/user-tmpfiles.d"),
+            std::vector<std::string>{"box-app.conf"});
+  EXPECT_EQ(entries(images()), std::vector<std::string>{"app"});
+
+  // 2. A host file written, the next one cannot be (a file is where its
+  // directory would go).
+  ctx_.stop_unit = [](const std::string&) -> Result<void> { return {}; };
+  write_bytes(ctx_.dirs.data_home + "/appdoc-blocked", "a file, not a directory\n");
+  std::vector<TarEntry> extra = {file("exports/hostfs/usr/share/appdoc/a.txt", "a v2\n"),
+                                 file("exports/hostfs/usr/share/appdoc-blocked/c.txt", "c\n")};
+  fs::remove_all(tmp_ / "layout");
+  make_atomic_image({{"tmpfiles.template", v2_tmpfiles}}, extra);
+  auto write_failed = install_app(true);
+  ASSERT_FALSE(write_failed.ok());
+  EXPECT_NE(write_failed.error().message().find("appdoc-blocked/c.txt"), std::string::npos)
+      << write_failed.error().message();
+  EXPECT_EQ(snapshot(), before) << "after a failed write";
+  EXPECT_EQ(entries(docs()), (std::vector<std::string>{"a.txt", "b.txt"}));
+  EXPECT_EQ(entries(ctx_.dirs.config_home + "/user-tmpfiles.d"),
+            std::vector<std::string>{"box-app.conf"});
+  EXPECT_EQ(entries(images()), std::vector<std::string>{"app"});
+
+  // The previous install's record still holds: uninstall removes its files.
+  auto u = uninstall(ctx_, "app", true);
+  ASSERT_TRUE(u.ok()) << u.error().message();
+  EXPECT_TRUE(u->empty()) << u->front();
+  EXPECT_FALSE(fs::exists(docs() + "/a.txt"));
+  EXPECT_FALSE(fs::exists(docs() + "/b.txt"));
+  EXPECT_FALSE(fs::exists(tmpfiles()));
+}
+
+// Host files the previous install made and the new image no longer has go
+// with the replace; one the user has replaced since (another inode) stays,
+// and the replace says so.
+TEST_F(InstallReplace, HostFilesTheNewImageNoLongerHasAreRemoved) {
+  make_image({{"a.txt", "a v1\n"}, {"b.txt", "b v1\n"}, {"c.txt", "c v1\n"}});
+  ASSERT_TRUE(install_app(false).ok());
+  // Written beside and renamed over it, as an editor saves: another inode
+  // (a remove then a write could get the same inode number back).
+  write_bytes(docs() + "/c.txt.new", "the user's own c\n");
+  fs::rename(docs() + "/c.txt.new", docs() + "/c.txt");
+  make_image({{"a.txt", "a v2\n"}});
+  auto r = install_app(true);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(entries(docs()), (std::vector<std::string>{"a.txt", "c.txt"}));
+  EXPECT_EQ(read_bytes(docs() + "/a.txt"), "a v2\n");
+  EXPECT_EQ(read_bytes(docs() + "/c.txt"), "the user's own c\n");
+  bool said = false;
+  for (const auto& w : r->warnings) said = said || w.find(docs() + "/c.txt") != std::string::npos;
+  EXPECT_TRUE(said) << "the replace did not say why it left c.txt";
+  EXPECT_EQ(r->host_files, std::vector<std::string>{docs() + "/a.txt"});
+  // And the new record is what uninstall goes by.
+  ASSERT_TRUE(uninstall(ctx_, "app", true).ok());
+  EXPECT_EQ(entries(docs()), std::vector<std::string>{"c.txt"});
+}
+
+// A file at a hostfs destination that no install of this box made is never
+// overwritten: not at a first install, not by a replace whose new image
+// adds it. The refusal names it; nothing changes.
+TEST_F(InstallReplace, AFileInstallDidNotCreateIsNeverOverwritten) {
+  write_bytes(docs() + "/a.txt", "mine\n");
+  make_image({{"a.txt", "a v1\n"}});
+  auto refused = install_app(false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find(
+                "hostfs/usr/share/appdoc/a.txt -> " + docs() +
+                "/a.txt: the file exists and was not installed by box; remove it first"),
+            std::string::npos)
+      << refused.error().message();
+  EXPECT_EQ(read_bytes(docs() + "/a.txt"), "mine\n");
+  expect_nothing_left("app");
+
+  fs::remove(docs() + "/a.txt");
+  ASSERT_TRUE(install_app(false).ok());
+  write_bytes(rootfs("app") + "/marker", "old");
+  write_bytes(docs() + "/b.txt", "mine too\n");
+  const HostSnapshot before = snapshot();
+  make_image({{"a.txt", "a v2\n"}, {"b.txt", "b v2\n"}});
+  auto replace = install_app(true);
+  ASSERT_FALSE(replace.ok());
+  EXPECT_NE(replace.error().message().find(docs() + "/b.txt: the file exists and was not "
+                                                    "installed by box"),
+            std::string::npos)
+      << replace.error().message();
+  EXPECT_EQ(snapshot(), before);
+  EXPECT_EQ(read_bytes(docs() + "/b.txt"), "mine too\n");
+}
+
 }  // namespace
 }  // namespace box::install
