@@ -41,12 +41,17 @@ class CancelSignals {
   }
   ~CancelSignals() {
     fd_.reset();
+    if (!restore_) return;
     // What arrived after the last read is dropped, not delivered on unblock.
     timespec zero{0, 0};
     while (sigtimedwait(&set_, nullptr, &zero) > 0) {
     }
     sigprocmask(SIG_SETMASK, &old_, nullptr);
   }
+  // Once the manager has answered, the outcome is decided: the signals stay
+  // blocked until boxctl exits, so that one arriving while it prints the
+  // result or exits cannot end it with 130 after a completed install.
+  void keep_blocked() { restore_ = false; }
   int fd() const { return fd_.get(); }
   // How many arrived since the last call.
   int take() {
@@ -59,6 +64,7 @@ class CancelSignals {
  private:
   sigset_t set_, old_;
   UniqueFd fd_;
+  bool restore_ = true;
 };
 
 std::string mib(std::uint64_t bytes) {
@@ -329,6 +335,7 @@ class Commands : public InstallCommands {
       // False: it had just ended; its answer follows.
       client.cancel_install(target);
     }
+    signals.keep_blocked();
     line.clear();
     if (error) return report(ctx, *error);
 
