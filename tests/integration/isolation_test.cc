@@ -155,6 +155,8 @@ TEST_F(Isolation, ExitStatusPassesThrough) {
 // nosuid and nodev: a setuid file or a device node written there by the
 // container does not work, as on the host's /tmp.
 TEST_F(Isolation, TmpfsMountsAreNosuidAndNodev) {
+  // On /tmp, which the image has: its root is read-only, so a mount point
+  // it lacks could not be created.
   auto r = run({box_run(), "run", "--tmpfs", "/tmp", rootfs_, "--", "cat",
                 "/proc/self/mountinfo"});
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -198,6 +198,23 @@ TEST_F(Runtime, BindTmpfsDirSymlinkAndFileMounts) {
   EXPECT_FALSE(fs::exists(rootfs_ + "/cache"));
 }
 
+// A read-only bind is read-only with every mount below its source too
+// (mount_setattr with AT_RECURSIVE): the host's /dev/shm, a tmpfs anyone
+// may write, cannot be written under a read-only bind of /dev.
+TEST_F(Runtime, ReadOnlyBindCoversTheMountsBelowItsSource) {
+  ASSERT_TRUE(contains(slurp("/proc/self/mountinfo"), " /dev/shm "))
+      << "this test needs the host's /dev/shm to be a mount of its own";
+  const std::string name = "box-ro-bind-test-" + std::to_string(getpid());
+  auto r = box({"--writable", "--ro-bind", "/dev:/hostdev"},
+               "touch /hostdev/shm/" + name + " && echo wrote || echo refused");
+  std::error_code ec;
+  const bool written = fs::exists("/dev/shm/" + name, ec);
+  fs::remove("/dev/shm/" + name, ec);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "refused\n")) << r.output;
+  EXPECT_FALSE(written);
+}
+
 TEST_F(Runtime, MountTargetsCannotEscapeThroughSymlinks) {
   // An image symlink pointing at a host path must resolve inside the root.
   fs::create_symlink(scratch_, rootfs_ + "/escape");
