@@ -164,12 +164,9 @@ void reset_signals() {
     (void)unused;
     _exit(127);
   }
-  ::close(report_fd);  // the supervisor's EOF: the command runs
-  // Nothing but stdio stays open in PID 1 (container_child closed the rest).
-  if (!close_fds_except(nullptr, 0)) {
-    ::kill(cmd, SIGKILL);
-    _exit(125);
-  }
+  // The supervisor's EOF: the command runs. PID 1 now holds stdio only
+  // (container_child closed the rest), and a signalfd below.
+  ::close(report_fd);
 
   sigset_t all;
   sigfillset(&all);
@@ -239,9 +236,6 @@ void reset_signals() {
     };
   if (!open_host_paths(plan, host, e) || !setup_rootfs(plan, host, serve_fuse, e))
     fail(e.what, e.err);
-  // No descriptor of a host path may outlive setup: an init that stays
-  // (tiny) would otherwise offer them in /proc/1/fd.
-  close_host_paths(host);
   if (::chdir(plan.workdir.c_str()) != 0)
     fail("change to working directory '" + plan.workdir + "'", errno);
 
@@ -258,8 +252,10 @@ void reset_signals() {
   if (!apply_rlimits(plan, e) || !apply_identity(plan, e)) fail(e.what, e.err);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("set no_new_privs", errno);
   // Nothing but stdio crosses into the container: every other descriptor
-  // is closed now, not only at exec (a tiny init never execs). The report
-  // pipe alone stays, close-on-exec, until the command runs.
+  // (the supervisor's, the host paths opened for setup) is closed now, not
+  // only at exec, since a tiny init never execs. The report pipe alone
+  // stays, close-on-exec, until the command runs. This is the one close of
+  // the container's side; a test reads the tiny init's table from root.
   if (!close_fds_except(&report_fd, 1)) fail("close the caller's descriptors", errno);
   if (seccomp) {
     if (int err = load_seccomp(*seccomp)) fail("load the seccomp filter", err);

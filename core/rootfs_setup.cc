@@ -359,17 +359,6 @@ bool open_host_paths(const RunPlan& plan, HostPaths& out, StepError& e) {
   return true;
 }
 
-void close_host_paths(HostPaths& paths) {
-  for (int* fd : {&paths.rootfs, &paths.upper}) {
-    if (*fd >= 0) ::close(*fd);
-    *fd = -1;
-  }
-  for (int& fd : paths.bind_sources) {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-}
-
 bool setup_rootfs(const RunPlan& plan, const HostPaths& host, const ServeFuse& serve_fuse,
                   StepError& e) {
   // Nothing from here propagates to the host's mounts.

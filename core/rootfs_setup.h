@@ -18,6 +18,7 @@ struct StepError {
 
 // Opened before anything is mounted: host paths the plan names (rootfs,
 // bind sources, persistent upper dirs), so later mounts cannot hide them.
+// The container child's close of every descriptor (executor.cc) ends them.
 struct HostPaths {
   int rootfs = -1;
   int upper = -1;  // persistent writes: the parent of the upper and work dirs
@@ -25,7 +26,6 @@ struct HostPaths {
 };
 
 bool open_host_paths(const RunPlan& plan, HostPaths& out, StepError& error);
-void close_host_paths(HostPaths& paths);
 
 // Has fuse-overlayfs serve `fuse_fd`, a FUSE connection mounted at the new
 // root: it runs outside the container (fuse_overlay.h), so the supervisor

@@ -1,0 +1,153 @@
+// Seen from root: the descriptors of the two box processes that are not
+// dumpable, the tiny init and `boxctl enter`'s joining process. Not dumpable
+// means no process of the box and not the user either may list them, so
+// the tests of descriptors_test.cc, which run as the user, cannot tell
+// whether these processes closed what they hold: only root can. The boxes
+// themselves still run as the unprivileged test user (box-testbed exec);
+// this binary, run by ctest as root, only looks.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "../test_support.h"
+
+namespace box::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The command line that runs `argv` as the test user, in its session.
+std::vector<std::string> as_user(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {BOX_TESTBED, "exec", "--"});
+  return argv;
+}
+
+std::string user_shell(const std::string& script) {
+  auto r = run(as_user({"sh", "-c", script}));
+  EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.output;
+  return r.output;
+}
+
+// fd number -> what it points at, as root reads /proc/PID/fd.
+std::map<int, std::string> descriptors(pid_t pid) {
+  std::map<int, std::string> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::error_code ec;
+    out[std::stoi(e.path().filename())] = fs::read_symlink(e.path(), ec).string();
+  }
+  return out;
+}
+
+std::string listing(const std::map<int, std::string>& fds) {
+  std::string s;
+  for (const auto& [fd, target] : fds) s += std::to_string(fd) + " -> " + target + "\n";
+  return s;
+}
+
+class DescriptorLayers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(getuid(), 0u) << "these tests look from root; ctest runs them as root";
+    setenv("BOX_PREFIX", BOX_TEST_ROOT "/prefix", 1);
+    home_ = user_shell("printf %s \"$HOME\"");
+    ASSERT_FALSE(home_.empty());
+    rootfs_ = home_ + "/rootfs-from-root";
+    secret_ = home_ + "/secret-from-root";
+    // As the user: a busybox root, and the directory the caller leaves open.
+    user_shell("set -e; rm -rf " + rootfs_ + " " + secret_ + "; mkdir -p " + secret_ +
+               "; echo host secret >" + secret_ + "/secret; cd " + rootfs_ +
+               " 2>/dev/null || mkdir -p " + rootfs_ + "; cd " + rootfs_ +
+               "; mkdir -p bin proc dev sys tmp etc root run; cp /bin/busybox bin/;"
+               " for a in sh sleep echo true; do ln -s busybox bin/$a; done");
+  }
+  void TearDown() override {
+    for (const auto& name : names_) {
+      run(as_user({"systemctl", "--user", "stop", "box@" + name + ".service"}));
+      run(as_user({"systemctl", "--user", "reset-failed", "box@" + name + ".service"}));
+      run(as_user({"rm", "-f", home_ + "/.config/box/containers/" + name + ".yaml"}));
+    }
+    if (!names_.empty()) run(as_user({"systemctl", "--user", "daemon-reload"}));
+    run(as_user({"rm", "-rf", rootfs_, secret_}));
+  }
+
+  std::string home_, rootfs_, secret_;
+  std::vector<std::string> names_;
+};
+
+// The tiny init stays PID 1 for the box's life and never execs, so
+// close-on-exec does nothing for it: the container child's close of every
+// descriptor before the init runs is all that keeps the supervisor's
+// descriptors (and any of its caller's) out of it. Once its command runs it
+// holds stdio and the signalfd it reads, nothing else.
+TEST_F(DescriptorLayers, TinyInitHoldsStdioAndItsSignalfdOnly) {
+  Background b(as_user({"sh", "-c",
+                        "exec 5<" + secret_ + " 6<" + secret_ + "/secret; exec " + box_run() +
+                            " run --init tiny " + rootfs_ + " -- sh -c 'echo up; exec sleep 60'"}),
+               "/tmp/box-root-view-tiny.out");
+  pid_t init = -1;
+  ASSERT_TRUE(eventually(
+      [&] {
+        init = first_child(b.pid());
+        return init > 0 && contains(b.output(), "up\n");
+      },
+      std::chrono::seconds(20)))
+      << b.output();
+  ASSERT_EQ(slurp("/proc/" + std::to_string(b.pid()) + "/comm"), "box-run\n");
+  std::map<int, std::string> fds;
+  // The signalfd comes right after the command's start is reported.
+  eventually([&] {
+    fds = descriptors(init);
+    return fds.size() >= 4;
+  });
+  std::map<int, std::string> beyond_stdio;
+  for (const auto& [fd, target] : fds)
+    if (fd > 2) beyond_stdio[fd] = target;
+  ASSERT_EQ(beyond_stdio.size(), 1u) << listing(fds);
+  EXPECT_EQ(beyond_stdio.begin()->second, "anon_inode:[signalfd]") << listing(fds);
+  b.stop();
+}
+
+// `boxctl enter`'s joining process stays for the entered command's life,
+// in the box's namespaces, with the memory of boxctl. Of boxctl's
+// descriptors (whatever its caller left open) it keeps only the pipes to
+// boxctl; the command's own close is a second layer, which
+// descriptors_test.cc checks from inside.
+TEST_F(DescriptorLayers, EnterJoinerHoldsNothingOfItsCaller) {
+  user_shell("set -e; mkdir -p ~/.config/box/containers; printf '%s\\n' 'rootfs: " + rootfs_ +
+             "' 'command: [sleep, \"600\"]' >~/.config/box/containers/rootview.yaml");
+  names_.push_back("rootview");
+  user_shell("systemctl --user daemon-reload && systemctl --user start box@rootview.service");
+  Background enter(
+      as_user({"sh", "-c",
+               "exec 7<" + secret_ + " 8<" + secret_ + "/secret; exec " + prefix() +
+                   "/bin/boxctl enter --no-tty rootview -- sh -c 'echo in; exec sleep 60'"}),
+      "/tmp/box-root-view-enter.out");
+  pid_t joiner = -1;
+  ASSERT_TRUE(eventually(
+      [&] {
+        joiner = first_child(enter.pid());
+        return joiner > 0 && contains(enter.output(), "in\n");
+      },
+      std::chrono::seconds(30)))
+      << enter.output();
+  ASSERT_EQ(slurp("/proc/" + std::to_string(enter.pid()) + "/comm"), "boxctl\n");
+  auto fds = descriptors(joiner);
+  const std::string dir = fs::canonical(secret_).string();
+  for (const auto& [fd, target] : fds) {
+    EXPECT_NE(target, dir) << listing(fds);
+    EXPECT_NE(target, dir + "/secret") << listing(fds);
+  }
+  // boxctl itself holds them still: the listing works and proves the
+  // caller's descriptors were there to leak.
+  auto caller = descriptors(enter.pid());
+  EXPECT_EQ(caller[7], dir) << listing(caller);
+  EXPECT_EQ(caller[8], dir + "/secret") << listing(caller);
+  enter.stop();
+}
+
+}  // namespace
+}  // namespace box::testing
