@@ -1,9 +1,9 @@
-#include "cgroup_probe.h"
+#include "generator/cgroup_probe.h"
 
 #include <fstream>
 #include <sstream>
 
-#include "cgroup.h"
+#include "core/sys/cgroup.h"
 
 namespace box::generator {
 

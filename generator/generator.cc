@@ -1,4 +1,4 @@
-#include "generator.h"
+#include "generator/generator.h"
 
 #include <algorithm>
 #include <atomic>
@@ -8,10 +8,10 @@
 #include <thread>
 #include <utility>
 
-#include "atomic_write.h"
-#include "definition_loader.h"
-#include "paths.h"
-#include "unit_text.h"
+#include "core/model/definition_loader.h"
+#include "core/model/paths.h"
+#include "core/sys/atomic_write.h"
+#include "generator/unit_text.h"
 
 namespace box::generator {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "definition_loader.h"
-#include "result.h"
+#include "core/model/definition_loader.h"
+#include "core/sys/result.h"
 
 namespace box::generator {
 

@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "atomic_write.h"
-#include "cgroup_probe.h"
-#include "generator.h"
-#include "paths.h"
-#include "report.h"
-#include "generator_status.h"
-#include "status_file.h"
+#include "core/model/generator_status.h"
+#include "core/model/paths.h"
+#include "core/sys/atomic_write.h"
+#include "generator/cgroup_probe.h"
+#include "generator/generator.h"
+#include "generator/report.h"
+#include "generator/status_file.h"
 
 namespace {
 

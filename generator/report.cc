@@ -1,11 +1,11 @@
-#include "report.h"
+#include "generator/report.h"
 
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <string>
 
-#include "unit_text.h"
+#include "generator/unit_text.h"
 
 namespace box::generator {
 

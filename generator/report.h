@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "generator.h"
+#include "generator/generator.h"
 
 namespace box::generator {
 

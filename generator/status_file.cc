@@ -1,7 +1,7 @@
-#include "status_file.h"
+#include "generator/status_file.h"
 
-#include "generator_status.h"
-#include "unit_text.h"
+#include "core/model/generator_status.h"
+#include "generator/unit_text.h"
 
 namespace box::generator {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "definition.h"
-#include "names.h"  // unit_name
+#include "core/model/definition.h"
+#include "core/model/names.h"  // unit_name
 
 namespace box::generator {
 

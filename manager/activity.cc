@@ -1,4 +1,4 @@
-#include "activity.h"
+#include "manager/activity.h"
 
 namespace box::manager {
 

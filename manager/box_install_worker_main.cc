@@ -36,10 +36,10 @@
 #include <string>
 #include <vector>
 
+#include "core/sys/log.h"
 #include "install/install.h"
+#include "install/install_worker_protocol.h"
 #include "install/user_manager.h"
-#include "install_worker_protocol.h"
-#include "log.h"
 
 namespace {
 

@@ -18,19 +18,19 @@
 #include <string>
 #include <vector>
 
-#include "activity.h"
-#include "bus_names.h"
-#include "container_object.h"
-#include "container_registry.h"
-#include "generator_status.h"
+#include "bus/bus_names.h"
+#include "core/model/generator_status.h"
+#include "core/model/paths.h"
+#include "core/runtime/instance_lock.h"
+#include "core/sys/log.h"
 #include "install/debris.h"
 #include "install/install.h"
-#include "install_jobs.h"
-#include "instance_lock.h"
-#include "log.h"
-#include "manager_object.h"
-#include "paths.h"
-#include "systemd_client.h"
+#include "manager/activity.h"
+#include "manager/container_object.h"
+#include "manager/container_registry.h"
+#include "manager/install_jobs.h"
+#include "manager/manager_object.h"
+#include "manager/systemd_client.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
-#include "container_object.h"
+#include "manager/container_object.h"
 
-#include "errors.h"
-#include "object_paths.h"
-#include "unit_changes.h"
-#include "names.h"
+#include "bus/errors.h"
+#include "bus/object_paths.h"
+#include "core/model/names.h"
+#include "manager/unit_changes.h"
 
 namespace box::manager {
 

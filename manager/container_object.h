@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
-#include "container_registry.h"
-#include "dev.boxctl.box1-adaptor.h"
-#include "systemd_client.h"
+#include "bus/dev.boxctl.box1-adaptor.h"
+#include "manager/container_registry.h"
+#include "manager/systemd_client.h"
 
 namespace box::manager {
 

@@ -1,12 +1,12 @@
-#include "container_registry.h"
+#include "manager/container_registry.h"
 
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "generator_status.h"
-#include "next_start.h"
-#include "image/regular_file.h"
+#include "core/image/regular_file.h"
+#include "core/model/generator_status.h"
+#include "manager/next_start.h"
 
 namespace box::manager {
 namespace {

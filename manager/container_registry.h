@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "definition_loader.h"
-#include "directory_watch.h"
-#include "paths.h"
+#include "core/model/definition_loader.h"
+#include "core/model/paths.h"
+#include "manager/directory_watch.h"
 
 namespace box::manager {
 

@@ -1,4 +1,4 @@
-#include "directory_watch.h"
+#include "manager/directory_watch.h"
 
 #include <sys/inotify.h>
 #include <unistd.h>

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "unique_fd.h"
+#include "core/sys/unique_fd.h"
 
 namespace box::manager {
 

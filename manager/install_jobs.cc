@@ -1,4 +1,4 @@
-#include "install_jobs.h"
+#include "manager/install_jobs.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "spawn.h"
+#include "core/sys/log.h"
+#include "core/sys/spawn.h"
 
 namespace box::manager {
 namespace {

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "install_worker_protocol.h"
-#include "result.h"
-#include "unique_fd.h"
+#include "core/sys/result.h"
+#include "core/sys/unique_fd.h"
+#include "install/install_worker_protocol.h"
 
 namespace box::manager {
 

@@ -1,16 +1,16 @@
-#include "manager_object.h"
+#include "manager/manager_object.h"
 
 #include <csignal>
 #include <cstring>
 #include <set>
 
-#include "bus_names.h"
-#include "errors.h"
+#include "bus/bus_names.h"
+#include "bus/errors.h"
+#include "bus/object_paths.h"
+#include "core/model/names.h"
+#include "core/sys/log.h"
 #include "install/request.h"
-#include "log.h"
-#include "object_paths.h"
-#include "unit_changes.h"
-#include "names.h"
+#include "manager/unit_changes.h"
 
 namespace box::manager {
 namespace {

@@ -14,14 +14,14 @@
 #include <memory>
 #include <string>
 
-#include "activity.h"
-#include "container_object.h"
-#include "container_registry.h"
-#include "dev.boxctl.box1-adaptor.h"
+#include "bus/dev.boxctl.box1-adaptor.h"
+#include "bus/install_bus_types.h"
 #include "install/install.h"
-#include "install_bus_types.h"
-#include "install_jobs.h"
-#include "systemd_client.h"
+#include "manager/activity.h"
+#include "manager/container_object.h"
+#include "manager/container_registry.h"
+#include "manager/install_jobs.h"
+#include "manager/systemd_client.h"
 
 namespace box::manager {
 

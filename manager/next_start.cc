@@ -1,4 +1,4 @@
-#include "next_start.h"
+#include "manager/next_start.h"
 
 namespace box::manager {
 

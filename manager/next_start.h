@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "start_record.h"
+#include "core/model/start_record.h"
 
 namespace box::manager {
 

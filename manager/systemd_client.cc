@@ -1,7 +1,7 @@
-#include "systemd_client.h"
+#include "manager/systemd_client.h"
 
-#include "object_paths.h"
-#include "unit_changes.h"
+#include "bus/object_paths.h"
+#include "manager/unit_changes.h"
 
 namespace box::manager {
 namespace {

@@ -1,9 +1,9 @@
-#include "image/atomic_exports.h"
+#include "core/image/atomic_exports.h"
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "image/layer_unpack.h"
+#include "core/image/layer_unpack.h"
 
 namespace box::image {
 namespace {

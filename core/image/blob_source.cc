@@ -1,4 +1,4 @@
-#include "image/blob_source.h"
+#include "core/image/blob_source.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -12,9 +12,9 @@
 #include <cstring>
 #include <vector>
 
-#include "image/regular_file.h"
-#include "image/unpack_limits.h"
-#include "unique_fd.h"
+#include "core/image/regular_file.h"
+#include "core/image/unpack_limits.h"
+#include "core/sys/unique_fd.h"
 
 namespace box::image {
 namespace {

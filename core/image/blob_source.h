@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "result.h"
+#include "core/sys/result.h"
 
 namespace box::image {
 

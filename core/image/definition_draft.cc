@@ -1,4 +1,4 @@
-#include "image/definition_draft.h"
+#include "core/image/definition_draft.h"
 
 #include <yaml-cpp/yaml.h>
 

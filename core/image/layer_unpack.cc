@@ -1,4 +1,4 @@
-#include "image/layer_unpack.h"
+#include "core/image/layer_unpack.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -14,8 +14,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "image/sha256.h"
-#include "unique_fd.h"
+#include "core/image/sha256.h"
+#include "core/sys/unique_fd.h"
 
 namespace box::image {
 namespace {

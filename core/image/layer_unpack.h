@@ -18,9 +18,9 @@
 #include <functional>
 #include <string>
 
-#include "image/blob_source.h"
-#include "image/unpack_limits.h"
-#include "result.h"
+#include "core/image/blob_source.h"
+#include "core/image/unpack_limits.h"
+#include "core/sys/result.h"
 
 namespace box::image {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "result.h"
+#include "core/sys/result.h"
 
 namespace box::image {
 

@@ -1,4 +1,4 @@
-#include "image/oci_runtime.h"
+#include "core/image/oci_runtime.h"
 
 #include <algorithm>
 #include <cstdint>

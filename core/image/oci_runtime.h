@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "image/definition_draft.h"
-#include "result.h"
+#include "core/image/definition_draft.h"
+#include "core/sys/result.h"
 
 namespace box::image {
 

@@ -1,4 +1,4 @@
-#include "image/regular_file.h"
+#include "core/image/regular_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <string>
 
-#include "result.h"
-#include "unique_fd.h"
+#include "core/sys/result.h"
+#include "core/sys/unique_fd.h"
 
 namespace box::image {
 

@@ -1,4 +1,4 @@
-#include "image/sha256.h"
+#include "core/image/sha256.h"
 
 #include <openssl/evp.h>
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "result.h"
+#include "core/sys/result.h"
 
 namespace box::image {
 

@@ -1,6 +1,6 @@
-#include "image/unpack_limits.h"
+#include "core/image/unpack_limits.h"
 
-#include "image/regular_file.h"
+#include "core/image/regular_file.h"
 
 namespace box::image {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "result.h"
+#include "core/sys/result.h"
 
 namespace box::image {
 

@@ -1,4 +1,4 @@
-#include "image/userns.h"
+#include "core/image/userns.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,9 +16,9 @@
 #include <sstream>
 #include <vector>
 
-#include "image/layer_unpack.h"
-#include "spawn.h"
-#include "unique_fd.h"
+#include "core/image/layer_unpack.h"
+#include "core/sys/spawn.h"
+#include "core/sys/unique_fd.h"
 
 namespace box::image {
 namespace {

@@ -18,8 +18,8 @@
 #include <optional>
 #include <string>
 
-#include "result.h"
-#include "subid.h"
+#include "core/sys/result.h"
+#include "core/sys/subid.h"
 
 namespace box::image {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "image/atomic_exports.h"
+#include "core/image/atomic_exports.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// libFuzzer target: definition YAML -> Definition (core/definition_loader.h),
+// libFuzzer target: definition YAML -> Definition (core/model/definition_loader.h),
 // the text a user, a template or an installed image's draft gives box. The
 // input is the main file; a NUL byte starts a drop-in fragment applied over
 // it, as NAME.yaml.d/*.yaml are. Any result is fine; a crash, a sanitizer
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "definition_loader.h"
+#include "core/model/definition_loader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "image/layer_unpack.h"
+#include "core/image/layer_unpack.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "image/oci_runtime.h"
+#include "core/image/oci_runtime.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view json(reinterpret_cast<const char*>(data), size);

@@ -14,7 +14,7 @@
 #include <map>
 #include <sstream>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

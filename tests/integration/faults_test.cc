@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

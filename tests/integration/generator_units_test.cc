@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

@@ -15,7 +15,7 @@
 #include <iostream>
 #include <memory>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

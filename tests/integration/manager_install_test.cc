@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

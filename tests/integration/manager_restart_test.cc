@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

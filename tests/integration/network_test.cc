@@ -22,7 +22,7 @@
 #include <sstream>
 #include <thread>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

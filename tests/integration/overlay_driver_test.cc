@@ -10,7 +10,7 @@
 
 #include <filesystem>
 
-#include "test_support.h"
+#include "tests/integration/test_support.h"
 
 namespace box::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "cgroup_probe.h"
+#include "generator/cgroup_probe.h"
 
 #include <gtest/gtest.h>
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "definition_loader.h"
-#include "golden_support.h"
+#include "core/model/definition_loader.h"
+#include "tests/unit/generator/golden_support.h"
 
 namespace box::generator {
 namespace {

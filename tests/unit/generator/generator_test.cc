@@ -1,4 +1,4 @@
-#include "generator.h"
+#include "generator/generator.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "atomic_write.h"
-#include "generator_status.h"
-#include "status_file.h"
+#include "core/model/generator_status.h"
+#include "core/sys/atomic_write.h"
+#include "generator/status_file.h"
 
 namespace box::generator {
 namespace {

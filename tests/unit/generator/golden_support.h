@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "generator.h"
+#include "generator/generator.h"
 
 namespace box::generator {
 

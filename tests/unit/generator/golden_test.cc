@@ -17,7 +17,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "golden_support.h"
+#include "tests/unit/generator/golden_support.h"
 
 namespace box::generator {
 namespace {

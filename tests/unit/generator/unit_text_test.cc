@@ -1,4 +1,4 @@
-#include "unit_text.h"
+#include "generator/unit_text.h"
 
 #include <gtest/gtest.h>
 

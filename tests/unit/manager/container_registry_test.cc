@@ -1,4 +1,4 @@
-#include "container_registry.h"
+#include "manager/container_registry.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <thread>
 
-#include "generator_status.h"
+#include "core/model/generator_status.h"
 
 namespace box::manager {
 namespace {

@@ -1,4 +1,4 @@
-#include "directory_watch.h"
+#include "manager/directory_watch.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 // box-manager sees of an install, a cancelled install and an uninstall.
 // No bus: the worker finds no user bus in the scratch runtime dir, so the
 // stop before an uninstall is skipped (the manager's reload is not here).
-#include "install_jobs.h"
+#include "manager/install_jobs.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 #include <fstream>
 #include <optional>
 
-#include "../core/image/image_fixtures.h"
+#include "tests/unit/core/image/image_fixtures.h"
 
 namespace box::manager {
 namespace {

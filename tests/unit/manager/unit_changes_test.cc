@@ -1,4 +1,4 @@
-#include "unit_changes.h"
+#include "manager/unit_changes.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

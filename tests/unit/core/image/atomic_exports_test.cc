@@ -1,4 +1,4 @@
-#include "image/atomic_exports.h"
+#include "core/image/atomic_exports.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "image/definition_draft.h"
+#include "core/image/definition_draft.h"
 
 #include <gtest/gtest.h>
 
-#include "definition_loader.h"
+#include "core/model/definition_loader.h"
 
 namespace box::image {
 namespace {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "image/sha256.h"
+#include "core/image/sha256.h"
 
 namespace box::testing {
 

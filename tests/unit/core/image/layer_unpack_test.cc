@@ -1,4 +1,4 @@
-#include "image/layer_unpack.h"
+#include "core/image/layer_unpack.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -6,9 +6,9 @@
 
 #include <cstring>
 
-#include "image/sha256.h"
-#include "image_fixtures.h"
-#include "unique_fd.h"
+#include "core/image/sha256.h"
+#include "core/sys/unique_fd.h"
+#include "tests/unit/core/image/image_fixtures.h"
 
 namespace box::image {
 namespace {

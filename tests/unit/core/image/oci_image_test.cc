@@ -1,8 +1,8 @@
-#include "image/oci_image.h"
+#include "core/image/oci_image.h"
 
 #include <gtest/gtest.h>
 
-#include "image/sha256.h"
+#include "core/image/sha256.h"
 
 namespace box::image {
 namespace {

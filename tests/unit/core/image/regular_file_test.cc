@@ -1,4 +1,4 @@
-#include "image/regular_file.h"
+#include "core/image/regular_file.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <chrono>
 
-#include "image_fixtures.h"
+#include "tests/unit/core/image/image_fixtures.h"
 
 namespace box::image {
 namespace {

@@ -1,4 +1,4 @@
-#include "image/unpack_limits.h"
+#include "core/image/unpack_limits.h"
 
 #include <gtest/gtest.h>
 

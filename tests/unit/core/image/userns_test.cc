@@ -1,4 +1,4 @@
-#include "image/userns.h"
+#include "core/image/userns.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "image_fixtures.h"
+#include "tests/unit/core/image/image_fixtures.h"
 
 namespace box::image {
 namespace {

@@ -1,0 +1,94 @@
+// boxctl's commands, one group per file (boxctl_show.cc, boxctl_control.cc,
+// boxctl_enter.cc, boxctl_local.cc, boxctl_doctor.cc); boxctl_main.cc is the
+// table of commands. docs/boxctl.md documents each, with the exit codes.
+#pragma once
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "boxctl/manager_client.h"
+
+namespace box::boxctl {
+
+// Exit codes, stable for scripts (docs/boxctl.md).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,
+  kExitUsage = 2,
+  kExitInvalidDefinition = 3,
+  kExitNoSuchContainer = 4,
+  kExitNotRunning = 5,
+  kExitNoSession = 6,  // no session bus, no user manager, or box-manager unreachable
+};
+
+// A failure with its exit code; main prints "boxctl: MESSAGE".
+struct Failure {
+  int code;
+  std::string message;
+};
+
+// The session bus and box-manager, connected on first use so that commands
+// that need neither (validate, doctor, run) work without a session.
+class Context {
+ public:
+  sdbus::IConnection& bus();
+  manager::ManagerClient& manager();
+  // The exit code for a D-Bus error, after printing a precise message.
+  int report(const sdbus::Error& error);
+
+ private:
+  std::unique_ptr<sdbus::IConnection> bus_;
+  std::unique_ptr<manager::ManagerClient> manager_;
+};
+
+// Prints `message` to stderr as "boxctl: MESSAGE".
+void complain(const std::string& message);
+
+struct ListOptions {
+  bool json = false;
+  bool quiet = false;  // names only
+};
+int cmd_list(Context& ctx, const ListOptions& options);
+
+struct StatusOptions {
+  std::string name;
+  bool json = false;
+  int lines = 10;
+};
+int cmd_status(Context& ctx, const StatusOptions& options);
+
+struct LogsOptions {
+  std::string name;
+  bool follow = false;
+  int lines = -1;  // all
+  std::string since;
+  bool json = false;
+};
+int cmd_logs(Context& ctx, const LogsOptions& options);
+
+enum class Control { kStart, kStop, kRestart, kEnable, kDisable };
+int cmd_control(Context& ctx, Control what, const std::vector<std::string>& names);
+int cmd_kill(Context& ctx, const std::string& name, const std::string& signal);
+int cmd_reload(Context& ctx);
+
+struct EnterOptions {
+  std::string name;
+  std::vector<std::string> command;  // empty: /bin/sh
+  std::optional<bool> tty;           // unset: when stdin and stdout are terminals
+  std::vector<std::string> env;      // KEY=VALUE
+  std::string workdir;
+};
+int cmd_enter(Context& ctx, const EnterOptions& options);
+// Execs <libexec>/box/box-run run ARGS...; returns only on failure.
+int cmd_run(const std::vector<std::string>& args);
+
+int cmd_validate(const std::vector<std::string>& files, bool json);
+int cmd_version(Context& ctx, bool json);
+
+int cmd_doctor(bool json);
+
+}  // namespace box::boxctl

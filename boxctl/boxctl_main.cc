@@ -1,0 +1,183 @@
+// boxctl: the command line for box. Most commands are requests to
+// box-manager over D-Bus (which the session bus starts on demand); doctor,
+// validate and run work without it. This file is the table of commands;
+// each group lives in its own boxctl_*.cc.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "boxctl/boxctl.h"
+#include "boxctl/boxctl_install.h"
+
+namespace {
+
+using namespace box::boxctl;
+
+CLI::Option* name_arg(CLI::App* cmd, std::string& name) {
+  return cmd->add_option("NAME", name, "Container name (the definition file's name)")->required();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "boxctl: rootless containers run by systemd --user.\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid definition, 4 no such "
+      "container, 5 not running, 6 no session bus or user manager.",
+      "boxctl"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "boxctl " BOX_VERSION);
+
+  // `boxctl enter NAME -- CMD...`: what follows "--" is the command, never
+  // boxctl's options.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> after_dashes;
+  bool has_dashes = false;
+  if (!args.empty() && args[0] == "enter") {
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "--") {
+        after_dashes.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+        args.resize(i);
+        has_dashes = true;
+        break;
+      }
+    }
+  }
+
+  bool json = false;
+  auto* doctor = app.add_subcommand(
+      "doctor", "Check this machine for what box needs, and say how to fix what is missing");
+  doctor->add_flag("--json", json, "Print JSON for scripts");
+
+  ListOptions list_opts;
+  auto* list = app.add_subcommand("list", "List containers and their state");
+  list->add_flag("--json", list_opts.json, "Print JSON for scripts");
+  list->add_flag("-q,--quiet", list_opts.quiet, "Print only the names");
+
+  StatusOptions status_opts;
+  auto* status =
+      app.add_subcommand("status", "Show a container's state, definition and last log lines");
+  name_arg(status, status_opts.name);
+  status->add_flag("--json", status_opts.json, "Print JSON for scripts (no log lines)");
+  status->add_option("-n,--lines", status_opts.lines, "Log lines to show (0: none)")
+      ->capture_default_str();
+
+  std::vector<std::string> names;
+  auto control = [&](const char* cmd, const char* help) {
+    auto* sub = app.add_subcommand(cmd, help);
+    sub->add_option("NAME", names, "Container names")->required();
+    return sub;
+  };
+  auto* start = control("start", "Start containers (box@NAME.service) and wait until they run");
+  auto* stop = control("stop", "Stop containers and wait until they stopped");
+  auto* restart = control("restart", "Restart containers and wait");
+  auto* enable = control("enable", "Start containers with the user manager (autostart at login)");
+  auto* disable = control("disable", "Stop starting containers with the user manager");
+
+  std::string name, signal, signal_arg;
+  auto* kill = app.add_subcommand("kill", "Send a signal to a container's PID 1 (through box-run)");
+  name_arg(kill, name);
+  // `boxctl kill sys SIGRTMIN+3` as well as `boxctl kill -s SIGRTMIN+3 sys`.
+  auto* signal_pos = kill->add_option("SIGNAL", signal_arg,
+                                      "Signal name or number (default TERM: SIGTERM, TERM, KILL, "
+                                      "HUP, 9, SIGRTMIN+3, RTMIN+3...)");
+  auto* signal_opt = kill->add_option("-s,--signal", signal, "The signal, as an option");
+  kill->footer("Usage: boxctl kill NAME [SIGNAL]  (or -s SIGNAL NAME)");
+
+  auto* reload =
+      app.add_subcommand("reload", "Reload the user manager and re-read all definitions");
+
+  LogsOptions logs_opts;
+  auto* logs = app.add_subcommand("logs", "Show a container's log (the user journal)");
+  name_arg(logs, logs_opts.name);
+  logs->add_flag("-f,--follow", logs_opts.follow, "Keep printing new lines");
+  logs->add_option("-n,--lines", logs_opts.lines, "Show only the last N lines");
+  logs->add_option("--since", logs_opts.since, "Show lines since a time, as journalctl reads it");
+  logs->add_flag("--json", logs_opts.json, "journalctl's JSON output, one object per line");
+
+  EnterOptions enter_opts;
+  bool tty = false, no_tty = false;
+  auto* enter = app.add_subcommand(
+      "enter", "Run a command (default /bin/sh) inside a running container's namespaces");
+  name_arg(enter, enter_opts.name);
+  enter->add_flag("-t,--tty", tty,
+                  "Give the command a terminal (default: when stdin and stdout are one)");
+  enter->add_flag("-T,--no-tty", no_tty, "Never give the command a terminal");
+  enter->add_option("-e,--env", enter_opts.env, "Set KEY=VALUE in the command's environment")
+      ->allow_extra_args(false);
+  enter->add_option("-w,--workdir", enter_opts.workdir,
+                    "Working directory inside (default: PID 1's)");
+  enter->prefix_command();
+  enter->footer("Usage: boxctl enter [OPTIONS] NAME [CMD [ARG...]]  (or NAME -- CMD...)");
+
+  auto* run = app.add_subcommand(
+      "run", "Run a command in a root filesystem in the foreground, no systemd: ROOTFS -- CMD...");
+  run->prefix_command();
+  run->footer("Usage: boxctl run ROOTFS -- CMD [ARG...]  (box-run run)");
+
+  std::vector<std::string> files;
+  auto* validate = app.add_subcommand("validate", "Check definition files and print their errors");
+  validate->add_option("FILE", files, "Definition files (NAME.yaml)")->required();
+  validate->add_flag("--json", json, "Print JSON for scripts");
+
+  auto* version = app.add_subcommand("version", "Print the versions of boxctl and box-manager");
+  version->add_flag("--json", json, "Print JSON for scripts");
+
+  // install, uninstall, images: the image install code's commands.
+  auto install_commands = add_install_commands(app);
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    // Only the error and a hint, never the whole help text.
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (auto rc = install_commands->run()) return *rc;
+
+  Context ctx;
+  try {
+    if (*doctor) return cmd_doctor(json);
+    if (*list) return cmd_list(ctx, list_opts);
+    if (*status) return cmd_status(ctx, status_opts);
+    if (*start) return cmd_control(ctx, Control::kStart, names);
+    if (*stop) return cmd_control(ctx, Control::kStop, names);
+    if (*restart) return cmd_control(ctx, Control::kRestart, names);
+    if (*enable) return cmd_control(ctx, Control::kEnable, names);
+    if (*disable) return cmd_control(ctx, Control::kDisable, names);
+    if (*kill) {
+      if (signal_pos->count() > 0 && signal_opt->count() > 0)
+        throw Failure{kExitUsage, "kill: give the signal either as SIGNAL or with -s, not both"};
+      return cmd_kill(ctx, name,
+                      signal_pos->count() > 0   ? signal_arg
+                      : signal_opt->count() > 0 ? signal
+                                                : "TERM");
+    }
+    if (*reload) return cmd_reload(ctx);
+    if (*logs) return cmd_logs(ctx, logs_opts);
+    if (*enter) {
+      enter_opts.command = enter->remaining();
+      if (has_dashes) {
+        if (!enter_opts.command.empty())
+          throw Failure{kExitUsage, "enter: give the command either after NAME or after '--'"};
+        enter_opts.command = after_dashes;
+      }
+      if (tty && no_tty) throw Failure{kExitUsage, "enter: --tty and --no-tty exclude each other"};
+      if (tty) enter_opts.tty = true;
+      if (no_tty) enter_opts.tty = false;
+      return cmd_enter(ctx, enter_opts);
+    }
+    if (*run) return cmd_run(run->remaining());
+    if (*validate) return cmd_validate(files, json);
+    if (*version) return cmd_version(ctx, json);
+  } catch (const Failure& f) {
+    complain(f.message);
+    return f.code;
+  } catch (const sdbus::Error& e) {
+    return ctx.report(e);
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,918 @@
+#include "core/model/definition_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "core/model/definition_rules.h"
+#include "core/model/value_parsers.h"
+
+namespace box {
+namespace {
+
+using Node = YAML::Node;
+
+std::string where(const std::string& file, const YAML::Mark& mark) {
+  if (mark.is_null()) return file;
+  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+const char* node_kind(const Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "an undefined value";
+  }
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "did you mean 'command'?" for a near miss, else the list of known keys.
+std::string suggest(const std::string& key, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_d = 3;
+  for (const auto& k : known) {
+    std::size_t d = edit_distance(key, k);
+    if (d < best_d) best_d = d, best = k;
+  }
+  if (!best.empty()) return "did you mean '" + best + "'?";
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return "known: " + list;
+}
+
+// Where each top-level key was last set, for errors that involve two keys.
+using Locations = std::map<std::string, std::string>;
+
+// Applies one YAML document's keys to a Definition. Every error names the
+// node: "file:line:column: 'key': problem".
+class FragmentParser {
+ public:
+  FragmentParser(const std::string& file, const LoadContext& ctx, Definition& def, Locations& loc)
+      : file_(file), ctx_(ctx), def_(def), loc_(loc) {}
+
+  Result<void> apply(const Node& root);
+
+ private:
+  using Handler = Result<void> (FragmentParser::*)(const Node&, const std::string&);
+  static const std::map<std::string, Handler>& handlers();
+
+  Error error(const Node& n, const std::string& key, const std::string& what) const {
+    return Error(where(file_, n.Mark()) + ": '" + key + "': " + what);
+  }
+  Error expected(const Node& n, const std::string& key, const std::string& what) const {
+    return error(n, key, "expected " + what + ", found " + node_kind(n));
+  }
+
+  // Scalars, with ${instance} filled in for templates.
+  Result<std::string> str(const Node& n, const std::string& key);
+  Result<std::string> path(const Node& n, const std::string& key);
+  Result<std::string> inside_path(const Node& n, const std::string& key);
+  Result<bool> boolean(const Node& n, const std::string& key);
+  Result<std::vector<std::string>> str_list(const Node& n, const std::string& key);
+  template <typename E>
+  Result<E> choice(const Node& n, const std::string& key,
+                   const std::vector<std::pair<const char*, E>>& options);
+  template <typename T>
+  Result<T> parsed(const Node& n, const std::string& key,
+                   const std::function<Result<T>(const std::string&)>& parse);
+  Result<void> check_map_keys(const Node& n, const std::string& key,
+                              const std::set<std::string>& allowed);
+
+  Result<void> on_description(const Node& n, const std::string& key);
+  Result<void> on_rootfs(const Node& n, const std::string& key);
+  Result<void> on_image(const Node& n, const std::string& key);
+  Result<void> on_command(const Node& n, const std::string& key);
+  Result<void> on_init(const Node& n, const std::string& key);
+  Result<void> on_user(const Node& n, const std::string& key);
+  Result<void> on_groups(const Node& n, const std::string& key);
+  Result<void> on_userns(const Node& n, const std::string& key);
+  Result<void> on_env(const Node& n, const std::string& key);
+  Result<void> on_workdir(const Node& n, const std::string& key);
+  Result<void> on_hostname(const Node& n, const std::string& key);
+  Result<void> on_umask(const Node& n, const std::string& key);
+  Result<void> on_rlimits(const Node& n, const std::string& key);
+  Result<void> on_namespaces(const Node& n, const std::string& key);
+  Result<void> on_network(const Node& n, const std::string& key);
+  Result<void> on_ports(const Node& n, const std::string& key);
+  Result<void> on_dns(const Node& n, const std::string& key);
+  Result<void> on_rootfs_writes(const Node& n, const std::string& key);
+  Result<void> on_overlay_driver(const Node& n, const std::string& key);
+  Result<void> on_mounts(const Node& n, const std::string& key);
+  Result<MountSpec> mount(const Node& n, const std::string& key);
+  Result<void> on_capabilities(const Node& n, const std::string& key);
+  Result<void> on_seccomp(const Node& n, const std::string& key);
+  Result<void> on_notify(const Node& n, const std::string& key);
+  Result<void> on_restart(const Node& n, const std::string& key);
+  Result<void> on_stop(const Node& n, const std::string& key);
+  Result<void> on_autostart(const Node& n, const std::string& key);
+  Result<void> on_after(const Node& n, const std::string& key);
+  Result<void> on_requires(const Node& n, const std::string& key);
+  Result<void> on_network_online(const Node& n, const std::string& key);
+  Result<void> on_resources(const Node& n, const std::string& key);
+
+  Result<std::vector<std::string>> box_names(const Node& n, const std::string& key);
+
+  const std::string& file_;
+  const LoadContext& ctx_;
+  Definition& def_;
+  Locations& loc_;
+};
+
+const std::map<std::string, FragmentParser::Handler>& FragmentParser::handlers() {
+  static const std::map<std::string, Handler> table = {
+      {"description", &FragmentParser::on_description},
+      {"rootfs", &FragmentParser::on_rootfs},
+      {"image", &FragmentParser::on_image},
+      {"command", &FragmentParser::on_command},
+      {"init", &FragmentParser::on_init},
+      {"user", &FragmentParser::on_user},
+      {"groups", &FragmentParser::on_groups},
+      {"userns", &FragmentParser::on_userns},
+      {"env", &FragmentParser::on_env},
+      {"workdir", &FragmentParser::on_workdir},
+      {"hostname", &FragmentParser::on_hostname},
+      {"umask", &FragmentParser::on_umask},
+      {"rlimits", &FragmentParser::on_rlimits},
+      {"namespaces", &FragmentParser::on_namespaces},
+      {"network", &FragmentParser::on_network},
+      {"ports", &FragmentParser::on_ports},
+      {"dns", &FragmentParser::on_dns},
+      {"rootfs_writes", &FragmentParser::on_rootfs_writes},
+      {"overlay_driver", &FragmentParser::on_overlay_driver},
+      {"mounts", &FragmentParser::on_mounts},
+      {"capabilities", &FragmentParser::on_capabilities},
+      {"seccomp", &FragmentParser::on_seccomp},
+      {"notify", &FragmentParser::on_notify},
+      {"restart", &FragmentParser::on_restart},
+      {"stop", &FragmentParser::on_stop},
+      {"autostart", &FragmentParser::on_autostart},
+      {"after", &FragmentParser::on_after},
+      {"requires", &FragmentParser::on_requires},
+      {"network_online", &FragmentParser::on_network_online},
+      {"resources", &FragmentParser::on_resources},
+  };
+  return table;
+}
+
+Result<void> FragmentParser::apply(const Node& root) {
+  if (root.IsNull()) return {};  // an empty fragment changes nothing
+  if (!root.IsMap())
+    return Error(where(file_, root.Mark()) +
+                 ": expected a mapping of keys at the top level, found " + node_kind(root));
+  std::set<std::string> seen;
+  for (const auto& kv : root) {
+    const Node& key_node = kv.first;
+    if (!key_node.IsScalar())
+      return Error(where(file_, key_node.Mark()) + ": keys must be strings");
+    const std::string key = key_node.Scalar();
+    if (!seen.insert(key).second)
+      return Error(where(file_, key_node.Mark()) + ": '" + key + "': duplicate key");
+    auto it = handlers().find(key);
+    if (it == handlers().end()) {
+      // Typos must not silently do nothing.
+      std::vector<std::string> known;
+      for (const auto& [k, h] : handlers()) known.push_back(k);
+      return Error(where(file_, key_node.Mark()) + ": unknown key '" + key + "' (" +
+                   suggest(key, known) + ")");
+    }
+    auto r = (this->*(it->second))(kv.second, key);
+    if (!r) return r;
+    loc_[key] = where(file_, key_node.Mark());
+  }
+  return {};
+}
+
+Result<std::string> FragmentParser::str(const Node& n, const std::string& key) {
+  if (!n.IsScalar()) return expected(n, key, "a string");
+  std::string s = n.Scalar();
+  if (s.find('\0') != std::string::npos) return error(n, key, "contains a NUL character");
+  static const std::string var = "${instance}";
+  for (std::size_t pos; (pos = s.find(var)) != std::string::npos;) {
+    if (ctx_.instance.empty())
+      return error(n, key, "'${instance}' is only available in templates (NAME@.yaml)");
+    s.replace(pos, var.size(), ctx_.instance);
+  }
+  return s;
+}
+
+Result<std::string> FragmentParser::path(const Node& n, const std::string& key) {
+  auto s = str(n, key);
+  if (!s) return s;
+  std::string p = *s;
+  if (p == "~" || p.rfind("~/", 0) == 0) p = ctx_.home + p.substr(1);
+  if (p.empty() || p.front() != '/')
+    return error(n, key, "expected an absolute path or one starting with '~/', found '" + *s + "'");
+  return p;
+}
+
+// Paths inside the container: absolute, and no '..' (a target must not
+// climb out of where it is mounted).
+Result<std::string> FragmentParser::inside_path(const Node& n, const std::string& key) {
+  auto s = str(n, key);
+  if (!s) return s;
+  if (s->empty() || s->front() != '/')
+    return error(n, key, "expected an absolute path inside the container, found '" + *s + "'");
+  std::size_t start = 0;
+  while (start < s->size()) {
+    std::size_t end = s->find('/', start);
+    if (end == std::string::npos) end = s->size();
+    if (s->compare(start, end - start, "..") == 0)
+      return error(n, key, "'..' is not allowed in '" + *s + "'");
+    start = end + 1;
+  }
+  return s;
+}
+
+Result<bool> FragmentParser::boolean(const Node& n, const std::string& key) {
+  if (n.IsScalar()) {
+    const std::string& s = n.Scalar();
+    if (s == "true" || s == "yes" || s == "on") return true;
+    if (s == "false" || s == "no" || s == "off") return false;
+  }
+  return error(n, key,
+               "expected true or false, found " +
+                   (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(node_kind(n))));
+}
+
+Result<std::vector<std::string>> FragmentParser::str_list(const Node& n, const std::string& key) {
+  if (!n.IsSequence()) return expected(n, key, "a list of strings");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    auto item = str(n[i], key + "[" + std::to_string(i) + "]");
+    if (!item) return item.error();
+    out.push_back(*item);
+  }
+  return out;
+}
+
+template <typename E>
+Result<E> FragmentParser::choice(const Node& n, const std::string& key,
+                                 const std::vector<std::pair<const char*, E>>& options) {
+  std::string names;
+  for (const auto& [name, v] : options) names += (names.empty() ? "" : ", ") + std::string(name);
+  if (!n.IsScalar()) return expected(n, key, "one of " + names);
+  for (const auto& [name, v] : options)
+    if (n.Scalar() == name) return v;
+  return error(n, key, "expected one of " + names + ", found '" + n.Scalar() + "'");
+}
+
+template <typename T>
+Result<T> FragmentParser::parsed(const Node& n, const std::string& key,
+                                 const std::function<Result<T>(const std::string&)>& parse) {
+  auto s = str(n, key);
+  if (!s) return s.error();
+  auto v = parse(*s);
+  if (!v) return error(n, key, v.error().message());
+  return v;
+}
+
+Result<void> FragmentParser::check_map_keys(const Node& n, const std::string& key,
+                                            const std::set<std::string>& allowed) {
+  for (const auto& kv : n) {
+    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (!allowed.count(k))
+      return Error(where(file_, kv.first.Mark()) + ": '" + key + "': unknown key '" + k + "' (" +
+                   suggest(k, std::vector<std::string>(allowed.begin(), allowed.end())) + ")");
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_description(const Node& n, const std::string& key) {
+  auto v = str(n, key);
+  if (!v) return v.error();
+  for (char c : *v)
+    if (static_cast<unsigned char>(c) < 0x20) return error(n, key, "must be a single line");
+  def_.description = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_rootfs(const Node& n, const std::string& key) {
+  auto v = path(n, key);
+  if (!v) return v.error();
+  def_.rootfs = *v;
+  def_.image.clear();
+  loc_.erase("image");
+  return {};
+}
+
+Result<void> FragmentParser::on_image(const Node& n, const std::string& key) {
+  auto v = str(n, key);
+  if (!v) return v.error();
+  // An image is installed under its own name: never a template instance.
+  if (auto r = check_plain_name(*v, "image name"); !r) return error(n, key, r.error().message());
+  def_.image = *v;
+  def_.rootfs = ctx_.data_home + "/box/images/" + *v + "/rootfs";
+  loc_.erase("rootfs");
+  return {};
+}
+
+Result<void> FragmentParser::on_command(const Node& n, const std::string& key) {
+  auto v = str_list(n, key);
+  if (!v) return v.error();
+  if (v->empty()) return error(n, key, "must not be empty");
+  if (v->front().empty()) return error(n, key, "the program name must not be empty");
+  def_.command = std::move(*v);
+  return {};
+}
+
+Result<void> FragmentParser::on_init(const Node& n, const std::string& key) {
+  auto v = choice<InitMode>(
+      n, key,
+      {{"none", InitMode::kNone}, {"tiny", InitMode::kTiny}, {"systemd", InitMode::kSystemd}});
+  if (!v) return v.error();
+  def_.init = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_user(const Node& n, const std::string& key) {
+  auto s = str(n, key);
+  if (!s) return s.error();
+  const std::string usage = "expected \"UID:GID\" or \"UID\" (numbers), found '" + *s + "'";
+  auto colon = s->find(':');
+  auto uid = parse_number(s->substr(0, colon), 0xfffffffe);
+  if (!uid) return error(n, key, usage);
+  auto gid = colon == std::string::npos ? uid : parse_number(s->substr(colon + 1), 0xfffffffe);
+  if (!gid) return error(n, key, usage);
+  def_.uid = static_cast<uid_t>(*uid);
+  def_.gid = static_cast<gid_t>(*gid);
+  return {};
+}
+
+Result<void> FragmentParser::on_groups(const Node& n, const std::string& key) {
+  if (!n.IsSequence()) return expected(n, key, "a list of group ids");
+  def_.groups.clear();
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    auto g = parsed<uint64_t>(n[i], key + "[" + std::to_string(i) + "]",
+                              [](const std::string& t) { return parse_number(t, 0xfffffffe); });
+    if (!g) return g.error();
+    def_.groups.push_back(static_cast<gid_t>(*g));
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_userns(const Node& n, const std::string& key) {
+  auto v = choice<UsernsMode>(n, key,
+                              {{"auto", UsernsMode::kAuto},
+                               {"single", UsernsMode::kSingle},
+                               {"keep-id", UsernsMode::kKeepId}});
+  if (!v) return v.error();
+  def_.userns = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_env(const Node& n, const std::string& key) {
+  if (!n.IsMap()) return expected(n, key, "a mapping of NAME: value");
+  // A fragment's env adds to (and overrides) the main file's.
+  for (const auto& kv : n) {
+    auto name = str(kv.first, key);
+    if (!name) return name.error();
+    if (name->empty() || name->find('=') != std::string::npos)
+      return error(kv.first, key, "invalid variable name '" + *name + "' (empty or contains '=')");
+    auto value = str(kv.second, key + "." + *name);
+    if (!value) return value.error();
+    auto it = std::find_if(def_.env.begin(), def_.env.end(),
+                           [&](const auto& e) { return e.first == *name; });
+    if (it != def_.env.end()) {
+      it->second = *value;
+    } else {
+      def_.env.emplace_back(*name, *value);
+    }
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_workdir(const Node& n, const std::string& key) {
+  auto v = inside_path(n, key);
+  if (!v) return v.error();
+  def_.workdir = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_hostname(const Node& n, const std::string& key) {
+  auto v = str(n, key);
+  if (!v) return v.error();
+  if (!is_valid_hostname(*v))
+    return error(n, key,
+                 "'" + *v + "' is not a valid host name (letters, digits, '-' and '.', at most " +
+                     std::to_string(kMaxHostname) + " characters, not starting with '-' or '.')");
+  def_.hostname = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_umask(const Node& n, const std::string& key) {
+  auto v = parsed<unsigned>(n, key, parse_mode);
+  if (!v) return v.error();
+  if (*v > 0777) return error(n, key, "a umask has only permission bits (at most 0777)");
+  def_.umask = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_rlimits(const Node& n, const std::string& key) {
+  if (!n.IsMap()) return expected(n, key, "a mapping of NAME: N or \"SOFT:HARD\"");
+  for (const auto& kv : n) {
+    auto name = str(kv.first, key);
+    if (!name) return name.error();
+    auto resource = rlimit_resource(*name);
+    if (!resource) return error(kv.first, key, resource.error().message());
+    const std::string sub = key + "." + *name;
+    auto text = str(kv.second, sub);
+    if (!text) return text.error();
+    auto one = [](const std::string& t) -> Result<uint64_t> {
+      if (t == "unlimited" || t == "infinity") return std::numeric_limits<uint64_t>::max();
+      return parse_number(t, std::numeric_limits<uint64_t>::max() - 1);
+    };
+    auto colon = text->find(':');
+    auto soft = one(text->substr(0, colon));
+    auto hard = colon == std::string::npos ? soft : one(text->substr(colon + 1));
+    if (!soft || !hard)
+      return error(kv.second, sub,
+                   "expected N, \"unlimited\" or \"SOFT:HARD\", found '" + *text + "'");
+    if (*soft > *hard)
+      return error(kv.second, sub, "the soft limit is above the hard limit in '" + *text + "'");
+    RlimitSpec r{*name, *resource, *soft, *hard};
+    auto it = std::find_if(def_.rlimits.begin(), def_.rlimits.end(),
+                           [&](const RlimitSpec& e) { return e.name == *name; });
+    if (it != def_.rlimits.end()) {
+      *it = r;
+    } else {
+      def_.rlimits.push_back(r);
+    }
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_namespaces(const Node& n, const std::string& key) {
+  if (!n.IsMap()) return expected(n, key, "a mapping such as {pid: private, ipc: host}");
+  auto r = check_map_keys(n, key, {"pid", "ipc", "uts", "cgroup"});
+  if (!r) return r;
+  for (const auto& kv : n) {
+    const std::string ns = kv.first.Scalar();
+    auto v = choice<bool>(kv.second, key + "." + ns, {{"private", true}, {"host", false}});
+    if (!v) return v.error();
+    if (ns == "pid") def_.namespaces.pid = *v;
+    if (ns == "ipc") def_.namespaces.ipc = *v;
+    if (ns == "uts") def_.namespaces.uts = *v;
+    if (ns == "cgroup") def_.namespaces.cgroup = *v;
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_network(const Node& n, const std::string& key) {
+  auto v = choice<NetworkMode>(n, key,
+                               {{"host", NetworkMode::kHost},
+                                {"none", NetworkMode::kNone},
+                                {"private", NetworkMode::kPrivate}});
+  if (!v) return v.error();
+  def_.network = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_ports(const Node& n, const std::string& key) {
+  if (!n.IsSequence()) return expected(n, key, "a list of \"HOSTPORT:CONTAINERPORT[/tcp|/udp]\"");
+  def_.ports.clear();
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string sub = key + "[" + std::to_string(i) + "]";
+    auto p = parsed<PortMapping>(n[i], sub, parse_port);
+    if (!p) return p.error();
+    for (const auto& other : def_.ports)
+      if (other.host_port == p->host_port && other.protocol == p->protocol &&
+          other.host_ip == p->host_ip)
+        return error(n[i], sub,
+                     "host port " + std::to_string(p->host_port) + "/" + p->protocol +
+                         " is published twice");
+    def_.ports.push_back(*p);
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_dns(const Node& n, const std::string& key) {
+  auto v = str_list(n, key);
+  if (!v) return v.error();
+  for (std::size_t i = 0; i < v->size(); ++i)
+    if (!is_ip_address((*v)[i])) return error(n[i], key, "'" + (*v)[i] + "' is not an IP address");
+  def_.dns = std::move(*v);
+  return {};
+}
+
+Result<void> FragmentParser::on_rootfs_writes(const Node& n, const std::string& key) {
+  auto v = choice<RootfsWrites>(n, key,
+                                {{"overlay", RootfsWrites::kOverlay},
+                                 {"persistent", RootfsWrites::kPersistent},
+                                 {"readonly", RootfsWrites::kReadonly},
+                                 {"direct", RootfsWrites::kDirect}});
+  if (!v) return v.error();
+  def_.rootfs_writes = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_overlay_driver(const Node& n, const std::string& key) {
+  auto v = choice<OverlayDriver>(n, key,
+                                 {{"auto", OverlayDriver::kAuto},
+                                  {"kernel", OverlayDriver::kKernel},
+                                  {"fuse", OverlayDriver::kFuse}});
+  if (!v) return v.error();
+  def_.overlay_driver = *v;
+  return {};
+}
+
+Result<MountSpec> FragmentParser::mount(const Node& n, const std::string& key) {
+  if (!n.IsMap()) return expected(n, key, "a mapping with 'type' and 'target'");
+  const Node type_node = n["type"];
+  if (!type_node) return error(n, key, "missing 'type' (bind, tmpfs, dir, symlink or file)");
+  auto type = choice<MountSpec::Type>(type_node, key + ".type",
+                                      {{"bind", MountSpec::Type::kBind},
+                                       {"tmpfs", MountSpec::Type::kTmpfs},
+                                       {"dir", MountSpec::Type::kDir},
+                                       {"symlink", MountSpec::Type::kSymlink},
+                                       {"file", MountSpec::Type::kFile}});
+  if (!type) return type.error();
+  static const std::map<MountSpec::Type, std::set<std::string>> allowed = {
+      {MountSpec::Type::kBind, {"type", "source", "target", "readonly", "optional"}},
+      {MountSpec::Type::kTmpfs, {"type", "target", "size", "mode"}},
+      {MountSpec::Type::kDir, {"type", "target", "mode"}},
+      {MountSpec::Type::kSymlink, {"type", "target", "link"}},
+      {MountSpec::Type::kFile, {"type", "target", "content", "mode"}},
+  };
+  auto r = check_map_keys(n, key, allowed.at(*type));
+  if (!r) return r.error();
+  MountSpec m;
+  m.type = *type;
+  auto need = [&](const char* k) -> Result<Node> {
+    Node v = n[k];
+    if (!v) return error(n, key, std::string("missing '") + k + "'");
+    return v;
+  };
+  auto target_node = need("target");
+  if (!target_node) return target_node.error();
+  auto target = inside_path(*target_node, key + ".target");
+  if (!target) return target.error();
+  m.target = *target;
+  if (m.target == "/") return error(*target_node, key + ".target", "cannot mount over '/'");
+  for (const auto& kv : n) {
+    const std::string k = kv.first.Scalar();
+    const std::string sub = key + "." + k;
+    if (k == "source") {
+      auto v = path(kv.second, sub);
+      if (!v) return v.error();
+      m.source = *v;
+    } else if (k == "readonly" || k == "optional") {
+      auto v = boolean(kv.second, sub);
+      if (!v) return v.error();
+      (k == "readonly" ? m.readonly : m.optional) = *v;
+    } else if (k == "size") {
+      auto v = parsed<uint64_t>(kv.second, sub, parse_size);
+      if (!v) return v.error();
+      m.size = *v;
+    } else if (k == "mode") {
+      auto v = parsed<unsigned>(kv.second, sub, parse_mode);
+      if (!v) return v.error();
+      m.mode = *v;
+    } else if (k == "link") {
+      auto v = str(kv.second, sub);
+      if (!v) return v.error();
+      if (v->empty()) return error(kv.second, sub, "must not be empty");
+      m.link = *v;
+    } else if (k == "content") {
+      auto v = str(kv.second, sub);
+      if (!v) return v.error();
+      if (v->size() > (1 << 20)) return error(kv.second, sub, "larger than 1 MiB");
+      m.content = *v;
+    }
+  }
+  if (m.type == MountSpec::Type::kBind && m.source.empty())
+    return error(n, key, "missing 'source' (the host path to bind)");
+  if (m.type == MountSpec::Type::kSymlink && m.link.empty())
+    return error(n, key, "missing 'link' (what the symlink points to)");
+  return m;
+}
+
+Result<void> FragmentParser::on_mounts(const Node& n, const std::string& key) {
+  if (!n.IsSequence()) return expected(n, key, "a list of mounts");
+  if (n.size() > 256) return error(n, key, "more than 256 mounts");
+  // A fragment's list replaces the main file's, as in systemd drop-ins with
+  // a reset: a shipped definition's mounts are not half-inherited.
+  def_.mounts.clear();
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    auto m = mount(n[i], key + "[" + std::to_string(i) + "]");
+    if (!m) return m.error();
+    def_.mounts.push_back(std::move(*m));
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_capabilities(const Node& n, const std::string& key) {
+  CapabilitySpec spec;
+  auto names = [&](const Node& list, const std::string& sub,
+                   std::vector<std::string>& out) -> Result<void> {
+    auto v = str_list(list, sub);
+    if (!v) return v.error();
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      if ((*v)[i] == "ALL" || (*v)[i] == "all") {
+        out.push_back("ALL");
+        continue;
+      }
+      auto c = canonical_capability((*v)[i]);
+      if (!c) return error(list[i], sub, c.error().message());
+      out.push_back(*c);
+    }
+    return {};
+  };
+  if (n.IsSequence()) {
+    // The short form: a list of capabilities to add ([ALL] for all).
+    auto r = names(n, key, spec.add);
+    if (!r) return r;
+  } else if (n.IsMap()) {
+    auto r = check_map_keys(n, key, {"add", "drop"});
+    if (!r) return r;
+    if (n["add"]) {
+      r = names(n["add"], key + ".add", spec.add);
+      if (!r) return r;
+    }
+    if (n["drop"]) {
+      r = names(n["drop"], key + ".drop", spec.drop);
+      if (!r) return r;
+    }
+  } else {
+    return expected(n, key, "{add: [...], drop: [...]} or a list such as [ALL]");
+  }
+  auto all = std::find(spec.add.begin(), spec.add.end(), "ALL");
+  if (all != spec.add.end()) {
+    spec.add_all = true;
+    spec.add.erase(all);
+  }
+  for (const auto& a : spec.add)
+    if (std::find(spec.drop.begin(), spec.drop.end(), a) != spec.drop.end())
+      return error(n, key, a + " is both added and dropped");
+  def_.capabilities = std::move(spec);
+  return {};
+}
+
+Result<void> FragmentParser::on_seccomp(const Node& n, const std::string& key) {
+  auto v = choice<SeccompMode>(
+      n, key, {{"default", SeccompMode::kDefault}, {"unconfined", SeccompMode::kUnconfined}});
+  if (!v) return v.error();
+  def_.seccomp = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_notify(const Node& n, const std::string& key) {
+  auto v = boolean(n, key);
+  if (!v) return v.error();
+  def_.notify = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_restart(const Node& n, const std::string& key) {
+  auto v = choice<RestartPolicy>(n, key,
+                                 {{"no", RestartPolicy::kNo},
+                                  {"on-failure", RestartPolicy::kOnFailure},
+                                  {"on-abnormal", RestartPolicy::kOnAbnormal},
+                                  {"on-abort", RestartPolicy::kOnAbort},
+                                  {"always", RestartPolicy::kAlways}});
+  if (!v) return v.error();
+  def_.restart = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_stop(const Node& n, const std::string& key) {
+  if (!n.IsMap()) return expected(n, key, "a mapping such as {signal: SIGTERM, timeout: 10s}");
+  auto r = check_map_keys(n, key, {"signal", "timeout"});
+  if (!r) return r;
+  if (n["signal"]) {
+    std::string canonical;
+    auto sig = parsed<int>(n["signal"], key + ".signal",
+                           [&](const std::string& t) { return parse_signal(t, &canonical); });
+    if (!sig) return sig.error();
+    if (*sig == SIGKILL || *sig == SIGSTOP)
+      return error(n["signal"], key + ".signal",
+                   canonical + " cannot be forwarded (it would stop box-run, not the container)");
+    def_.stop.signal = *sig;
+    def_.stop.signal_name = canonical;
+    def_.stop.signal_set = true;
+  }
+  if (n["timeout"]) {
+    auto t = parsed<uint64_t>(n["timeout"], key + ".timeout", parse_duration_usec);
+    if (!t) return t.error();
+    if (*t == 0) return error(n["timeout"], key + ".timeout", "must be more than 0");
+    def_.stop.timeout_usec = *t;
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_autostart(const Node& n, const std::string& key) {
+  // YAML 1.1 readers turn a bare `no` into a boolean; yaml-cpp keeps the
+  // text, so `autostart: no` arrives as "no".
+  auto v = choice<Autostart>(
+      n, key,
+      {{"no", Autostart::kNo}, {"login", Autostart::kLogin}, {"session", Autostart::kSession}});
+  if (!v) return v.error();
+  def_.autostart = *v;
+  return {};
+}
+
+Result<std::vector<std::string>> FragmentParser::box_names(const Node& n, const std::string& key) {
+  auto v = str_list(n, key);
+  if (!v) return v;
+  // Any container, an instance of a template included ("db@blue").
+  for (std::size_t i = 0; i < v->size(); ++i)
+    if (auto r = check_container_name((*v)[i]); !r) return error(n[i], key, r.error().message());
+  return v;
+}
+
+Result<void> FragmentParser::on_after(const Node& n, const std::string& key) {
+  auto v = box_names(n, key);
+  if (!v) return v.error();
+  def_.after = std::move(*v);
+  return {};
+}
+
+Result<void> FragmentParser::on_requires(const Node& n, const std::string& key) {
+  auto v = box_names(n, key);
+  if (!v) return v.error();
+  def_.requires_ = std::move(*v);
+  return {};
+}
+
+Result<void> FragmentParser::on_network_online(const Node& n, const std::string& key) {
+  auto v = boolean(n, key);
+  if (!v) return v.error();
+  def_.network_online = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_resources(const Node& n, const std::string& key) {
+  if (!n.IsMap()) return expected(n, key, "a mapping such as {memory: 512M, pids: 256}");
+  auto r = check_map_keys(n, key, {"memory", "pids", "cpu_weight"});
+  if (!r) return r;
+  if (n["memory"]) {
+    auto v = parsed<uint64_t>(n["memory"], key + ".memory", parse_size);
+    if (!v) return v.error();
+    def_.resources.memory = *v;
+  }
+  if (n["pids"]) {
+    auto v = parsed<uint64_t>(n["pids"], key + ".pids",
+                              [](const std::string& t) { return parse_number(t, 4194304); });
+    if (!v) return v.error();
+    def_.resources.pids = *v;
+  }
+  if (n["cpu_weight"]) {
+    auto v = parsed<uint64_t>(n["cpu_weight"], key + ".cpu_weight",
+                              [](const std::string& t) { return parse_number(t, 10000); });
+    if (!v) return v.error();
+    if (*v == 0) return error(n["cpu_weight"], key + ".cpu_weight", "must be 1..10000");
+    def_.resources.cpu_weight = static_cast<uint32_t>(*v);
+  }
+  return {};
+}
+
+// Checks that involve several keys, once every fragment is applied.
+Result<void> finish(Definition& def, const Locations& loc, const std::string& main_file) {
+  auto at = [&](const std::string& key) {
+    auto it = loc.find(key);
+    return it != loc.end() ? it->second : main_file;
+  };
+  if (def.rootfs.empty()) return Error(main_file + ": missing required key 'rootfs' (or 'image')");
+  if (def.command.empty()) {
+    if (def.init != InitMode::kSystemd)
+      return Error(main_file +
+                   ": missing required key 'command' (only init: systemd has a default)");
+    def.command = {"/sbin/init"};
+  }
+  if (def.init == InitMode::kSystemd && !def.stop.signal_set) {
+    // systemd halts cleanly on SIGRTMIN+3; SIGTERM would make it re-exec.
+    std::string name;
+    def.stop.signal = parse_signal("SIGRTMIN+3", &name).value();
+    def.stop.signal_name = name;
+  }
+  // A driver for an overlay that is not there would silently do nothing.
+  if (loc.count("overlay_driver") && def.rootfs_writes != RootfsWrites::kOverlay &&
+      def.rootfs_writes != RootfsWrites::kPersistent)
+    return Error(at("overlay_driver") +
+                 ": 'overlay_driver': only with 'rootfs_writes: overlay' or 'persistent' "
+                 "(rootfs_writes is " +
+                 to_string(def.rootfs_writes) + ")");
+  if (auto broken = check_definition(def))
+    return Error(at(broken->key) + ": '" + broken->key + "': " + broken->message);
+  return {};
+}
+
+Result<Node> parse_yaml(const DefinitionSource& src) {
+  try {
+    return YAML::Load(src.text);
+  } catch (const YAML::Exception& e) {
+    return Error(where(src.path, e.mark) + ": " + e.msg);
+  }
+}
+
+}  // namespace
+
+Result<Definition> parse_definition_sources(const std::vector<DefinitionSource>& sources,
+                                            const std::string& name, const LoadContext& ctx) {
+  const std::string main_file = sources.empty() ? name + ".yaml" : sources.front().path;
+  if (auto r = check_container_name(name); !r) return Error(main_file + ": " + r.error().message());
+  // An instance's name carries its ${instance}: "web@blue" -> "blue".
+  LoadContext effective = ctx;
+  if (effective.instance.empty()) effective.instance = split_container_name(name)->instance;
+  Definition def;
+  def.name = name;
+  def.source_path = main_file;
+  Locations loc;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    auto root = parse_yaml(sources[i]);
+    if (!root) return root.error();
+    if (i == 0 && root->IsNull())
+      return Error(main_file +
+                   ": the definition is empty (it needs at least 'rootfs' and 'command')");
+    try {
+      auto r = FragmentParser(sources[i].path, effective, def, loc).apply(*root);
+      if (!r) return r.error();
+    } catch (const YAML::Exception& e) {
+      return Error(where(sources[i].path, e.mark) + ": " + e.msg);
+    }
+    if (i > 0) def.fragment_paths.push_back(sources[i].path);
+  }
+  auto r = finish(def, loc, main_file);
+  if (!r) return r.error();
+  return def;
+}
+
+Result<Definition> parse_definition(std::string_view yaml_text, const std::string& file,
+                                    const std::string& name, const std::string& home) {
+  return parse_definition_sources({{file, std::string(yaml_text)}}, name,
+                                  LoadContext{home, home + "/.local/share", ""});
+}
+
+Result<std::string> read_definition_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::from_errno("open '" + path + "'");
+  // In chunks: sizing the buffer to the limit up front costs a 1 MiB memset
+  // per file, which dominated a generator run over 1,000 definitions.
+  std::string text;
+  char chunk[16384];
+  while (in.read(chunk, sizeof chunk), in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxDefinitionBytes)
+      return Error(path + ": file larger than " + std::to_string(kMaxDefinitionBytes) + " bytes");
+  }
+  if (in.bad()) return Error::from_errno("read '" + path + "'");
+  return text;
+}
+
+Result<std::vector<DefinitionSource>> read_definition_sources(
+    const std::string& path, const std::vector<std::string>& fragments) {
+  std::vector<DefinitionSource> sources;
+  for (const auto* p : {&path}) {
+    auto text = read_definition_text(*p);
+    if (!text) return text.error();
+    sources.push_back({*p, std::move(*text)});
+  }
+  for (const auto& f : fragments) {
+    auto text = read_definition_text(f);
+    if (!text) return text.error();
+    sources.push_back({f, std::move(*text)});
+  }
+  return sources;
+}
+
+Result<Definition> load_definition(const std::string& path,
+                                   const std::vector<std::string>& fragments,
+                                   const std::string& name, const LoadContext& ctx) {
+  auto sources = read_definition_sources(path, fragments);
+  if (!sources) return sources.error();
+  return parse_definition_sources(*sources, name, ctx);
+}
+
+Result<Definition> load_definition_file(const std::string& path, const std::string& name,
+                                        const std::string& home) {
+  return load_definition(path, {}, name, LoadContext{home, home + "/.local/share", ""});
+}
+
+}  // namespace box

@@ -1,0 +1,48 @@
+// Parsers for the value syntaxes definitions use (sizes, durations, signals,
+// modes, ports). Pure; each returns nullopt or an error text for bad input.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/model/definition.h"
+#include "core/sys/result.h"
+
+namespace box {
+
+// "512", "64K", "512M", "2G", "1T" (powers of 1024).
+Result<uint64_t> parse_size(const std::string& text);
+
+// "10s", "500ms", "2min", "1h", "90" (seconds). Returns microseconds.
+Result<uint64_t> parse_duration_usec(const std::string& text);
+
+// "SIGTERM", "TERM", "sigterm", "15", "SIGRTMIN+3", "RTMIN+3", "RTMAX-2".
+// Returns the number; `canonical` (if not null) receives signal_name() of
+// it. Errors say what is wrong: an unknown name, a number out of range, a
+// realtime offset past the last one.
+Result<int> parse_signal(const std::string& text, std::string* canonical = nullptr);
+
+// "SIGTERM", "SIGRTMIN+3" (systemd's spelling, realtime signals counted from
+// SIGRTMIN); the number for anything else.
+std::string signal_name(int signal);
+
+// "0755", "755", "1777": octal permission bits.
+Result<unsigned> parse_mode(const std::string& text);
+
+// "8080:80", "8080:80/udp", "127.0.0.1:8080:80/tcp", "[::1]:8080:80".
+// Host ports below 1024 are refused: a rootless box cannot bind them.
+Result<PortMapping> parse_port(const std::string& text);
+
+bool is_ip_address(const std::string& text);  // IPv4 or IPv6
+
+// Non-negative decimal number that fits `max`.
+Result<uint64_t> parse_number(const std::string& text, uint64_t max);
+
+// "CAP_NET_ADMIN", "net_admin", "NET_ADMIN" -> "CAP_NET_ADMIN" (known to libcap).
+Result<std::string> canonical_capability(const std::string& text);
+
+// "nofile" -> RLIMIT_NOFILE.
+Result<int> rlimit_resource(const std::string& name);
+
+}  // namespace box

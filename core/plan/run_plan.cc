@@ -1,0 +1,378 @@
+#include "core/plan/run_plan.h"
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+
+#include <algorithm>
+
+#include "core/model/definition_rules.h"
+#include "core/plan/network_plan.h"
+
+namespace box {
+namespace {
+
+// The capability set container runtimes grant by default (podman, docker):
+// enough for a root process to manage files and drop to other users, nothing
+// that reaches the kernel's wider state. All are relative to the user
+// namespace, never the host.
+const char* const kDefaultCapabilities[] = {
+    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID",           "CAP_KILL",
+    "CAP_SETGID", "CAP_SETUID",       "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_SETFCAP"};
+
+constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+void add_proc(std::vector<MountStep>& m, bool private_pid) {
+  using K = MountStep::Kind;
+  // procfs can only be mounted by the owner of the pid namespace; with the
+  // host's pids, bind the host's /proc instead (masked the same way).
+  if (private_pid) {
+    m.push_back({K::kProc, "/proc", "", "", kNoSuidDevExec});
+  } else {
+    m.push_back({K::kBind, "/proc", "/proc", "", 0});
+  }
+  // What runtimes hide from /proc: kernel memory, other keyrings, timer and
+  // scheduler internals that leak host activity...
+  for (const char* f : {"/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                        "/proc/timer_stats", "/proc/sched_debug"})
+    m.push_back({K::kMaskFile, f, "", "", 0});
+  for (const char* d : {"/proc/acpi", "/proc/scsi"}) m.push_back({K::kMaskDir, d, "", "", 0});
+  // ...and what stays readable but must not be written: kernel tunables
+  // (the namespaced ones are still readable), the magic SysRq trigger.
+  for (const char* r :
+       {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"})
+    m.push_back({K::kReadonly, r, "", "", 0});
+}
+
+void add_sys(std::vector<MountStep>& m, bool private_net) {
+  using K = MountStep::Kind;
+  // sysfs can only be mounted by the owner of the network namespace; with
+  // the host's network, bind the host's /sys instead. Read-only either way.
+  if (private_net) {
+    m.push_back({K::kSysfs, "/sys", "", "", kNoSuidDevExec | MS_RDONLY});
+  } else {
+    m.push_back({K::kBindSys, "/sys", "/sys", "", MS_RDONLY});
+  }
+  for (const char* d : {"/sys/firmware", "/sys/devices/virtual/powercap"})
+    m.push_back({K::kMaskDir, d, "", "", 0});
+}
+
+void add_dev(std::vector<MountStep>& m, bool private_ipc) {
+  using K = MountStep::Kind;
+  m.push_back({K::kTmpfs, "/dev", "", "mode=755,size=64k", MS_NOSUID | MS_NOEXEC});
+  for (const char* dev : {"null", "zero", "full", "random", "urandom", "tty"}) {
+    std::string path = std::string("/dev/") + dev;
+    m.push_back({K::kBindDev, path, path, "", 0});
+  }
+  m.push_back({K::kDir, "/dev/pts", "", "", 0});
+  // gid= is left out: the host's tty group is not mapped in the namespace.
+  m.push_back(
+      {K::kDevpts, "/dev/pts", "", "newinstance,ptmxmode=0666,mode=620", MS_NOSUID | MS_NOEXEC});
+  m.push_back({K::kSymlink, "/dev/ptmx", "pts/ptmx", "", 0});
+  m.push_back({K::kDir, "/dev/shm", "", "", 0});
+  m.push_back({K::kTmpfs, "/dev/shm", "", "mode=1777", MS_NOSUID | MS_NODEV});
+  if (private_ipc) {
+    m.push_back({K::kDir, "/dev/mqueue", "", "", 0});
+    m.push_back({K::kMqueue, "/dev/mqueue", "", "", kNoSuidDevExec});
+  }
+  m.push_back({K::kSymlink, "/dev/fd", "/proc/self/fd", "", 0});
+  m.push_back({K::kSymlink, "/dev/stdin", "/proc/self/fd/0", "", 0});
+  m.push_back({K::kSymlink, "/dev/stdout", "/proc/self/fd/1", "", 0});
+  m.push_back({K::kSymlink, "/dev/stderr", "/proc/self/fd/2", "", 0});
+}
+
+std::string tmpfs_options(const MountSpec& spec) {
+  std::string o = "mode=" + [&] {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%o", spec.mode.value_or(0755));
+    return std::string(buf);
+  }();
+  if (spec.size) o += ",size=" + std::to_string(*spec.size);
+  return o;
+}
+
+void add_user_mounts(std::vector<MountStep>& m, const std::vector<MountSpec>& specs) {
+  using K = MountStep::Kind;
+  for (const auto& s : specs) {
+    switch (s.type) {
+      case MountSpec::Type::kBind: {
+        MountStep step{K::kBind, s.target, s.source, "",
+                       static_cast<unsigned long>(s.readonly ? MS_RDONLY : 0)};
+        step.optional = s.optional;
+        m.push_back(step);
+        break;
+      }
+      case MountSpec::Type::kTmpfs:
+        m.push_back({K::kTmpfs, s.target, "", tmpfs_options(s), MS_NOSUID | MS_NODEV});
+        break;
+      case MountSpec::Type::kDir: {
+        MountStep step{K::kDir, s.target, "", "", 0};
+        step.mode = s.mode.value_or(0755);
+        m.push_back(step);
+        break;
+      }
+      case MountSpec::Type::kSymlink:
+        m.push_back({K::kSymlink, s.target, s.link, "", 0});
+        break;
+      case MountSpec::Type::kFile: {
+        MountStep step{K::kFile, s.target, s.content, "", MS_RDONLY};
+        step.mode = s.mode.value_or(0644);
+        m.push_back(step);
+        break;
+      }
+    }
+  }
+}
+
+void plan_environment(const Definition& def, const std::string& host_instance_id, RunPlan& p) {
+  // The environment starts empty: nothing of the host's leaks in unless the
+  // definition says so. `container` follows systemd's container interface.
+  std::string path = kDefaultPath;
+  bool have_home = false;
+  for (const auto& [k, v] : def.env) {
+    if (k == "PATH") path = v;
+    if (k == "HOME") have_home = true;
+  }
+  p.env = {"container=box", "PATH=" + path};
+  if (def.init == InitMode::kSystemd && !host_instance_id.empty())
+    p.env.push_back("container_uuid=" + host_instance_id);
+  if (!have_home) p.env.push_back(p.uid == 0 ? "HOME=/root" : "HOME=/");
+  if (!p.hostname.empty()) p.env.push_back("HOSTNAME=" + p.hostname);
+  for (const auto& [k, v] : def.env) {
+    if (k == "PATH" || k == "container") continue;
+    p.env.push_back(k + "=" + v);
+  }
+  p.exec_candidates = exec_candidates(p.argv.front(), path);
+}
+
+Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, RunPlan& p) {
+  p.rootfs = def.rootfs;
+  p.rootfs_writes = def.rootfs_writes;
+  p.overlay_driver = def.overlay_driver;
+  if (def.rootfs_writes == RootfsWrites::kPersistent) {
+    if (host.data_home.empty())
+      return Error("rootfs_writes: persistent needs a data directory ($XDG_DATA_HOME or $HOME)");
+    const std::string base = host.data_home + "/box/containers/" + def.name;
+    p.upper_dir = base + "/upper";
+    p.work_dir = base + "/work";
+  }
+  using K = MountStep::Kind;
+  const bool systemd = def.init == InitMode::kSystemd;
+  add_proc(p.mounts, (p.namespaces & CLONE_NEWPID) != 0);
+  add_sys(p.mounts, (p.namespaces & CLONE_NEWNET) != 0);
+  if (p.namespaces & CLONE_NEWCGROUP) {
+    // The container sees its own cgroup as the root of a plain cgroup2 tree
+    // (also on hybrid hosts); only an inner systemd may write it.
+    p.mounts.push_back({K::kCgroup2, "/sys/fs/cgroup", "", "",
+                        kNoSuidDevExec | (systemd ? 0UL : static_cast<unsigned long>(MS_RDONLY))});
+  }
+  add_dev(p.mounts, (p.namespaces & CLONE_NEWIPC) != 0);
+  if (systemd || def.notify) {
+    // The notify socket lives in /run/host, as in systemd's container
+    // interface; /run is a fresh tmpfs for it (and for an inner systemd).
+    p.mounts.push_back({K::kTmpfs, "/run", "", "mode=755", MS_NOSUID | MS_NODEV});
+    p.mounts.push_back({K::kDir, "/run/host", "", "", 0});
+    p.notify_socket = "/run/host/notify";
+  }
+  if (systemd) {
+    p.mounts.push_back({K::kTmpfs, "/tmp", "", "mode=1777", MS_NOSUID | MS_NODEV});
+    MountStep manager{K::kFile, "/run/host/container-manager", "box\n", "", MS_RDONLY};
+    manager.mode = 0444;
+    p.mounts.push_back(manager);
+    p.console = true;
+    p.cgroup_required = true;
+  }
+  // Before the definition's mounts, so its own /etc files win.
+  add_network_files(def.network, def.dns, p.hostname, p.mounts);
+  add_user_mounts(p.mounts, def.mounts);
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> exec_candidates(const std::string& program, const std::string& path) {
+  if (program.find('/') != std::string::npos) return {program};
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    // An empty entry means the working directory, a classic hijack: skip it.
+    if (!dir.empty() && dir.front() == '/') out.push_back(dir + "/" + program);
+    start = end + 1;
+  }
+  return out;
+}
+
+Result<std::vector<int>> resolve_capabilities(const CapabilitySpec& spec) {
+  std::vector<int> caps;
+  auto add = [&](int c) {
+    if (std::find(caps.begin(), caps.end(), c) == caps.end()) caps.push_back(c);
+  };
+  auto number = [](const std::string& name) -> Result<int> {
+    std::string lower = name;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    cap_value_t v;
+    if (cap_from_name(lower.c_str(), &v) != 0) return Error("unknown capability '" + name + "'");
+    return static_cast<int>(v);
+  };
+  const bool drop_all = std::find(spec.drop.begin(), spec.drop.end(), "ALL") != spec.drop.end();
+  if (spec.add_all) {
+    for (int c = 0; c <= CAP_LAST_CAP; ++c) add(c);
+  } else if (!drop_all) {
+    for (const char* name : kDefaultCapabilities) add(number(name).value());
+  }
+  for (const auto& name : spec.add) {
+    auto c = number(name);
+    if (!c) return c.error();
+    add(*c);
+  }
+  for (const auto& name : spec.drop) {
+    if (name == "ALL") continue;
+    auto c = number(name);
+    if (!c) return c.error();
+    caps.erase(std::remove(caps.begin(), caps.end(), *c), caps.end());
+  }
+  std::sort(caps.begin(), caps.end());
+  return caps;
+}
+
+Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunPlan& p) {
+  p.uid = def.uid;
+  p.gid = def.gid;
+  p.groups = def.groups;
+  p.newuidmap = host.newuidmap;
+  p.newgidmap = host.newgidmap;
+  const bool have_range = host.subuid && host.subgid;
+  auto fits = [](unsigned id, const SubidRange& r) { return id == 0 || id <= r.count; };
+
+  switch (def.userns) {
+    case UsernsMode::kSingle:
+      // The one id the kernel lets us map ourselves: the user inside is us.
+      if (!def.groups.empty())
+        return Error("'groups' needs 'userns: auto' (supplementary groups need mapped ids)");
+      p.uid_map = {{def.uid, static_cast<unsigned>(host.uid), 1}};
+      p.gid_map = {{def.gid, static_cast<unsigned>(host.gid), 1}};
+      return {};
+
+    case UsernsMode::kAuto:
+      if (!have_range) {
+        if (def.uid == 0 && def.gid == 0 && def.groups.empty()) {
+          // Nothing needs more than one id: behave as `single`.
+          p.uid_map = {{0, static_cast<unsigned>(host.uid), 1}};
+          p.gid_map = {{0, static_cast<unsigned>(host.gid), 1}};
+          return {};
+        }
+        return Error("user " + std::to_string(def.uid) + ":" + std::to_string(def.gid) +
+                     (def.groups.empty() ? "" : " with supplementary groups") +
+                     " needs subordinate ids, and there is no range for uid " +
+                     std::to_string(host.uid) +
+                     " in /etc/subuid and /etc/subgid (add one, e.g. 'usermod --add-subuids "
+                     "100000-165535 --add-subgids 100000-165535 USER', or use 'userns: single' "
+                     "with one id)");
+      }
+      // As podman maps it: root inside is the user, ids 1..N the range.
+      if (!fits(def.uid, *host.subuid) || !fits(def.gid, *host.subgid))
+        return Error("user " + std::to_string(def.uid) + ":" + std::to_string(def.gid) +
+                     " is outside the mapped range (uid 0.." + std::to_string(host.subuid->count) +
+                     ", gid 0.." + std::to_string(host.subgid->count) + ")");
+      for (gid_t g : def.groups)
+        if (!fits(g, *host.subgid))
+          return Error("group " + std::to_string(g) + " is outside the mapped range (0.." +
+                       std::to_string(host.subgid->count) + ")");
+      p.uid_map = {{0, static_cast<unsigned>(host.uid), 1},
+                   {1, host.subuid->start, host.subuid->count}};
+      p.gid_map = {{0, static_cast<unsigned>(host.gid), 1},
+                   {1, host.subgid->start, host.subgid->count}};
+      p.use_id_helpers = true;
+      return {};
+
+    case UsernsMode::kKeepId: {
+      // Your own ids inside, so files you own look like yours.
+      p.uid = host.uid;
+      p.gid = host.gid;
+      if (!have_range) {
+        if (!def.groups.empty())
+          return Error("'groups' with 'userns: keep-id' needs subordinate ids in /etc/subgid");
+        p.uid_map = {{static_cast<unsigned>(host.uid), static_cast<unsigned>(host.uid), 1}};
+        p.gid_map = {{static_cast<unsigned>(host.gid), static_cast<unsigned>(host.gid), 1}};
+        return {};
+      }
+      auto around = [](unsigned own, const SubidRange& r) {
+        // 0..own-1 and own+1.. come from the range, `own` is ourselves.
+        std::vector<IdMapping> m;
+        unsigned below = std::min(own, r.count);
+        if (below > 0) m.push_back({0, r.start, below});
+        m.push_back({own, own, 1});
+        if (r.count > below) m.push_back({own + 1, r.start + below, r.count - below});
+        return m;
+      };
+      p.uid_map = around(static_cast<unsigned>(host.uid), *host.subuid);
+      p.gid_map = around(static_cast<unsigned>(host.gid), *host.subgid);
+      p.use_id_helpers = true;
+      return {};
+    }
+  }
+  return Error("unknown userns mode");
+}
+
+Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& host) {
+  // The loader has refused these with file:line; a definition built
+  // elsewhere (box-run run, the install's checks) meets them here.
+  if (auto broken = check_definition(def)) return Error(broken->message);
+  RunPlan p;
+  p.name = def.name;
+  p.init = def.init;
+  p.argv = def.command;
+  p.workdir = def.workdir;
+  p.umask = def.umask;
+  if (def.seccomp == SeccompMode::kDefault)
+    p.seccomp = SeccompOptions{
+        .allow_user_namespaces = def.init == InitMode::kSystemd,
+        // The host's pid namespace: the host's processes are in reach.
+        .deny_ptrace = !def.namespaces.pid,
+    };
+  p.stop_signal = def.stop.signal;
+
+  p.namespaces = CLONE_NEWUSER | CLONE_NEWNS;
+  if (def.namespaces.pid) p.namespaces |= CLONE_NEWPID;
+  if (def.namespaces.ipc) p.namespaces |= CLONE_NEWIPC;
+  if (def.namespaces.uts) p.namespaces |= CLONE_NEWUTS;
+  if (def.namespaces.cgroup) p.namespaces |= CLONE_NEWCGROUP;
+  if (def.network != NetworkMode::kHost) {
+    p.namespaces |= CLONE_NEWNET;
+    p.loopback_up = true;
+  }
+  p.network = def.network;
+  p.ports = def.ports;
+  // The name itself is no host name for an instance ("web@blue").
+  if (def.namespaces.uts)
+    p.hostname = def.hostname.empty() ? default_hostname(def.name) : def.hostname;
+
+  auto id = plan_identity(def, host, p);
+  if (!id) return id.error();
+  auto fs = plan_filesystem(def, host, p);
+  if (!fs) return fs.error();
+
+  for (const auto& r : def.rlimits) p.rlimits.push_back({r.resource, r.soft, r.hard});
+  // An init manages the whole container: it gets every capability (of the
+  // user namespace) unless the definition says otherwise.
+  CapabilitySpec cap_spec = def.capabilities;
+  // Not the three that cannot work in a user namespace (raw I/O, modules,
+  // the clock): an inner systemd reads them as "may do" and starts units
+  // (debugfs mounts, modprobe@, timesyncd) that would only fail.
+  if (def.init == InitMode::kSystemd && cap_spec == CapabilitySpec{}) {
+    cap_spec.add_all = true;
+    cap_spec.drop = {"CAP_SYS_RAWIO", "CAP_SYS_MODULE", "CAP_SYS_TIME"};
+  }
+  auto caps = resolve_capabilities(cap_spec);
+  if (!caps) return caps.error();
+  p.capabilities = std::move(*caps);
+  plan_environment(def, host.instance_id, p);
+  return p;
+}
+
+}  // namespace box

@@ -1,0 +1,495 @@
+#include "core/runtime/executor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "core/runtime/persistent_dirs.h"
+#include "core/runtime/process_setup.h"
+#include "core/runtime/rootfs_setup.h"
+#include "core/sys/fd_passing.h"
+#include "core/sys/spawn.h"
+#include "core/sys/unique_fd.h"
+
+namespace box {
+namespace {
+
+// The child reports a failed step over a CLOEXEC pipe: EOF means the exec
+// succeeded. Message layout: 1 byte SetupFailure, then the text.
+[[noreturn]] void child_fail(int report_fd, SetupFailure kind, const std::string& what, int err) {
+  std::string msg(1, static_cast<char>(kind));
+  msg += what;
+  if (err) {
+    msg += ": ";
+    msg += std::strerror(err);
+  }
+  ssize_t unused = ::write(report_fd, msg.data(), msg.size());
+  (void)unused;
+  _exit(127);
+}
+
+bool write_file(const std::string& path, const std::string& content) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = ::write(fd, content.data(), content.size());
+  int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return n == static_cast<ssize_t>(content.size());
+}
+
+std::string map_text(const std::vector<IdMapping>& maps) {
+  std::string s;
+  for (const auto& m : maps)
+    s += std::to_string(m.inside) + " " + std::to_string(m.outside) + " " +
+         std::to_string(m.count) + "\n";
+  return s;
+}
+
+// Reads until EOF: empty means the other side exec'd (or closed) cleanly.
+std::string read_report(int fd) {
+  std::string msg;
+  char buf[512];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      msg.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return msg;
+  }
+}
+
+// The child's half of handing the FUSE connection over: the descriptor
+// goes to the supervisor (SCM_RIGHTS on a SOCK_SEQPACKET pair), which
+// answers one message: a zero byte when fuse-overlayfs runs, else 1 and why
+// not.
+bool ask_for_fuse_server(int sock, int fuse_fd, StepError& e) {
+  ssize_t n = send_fd(sock, fuse_fd, 'F');
+  if (n < 0) {
+    e.what = "hand the FUSE connection to the supervisor";
+    e.err = errno;
+    return false;
+  }
+  char reply[4096];
+  while ((n = ::recv(sock, reply, sizeof reply, 0)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) {
+    e.what = "the supervisor did not answer about fuse-overlayfs";
+    e.err = n < 0 ? errno : 0;
+    return false;
+  }
+  if (reply[0] == 0) return true;
+  e.what.assign(reply + 1, static_cast<std::size_t>(n - 1));
+  e.err = 0;
+  return false;
+}
+
+// The supervisor's half. Returns false at end of file (the child exec'd or
+// died); else `fd` is the descriptor the child sent (invalid when the
+// message carried none).
+bool receive_fuse_fd(int sock, UniqueFd& fd) {
+  int received = -1;
+  if (receive_fd(sock, &received) <= 0) return false;
+  fd.reset(received);
+  return true;
+}
+
+void reset_signals() {
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+}
+
+[[noreturn]] void exec_command(const RunPlan& plan, int report_fd) {
+  std::vector<char*> argv, envp;
+  for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  reset_signals();
+  int first_err = ENOENT;
+  for (const auto& candidate : plan.exec_candidates) {
+    ::execve(candidate.c_str(), argv.data(), envp.data());
+    // Like a shell: a file that exists but cannot run is the error to report.
+    if (errno != ENOENT && errno != ENOTDIR) first_err = errno;
+    if (first_err != ENOENT) break;
+  }
+  child_fail(report_fd,
+             first_err == ENOENT ? SetupFailure::kNotFound : SetupFailure::kNotExecutable,
+             "execute '" + plan.argv.front() + "'", first_err);
+}
+
+// init: tiny. This process stays PID 1: it runs the command as its child,
+// forwards every signal it gets to it, reaps every orphan, and exits with
+// the command's status. Signals arrive blocked (the supervisor's mask).
+[[noreturn]] void tiny_init(const RunPlan& plan, int report_fd) {
+  // It never execs: its memory is the supervisor's (the plan, the host's
+  // paths) and its mm belongs to the host's user namespace. Not dumpable, so
+  // no process of the container can read it or its /proc/1/fd; the command
+  // forked below is dumpable again once it execs.
+  if (::prctl(PR_SET_DUMPABLE, 0) != 0)
+    child_fail(report_fd, SetupFailure::kSetup, "make the init not dumpable", errno);
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    child_fail(report_fd, SetupFailure::kSetup, "create init pipe", errno);
+  pid_t cmd = ::fork();
+  if (cmd < 0) child_fail(report_fd, SetupFailure::kSetup, "fork the command", errno);
+  if (cmd == 0) {
+    ::close(pipe_fds[0]);
+    ::close(report_fd);
+    exec_command(plan, pipe_fds[1]);
+  }
+  ::close(pipe_fds[1]);
+  std::string msg = read_report(pipe_fds[0]);
+  ::close(pipe_fds[0]);
+  if (!msg.empty()) {
+    // Pass the command's exec error on as ours.
+    ssize_t unused = ::write(report_fd, msg.data(), msg.size());
+    (void)unused;
+    _exit(127);
+  }
+  // The supervisor's EOF: the command runs. PID 1 now holds stdio only
+  // (container_child closed the rest), and a signalfd below.
+  ::close(report_fd);
+
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, nullptr);
+  int sfd = ::signalfd(-1, &all, SFD_CLOEXEC);
+  for (;;) {
+    signalfd_siginfo si{};
+    if (sfd < 0 || ::read(sfd, &si, sizeof si) != sizeof si) {
+      if (errno == EINTR) continue;
+      ::kill(cmd, SIGKILL);
+      si.ssi_signo = SIGCHLD;
+    }
+    if (si.ssi_signo != SIGCHLD) {
+      ::kill(cmd, static_cast<int>(si.ssi_signo));
+      continue;
+    }
+    int status = 0;
+    pid_t r;
+    while ((r = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (r == cmd) _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    }
+  }
+}
+
+// Everything from here to execve runs in the new namespaces, in the order
+// the kernel needs. No exceptions, no return: it ends in execve or _exit.
+[[noreturn]] void container_child(const RunPlan& plan, const SeccompProgram* seccomp, int report_fd,
+                                  int sync_fd, bool wait_for_go, int fuse_sock) {
+  StepError e;
+  auto fail = [&](const std::string& what, int err) {
+    child_fail(report_fd, SetupFailure::kSetup, what, err);
+  };
+
+  // If the supervisor dies, so does the container (and with PID 1, the rest).
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("set parent-death signal", errno);
+  // A new session: no controlling terminal, so no TIOCSTI into the caller's.
+  if (::setsid() < 0) fail("create session", errno);
+
+  // 1. Identity. The helpers (newuidmap/newgidmap) are run by the
+  // supervisor, which then tells us to go on; a single id of our own we map
+  // ourselves, once setgroups is denied.
+  if (!plan.use_id_helpers) {
+    if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups", errno);
+    if (!write_file("/proc/self/uid_map", map_text(plan.uid_map))) fail("write uid_map", errno);
+    if (!write_file("/proc/self/gid_map", map_text(plan.gid_map))) fail("write gid_map", errno);
+  }
+  if (wait_for_go) {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::read(sync_fd, &go, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) _exit(126);  // the supervisor reported the failure itself
+  }
+  ::close(sync_fd);
+  // The cgroup namespace is entered only now, once the supervisor has moved
+  // us into the container's cgroup: its root is then that cgroup.
+  if ((plan.namespaces & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0)
+    fail("create cgroup namespace", errno);
+
+  // 2. Filesystem: open what the plan names on the host, build the root,
+  // pivot into it.
+  HostPaths host;
+  ServeFuse serve_fuse;
+  if (fuse_sock >= 0)
+    serve_fuse = [fuse_sock](int fd, StepError& error) {
+      return ask_for_fuse_server(fuse_sock, fd, error);
+    };
+  if (!open_host_paths(plan, host, e) || !setup_rootfs(plan, host, serve_fuse, e))
+    fail(e.what, e.err);
+  if (::chdir(plan.workdir.c_str()) != 0)
+    fail("change to working directory '" + plan.workdir + "'", errno);
+
+  // 3. Namespaced system state.
+  if ((plan.namespaces & CLONE_NEWUTS) && !plan.hostname.empty() &&
+      ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
+    fail("set hostname '" + plan.hostname + "'", errno);
+  if (plan.loopback_up && !bring_loopback_up(e)) fail(e.what, e.err);
+
+  // 4. The process: limits, identity and capabilities, then nothing exec'd
+  // can gain privileges (setuid bits, file capabilities), and the syscall
+  // filter last (it may deny what the steps above need).
+  ::umask(plan.umask);
+  if (!apply_rlimits(plan, e) || !apply_identity(plan, e)) fail(e.what, e.err);
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("set no_new_privs", errno);
+  // Nothing but stdio crosses into the container: every other descriptor
+  // (the supervisor's, the host paths opened for setup) is closed now, not
+  // only at exec, since a tiny init never execs. The report pipe alone
+  // stays, close-on-exec, until the command runs. This is the one close of
+  // the container's side; a test reads the tiny init's table from root.
+  if (!close_fds_except(&report_fd, 1)) fail("close the caller's descriptors", errno);
+  if (seccomp) {
+    if (int err = load_seccomp(*seccomp)) fail("load the seccomp filter", err);
+  }
+
+  if (plan.init == InitMode::kTiny) tiny_init(plan, report_fd);
+  exec_command(plan, report_fd);
+}
+
+// newuidmap/newgidmap PID MAPPINGS..., started; finish() waits for it.
+// Both run at once: each is a setuid exec of about a millisecond, and a
+// container start waits for the slower of the two only.
+class IdHelper {
+ public:
+  IdHelper(const std::string& helper, pid_t pid, const std::vector<IdMapping>& maps)
+      : helper_(helper) {
+    SpawnSpec spec;
+    spec.argv = {helper, std::to_string(pid)};
+    for (const auto& m : maps) {
+      spec.argv.push_back(std::to_string(m.inside));
+      spec.argv.push_back(std::to_string(m.outside));
+      spec.argv.push_back(std::to_string(m.count));
+    }
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      error_ = std::string("pipe: ") + std::strerror(errno);
+      return;
+    }
+    UniqueFd out_write(pipe_fds[1]);
+    out_.reset(pipe_fds[0]);
+    spec.stderr_fd = out_write.get();
+    auto child = spawn(spec);
+    if (!child) {
+      error_ = child.error().message() + " (install Debian's uidmap package)";
+      return;
+    }
+    child_ = *child;
+  }
+  // "" or why not.
+  std::string finish() {
+    if (child_ < 0) return error_;
+    std::string out = read_report(out_.get());
+    const int code = wait_exit_code(child_);
+    child_ = -1;
+    if (code == 0) return "";
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out.empty() ? helper_ + " failed" : out;
+  }
+
+ private:
+  std::string helper_, error_;
+  UniqueFd out_;
+  pid_t child_ = -1;
+};
+
+// Reads the child's report until end of file (see read_report), answering
+// its requests for fuse-overlayfs on `fuse_sock` (-1: none) with `serve`
+// ("" or why it failed) meanwhile.
+std::string wait_for_exec(int report_fd, int fuse_sock,
+                          const std::function<std::string(UniqueFd)>& serve) {
+  std::string msg;
+  bool report_open = true;
+  while (report_open) {
+    pollfd fds[2] = {{report_fd, POLLIN, 0}, {fuse_sock, POLLIN, 0}};
+    if (::poll(fds, fuse_sock >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return std::string(1, static_cast<char>(SetupFailure::kSetup)) +
+             "wait for the container: " + std::strerror(errno);
+    }
+    if (fuse_sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
+      UniqueFd fd;
+      if (!receive_fuse_fd(fuse_sock, fd)) {
+        fuse_sock = -1;  // the child exec'd or died: the report says which
+      } else {
+        std::string why = serve(std::move(fd));
+        std::string reply = why.empty() ? std::string(1, '\0') : "\1" + why;
+        if (::send(fuse_sock, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) fuse_sock = -1;
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buf[512];
+      ssize_t n = ::read(report_fd, buf, sizeof buf);
+      if (n > 0) msg.append(buf, static_cast<std::size_t>(n));
+      if (n == 0 || (n < 0 && errno != EINTR)) report_open = false;
+    }
+  }
+  return msg;
+}
+
+// Clones the container and waits until it has exec'd its command or failed;
+// on failure the child is gone (killed and reaped) before this returns.
+Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* seccomp,
+                                SetupError* failure, const AfterClone& after_clone) {
+  int report_fds[2], sync_fds[2];
+  if (::pipe2(report_fds, O_CLOEXEC) != 0) return Error::from_errno("create report pipe");
+  UniqueFd report_read(report_fds[0]), report_write(report_fds[1]);
+  if (::pipe2(sync_fds, O_CLOEXEC) != 0) return Error::from_errno("create sync pipe");
+  UniqueFd sync_read(sync_fds[0]), sync_write(sync_fds[1]);
+  // Where the child hands over a FUSE connection for fuse-overlayfs: only
+  // when the overlay may be its (fuse, or auto with it installed).
+  UniqueFd fuse_parent, fuse_child;
+  if ((plan.rootfs_writes == RootfsWrites::kOverlay ||
+       plan.rootfs_writes == RootfsWrites::kPersistent) &&
+      plan.overlay_driver != OverlayDriver::kKernel && !plan.fuse_overlayfs.empty()) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
+      return Error::from_errno("create the fuse-overlayfs socket");
+    fuse_parent.reset(fds[0]);
+    fuse_child.reset(fds[1]);
+  }
+
+  // One clone with every namespace flag; without a new stack it behaves like
+  // fork, and this process is single-threaded, so the child may use the heap.
+  const bool wait_for_go = plan.use_id_helpers || static_cast<bool>(after_clone);
+  const unsigned long clone_flags =
+      static_cast<unsigned long>(plan.namespaces & ~CLONE_NEWCGROUP) | SIGCHLD;
+  long pid = ::syscall(SYS_clone, clone_flags, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    int err = errno;
+    std::string hint;
+    if (err == ENOSPC || err == EPERM || err == EUSERS)
+      hint = " (are unprivileged user namespaces enabled? see /proc/sys/user/max_user_namespaces)";
+    return Error::from_errno("create namespaces (clone)" + hint, err);
+  }
+  if (pid == 0) {
+    report_read.reset();
+    sync_write.reset();
+    fuse_parent.reset();
+    container_child(plan, seccomp, report_write.get(), sync_read.get(), wait_for_go,
+                    fuse_child.valid() ? fuse_child.get() : -1);
+  }
+  report_write.reset();
+  sync_read.reset();
+  fuse_child.reset();
+  const pid_t child = static_cast<pid_t>(pid);
+
+  auto reap = [&]() {
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+  };
+  auto fail_setup = [&](const std::string& message) -> Error {
+    SetupError e;
+    e.kind = SetupFailure::kSetup;
+    e.error = Error(message);
+    if (failure) *failure = e;
+    return e.error;
+  };
+
+  // 1. Id maps through the setuid helpers and the caller's hook, then let
+  // the child go on.
+  if (plan.use_id_helpers) {
+    IdHelper uid(plan.newuidmap, child, plan.uid_map), gid(plan.newgidmap, child, plan.gid_map);
+    std::string err = uid.finish();
+    const std::string gid_err = gid.finish();
+    if (err.empty()) err = gid_err;
+    if (!err.empty()) {
+      ::kill(child, SIGKILL);
+      reap();
+      return fail_setup("map the subordinate id range: " + err);
+    }
+  }
+  if (after_clone) {
+    auto hooked = after_clone(child);
+    if (!hooked) {
+      ::kill(child, SIGKILL);
+      reap();
+      return fail_setup(hooked.error().message());
+    }
+  }
+  if (wait_for_go) {
+    char go = 1;
+    if (::write(sync_write.get(), &go, 1) != 1) {
+      ::kill(child, SIGKILL);
+      reap();
+      return fail_setup("signal the container to continue: " + std::string(std::strerror(errno)));
+    }
+  }
+  sync_write.reset();
+
+  // 2. EOF without a message: the exec succeeded (the pipe closed on exec).
+  // Meanwhile the child may ask for fuse-overlayfs.
+  StartedContainer started{child, std::nullopt};
+  auto serve = [&](UniqueFd fuse_fd) -> std::string {
+    if (!fuse_fd.valid()) return "no FUSE connection came with the request";
+    auto server = FuseOverlayServer::start(plan, child, std::move(fuse_fd));
+    if (!server) return server.error().message();
+    started.fuse = std::move(*server);
+    return "";
+  };
+  std::string msg = wait_for_exec(report_read.get(), fuse_parent.get(), serve);
+  if (msg.empty()) return started;
+  ::kill(child, SIGKILL);  // it has normally exited already; never wait on one that has not
+  reap();
+  SetupError e;
+  e.kind = static_cast<SetupFailure>(msg.front());
+  std::string text = msg.substr(1);
+  if (started.fuse) {
+    // Its own last words say most about why it did not serve the root.
+    started.fuse->stop();
+    std::string said = started.fuse->read_output(true);
+    while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+    if (!said.empty()) text += " (fuse-overlayfs: " + said + ")";
+  }
+  e.error = Error(text);
+  if (failure) *failure = e;
+  return e.error;
+}
+
+}  // namespace
+
+Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
+                                         SetupError* failure, const AfterClone& after_clone) {
+  PersistentDirs dirs;
+  if (plan.rootfs_writes == RootfsWrites::kPersistent) {
+    for (const auto* dir : {&plan.upper_dir, &plan.work_dir}) {
+      auto made = dirs.make(*dir);
+      if (!made) {
+        auto removed = dirs.remove_created();
+        return removed ? made.error()
+                       : Error(made.error().message() + "; " + removed.error().message());
+      }
+    }
+  }
+  auto started = launch(plan, seccomp, failure, after_clone);
+  if (started) return started;
+  // The child is gone, and its mounts with it: what the failed setup wrote
+  // into directories this start created goes too.
+  auto removed = dirs.remove_created();
+  if (removed) return started;
+  Error e(started.error().message() + "; " + removed.error().message(),
+          started.error().errno_value());
+  if (failure) failure->error = e;
+  return e;
+}
+
+}  // namespace box

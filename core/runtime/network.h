@@ -1,0 +1,74 @@
+// Private networking, the half that touches the system: find the user-mode
+// network helper (pasta, else slirp4netns), start it attached to a new
+// container's network namespace, wait until the namespace is configured and
+// its ports are published, and stop it when the container ends. The command
+// lines come from network_plan.*.
+//
+// The helper's lifetime is the container's: the supervisor stops it after the
+// container's PID 1 has exited, it gets SIGKILL if the supervisor dies
+// (parent-death signal; slirp4netns also quits on EOF of its exit pipe), and
+// it runs in the supervisor's cgroup, which systemd kills when the unit stops.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "core/model/definition.h"
+#include "core/plan/network_plan.h"
+#include "core/sys/result.h"
+#include "core/sys/unique_fd.h"
+
+namespace box {
+
+// What the search for a helper depends on, read from the process environment
+// by network_environment() and given explicitly in tests.
+struct NetworkEnvironment {
+  std::string path;        // $PATH
+  std::string preference;  // $BOX_NETWORK_HELPER: "pasta", "slirp4netns", an absolute path, or ""
+  std::string tun_device = "/dev/net/tun";
+  std::string socket_dir;  // slirp4netns API socket: $XDG_RUNTIME_DIR/box, else /tmp
+};
+
+NetworkEnvironment network_environment();
+
+// The helper to use, checked before any namespace is created: pasta (Debian's
+// passt package) when installed, else slirp4netns; an error naming both
+// packages when neither is, or when the tun device cannot be opened.
+Result<NetworkHelperSpec> find_network_helper(const NetworkEnvironment& env);
+
+// A running helper, owned: destroying it stops it.
+class NetworkHelper {
+ public:
+  // Starts the helper on the network namespace of `pid` (a container that is
+  // waiting right after clone) and returns once the namespace is configured
+  // and `ports` are published, or with the helper's failure (it is then
+  // stopped).
+  static Result<NetworkHelper> start(const NetworkHelperSpec& spec, const NetworkEnvironment& env,
+                                     pid_t pid, const std::vector<PortMapping>& ports);
+
+  NetworkHelper(NetworkHelper&& other) noexcept;
+  NetworkHelper& operator=(NetworkHelper&& other) noexcept;
+  NetworkHelper(const NetworkHelper&) = delete;
+  NetworkHelper& operator=(const NetworkHelper&) = delete;
+  ~NetworkHelper() { stop(); }
+
+  pid_t pid() const { return pid_; }
+
+  // The caller reaped the helper (its waitpid(-1) loop): records it and says
+  // what happened, for a log line.
+  std::string reaped(int status);
+
+  // SIGTERM, a bounded wait, SIGKILL; reaped. Idempotent.
+  void stop();
+
+ private:
+  NetworkHelper() = default;
+
+  NetworkHelperKind kind_ = NetworkHelperKind::kPasta;
+  pid_t pid_ = -1;
+  UniqueFd exit_fd_;  // slirp4netns: our end of its --exit-fd pipe
+};
+
+}  // namespace box

@@ -1,0 +1,121 @@
+#include "core/sys/cgroup.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+namespace box {
+namespace {
+
+bool is_fs(const char* path, long magic) {
+  struct statfs st {};
+  return ::statfs(path, &st) == 0 && static_cast<long>(st.f_type) == magic;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> child_cgroup_dirs(std::string_view text,
+                                                   const CgroupLayout& layout,
+                                                   const std::string& leaf) {
+  std::vector<std::string> dirs;
+  std::string unified, systemd_v1;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    // "hierarchy-ID:controller-list:path"
+    auto c1 = line.find(':');
+    auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
+    if (c2 == std::string_view::npos) continue;
+    std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
+    std::string path(line.substr(c2 + 1));
+    if (line.substr(0, c1) == "0" && controllers.empty()) unified = path;
+    if (controllers == "name=systemd") systemd_v1 = path;
+  }
+  auto join = [&](const std::string& mount, const std::string& path) {
+    return mount + (path == "/" ? "" : path) + "/" + leaf;
+  };
+  if (!layout.unified_mount.empty()) {
+    if (unified.empty()) return Error("no cgroup2 entry in /proc/self/cgroup");
+    dirs.push_back(join(layout.unified_mount, unified));
+  }
+  if (!layout.systemd_v1_mount.empty() && !systemd_v1.empty())
+    dirs.push_back(join(layout.systemd_v1_mount, systemd_v1));
+  if (dirs.empty()) return Error("no cgroup hierarchy to place the container in");
+  return dirs;
+}
+
+CgroupLayout detect_cgroup_layout() {
+  CgroupLayout layout;
+  if (is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)) {
+    layout.unified_mount = "/sys/fs/cgroup";
+    return layout;
+  }
+  if (is_fs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC))
+    layout.unified_mount = "/sys/fs/cgroup/unified";
+  if (is_fs("/sys/fs/cgroup/systemd", CGROUP_SUPER_MAGIC))
+    layout.systemd_v1_mount = "/sys/fs/cgroup/systemd";
+  return layout;
+}
+
+Result<ContainerCgroup> ContainerCgroup::create(const std::string& leaf) {
+  std::ifstream in("/proc/self/cgroup");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto dirs = child_cgroup_dirs(ss.str(), detect_cgroup_layout(), leaf);
+  if (!dirs) return dirs.error();
+  ContainerCgroup cg;
+  for (const auto& d : *dirs) {
+    if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) {
+      Error e = Error::from_errno("create cgroup '" + d + "'");
+      cg.remove();
+      return e;
+    }
+    cg.dirs_.push_back(d);
+  }
+  return cg;
+}
+
+Result<void> ContainerCgroup::add(pid_t pid) const {
+  const std::string text = std::to_string(pid);
+  for (const auto& d : dirs_) {
+    const std::string procs = d + "/cgroup.procs";
+    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return Error::from_errno("open '" + procs + "'");
+    ssize_t n = ::write(fd, text.data(), text.size());
+    int err = errno;
+    ::close(fd);
+    if (n != static_cast<ssize_t>(text.size()))
+      return Error::from_errno("move PID " + text + " into '" + d + "'", err);
+  }
+  return {};
+}
+
+void ContainerCgroup::remove() const {
+  // Only empty cgroups can go; an inner systemd's subtree goes leaves first.
+  for (const auto& d : dirs_) {
+    std::vector<std::string> stack = {d}, order;
+    while (!stack.empty()) {
+      std::string cur = stack.back();
+      stack.pop_back();
+      order.push_back(cur);
+      if (DIR* dir = ::opendir(cur.c_str())) {
+        while (dirent* ent = ::readdir(dir)) {
+          if (ent->d_type == DT_DIR && ent->d_name[0] != '.')
+            stack.push_back(cur + "/" + ent->d_name);
+        }
+        ::closedir(dir);
+      }
+    }
+    for (auto it = order.rbegin(); it != order.rend(); ++it) ::rmdir(it->c_str());
+  }
+}
+
+}  // namespace box

@@ -1,0 +1,93 @@
+#include "boxctl/doctor.h"
+
+#include <gtest/gtest.h>
+
+namespace box::manager {
+namespace {
+
+TEST(Subids, FindsRangesByNameOrUid) {
+  const std::string text = "alice:100000:65536\n# comment\nbob:165536:1000\n1001:200000:5\nbad line\n";
+  auto alice = find_subid_ranges(text, "alice", 1000);
+  ASSERT_EQ(alice.size(), 1u);
+  EXPECT_EQ(alice[0].start, 100000u);
+  EXPECT_EQ(alice[0].count, 65536u);
+  EXPECT_EQ(find_subid_ranges(text, "carol", 1001).size(), 1u);
+  EXPECT_TRUE(find_subid_ranges(text, "dave", 1002).empty());
+}
+
+TEST(Subids, Verdicts) {
+  EXPECT_EQ(check_subids("/etc/subuid", std::string("alice:100000:65536\n"), "alice", 1000).level,
+            CheckLevel::kOk);
+  auto few = check_subids("/etc/subuid", std::string("alice:100000:1000\n"), "alice", 1000);
+  EXPECT_EQ(few.level, CheckLevel::kWarn);
+  EXPECT_NE(few.fix.find("usermod --add-subuids"), std::string::npos);
+  auto none = check_subids("/etc/subgid", std::string(""), "alice", 1000);
+  EXPECT_EQ(none.level, CheckLevel::kWarn);
+  EXPECT_NE(none.fix.find("--add-subgids"), std::string::npos);
+  EXPECT_EQ(check_subids("/etc/subuid", std::nullopt, "alice", 1000).level, CheckLevel::kWarn);
+}
+
+TEST(UserNamespaces, NamesTheKnobThatIsOff) {
+  EXPECT_EQ(check_user_namespaces(15000, std::nullopt, std::nullopt, true, "").level,
+            CheckLevel::kOk);
+  auto max0 = check_user_namespaces(0, std::nullopt, std::nullopt, false, "unshare: EPERM");
+  EXPECT_EQ(max0.level, CheckLevel::kFail);
+  EXPECT_NE(max0.fix.find("user.max_user_namespaces"), std::string::npos);
+  auto debian = check_user_namespaces(15000, 0, std::nullopt, false, "x");
+  EXPECT_NE(debian.fix.find("unprivileged_userns_clone=1"), std::string::npos);
+  auto ubuntu = check_user_namespaces(15000, 1, 1, false, "x");
+  EXPECT_NE(ubuntu.fix.find("apparmor_restrict_unprivileged_userns=0"), std::string::npos);
+  auto other = check_user_namespaces(15000, std::nullopt, std::nullopt, false, "unshare: boom");
+  EXPECT_NE(other.detail.find("unshare: boom"), std::string::npos);
+}
+
+TEST(Cgroups, Verdicts) {
+  const std::string cg = "/user.slice/user-1000.slice/user@1000.service";
+  EXPECT_EQ(check_cgroups("unified", cg, true, {"cpu", "memory", "pids", "io"}).level,
+            CheckLevel::kOk);
+  auto missing = check_cgroups("unified", cg, true, {"pids"});
+  EXPECT_EQ(missing.level, CheckLevel::kWarn);
+  EXPECT_NE(missing.detail.find("memory cpu"), std::string::npos) << missing.detail;
+  EXPECT_NE(missing.fix.find("Delegate="), std::string::npos);
+  EXPECT_EQ(check_cgroups("hybrid", cg, true, {}).level, CheckLevel::kWarn);
+  EXPECT_EQ(check_cgroups("unified", cg, false, {}).level, CheckLevel::kFail);
+  EXPECT_EQ(check_cgroups("unified", "", false, {}).level, CheckLevel::kFail);
+  EXPECT_EQ(check_cgroups("none", cg, true, {}).level, CheckLevel::kFail);
+}
+
+TEST(Overlay, KernelAndFuseBothReady) {
+  auto c = check_overlay("", std::string("/usr/bin/fuse-overlayfs"), "");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].level, CheckLevel::kOk);
+  EXPECT_EQ(c[1].name, "fuse-overlayfs");
+  EXPECT_EQ(c[1].level, CheckLevel::kOk);
+  EXPECT_EQ(c[1].detail, "/usr/bin/fuse-overlayfs, /dev/fuse usable");
+}
+
+TEST(Overlay, FuseMissingIsAWarningWhileTheKernelWorks) {
+  auto c = check_overlay("", std::nullopt, "cannot open /dev/fuse: Permission denied (mode 0600)");
+  EXPECT_EQ(c[0].level, CheckLevel::kOk);
+  EXPECT_EQ(c[1].level, CheckLevel::kWarn);
+  EXPECT_NE(c[1].detail.find("not installed; cannot open /dev/fuse: Permission denied (mode 0600)"),
+            std::string::npos)
+      << c[1].detail;
+  EXPECT_NE(c[1].fix.find("apt install fuse-overlayfs"), std::string::npos);
+  EXPECT_NE(c[1].fix.find("chmod 0666 /dev/fuse"), std::string::npos);
+}
+
+TEST(Overlay, TheFallbackCarriesAKernelThatRefuses) {
+  auto works = check_overlay("mount overlay: Operation not permitted",
+                             std::string("/usr/bin/fuse-overlayfs"), "");
+  EXPECT_EQ(works[0].level, CheckLevel::kWarn);
+  EXPECT_NE(works[0].detail.find("fuse-overlayfs serves"), std::string::npos);
+  auto neither = check_overlay("mount overlay: Operation not permitted",
+                               std::string("/usr/bin/fuse-overlayfs"),
+                               "cannot open /dev/fuse: Permission denied (mode 0600)");
+  EXPECT_EQ(neither[0].level, CheckLevel::kFail);
+  EXPECT_EQ(neither[1].level, CheckLevel::kFail);
+  EXPECT_EQ(neither[1].fix.find("apt install"), std::string::npos) << neither[1].fix;
+  EXPECT_NE(neither[1].fix.find("chmod 0666 /dev/fuse"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace box::manager

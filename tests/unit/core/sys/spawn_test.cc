@@ -1,0 +1,183 @@
+// spawn.h: the descriptor rules, checked on real processes (fork and exec
+// need no privileges).
+#include "core/sys/spawn.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "core/sys/unique_fd.h"
+
+namespace box {
+namespace {
+
+// An inheritable descriptor at `number` (not close-on-exec), like one a
+// shell's `exec 5<DIR` leaves to its children.
+UniqueFd leaked_at(int number) {
+  int fd = ::open("/", O_RDONLY | O_DIRECTORY);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::dup2(fd, number), number);
+  ::close(fd);
+  return UniqueFd(number);
+}
+
+// Runs `check` in a forked child and returns its exit status.
+template <typename F>
+int in_child(F check) {
+  pid_t pid = ::fork();
+  if (pid == 0) _exit(check());
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool is_open(int fd) { return ::fcntl(fd, F_GETFD) >= 0; }
+
+// The output of `argv` spawned with `spec`'s other fields, and its status.
+std::pair<std::string, int> spawn_and_read(SpawnSpec spec) {
+  int fds[2];
+  EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd r(fds[0]), w(fds[1]);
+  spec.stdout_fd = w.get();
+  auto pid = spawn(spec);
+  EXPECT_TRUE(pid.ok()) << (pid.ok() ? "" : pid.error().message());
+  w.reset();
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(r.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  return {out, pid.ok() ? wait_exit_code(*pid) : -1};
+}
+
+TEST(CloseFdsExcept, ClosesEveryOtherDescriptorAndKeepsNumbers) {
+  auto a = leaked_at(40), b = leaked_at(41), c = leaked_at(300);
+  EXPECT_EQ(in_child([] {
+              const int keep[] = {300, 40};
+              if (!close_fds_except(keep, 2)) return 10;
+              if (!is_open(40) || !is_open(300)) return 11;
+              if (is_open(41)) return 12;
+              return is_open(1) ? 0 : 13;  // stdio stays
+            }),
+            0);
+}
+
+TEST(CloseFdsExcept, NothingKeptClosesAllAboveStdio) {
+  auto a = leaked_at(3), b = leaked_at(17);
+  EXPECT_EQ(in_child([] {
+              if (!close_fds_except(nullptr, 0)) return 10;
+              return is_open(3) || is_open(17) ? 11 : 0;
+            }),
+            0);
+}
+
+TEST(PlaceFds, SwapsAndRenumbersWithoutClobbering) {
+  // 60 becomes 3 and 3 becomes 4: a naive dup2 of 60 onto 3 first would
+  // lose the original 3.
+  int p1[2], p2[2];
+  ASSERT_EQ(::pipe(p1), 0);
+  ASSERT_EQ(::pipe(p2), 0);
+  ASSERT_EQ(::dup2(p1[1], 60), 60);
+  EXPECT_EQ(in_child([&] {
+              ::dup2(p2[1], 3);
+              const FdPlacement places[] = {{60, 3, false}, {3, 4, true}};
+              if (!place_fds(places, 2)) return 10;
+              if (::write(3, "a", 1) != 1 || ::write(4, "b", 1) != 1) return 11;
+              if (is_open(60) || is_open(5)) return 12;
+              if ((::fcntl(3, F_GETFD) & FD_CLOEXEC) || !(::fcntl(4, F_GETFD) & FD_CLOEXEC))
+                return 13;
+              return 0;
+            }),
+            0);
+  char c = 0;
+  ASSERT_EQ(::read(p1[0], &c, 1), 1);
+  EXPECT_EQ(c, 'a');  // what was 60 (p1) is now 3
+  ASSERT_EQ(::read(p2[0], &c, 1), 1);
+  EXPECT_EQ(c, 'b');  // what was 3 (p2) is now 4
+  for (int fd : {p1[0], p1[1], p2[0], p2[1], 60}) ::close(fd);
+}
+
+TEST(Spawn, TheProgramGetsStdioAndThePassedDescriptorsOnly) {
+  auto leaked = leaked_at(57);
+  auto passed = leaked_at(58);
+  SpawnSpec spec;
+  spec.argv = {"/bin/sh", "-c",
+               "for n in 3 4 57 58; do [ -e /proc/self/fd/$n ] && echo open $n; done; "
+               "readlink /proc/self/fd/3"};
+  spec.pass_fds = {passed.get()};
+  auto [out, status] = spawn_and_read(spec);
+  EXPECT_EQ(status, 0);
+  // fd 3 is the passed directory ("/"); the caller's 57 and its own 58
+  // are gone, and so is the report pipe (close-on-exec).
+  EXPECT_EQ(out, "open 3\n/\n");
+}
+
+TEST(Spawn, ReportsAFailedExecWithItsErrno) {
+  SpawnSpec spec;
+  spec.argv = {"/nonexistent/program"};
+  auto pid = spawn(spec);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.error().errno_value(), ENOENT);
+  EXPECT_EQ(pid.error().message(),
+            "execute '/nonexistent/program': No such file or directory");
+}
+
+TEST(Spawn, ReportsAFailedPrepareStep) {
+  SpawnSpec spec;
+  spec.argv = {"/bin/true"};
+  spec.prepare = [](SpawnChild& self) {
+    errno = EACCES;
+    self.what = "join the namespace";
+    self.err = errno;
+    return false;
+  };
+  auto pid = spawn(spec);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.error().message(), "join the namespace: Permission denied");
+}
+
+TEST(Spawn, SearchesPathAndSetsTheEnvironment) {
+  SpawnSpec spec;
+  spec.argv = {"sh", "-c", "echo \"$ONLY\" \"${HOME-unset}\""};
+  spec.search_path = true;
+  spec.path = "/usr/bin:/bin";
+  spec.inherit_env = false;
+  spec.env = {"ONLY=this"};
+  auto [out, status] = spawn_and_read(spec);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, "this unset\n");  // none of the caller's variables (HOME)
+  SpawnSpec missing;
+  missing.argv = {"no-such-program-anywhere"};
+  missing.search_path = true;
+  auto pid = spawn(missing);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.error().errno_value(), ENOENT);
+}
+
+TEST(Spawn, StdinIsDevNullAndIgnoredSignalsStayIgnored) {
+  SpawnSpec spec;
+  spec.argv = {"/bin/sh", "-c", "readlink /proc/self/fd/0; grep SigIgn /proc/self/status"};
+  spec.ignored_signals = {SIGTERM};
+  auto [out, status] = spawn_and_read(spec);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out.substr(0, 10), "/dev/null\n");
+  // SIGTERM is signal 15: bit 14 of the mask.
+  EXPECT_NE(out.find("SigIgn:\t"), std::string::npos) << out;
+  const auto mask = std::stoull(out.substr(out.find("SigIgn:\t") + 8), nullptr, 16);
+  EXPECT_TRUE(mask & (1ull << (SIGTERM - 1))) << out;
+}
+
+TEST(Spawn, ExecsWithTheBlockedSignalsItIsGiven) {
+  SpawnSpec spec;
+  // grep itself, not a shell (a shell clears the mask of what it runs).
+  spec.argv = {"/bin/grep", "SigBlk", "/proc/self/status"};
+  spec.blocked_signals = {SIGHUP};
+  auto [out, status] = spawn_and_read(spec);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, "SigBlk:\t0000000000000001\n");  // SIGHUP alone
+}
+
+}  // namespace
+}  // namespace box
