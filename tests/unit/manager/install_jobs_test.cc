@@ -109,9 +109,11 @@ TEST_F(Jobs, InstallReportsProgressThenTheImage) {
   std::vector<install::Progress> progress;
   WorkerMessage last;
   bool done = false;
+  // Made once: writing it again under the running worker would race its reads.
+  const std::string source = layout();
   ASSERT_TRUE(jobs_
                   .start(
-                      "app", ":1.5", install_request(layout(), "app"),
+                      "app", ":1.5", install_request(source, "app"),
                       [&](const install::Progress& p) { progress.push_back(p); },
                       [&](const WorkerMessage& m) {
                         last = m;
@@ -119,7 +121,7 @@ TEST_F(Jobs, InstallReportsProgressThenTheImage) {
                       })
                   .ok());
   EXPECT_TRUE(jobs_.running("app"));
-  EXPECT_FALSE(jobs_.start("app", ":1.6", install_request(layout(), "app"), nullptr, nullptr).ok())
+  EXPECT_FALSE(jobs_.start("app", ":1.6", install_request(source, "app"), nullptr, nullptr).ok())
       << "one job per name";
   drive(jobs_, done);
   ASSERT_EQ(last.kind, WorkerMessage::Kind::kInstalled) << last.error;
