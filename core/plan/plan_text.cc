@@ -133,13 +133,13 @@ void format_facts(const RuntimeFacts& f, Text& t) {
   t.line("PATH", plan_word(f.path));
   t.line("newuidmap", plan_word(f.newuidmap));
   t.line("newgidmap", plan_word(f.newgidmap));
-  t.line("fuse-overlayfs", f.fuse_overlayfs.empty() ? "not found (or not looked for)"
-                                                    : plan_word(f.fuse_overlayfs));
+  t.line("fuse-overlayfs",
+         f.fuse_overlayfs.empty() ? "not found (or not looked for)" : plan_word(f.fuse_overlayfs));
   t.line("overlay driver marker", f.overlay_marker ? plan_word(*f.overlay_marker) : "none");
   if (!f.network_helper_preference.empty())
     t.line("BOX_NETWORK_HELPER", plan_word(f.network_helper_preference));
-  t.line("network helper", f.network_helper ? std::string(to_string(f.network_helper->kind)) +
-                                                  " " + plan_word(f.network_helper->program)
+  t.line("network helper", f.network_helper ? std::string(to_string(f.network_helper->kind)) + " " +
+                                                  plan_word(f.network_helper->program)
                                             : "not found (or not looked for)");
   t.line("console pty", or_none(f.console_pty));
 }
@@ -155,17 +155,16 @@ void format_plan(const RunPlan& p, Text& t) {
   t.line("groups", groups.empty() ? "none" : groups);
   t.line("uid map", id_maps(p.uid_map));
   t.line("gid map", id_maps(p.gid_map));
-  t.line("id maps written by", p.use_id_helpers
-                                   ? plan_word(p.newuidmap) + " " + plan_word(p.newgidmap)
-                                   : "box-run");
+  t.line("id maps written by",
+         p.use_id_helpers ? plan_word(p.newuidmap) + " " + plan_word(p.newgidmap) : "box-run");
   t.line("namespaces", namespaces(p.namespaces));
   t.line("hostname", or_none(p.hostname));
   // Network.
   t.line("network", to_string(p.network));
   t.line("loopback", p.loopback_up ? "up" : "as is");
   if (p.network_helper)
-    t.line("network helper",
-           std::string(to_string(p.network_helper->kind)) + " " + plan_word(p.network_helper->program));
+    t.line("network helper", std::string(to_string(p.network_helper->kind)) + " " +
+                                 plan_word(p.network_helper->program));
   if (!p.network_api_socket.empty()) t.line("network API socket", plan_word(p.network_api_socket));
   std::string ports;
   for (const auto& pm : p.ports) ports += (ports.empty() ? "" : " ") + port(pm);
@@ -201,20 +200,19 @@ void format_plan(const RunPlan& p, Text& t) {
   t.line("capabilities", caps.empty() ? "none" : caps);
   if (p.seccomp) {
     t.line("seccomp", std::string("default (user namespaces ") +
-                          (p.seccomp->allow_user_namespaces ? "allowed" : "denied") +
-                          ", ptrace " + (p.seccomp->deny_ptrace ? "denied" : "allowed") + ")");
+                          (p.seccomp->allow_user_namespaces ? "allowed" : "denied") + ", ptrace " +
+                          (p.seccomp->deny_ptrace ? "denied" : "allowed") + ")");
   } else {
     t.line("seccomp", "unconfined");
   }
   t.line("stop signal", signal_name(p.stop_signal));
   // Around the container.
   t.line("tell the service manager", or_none(p.service_notify_socket));
-  t.line("notify socket", p.notify_socket.empty()
-                              ? "none"
-                              : plan_word(p.notify_socket) + " <- " +
-                                    plan_word(p.notify_socket_host));
+  t.line("notify socket", p.notify_socket.empty() ? "none"
+                                                  : plan_word(p.notify_socket) + " <- " +
+                                                        plan_word(p.notify_socket_host));
   t.line("console", p.console ? "relayed" : "none");
-  t.line("cgroup", !p.own_cgroup         ? "box-run's"
+  t.line("cgroup", !p.own_cgroup       ? "box-run's"
                    : p.cgroup_required ? "its own (required)"
                                        : "its own, where box-run's cgroup allows");
 }
@@ -224,8 +222,8 @@ void format_plan(const RunPlan& p, Text& t) {
 std::string plan_word(const std::string& text) {
   bool bare = !text.empty();
   for (unsigned char c : text)
-    if (!std::isalnum(c) && std::string_view("_@%+=:,./-").find(static_cast<char>(c)) ==
-                                std::string_view::npos)
+    if (!std::isalnum(c) &&
+        std::string_view("_@%+=:,./-").find(static_cast<char>(c)) == std::string_view::npos)
       bare = false;
   if (bare) return text;
   std::string out = "\"";

@@ -236,9 +236,9 @@ Result<void> plan_network_helper(const RuntimeFacts& facts, RunPlan& p) {
     return Error(network_helper_missing(facts.network_helper_preference, facts.path));
   p.network_helper = facts.network_helper;
   if (p.network_helper->kind == NetworkHelperKind::kSlirp4netns && !p.ports.empty()) {
-    auto api = socket_path(
-        socket_dir(facts) + "/net-" + std::to_string(facts.box_run_pid) + ".sock",
-        "slirp4netns API socket");
+    auto api =
+        socket_path(socket_dir(facts) + "/net-" + std::to_string(facts.box_run_pid) + ".sock",
+                    "slirp4netns API socket");
     if (!api) return api.error();
     p.network_api_socket = *api;
   }
@@ -255,9 +255,9 @@ Result<void> plan_service(const RuntimeFacts& facts, RunPlan& p) {
   if (p.cgroup_required && !p.own_cgroup)
     return Error("init: systemd needs a delegated cgroup: start it as box@" + p.name + ".service");
   if (!p.notify_socket.empty()) {
-    auto host_path = socket_path(socket_dir(facts) + "/notify-" + p.name + "-" +
-                                     std::to_string(facts.box_run_pid),
-                                 "notify socket");
+    auto host_path = socket_path(
+        socket_dir(facts) + "/notify-" + p.name + "-" + std::to_string(facts.box_run_pid),
+        "notify socket");
     if (!host_path) return host_path.error();
     p.notify_socket_host = *host_path;
     p.mounts.push_back({MountStep::Kind::kBind, p.notify_socket, p.notify_socket_host, "", 0});

@@ -70,7 +70,7 @@ struct HostIdentity {
   gid_t gid = 0;
   std::optional<SubidRange> subuid;  // from /etc/subuid, if any
   std::optional<SubidRange> subgid;
-  std::string data_home;  // ~/.local/share (persistent rootfs writes)
+  std::string data_home;    // ~/.local/share (persistent rootfs writes)
   std::string instance_id;  // 32 hex digits, random per start (container_uuid)
 };
 

@@ -21,8 +21,8 @@ RuntimeQuery runtime_query(const Definition& def, const std::string& data_home, 
   RuntimeQuery q;
   q.service = service;
   q.network_helper = def.network == NetworkMode::kPrivate;
-  const bool overlay = def.rootfs_writes == RootfsWrites::kOverlay ||
-                       def.rootfs_writes == RootfsWrites::kPersistent;
+  const bool overlay =
+      def.rootfs_writes == RootfsWrites::kOverlay || def.rootfs_writes == RootfsWrites::kPersistent;
   // `kernel` never uses fuse-overlayfs: it is refused for an upper dir
   // fuse-overlayfs has written, not switched.
   q.fuse_overlayfs = overlay && def.overlay_driver != OverlayDriver::kKernel;

@@ -2,9 +2,9 @@
 // started, where it keeps its sockets, the helper programs found, the
 // overlay driver a persistent upper dir asks for, the console pty. Plain
 // data: core/runtime/runtime_facts.cc gathers it (the one place box-run
-// reads its environment and $PATH), make_run_plan() (run_plan.h) turns a
-// Definition and these facts into the whole plan, and `box-run --dry-run`
-// prints both (plan_text.h).
+// reads what its plan depends on in its environment and $PATH),
+// make_run_plan() (run_plan.h) turns a Definition and these facts into the
+// whole plan, and `box-run --dry-run` prints both (plan_text.h).
 #pragma once
 
 #include <sys/types.h>
@@ -66,9 +66,9 @@ struct RuntimeFacts {
 // What a start of a definition needs to know of the host: nothing else is
 // looked up, so a container start does no work it does not need.
 struct RuntimeQuery {
-  bool service = false;         // read $NOTIFY_SOCKET
-  bool network_helper = false;  // network: private
-  bool fuse_overlayfs = false;  // rootfs_writes overlay/persistent, overlay_driver auto/fuse
+  bool service = false;            // read $NOTIFY_SOCKET
+  bool network_helper = false;     // network: private
+  bool fuse_overlayfs = false;     // rootfs_writes overlay/persistent, overlay_driver auto/fuse
   std::string overlay_marker_dir;  // persistent: the dir holding upper/, work/ and the marker
   bool console = false;            // init: systemd: open a pty for /dev/console
 };

@@ -100,8 +100,8 @@ Result<std::string> api_call(const std::string& socket_path, const std::string& 
 }  // namespace
 
 Result<std::optional<NetworkHelperSpec>> find_network_helper(const std::string& pref,
-                                                              const std::string& path,
-                                                              const std::string& tun_device) {
+                                                             const std::string& path,
+                                                             const std::string& tun_device) {
   auto tun = check_tun_device(tun_device);
   if (!tun) return tun.error();
   if (!pref.empty() && pref.front() == '/') {

@@ -1,10 +1,13 @@
 // What box-run learns of its host before a start, and the plan made from
-// it. This is the one place box-run reads its environment ($PATH,
-// $BOX_NETWORK_HELPER, $NOTIFY_SOCKET; the XDG directories come from
-// core/model/paths.*) and looks programs up: only what the definition needs
-// (RuntimeQuery), once. The plan (core/plan/run_plan.h) is made from these
-// facts by a pure function and then carried out unchanged, so the plan
-// `box-run --dry-run` prints is the plan that runs.
+// it. This is the one place box-run reads what its plan depends on in its
+// environment ($PATH, $BOX_NETWORK_HELPER, $NOTIFY_SOCKET; the XDG
+// directories come from core/model/paths.*) and looks programs up: only
+// what the definition needs (RuntimeQuery), once. (Besides, log.* reads
+// $JOURNAL_STREAM, where its messages go, and box_run_main.cc the unit's
+// $INVOCATION_ID and $BOX_UNIT_GENERATED, for a warning.) The plan
+// (core/plan/run_plan.h) is made from these facts by a pure function and
+// then carried out unchanged, so the plan `box-run --dry-run` prints is the
+// plan that runs.
 #pragma once
 
 #include <optional>

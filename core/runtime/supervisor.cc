@@ -223,8 +223,8 @@ std::optional<ContainerEnd> Supervision::launch() {
         if (!added) return added;
       }
       if (plan_.network_helper) {
-        auto started = NetworkHelper::start(*plan_.network_helper, plan_.network_api_socket, pid,
-                                            plan_.ports);
+        auto started =
+            NetworkHelper::start(*plan_.network_helper, plan_.network_api_socket, pid, plan_.ports);
         if (!started) return started.error().wrap("set up the private network");
         network_ = std::move(*started);
       }

@@ -107,8 +107,9 @@ class DryRun : public BoxTest {
 
 TEST_F(DryRun, RunPrintsThePlanThatRuns) {
   const std::vector<std::string> options = {
-      "--writable", "--network", "none",  "--bind",     scratch_ + ":/s", "--ro-bind",
-      scratch_ + ":/r", "--tmpfs", "/t", "--env", "GREETING=hello", "--hostname", "dry"};
+      "--writable",     "--network",      "none",    "--bind", scratch_ + ":/s",
+      "--ro-bind",      scratch_ + ":/r", "--tmpfs", "/t",     "--env",
+      "GREETING=hello", "--hostname",     "dry"};
   std::vector<std::string> dry = {box_run(), "run", "--dry-run"};
   std::vector<std::string> real = {box_run(), "run"};
   for (auto* argv : {&dry, &real}) {
@@ -142,11 +143,13 @@ TEST_F(DryRun, RunPrintsThePlanThatRuns) {
 // makes is bound where the plan says, from its runtime dir, and
 // NOTIFY_SOCKET is in the environment.
 TEST_F(DryRun, StartPrintsThePlanThatRuns) {
-  define("dry-notify", "rootfs: ~/rootfs-dry-run\nnotify: true\nnetwork: none\n"
-                       "env: {GREETING: hello}\n"
-                       "mounts:\n  - {type: bind, source: ~/dry-run-scratch, target: /s}\n"
-                       "  - {type: tmpfs, target: /t}\n"
-                       "command: [sh, -c, '" + std::string(kShow) + "']\n");
+  define("dry-notify",
+         "rootfs: ~/rootfs-dry-run\nnotify: true\nnetwork: none\n"
+         "env: {GREETING: hello}\n"
+         "mounts:\n  - {type: bind, source: ~/dry-run-scratch, target: /s}\n"
+         "  - {type: tmpfs, target: /t}\n"
+         "command: [sh, -c, '" +
+             std::string(kShow) + "']\n");
   auto printed = run({box_run(), "start", "--dry-run", "dry-notify"});
   ASSERT_EQ(printed.exit_code, 0) << printed.output;
   auto ran = run({box_run(), "start", "dry-notify"});
@@ -181,9 +184,10 @@ TEST_F(DryRun, StartPrintsThePlanThatRuns) {
 
 // Nothing is made for a dry run: no lock, no notify socket, no overlay dirs.
 TEST_F(DryRun, StartsNothing) {
-  define("dry-persist", "rootfs: ~/rootfs-dry-run\nrootfs_writes: persistent\nnotify: true\n"
-                        "command: [sh, -c, 'touch /s/ran']\n"
-                        "mounts:\n  - {type: bind, source: ~/dry-run-scratch, target: /s}\n");
+  define("dry-persist",
+         "rootfs: ~/rootfs-dry-run\nrootfs_writes: persistent\nnotify: true\n"
+         "command: [sh, -c, 'touch /s/ran']\n"
+         "mounts:\n  - {type: bind, source: ~/dry-run-scratch, target: /s}\n");
   const std::string runtime_dir = std::getenv("XDG_RUNTIME_DIR");
   auto printed = run({box_run(), "start", "--dry-run", "dry-persist"});
   ASSERT_EQ(printed.exit_code, 0) << printed.output;

@@ -81,8 +81,12 @@ TEST(PlanText, ThePlanInOrder) {
 TEST(PlanText, EveryFieldShows) {
   const std::vector<std::function<void(RunPlan&)>> changes = {
       [](RunPlan& p) { p.name = "db"; },
-      [](RunPlan& p) { p.uid_map = {{0, 1001, 1}}; },
-      [](RunPlan& p) { p.gid_map = {{0, 1001, 1}}; },
+      [](RunPlan& p) {
+        p.uid_map = {{0, 1001, 1}};
+      },
+      [](RunPlan& p) {
+        p.gid_map = {{0, 1001, 1}};
+      },
       [](RunPlan& p) { p.use_id_helpers = true; },
       [](RunPlan& p) {
         p.use_id_helpers = true;
@@ -102,7 +106,9 @@ TEST(PlanText, EveryFieldShows) {
         p.network_helper = NetworkHelperSpec{NetworkHelperKind::kPasta, "/usr/bin/pasta"};
       },
       [](RunPlan& p) { p.network_api_socket = "/run/user/1000/box/net-1.sock"; },
-      [](RunPlan& p) { p.ports = {PortMapping{"", 8080, 80, "tcp"}}; },
+      [](RunPlan& p) {
+        p.ports = {PortMapping{"", 8080, 80, "tcp"}};
+      },
       [](RunPlan& p) { p.hostname = "web"; },
       [](RunPlan& p) { p.rootfs = "/srv/db"; },
       [](RunPlan& p) { p.rootfs_writes = RootfsWrites::kDirect; },
@@ -116,7 +122,9 @@ TEST(PlanText, EveryFieldShows) {
         p.rootfs_writes = RootfsWrites::kOverlay;
         p.fuse_overlayfs = "/usr/bin/fuse-overlayfs";
       },
-      [](RunPlan& p) { p.mounts.push_back({K::kDir, "/x", "", "", 0}); },
+      [](RunPlan& p) {
+        p.mounts.push_back({K::kDir, "/x", "", "", 0});
+      },
       [](RunPlan& p) { p.mounts[0].flags |= MS_NOEXEC; },
       [](RunPlan& p) { p.init = InitMode::kTiny; },
       [](RunPlan& p) { p.argv = {"httpd"}; },
@@ -124,7 +132,9 @@ TEST(PlanText, EveryFieldShows) {
       [](RunPlan& p) { p.env.push_back("A=b"); },
       [](RunPlan& p) { p.workdir = "/srv"; },
       [](RunPlan& p) { p.umask = 077; },
-      [](RunPlan& p) { p.rlimits = {{RLIMIT_NOFILE, 1024, 4096}}; },
+      [](RunPlan& p) {
+        p.rlimits = {{RLIMIT_NOFILE, 1024, 4096}};
+      },
       [](RunPlan& p) { p.capabilities = {}; },
       [](RunPlan& p) { p.seccomp = SeccompOptions{}; },
       [](RunPlan& p) { p.seccomp = SeccompOptions{.allow_user_namespaces = true}; },

@@ -428,8 +428,8 @@ TEST(RunPlan, NotifySocketAndConsoleAreBoundLast) {
   RunPlan p = plan(d);
   EXPECT_EQ(p.notify_socket_host, "/run/user/1000/box/notify-hello-4242");
   ASSERT_FALSE(p.mounts.empty());
-  EXPECT_EQ(p.mounts.back(),
-            (MountStep{K::kBind, "/run/host/notify", "/run/user/1000/box/notify-hello-4242", "", 0}));
+  EXPECT_EQ(p.mounts.back(), (MountStep{K::kBind, "/run/host/notify",
+                                        "/run/user/1000/box/notify-hello-4242", "", 0}));
   EXPECT_EQ(p.env.back(), "NOTIFY_SOCKET=/run/host/notify");
   EXPECT_FALSE(p.console);
   // Outside a session: /tmp.

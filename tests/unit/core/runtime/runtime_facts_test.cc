@@ -55,7 +55,7 @@ TEST_F(GatherFacts, LooksUpOnlyWhatIsAsked) {
   EXPECT_EQ(facts->path, (dir_ / "bin").string());
   EXPECT_EQ(facts->runtime_dir, "/run/user/1000");
   EXPECT_EQ(facts->box_run_pid, ::getpid());
-  EXPECT_EQ(facts->fuse_overlayfs, "");  // there, but not asked for
+  EXPECT_EQ(facts->fuse_overlayfs, "");         // there, but not asked for
   EXPECT_EQ(facts->service_notify_socket, "");  // box-run run tells nobody
   EXPECT_FALSE(facts->overlay_marker);
   EXPECT_FALSE(facts->network_helper);
