@@ -1,8 +1,11 @@
 // Where box looks for things: XDG base directories, the definition search
 // path, and which files make up a container's definition (main file,
-// template, drop-in fragments). Reading the environment happens here and
-// nowhere else in core. docs/definitions.md ("Where definitions live")
-// describes the rules below for users.
+// template, drop-in fragments). The XDG directories ($HOME, $XDG_*_HOME,
+// $XDG_RUNTIME_DIR, $BOX_CONTAINERS_PATH) are read from the environment
+// here, for every program; what else box-run's plan depends on ($PATH,
+// $BOX_NETWORK_HELPER, $NOTIFY_SOCKET) is read in
+// core/runtime/runtime_facts.cc. docs/definitions.md ("Where definitions
+// live") describes the rules below for users.
 #pragma once
 
 #include <string>

@@ -230,4 +230,10 @@ Result<int> rlimit_resource(const std::string& name) {
   return Error("unknown resource limit '" + name + "' (known: " + known + ")");
 }
 
+std::string rlimit_name(int resource) {
+  for (const auto& [n, r] : kRlimits)
+    if (r == resource) return n;
+  return std::to_string(resource);
+}
+
 }  // namespace box

@@ -44,5 +44,7 @@ Result<std::string> canonical_capability(const std::string& text);
 
 // "nofile" -> RLIMIT_NOFILE.
 Result<int> rlimit_resource(const std::string& name);
+// RLIMIT_NOFILE -> "nofile" (the number for one without a name).
+std::string rlimit_name(int resource);
 
 }  // namespace box

@@ -4,14 +4,13 @@
 
 namespace box {
 
-const char* to_string(NetworkHelperKind kind) {
-  switch (kind) {
-    case NetworkHelperKind::kPasta:
-      return "pasta";
-    case NetworkHelperKind::kSlirp4netns:
-      return "slirp4netns";
-  }
-  return "?";
+std::string network_helper_missing(const std::string& preference, const std::string& path) {
+  if (!preference.empty())
+    return "BOX_NETWORK_HELPER=" + preference + ", and there is no '" + preference + "' in PATH (" +
+           path + "): install Debian's " + (preference == "pasta" ? "passt" : "slirp4netns") +
+           " package";
+  return "private networking needs pasta or slirp4netns, and neither is in PATH (" + path +
+         "): install Debian's passt package (pasta, preferred) or its slirp4netns package";
 }
 
 std::string pasta_port_spec(const PortMapping& port) {

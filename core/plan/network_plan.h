@@ -2,7 +2,7 @@
 // and /etc/hosts say for each network mode, and the command lines of the
 // user-mode network helpers (pasta from Debian's passt package, or
 // slirp4netns) that give a private network namespace its way out. No
-// syscalls here; core/network.* finds, starts and stops the helper.
+// syscalls here; core/runtime/network.* finds, starts and stops the helper.
 // docs/networking.md describes the modes and what is generated.
 #pragma once
 
@@ -27,14 +27,10 @@ inline constexpr const char* kPrivateDnsAddress = "10.0.2.3";
 inline constexpr int kHelperReadyFd = 3;  // pasta: its PID file; slirp4netns: --ready-fd
 inline constexpr int kHelperExitFd = 4;   // slirp4netns: --exit-fd (quits on EOF)
 
-enum class NetworkHelperKind { kPasta, kSlirp4netns };
-const char* to_string(NetworkHelperKind kind);
-
-struct NetworkHelperSpec {
-  NetworkHelperKind kind = NetworkHelperKind::kPasta;
-  std::string program;  // absolute path
-  bool operator==(const NetworkHelperSpec&) const = default;
-};
+// The error when no helper is installed (`helper`: nullopt in the facts):
+// what was looked for ($BOX_NETWORK_HELPER `preference`, or both) in `path`,
+// and which Debian package to install.
+std::string network_helper_missing(const std::string& preference, const std::string& path);
 
 // pasta's -t/-u value for one published port: "[ADDR/]HOST:CONTAINER".
 std::string pasta_port_spec(const PortMapping& port);

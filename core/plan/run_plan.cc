@@ -4,11 +4,13 @@
 #include <sched.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/un.h>
 
 #include <algorithm>
 
 #include "core/model/definition_rules.h"
 #include "core/plan/network_plan.h"
+#include "core/plan/overlay_plan.h"
 
 namespace box {
 namespace {
@@ -154,7 +156,7 @@ Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, Ru
   if (def.rootfs_writes == RootfsWrites::kPersistent) {
     if (host.data_home.empty())
       return Error("rootfs_writes: persistent needs a data directory ($XDG_DATA_HOME or $HOME)");
-    const std::string base = host.data_home + "/box/containers/" + def.name;
+    const std::string base = persistent_dir(host.data_home, def.name);
     p.upper_dir = base + "/upper";
     p.work_dir = base + "/work";
   }
@@ -187,6 +189,84 @@ Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, Ru
   // Before the definition's mounts, so its own /etc files win.
   add_network_files(def.network, def.dns, p.hostname, p.mounts);
   add_user_mounts(p.mounts, def.mounts);
+  return {};
+}
+
+// The overlay's driver: the definition's, unless a persistent upper dir
+// says otherwise; fuse-overlayfs where it may serve.
+Result<void> plan_overlay_driver(const RuntimeFacts& facts, RunPlan& p) {
+  if (p.rootfs_writes != RootfsWrites::kOverlay && p.rootfs_writes != RootfsWrites::kPersistent)
+    return {};
+  std::optional<std::string> marker;
+  std::string base;
+  if (p.rootfs_writes == RootfsWrites::kPersistent) {
+    base = p.upper_dir.substr(0, p.upper_dir.rfind('/'));
+    marker = facts.overlay_marker;
+  }
+  const OverlayDriver requested = p.overlay_driver;
+  auto driver = resolve_overlay_driver(requested, marker, base);
+  if (!driver) return driver.error();
+  p.overlay_driver = *driver;
+  if (*driver == OverlayDriver::kKernel) return {};
+  p.fuse_overlayfs = facts.fuse_overlayfs;
+  if (p.fuse_overlayfs.empty() && *driver == OverlayDriver::kFuse) {
+    if (requested == OverlayDriver::kFuse)
+      return Error("overlay_driver: fuse: " + fuse_overlayfs_missing(facts.path));
+    return Error("fuse-overlayfs has written the persistent upper dir in '" + base +
+                 "' and must serve it: " + fuse_overlayfs_missing(facts.path));
+  }
+  return {};
+}
+
+// Where box-run keeps its sockets: its runtime dir, or /tmp outside a
+// session.
+std::string socket_dir(const RuntimeFacts& facts) {
+  return facts.runtime_dir.empty() ? "/tmp" : facts.runtime_dir + "/box";
+}
+
+Result<std::string> socket_path(const std::string& path, const std::string& what) {
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path))
+    return Error(what + " path too long: '" + path + "'");
+  return path;
+}
+
+Result<void> plan_network_helper(const RuntimeFacts& facts, RunPlan& p) {
+  if (p.network != NetworkMode::kPrivate) return {};
+  if (!facts.network_helper)
+    return Error(network_helper_missing(facts.network_helper_preference, facts.path));
+  p.network_helper = facts.network_helper;
+  if (p.network_helper->kind == NetworkHelperKind::kSlirp4netns && !p.ports.empty()) {
+    auto api =
+        socket_path(socket_dir(facts) + "/net-" + std::to_string(facts.box_run_pid) + ".sock",
+                    "slirp4netns API socket");
+    if (!api) return api.error();
+    p.network_api_socket = *api;
+  }
+  return {};
+}
+
+// What box-run does around the container for a service manager: the
+// readiness it reports, the notify socket and the console it binds in, the
+// cgroup it makes. Last: the notify socket and console binds come after
+// every other mount, NOTIFY_SOCKET after the rest of the environment.
+Result<void> plan_service(const RuntimeFacts& facts, RunPlan& p) {
+  p.service_notify_socket = facts.service_notify_socket;
+  p.own_cgroup = facts.service;
+  if (p.cgroup_required && !p.own_cgroup)
+    return Error("init: systemd needs a delegated cgroup: start it as box@" + p.name + ".service");
+  if (!p.notify_socket.empty()) {
+    auto host_path = socket_path(
+        socket_dir(facts) + "/notify-" + p.name + "-" + std::to_string(facts.box_run_pid),
+        "notify socket");
+    if (!host_path) return host_path.error();
+    p.notify_socket_host = *host_path;
+    p.mounts.push_back({MountStep::Kind::kBind, p.notify_socket, p.notify_socket_host, "", 0});
+    p.env.push_back("NOTIFY_SOCKET=" + p.notify_socket);
+  }
+  if (p.console) {
+    if (facts.console_pty.empty()) return Error("no pty was opened for /dev/console");
+    p.mounts.push_back({MountStep::Kind::kBindDev, "/dev/console", facts.console_pty, "", 0});
+  }
   return {};
 }
 
@@ -244,8 +324,6 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
   p.uid = def.uid;
   p.gid = def.gid;
   p.groups = def.groups;
-  p.newuidmap = host.newuidmap;
-  p.newgidmap = host.newgidmap;
   const bool have_range = host.subuid && host.subgid;
   auto fits = [](unsigned id, const SubidRange& r) { return id == 0 || id <= r.count; };
 
@@ -319,7 +397,8 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
   return Error("unknown userns mode");
 }
 
-Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& host) {
+Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
+                              const RuntimeFacts& facts) {
   // The loader has refused these with file:line; a definition built
   // elsewhere (box-run run, the install's checks) meets them here.
   if (auto broken = check_definition(def)) return Error(broken->message);
@@ -354,6 +433,10 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
 
   auto id = plan_identity(def, host, p);
   if (!id) return id.error();
+  if (p.use_id_helpers) {
+    p.newuidmap = facts.newuidmap;
+    p.newgidmap = facts.newgidmap;
+  }
   auto fs = plan_filesystem(def, host, p);
   if (!fs) return fs.error();
 
@@ -372,6 +455,13 @@ Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& 
   if (!caps) return caps.error();
   p.capabilities = std::move(*caps);
   plan_environment(def, host.instance_id, p);
+  // What the host has for it.
+  auto helper = plan_network_helper(facts, p);
+  if (!helper) return helper.error();
+  auto driver = plan_overlay_driver(facts, p);
+  if (!driver) return driver.error();
+  auto service = plan_service(facts, p);
+  if (!service) return service.error();
   return p;
 }
 

@@ -1,7 +1,9 @@
-// The run plan: everything the executor needs to start one container, as
-// plain data. Built by pure functions from a Definition (or from `box-run run`
-// arguments) so it can be unit-tested without privileges; the executor only
-// carries it out, and validates nothing it could have been told here.
+// The run plan: everything the supervisor and the executor do to start one
+// container, as plain data. Built by one pure function from a Definition (or
+// from `box-run run` arguments) and the host's RuntimeFacts, so it can be
+// unit-tested without privileges and printed (`box-run --dry-run`,
+// plan_text.h); the supervisor and the executor carry it out without
+// changing it, and validate nothing they could have been told here.
 #pragma once
 
 #include <sys/types.h>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/model/definition.h"
+#include "core/plan/runtime_facts.h"
 #include "core/plan/seccomp_filter.h"
 #include "core/sys/result.h"
 #include "core/sys/subid.h"
@@ -60,15 +63,14 @@ struct IdMapping {
   bool operator==(const IdMapping&) const = default;
 };
 
-// Facts about the caller the pure translation needs.
+// Facts about the caller the pure translation needs (the host's programs,
+// sockets and files are in RuntimeFacts).
 struct HostIdentity {
   uid_t uid = 0;
   gid_t gid = 0;
   std::optional<SubidRange> subuid;  // from /etc/subuid, if any
   std::optional<SubidRange> subgid;
-  std::string data_home;  // ~/.local/share (persistent rootfs writes)
-  std::string newuidmap = "/usr/bin/newuidmap";
-  std::string newgidmap = "/usr/bin/newgidmap";
+  std::string data_home;    // ~/.local/share (persistent rootfs writes)
   std::string instance_id;  // 32 hex digits, random per start (container_uuid)
 };
 
@@ -82,7 +84,8 @@ struct RunPlan {
   std::string name;  // for messages ("box 'etcd'")
 
   // Identity. More than one mapping (or ids other than our own) needs the
-  // setuid helpers newuidmap/newgidmap, run by the supervisor.
+  // setuid helpers newuidmap/newgidmap, run by the supervisor (their paths
+  // set only then).
   std::vector<IdMapping> uid_map;
   std::vector<IdMapping> gid_map;
   bool use_id_helpers = false;
@@ -93,10 +96,13 @@ struct RunPlan {
 
   int namespaces = 0;  // CLONE_NEW* flags
   bool loopback_up = false;
-  // kPrivate: the supervisor attaches a network helper (pasta or
+  // kPrivate: the supervisor attaches `network_helper` (pasta or
   // slirp4netns) to the new network namespace and publishes `ports`
-  // through it.
+  // through it; slirp4netns takes them on `network_api_socket` (empty
+  // without ports, and for pasta, which takes them on its command line).
   NetworkMode network = NetworkMode::kHost;
+  std::optional<NetworkHelperSpec> network_helper;
+  std::string network_api_socket;
   std::vector<PortMapping> ports;
   std::string hostname;
 
@@ -106,10 +112,11 @@ struct RunPlan {
   std::string upper_dir;  // persistent writes: where the overlay keeps them
   std::string work_dir;
   // overlay/persistent: kernel overlayfs, with fuse-overlayfs where the
-  // kernel refuses (auto), or only one of them.
+  // kernel refuses (auto), or only one of them; `fuse` where a persistent
+  // upper dir was written by fuse-overlayfs (overlay_plan.h).
   OverlayDriver overlay_driver = OverlayDriver::kAuto;
-  // The fuse-overlayfs program, found by the supervisor in $PATH before the
-  // container is created (empty: not installed, or not needed).
+  // The fuse-overlayfs program, as found in $PATH (empty: not installed,
+  // or not needed).
   std::string fuse_overlayfs;
   std::vector<MountStep> mounts;
 
@@ -129,12 +136,20 @@ struct RunPlan {
   // Which variant of the default filter the command gets (none: unconfined).
   std::optional<SeccompOptions> seccomp;
 
-  // Service manager integration. Readiness comes from the container itself
-  // (its READY=1 on notify_socket) when notify_socket is set, else box-run
-  // says READY=1 once the command runs.
-  std::string notify_socket;     // path inside, e.g. "/run/host/notify"; empty: none
-  bool console = false;          // /dev/console: a pty whose output box-run relays
-  bool cgroup_required = false;  // the container's own writable cgroup (init: systemd)
+  // Service manager integration. box-run tells the service manager on
+  // `service_notify_socket` (empty: nobody is told). Readiness comes from
+  // the container itself (its READY=1 on notify_socket, which box-run
+  // listens on at notify_socket_host, bound there by a mount step) when
+  // notify_socket is set, else box-run says READY=1 once the command runs.
+  std::string service_notify_socket;
+  std::string notify_socket;       // path inside, e.g. "/run/host/notify"; empty: none
+  std::string notify_socket_host;  // where box-run creates it
+  bool console = false;  // /dev/console: a pty (bound by a mount step) whose output box-run relays
+  // The container in a cgroup of its own below box-run's (which systemd
+  // delegated to box@NAME.service); required (an error when it cannot be
+  // made) for the container's own writable cgroup (init: systemd).
+  bool own_cgroup = false;
+  bool cgroup_required = false;
   // What SIGTERM to box-run (systemd's stop) becomes for PID 1: the
   // definition's stop signal, SIGRTMIN+3 for an inner systemd.
   int stop_signal = 15;
@@ -149,7 +164,13 @@ inline constexpr const char* kDefaultPath =
 // classic hijack) are skipped. Shared with `boxctl enter`.
 std::vector<std::string> exec_candidates(const std::string& program, const std::string& path);
 
-Result<RunPlan> plan_from_definition(const Definition& def, const HostIdentity& host);
+// The whole plan for `def` on a host that says `facts`: every mount (the
+// notify socket and the console included), the environment, the overlay
+// driver and fuse-overlayfs, the network helper, what box-run tells the
+// service manager. An error when the facts rule the definition out (no
+// network helper installed, an overlay driver the upper dir refuses, ...).
+Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
+                              const RuntimeFacts& facts);
 
 // The capability numbers a definition asks for (default set, add, drop, ALL).
 Result<std::vector<int>> resolve_capabilities(const CapabilitySpec& spec);

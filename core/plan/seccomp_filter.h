@@ -1,5 +1,6 @@
-// The default syscall filter, compiled once by the supervisor (libseccomp)
-// and loaded by the container's first process as its last step before exec.
+// The default syscall filter's rules (libseccomp), compiled to BPF at build
+// time by box-seccomp-compile (seccomp_programs.h holds the result), and
+// loaded by the container's first process as its last step before exec.
 #pragma once
 
 #include <linux/filter.h>

@@ -1,16 +1,12 @@
 // box-run: the process a box@NAME.service runs, and the fast foreground path.
-//   box-run start NAME                     run the container defined by NAME.yaml
+//   box-run start [--dry-run] NAME         run the container defined by NAME.yaml
 //   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
-#include <pwd.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,19 +16,19 @@
 #include "core/model/paths.h"
 #include "core/model/start_record.h"
 #include "core/model/value_parsers.h"
-#include "core/plan/run_plan.h"
+#include "core/plan/plan_text.h"
 #include "core/runtime/instance_lock.h"
+#include "core/runtime/runtime_facts.h"
 #include "core/runtime/supervisor.h"
 #include "core/sys/log.h"
 #include "core/sys/spawn.h"
-#include "core/sys/subid.h"
 
 namespace {
 
 constexpr int kExitUsage = 2;
 
 const char kUsage[] =
-    "Usage: box-run start NAME\n"
+    "Usage: box-run start [--dry-run] NAME\n"
     "       box-run validate FILE|NAME...\n"
     "       box-run run [OPTIONS] ROOTFS [--] COMMAND [ARG...]\n"
     "\n"
@@ -40,6 +36,8 @@ const char kUsage[] =
     "run    run COMMAND in the root filesystem ROOTFS, in the foreground\n"
     "validate  check definitions without starting anything: a FILE (with the\n"
     "       drop-ins in FILE.d/ beside it) or a NAME as 'start' would load it\n"
+    "--dry-run  (start, run) print the plan that would run, with the host facts\n"
+    "       it was made from, and start nothing\n"
     "\n"
     "Options of run (defaults favour start-up speed):\n"
     "  --network host|none|private  network namespace (default: host)\n"
@@ -63,43 +61,20 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-std::string read_small_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-box::HostIdentity host_identity(const box::UserDirs& dirs) {
-  box::HostIdentity host;
-  host.uid = getuid();
-  host.gid = getgid();
-  host.data_home = dirs.data_home;
-  std::string user;
-  if (struct passwd* pw = getpwuid(host.uid)) user = pw->pw_name;
-  host.subuid = box::find_subid_range(read_small_file("/etc/subuid"), user, host.uid);
-  host.subgid = box::find_subid_range(read_small_file("/etc/subgid"), user, host.gid);
-  // A fresh id per start, for container_uuid (systemd's container interface).
-  unsigned char id[16];
-  if (getrandom(id, sizeof id, 0) == sizeof id) {
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned char b : id) {
-      host.instance_id += hex[b >> 4];
-      host.instance_id += hex[b & 15];
-    }
-  }
-  return host;
-}
-
-box::ContainerEnd run_plan(const box::Result<box::RunPlan>& plan, const std::string& name,
-                          bool notify) {
-  if (!plan) {
-    box::log_error(plan.error().wrap("box '" + name + "'").message());
+// Reads the host for `def`, makes its plan and carries it out; with
+// `dry_run` prints the plan instead (what would run, made the same way).
+box::ContainerEnd run_definition(const box::Definition& def, const box::UserDirs& dirs,
+                                 bool service, bool dry_run) {
+  auto prepared = box::prepare_run(def, dirs, service);
+  if (!prepared) {
+    box::log_error(prepared.error().wrap("box '" + def.name + "'").message());
     return {box::kExitSetupFailed, 0};
   }
-  // Under systemd (start) the unit's cgroup is delegated to us; from a
-  // shell (run) it is not, and the container stays in ours.
-  return box::supervise(*plan, {.notify_ready = notify, .use_cgroup = notify});
+  if (dry_run) {
+    std::cout << box::format_run_plan(prepared->plan, prepared->facts) << std::flush;
+    return {0, 0};
+  }
+  return box::supervise(prepared->plan, std::move(prepared->console));
 }
 
 // box-run ends the way the container's PID 1 did: by the same signal, so
@@ -117,7 +92,7 @@ int finish(const box::ContainerEnd& end) {
 // `journalctl --user -u` match however soon the sender exits.
 int fail_start(int code) { return code; }
 
-int cmd_start(const std::string& name) {
+int cmd_start(const std::string& name, bool dry_run) {
   box::log_set_container(name, box::unit_name(name));
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
@@ -136,6 +111,7 @@ int cmd_start(const std::string& name) {
     box::log_error(def.error().message());
     return fail_start(box::kExitSetupFailed);
   }
+  if (dry_run) return finish(run_definition(*def, *dirs, true, true));
   // Outside a session (no runtime dir) there is nowhere to keep the lock.
   std::optional<box::InstanceLock> lock;
   if (!dirs->runtime_dir.empty()) {
@@ -162,7 +138,7 @@ int cmd_start(const std::string& name) {
                         ".yaml' symlink to the template) and run 'systemctl --user daemon-reload'"
                   : std::string("run 'systemctl --user daemon-reload' after adding a definition")));
   }
-  const auto end = run_plan(box::plan_from_definition(*def, host_identity(*dirs)), name, true);
+  const auto end = run_definition(*def, *dirs, true, false);
   lock.reset();  // before finish(), which may end box-run by a signal
   const int rc = end.exit_code;
   if (end.signal == 0 &&
@@ -218,6 +194,7 @@ int cmd_run(const std::vector<std::string>& args) {
   def.userns = box::UsernsMode::kSingle;
   def.rootfs_writes = box::RootfsWrites::kReadonly;
   bool overlay_driver_set = false;
+  bool dry_run = false;
   std::size_t i = 0;
   auto value = [&](const std::string& opt) -> const std::string* {
     if (i + 1 >= args.size()) return nullptr;
@@ -233,6 +210,10 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     if (a == "--writable") {
       def.rootfs_writes = box::RootfsWrites::kOverlay;
+      continue;
+    }
+    if (a == "--dry-run") {
+      dry_run = true;
       continue;
     }
     const std::string* v = value(a);
@@ -374,7 +355,7 @@ int cmd_run(const std::vector<std::string>& args) {
     box::log_error(dirs.error().message());
     return box::kExitSetupFailed;
   }
-  return finish(run_plan(box::plan_from_definition(def, host_identity(*dirs)), "run", false));
+  return finish(run_definition(def, *dirs, false, dry_run));
 }
 
 }  // namespace
@@ -401,8 +382,9 @@ int main(int argc, char** argv) {
     return box::kExitSetupFailed;
   }
   if (cmd == "start") {
-    if (args.size() != 1) return usage_error("'start' takes exactly one NAME");
-    return cmd_start(args[0]);
+    const bool dry_run = !args.empty() && args[0] == "--dry-run";
+    if (args.size() != (dry_run ? 2u : 1u)) return usage_error("'start' takes exactly one NAME");
+    return cmd_start(args.back(), dry_run);
   }
   if (cmd == "run") return cmd_run(args);
   if (cmd == "validate") return cmd_validate(args);

@@ -18,7 +18,6 @@
 
 #include "core/plan/overlay_plan.h"
 #include "core/sys/child_wait.h"
-#include "core/sys/find_program.h"
 #include "core/sys/spawn.h"
 
 namespace box {
@@ -33,27 +32,6 @@ constexpr const char* kStage = "/tmp";
 
 std::string upper_base(const RunPlan& plan) {
   return plan.upper_dir.substr(0, plan.upper_dir.rfind('/'));
-}
-
-bool is_overlay(const RunPlan& plan) {
-  return plan.rootfs_writes == RootfsWrites::kOverlay ||
-         plan.rootfs_writes == RootfsWrites::kPersistent;
-}
-
-// The marker's content, nullopt when there is none; an error only when it
-// exists and cannot be read.
-Result<std::optional<std::string>> read_marker(const std::string& file) {
-  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return Error::from_errno("read '" + file + "'");
-  }
-  char buf[64];
-  ssize_t n;
-  while ((n = ::read(fd.get(), buf, sizeof buf)) < 0 && errno == EINTR) {
-  }
-  if (n < 0) return Error::from_errno("read '" + file + "'");
-  return std::optional<std::string>(std::string(buf, static_cast<std::size_t>(n)));
 }
 
 Result<void> write_marker(const std::string& file) {
@@ -142,30 +120,19 @@ bool prepare_server(const RunPlan& plan, int userns, SpawnChild& self) {
 
 }  // namespace
 
-Result<void> prepare_overlay_driver(RunPlan& plan, const std::string& path) {
-  if (!is_overlay(plan)) return {};
-  std::optional<std::string> marker;
-  std::string base;
-  if (plan.rootfs_writes == RootfsWrites::kPersistent) {
-    base = upper_base(plan);
-    auto read = read_marker(base + "/" + kFuseMarkerName);
-    if (!read) return read.error();
-    marker = *read;
+Result<std::optional<std::string>> read_overlay_marker(const std::string& dir) {
+  const std::string file = dir + "/" + kFuseMarkerName;
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return Error::from_errno("read '" + file + "'");
   }
-  const OverlayDriver requested = plan.overlay_driver;
-  auto driver = resolve_overlay_driver(requested, marker, base);
-  if (!driver) return driver.error();
-  plan.overlay_driver = *driver;
-  plan.fuse_overlayfs.clear();
-  if (*driver == OverlayDriver::kKernel) return {};
-  plan.fuse_overlayfs = find_program("fuse-overlayfs", path);
-  if (plan.fuse_overlayfs.empty() && *driver == OverlayDriver::kFuse) {
-    if (requested == OverlayDriver::kFuse)
-      return Error("overlay_driver: fuse: " + fuse_overlayfs_missing(path));
-    return Error("fuse-overlayfs has written the persistent upper dir in '" + base +
-                 "' and must serve it: " + fuse_overlayfs_missing(path));
+  char buf[64];
+  ssize_t n;
+  while ((n = ::read(fd.get(), buf, sizeof buf)) < 0 && errno == EINTR) {
   }
-  return {};
+  if (n < 0) return Error::from_errno("read '" + file + "'");
+  return std::optional<std::string>(std::string(buf, static_cast<std::size_t>(n)));
 }
 
 Result<FuseOverlayServer> FuseOverlayServer::start(const RunPlan& plan, pid_t container,

@@ -1,8 +1,9 @@
 // fuse-overlayfs, the overlay driver where the kernel refuses, the half that
-// touches the system: find the program, choose the driver before the
-// container is created, and run fuse-overlayfs for a container that has
-// mounted a FUSE connection as its new root (rootfs_setup.cc). Command lines
-// and options come from overlay_plan.*.
+// touches the system: read the driver marker of a persistent upper dir (a
+// fact the plan chooses the driver by), and run fuse-overlayfs for a
+// container that has mounted a FUSE connection as its new root
+// (rootfs_setup.cc). Command lines, options and the driver choice come from
+// overlay_plan.* and run_plan.*.
 //
 // Where it runs: in the container's user namespace (so the ids it writes are
 // the container's, as with kernel overlayfs) and in a mount namespace of its
@@ -24,6 +25,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 #include "core/plan/run_plan.h"
@@ -32,12 +34,10 @@
 
 namespace box {
 
-// Before the container is created: resolves `plan.overlay_driver` (a
-// persistent upper written by fuse-overlayfs keeps it) and finds
-// fuse-overlayfs in `path` ($PATH) when the driver may need it. An error
-// when `fuse` is asked for and fuse-overlayfs is not installed. No-op for
-// `readonly` and `direct`.
-Result<void> prepare_overlay_driver(RunPlan& plan, const std::string& path);
+// The content of the driver marker in `dir` (the parent of a persistent
+// upper dir; overlay_plan.h, kFuseMarkerName), nullopt when there is none;
+// an error only when it exists and cannot be read.
+Result<std::optional<std::string>> read_overlay_marker(const std::string& dir);
 
 // A running fuse-overlayfs, owned: destroying it stops it.
 class FuseOverlayServer {

@@ -99,20 +99,11 @@ Result<std::string> api_call(const std::string& socket_path, const std::string& 
 
 }  // namespace
 
-NetworkEnvironment network_environment() {
-  NetworkEnvironment env;
-  const char* path = std::getenv("PATH");
-  env.path = (path && *path) ? path : "/usr/local/bin:/usr/bin:/bin";
-  if (const char* pref = std::getenv("BOX_NETWORK_HELPER")) env.preference = pref;
-  const char* rt = std::getenv("XDG_RUNTIME_DIR");
-  env.socket_dir = (rt && *rt) ? std::string(rt) + "/box" : "/tmp";
-  return env;
-}
-
-Result<NetworkHelperSpec> find_network_helper(const NetworkEnvironment& env) {
-  auto tun = check_tun_device(env.tun_device);
+Result<std::optional<NetworkHelperSpec>> find_network_helper(const std::string& pref,
+                                                             const std::string& path,
+                                                             const std::string& tun_device) {
+  auto tun = check_tun_device(tun_device);
   if (!tun) return tun.error();
-  const std::string& pref = env.preference;
   if (!pref.empty() && pref.front() == '/') {
     // An explicit program; its name says which command line it takes.
     const std::string base = pref.substr(pref.rfind('/') + 1);
@@ -125,44 +116,35 @@ Result<NetworkHelperSpec> find_network_helper(const NetworkEnvironment& env) {
     }
     if (::access(pref.c_str(), X_OK) != 0)
       return Error::from_errno("BOX_NETWORK_HELPER='" + pref + "'");
-    return spec;
+    return std::optional<NetworkHelperSpec>(spec);
   }
   if (!pref.empty() && pref != "pasta" && pref != "slirp4netns")
     return Error("BOX_NETWORK_HELPER='" + pref +
                  "': expected pasta, slirp4netns or the absolute path of one of them");
   for (auto kind : {NetworkHelperKind::kPasta, NetworkHelperKind::kSlirp4netns}) {
     if (!pref.empty() && pref != to_string(kind)) continue;
-    std::string program = find_program(to_string(kind), env.path);
-    if (!program.empty()) return NetworkHelperSpec{kind, program};
+    std::string program = find_program(to_string(kind), path);
+    if (!program.empty()) return std::optional<NetworkHelperSpec>(NetworkHelperSpec{kind, program});
   }
-  if (!pref.empty())
-    return Error("BOX_NETWORK_HELPER=" + pref + ", and there is no '" + pref + "' in PATH (" +
-                 env.path + "): install Debian's " + (pref == "pasta" ? "passt" : "slirp4netns") +
-                 " package");
-  return Error("private networking needs pasta or slirp4netns, and neither is in PATH (" +
-               env.path +
-               "): install Debian's passt package (pasta, preferred) or its slirp4netns package");
+  return std::optional<NetworkHelperSpec>();
 }
 
 Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
-                                           const NetworkEnvironment& env, pid_t pid,
+                                           const std::string& api_socket, pid_t pid,
                                            const std::vector<PortMapping>& ports) {
   const std::string name = to_string(spec.kind);
   // Everything the child needs is prepared here: after fork it only moves
   // descriptors and execs.
   std::vector<std::string> requests;
-  std::string api_socket;
-  if (spec.kind == NetworkHelperKind::kSlirp4netns && !ports.empty()) {
+  if (spec.kind == NetworkHelperKind::kSlirp4netns && !api_socket.empty()) {
     for (const auto& p : ports) {
       auto request = slirp4netns_hostfwd_request(p);
       if (!request) return request.error();
       requests.push_back(std::move(*request));
     }
-    if (::mkdir(env.socket_dir.c_str(), 0700) != 0 && errno != EEXIST)
-      return Error::from_errno("create '" + env.socket_dir + "'");
-    api_socket = env.socket_dir + "/net-" + std::to_string(::getpid()) + ".sock";
-    if (api_socket.size() >= sizeof(sockaddr_un{}.sun_path))
-      return Error("slirp4netns API socket path too long: '" + api_socket + "'");
+    const std::string dir = api_socket.substr(0, api_socket.rfind('/'));
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      return Error::from_errno("create '" + dir + "'");
     ::unlink(api_socket.c_str());  // one left by a supervisor that was killed
   }
   std::vector<std::string> args = spec.kind == NetworkHelperKind::kPasta

@@ -1,8 +1,8 @@
 // Private networking, the half that touches the system: find the user-mode
-// network helper (pasta, else slirp4netns), start it attached to a new
-// container's network namespace, wait until the namespace is configured and
-// its ports are published, and stop it when the container ends. The command
-// lines come from network_plan.*.
+// network helper (pasta, else slirp4netns) for the plan's facts, start the
+// one the plan names attached to a new container's network namespace, wait
+// until the namespace is configured and its ports are published, and stop
+// it when the container ends. The command lines come from network_plan.*.
 //
 // The helper's lifetime is the container's: the supervisor stops it after the
 // container's PID 1 has exited, it gets SIGKILL if the supervisor dies
@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,30 +23,25 @@
 
 namespace box {
 
-// What the search for a helper depends on, read from the process environment
-// by network_environment() and given explicitly in tests.
-struct NetworkEnvironment {
-  std::string path;        // $PATH
-  std::string preference;  // $BOX_NETWORK_HELPER: "pasta", "slirp4netns", an absolute path, or ""
-  std::string tun_device = "/dev/net/tun";
-  std::string socket_dir;  // slirp4netns API socket: $XDG_RUNTIME_DIR/box, else /tmp
-};
-
-NetworkEnvironment network_environment();
-
-// The helper to use, checked before any namespace is created: pasta (Debian's
-// passt package) when installed, else slirp4netns; an error naming both
-// packages when neither is, or when the tun device cannot be opened.
-Result<NetworkHelperSpec> find_network_helper(const NetworkEnvironment& env);
+// The helper to use, looked up before any namespace is created: for an
+// empty `preference` ($BOX_NETWORK_HELPER) pasta (Debian's passt package)
+// in `path` when installed, else slirp4netns; for "pasta" or "slirp4netns"
+// only that one; an absolute path as it is. nullopt when none is installed
+// (the plan then says what to install, network_plan.h); an error for a
+// preference that names neither, an absolute one that cannot be run, or a
+// tun device that cannot be opened.
+Result<std::optional<NetworkHelperSpec>> find_network_helper(
+    const std::string& preference, const std::string& path,
+    const std::string& tun_device = "/dev/net/tun");
 
 // A running helper, owned: destroying it stops it.
 class NetworkHelper {
  public:
   // Starts the helper on the network namespace of `pid` (a container that is
   // waiting right after clone) and returns once the namespace is configured
-  // and `ports` are published, or with the helper's failure (it is then
-  // stopped).
-  static Result<NetworkHelper> start(const NetworkHelperSpec& spec, const NetworkEnvironment& env,
+  // and `ports` are published (slirp4netns: through `api_socket`, which the
+  // plan names), or with the helper's failure (it is then stopped).
+  static Result<NetworkHelper> start(const NetworkHelperSpec& spec, const std::string& api_socket,
                                      pid_t pid, const std::vector<PortMapping>& ports);
 
   NetworkHelper(NetworkHelper&& other) noexcept;

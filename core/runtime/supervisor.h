@@ -1,21 +1,20 @@
 // The supervisor: the process systemd sees as the service's main process.
-// It starts the container, tells systemd when it is ready, forwards signals
-// to the container's PID 1 and ends the way PID 1 ended.
+// It carries out a run plan around the executor, in four phases: prepare
+// (signals blocked, the notify socket and the container's cgroup the plan
+// asks for), launch (the container, with its cgroup and network helper
+// attached while it waits), watch (readiness to the service manager,
+// signals forwarded to PID 1, the container's notifications, console and
+// fuse-overlayfs output relayed, until PID 1 ends) and teardown. It changes
+// nothing in the plan, and ends the way PID 1 ended.
 #pragma once
 
+#include <optional>
+
 #include "core/plan/run_plan.h"
+#include "core/runtime/console_pty.h"
 #include "core/sys/result.h"
 
 namespace box {
-
-struct SupervisorOptions {
-  // Talk to the service manager ($NOTIFY_SOCKET): READY=1 once PID 1 has
-  // been exec'd, or the container's own readiness relayed.
-  bool notify_ready = true;
-  // Put the container in a child cgroup of ours (ours must be delegated to
-  // us, as systemd does for box@.service).
-  bool use_cgroup = true;
-};
 
 // Exit codes for failures before the command runs, as podman and crun use
 // them, so scripts can tell "box failed" from "the command failed".
@@ -36,8 +35,9 @@ struct ContainerEnd {
   int signal = 0;
 };
 
-// Runs the container to completion.
-ContainerEnd supervise(const RunPlan& plan, const SupervisorOptions& options);
+// Runs the container `plan` describes to completion. `console`: the pty the
+// plan binds at /dev/console (plan.console), relayed to our stdout.
+ContainerEnd supervise(const RunPlan& plan, std::optional<ConsolePty> console);
 
 // Ends this process by `sig` (as ContainerEnd::signal asks), with its
 // default action restored and no core dump of ours.

@@ -92,10 +92,9 @@ int send_in_memfd(const std::string& payload) {
 
 }  // namespace
 
-int notify(const std::string& state) {
-  const char* socket = std::getenv("NOTIFY_SOCKET");
-  if (!socket || !*socket) return 0;
-  return send_datagram(socket, state);
+int notify(const std::string& socket, const std::string& state) {
+  if (socket.empty()) return 0;
+  return send_datagram(socket.c_str(), state);
 }
 
 std::string journal_entry(const std::string& message, int priority, const std::string& identifier,

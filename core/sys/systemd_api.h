@@ -13,9 +13,10 @@
 
 namespace box::systemd_api {
 
-// sd_notify(0, state): > 0 when sent, 0 without $NOTIFY_SOCKET, -errno when
-// it could not be sent.
-int notify(const std::string& state);
+// sd_notify(0, state) to `socket`, the service manager's $NOTIFY_SOCKET
+// (a path, or "@name" for an abstract socket) as the caller read it: > 0
+// when sent, 0 for an empty `socket`, -errno when it could not be sent.
+int notify(const std::string& socket, const std::string& state);
 
 // One journal entry with these fields; -errno when it could not be sent
 // (no journal socket: the caller writes to stderr instead).

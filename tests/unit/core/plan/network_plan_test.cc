@@ -9,7 +9,6 @@
 #include <fstream>
 
 #include "core/plan/run_plan.h"
-#include "core/runtime/network.h"
 
 namespace box {
 namespace {
@@ -142,6 +141,20 @@ HostIdentity me() {
   return h;
 }
 
+// A host with pasta installed.
+RuntimeFacts with_pasta() {
+  RuntimeFacts f;
+  f.path = "/usr/local/bin:/usr/bin:/bin";
+  f.runtime_dir = "/run/user/1000";
+  f.box_run_pid = 4242;
+  f.network_helper = NetworkHelperSpec{NetworkHelperKind::kPasta, "/usr/bin/pasta"};
+  return f;
+}
+
+Result<RunPlan> plan_of(const Definition& d, const RuntimeFacts& facts = with_pasta()) {
+  return make_run_plan(d, me(), facts);
+}
+
 const MountStep* step_at(const RunPlan& p, const std::string& target) {
   for (const auto& m : p.mounts)
     if (m.target == target) return &m;
@@ -151,7 +164,7 @@ const MountStep* step_at(const RunPlan& p, const std::string& target) {
 TEST(NetworkPlan, PrivatePlanGetsGeneratedFilesAndPorts) {
   Definition d = boxed(NetworkMode::kPrivate);
   d.ports = {port("127.0.0.1", 18080, 8080)};
-  auto p = plan_from_definition(d, me());
+  auto p = plan_of(d);
   ASSERT_TRUE(p.ok()) << p.error().message();
   EXPECT_EQ(p->network, NetworkMode::kPrivate);
   EXPECT_EQ(p->ports, d.ports);
@@ -168,7 +181,7 @@ TEST(NetworkPlan, PrivatePlanGetsGeneratedFilesAndPorts) {
 }
 
 TEST(NetworkPlan, HostPlanBindsTheHostsResolvConf) {
-  auto p = plan_from_definition(boxed(NetworkMode::kHost), me());
+  auto p = plan_of(boxed(NetworkMode::kHost));
   ASSERT_TRUE(p.ok()) << p.error().message();
   const MountStep* resolv = step_at(*p, "/etc/resolv.conf");
   ASSERT_NE(resolv, nullptr);
@@ -184,7 +197,7 @@ TEST(NetworkPlan, HostPlanBindsTheHostsResolvConf) {
   // The host's hostname (uts: host): the host's hosts file.
   Definition shared = boxed(NetworkMode::kHost);
   shared.namespaces.uts = false;
-  auto q = plan_from_definition(shared, me());
+  auto q = plan_of(shared);
   ASSERT_TRUE(q.ok()) << q.error().message();
   ASSERT_NE(step_at(*q, "/etc/hosts"), nullptr);
   EXPECT_EQ(step_at(*q, "/etc/hosts")->kind, MountStep::Kind::kBind);
@@ -197,7 +210,7 @@ TEST(NetworkPlan, DefinitionMountsComeAfterTheGeneratedFiles) {
   own.target = "/etc/resolv.conf";
   own.content = "nameserver 192.0.2.1\n";
   d.mounts = {own};
-  auto p = plan_from_definition(d, me());
+  auto p = plan_of(d);
   ASSERT_TRUE(p.ok()) << p.error().message();
   std::vector<std::string> contents;
   for (const auto& m : p->mounts)
@@ -209,66 +222,67 @@ TEST(NetworkPlan, DefinitionMountsComeAfterTheGeneratedFiles) {
 TEST(NetworkPlan, PortsNeedAPrivateNetwork) {
   Definition d = boxed(NetworkMode::kNone);
   d.ports = {port("", 18080, 80)};
-  auto p = plan_from_definition(d, me());
+  auto p = plan_of(d);
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().message().find("network: private"), std::string::npos);
 }
 
-// find_network_helper against a scratch PATH of fake programs: which one is
-// chosen, and what the error says when there is none.
-class HelperSearch : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("box-net-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "bin");
-    std::ofstream(dir_ / "tun").put('\n');  // a readable, writable stand-in
-    env_.path = (dir_ / "bin").string();
-    env_.tun_device = (dir_ / "tun").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  void install(const std::string& name) {
-    const auto p = dir_ / "bin" / name;
-    std::ofstream(p) << "#!/bin/sh\n";
-    std::filesystem::permissions(p, std::filesystem::perms::owner_all);
-  }
-  std::filesystem::path dir_;
-  NetworkEnvironment env_;
-};
-
-TEST_F(HelperSearch, PrefersPasta) {
-  install("slirp4netns");
-  auto slirp = find_network_helper(env_);
-  ASSERT_TRUE(slirp.ok()) << slirp.error().message();
-  EXPECT_EQ(slirp->kind, NetworkHelperKind::kSlirp4netns);
-  install("pasta");
-  auto pasta = find_network_helper(env_);
+TEST(NetworkPlan, TheHelperIsTheOneTheFactsFound) {
+  Definition d = boxed(NetworkMode::kPrivate);
+  d.ports = {port("", 18080, 80)};
+  auto pasta = plan_of(d);
   ASSERT_TRUE(pasta.ok()) << pasta.error().message();
-  EXPECT_EQ(pasta->kind, NetworkHelperKind::kPasta);
-  EXPECT_EQ(pasta->program, (dir_ / "bin" / "pasta").string());
-  env_.preference = "slirp4netns";
-  auto chosen = find_network_helper(env_);
-  ASSERT_TRUE(chosen.ok()) << chosen.error().message();
-  EXPECT_EQ(chosen->kind, NetworkHelperKind::kSlirp4netns);
+  EXPECT_EQ(pasta->network_helper,
+            (NetworkHelperSpec{NetworkHelperKind::kPasta, "/usr/bin/pasta"}));
+  EXPECT_EQ(pasta->network_api_socket, "");  // pasta takes the ports on its command line
+  // slirp4netns takes them on its API socket, named for this box-run.
+  RuntimeFacts facts = with_pasta();
+  facts.network_helper = NetworkHelperSpec{NetworkHelperKind::kSlirp4netns, "/usr/bin/slirp4netns"};
+  auto slirp = plan_of(d, facts);
+  ASSERT_TRUE(slirp.ok()) << slirp.error().message();
+  EXPECT_EQ(slirp->network_helper, facts.network_helper);
+  EXPECT_EQ(slirp->network_api_socket, "/run/user/1000/box/net-4242.sock");
+  facts.runtime_dir = "";  // outside a session
+  EXPECT_EQ(plan_of(d, facts)->network_api_socket, "/tmp/net-4242.sock");
+  d.ports.clear();
+  EXPECT_EQ(plan_of(d, facts)->network_api_socket, "");
+  // Without a private network, no helper whatever the host has.
+  auto host = plan_of(boxed(NetworkMode::kNone));
+  ASSERT_TRUE(host.ok()) << host.error().message();
+  EXPECT_FALSE(host->network_helper);
 }
 
-TEST_F(HelperSearch, NamesBothPackagesWhenNeitherIsInstalled) {
-  auto r = find_network_helper(env_);
+TEST(NetworkPlan, NoHelperInstalledNamesBothPackagesAndThePath) {
+  RuntimeFacts facts = with_pasta();
+  facts.network_helper.reset();
+  facts.path = "/opt/bin:/usr/bin";
+  auto r = plan_of(boxed(NetworkMode::kPrivate), facts);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message().find("passt"), std::string::npos) << r.error().message();
-  EXPECT_NE(r.error().message().find("slirp4netns"), std::string::npos) << r.error().message();
-  env_.preference = "vde";
-  EXPECT_FALSE(find_network_helper(env_).ok());
+  EXPECT_EQ(r.error().message(),
+            "private networking needs pasta or slirp4netns, and neither is in PATH "
+            "(/opt/bin:/usr/bin): install Debian's passt package (pasta, preferred) or its "
+            "slirp4netns package");
+  // One asked for by name: its package.
+  facts.network_helper_preference = "pasta";
+  r = plan_of(boxed(NetworkMode::kPrivate), facts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "BOX_NETWORK_HELPER=pasta, and there is no 'pasta' in PATH (/opt/bin:/usr/bin): "
+            "install Debian's passt package");
+  // Nothing is needed without a private network.
+  EXPECT_TRUE(plan_of(boxed(NetworkMode::kNone), facts).ok());
 }
 
-TEST_F(HelperSearch, SaysWhenTheTunDeviceIsMissing) {
-  install("pasta");
-  env_.tun_device = (dir_ / "no-such-tun").string();
-  auto r = find_network_helper(env_);
+TEST(NetworkPlan, AnApiSocketPathTooLongIsRefusedBeforeAnythingStarts) {
+  Definition d = boxed(NetworkMode::kPrivate);
+  d.ports = {port("", 18080, 80)};
+  RuntimeFacts facts = with_pasta();
+  facts.network_helper = NetworkHelperSpec{NetworkHelperKind::kSlirp4netns, "/usr/bin/slirp4netns"};
+  facts.runtime_dir = "/run/" + std::string(100, 'x');
+  auto r = plan_of(d, facts);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message().find("no-such-tun"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("slirp4netns API socket path too long"), std::string::npos)
+      << r.error().message();
 }
 
 }  // namespace

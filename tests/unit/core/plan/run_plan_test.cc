@@ -33,8 +33,21 @@ HostIdentity host(bool with_range = false) {
   return h;
 }
 
-RunPlan plan(const Definition& d, const HostIdentity& h = host()) {
-  auto p = plan_from_definition(d, h);
+// What box@NAME.service's box-run found: systemd's notify socket, a
+// runtime dir, a console pty; no helper programs.
+RuntimeFacts facts() {
+  RuntimeFacts f;
+  f.service = true;
+  f.service_notify_socket = "/run/user/1000/systemd/notify";
+  f.runtime_dir = "/run/user/1000";
+  f.box_run_pid = 4242;
+  f.path = "/opt/bin:/usr/bin";
+  f.console_pty = "/dev/pts/7";
+  return f;
+}
+
+RunPlan plan(const Definition& d, const HostIdentity& h = host(), const RuntimeFacts& f = facts()) {
+  auto p = make_run_plan(d, h, f);
   EXPECT_TRUE(p.ok()) << p.error().message();
   return p.ok() ? *p : RunPlan{};
 }
@@ -69,7 +82,7 @@ TEST(RunPlan, AutoWithoutRangeFallsBackOnlyWhenOneIdIsEnough) {
   EXPECT_FALSE(p.use_id_helpers);
   Definition d = hello();
   d.uid = 33;
-  auto r = plan_from_definition(d, host());
+  auto r = make_run_plan(d, host(), facts());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("needs subordinate ids"), std::string::npos)
       << r.error().message();
@@ -79,7 +92,7 @@ TEST(RunPlan, AutoWithoutRangeFallsBackOnlyWhenOneIdIsEnough) {
 TEST(RunPlan, AutoRejectsIdsOutsideTheRange) {
   Definition d = hello();
   d.uid = 70000;
-  auto r = plan_from_definition(d, host(true));
+  auto r = make_run_plan(d, host(true), facts());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(),
             "user 70000:0 is outside the mapped range (uid 0..65536, gid 0..65536)");
@@ -100,7 +113,7 @@ TEST(RunPlan, GroupsNeedTheHelpers) {
   Definition d = hello();
   d.userns = UsernsMode::kSingle;
   d.groups = {10};
-  EXPECT_FALSE(plan_from_definition(d, host(true)).ok());
+  EXPECT_FALSE(make_run_plan(d, host(true), facts()).ok());
   d.userns = UsernsMode::kAuto;
   EXPECT_EQ(plan(d, host(true)).groups, (std::vector<gid_t>{10}));
 }
@@ -143,7 +156,7 @@ TEST(RunPlan, TinyInitNeedsAPidNamespace) {
   Definition d = hello();
   d.init = InitMode::kTiny;
   d.namespaces.pid = false;
-  EXPECT_FALSE(plan_from_definition(d, host()).ok());
+  EXPECT_FALSE(make_run_plan(d, host(), facts()).ok());
 }
 
 TEST(RunPlan, EnvironmentStartsEmpty) {
@@ -227,10 +240,61 @@ TEST(RunPlan, PersistentWritesLiveInTheDataDir) {
   EXPECT_EQ(p.upper_dir, "/home/u/.local/share/box/containers/hello/upper");
   EXPECT_EQ(p.work_dir, "/home/u/.local/share/box/containers/hello/work");
   EXPECT_EQ(p.overlay_driver, OverlayDriver::kAuto);
+}
+
+// The driver and fuse-overlayfs, from what the host has: the program found
+// in $PATH, and the marker a persistent upper dir holds.
+TEST(RunPlan, TheOverlayDriverComesFromTheFacts) {
+  Definition d = hello();
+  d.rootfs_writes = RootfsWrites::kOverlay;
+  RuntimeFacts with_fuse = facts();
+  with_fuse.fuse_overlayfs = "/usr/bin/fuse-overlayfs";
+  // auto: the kernel's, with fuse-overlayfs where the kernel refuses, if
+  // it is installed.
+  RunPlan p = plan(d, host(), with_fuse);
+  EXPECT_EQ(p.overlay_driver, OverlayDriver::kAuto);
+  EXPECT_EQ(p.fuse_overlayfs, "/usr/bin/fuse-overlayfs");
+  p = plan(d);
+  EXPECT_EQ(p.overlay_driver, OverlayDriver::kAuto);
+  EXPECT_EQ(p.fuse_overlayfs, "");
+  // kernel: never fuse-overlayfs.
+  d.overlay_driver = OverlayDriver::kKernel;
+  EXPECT_EQ(plan(d, host(), with_fuse).fuse_overlayfs, "");
+  // fuse: only fuse-overlayfs, which must be there.
   d.overlay_driver = OverlayDriver::kFuse;
-  EXPECT_EQ(plan(d).overlay_driver, OverlayDriver::kFuse);
-  // Found by the supervisor in $PATH, never by the pure translation.
-  EXPECT_EQ(plan(d).fuse_overlayfs, "");
+  EXPECT_EQ(plan(d, host(), with_fuse).fuse_overlayfs, "/usr/bin/fuse-overlayfs");
+  auto missing = make_run_plan(d, host(), facts());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message(),
+            "overlay_driver: fuse: fuse-overlayfs is not installed (no fuse-overlayfs in PATH "
+            "/opt/bin:/usr/bin): install Debian's fuse-overlayfs package");
+  // A read-only rootfs has no overlay, whatever the host has.
+  d.rootfs_writes = RootfsWrites::kReadonly;
+  EXPECT_EQ(plan(d, host(), with_fuse).fuse_overlayfs, "");
+
+  // A persistent upper dir fuse-overlayfs has written stays with it.
+  d = hello();
+  d.rootfs_writes = RootfsWrites::kPersistent;
+  with_fuse.overlay_marker = "fuse\n";
+  p = plan(d, host(), with_fuse);
+  EXPECT_EQ(p.overlay_driver, OverlayDriver::kFuse);
+  EXPECT_EQ(p.fuse_overlayfs, "/usr/bin/fuse-overlayfs");
+  RuntimeFacts marker_only = facts();
+  marker_only.overlay_marker = "fuse\n";
+  auto gone = make_run_plan(d, host(), marker_only);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().message().rfind("fuse-overlayfs has written the persistent upper dir in "
+                                         "'/home/u/.local/share/box/containers/hello' and must "
+                                         "serve it: fuse-overlayfs is not installed",
+                                         0),
+            0u)
+      << gone.error().message();
+  d.overlay_driver = OverlayDriver::kKernel;
+  auto kernel = make_run_plan(d, host(), with_fuse);
+  ASSERT_FALSE(kernel.ok());
+  EXPECT_NE(kernel.error().message().find("overlay_driver: kernel, but fuse-overlayfs has written"),
+            std::string::npos)
+      << kernel.error().message();
 }
 
 TEST(RunPlan, Capabilities) {
@@ -354,9 +418,89 @@ TEST(RunPlan, NotifyAndSystemdMechanics) {
             p.capabilities.end());
 }
 
+// The notify socket and the console are in the plan: where box-run makes
+// the socket, both binds (after every other mount) and NOTIFY_SOCKET (after
+// the rest of the environment).
+TEST(RunPlan, NotifySocketAndConsoleAreBoundLast) {
+  using K = MountStep::Kind;
+  Definition d = hello();
+  d.notify = true;
+  RunPlan p = plan(d);
+  EXPECT_EQ(p.notify_socket_host, "/run/user/1000/box/notify-hello-4242");
+  ASSERT_FALSE(p.mounts.empty());
+  EXPECT_EQ(p.mounts.back(), (MountStep{K::kBind, "/run/host/notify",
+                                        "/run/user/1000/box/notify-hello-4242", "", 0}));
+  EXPECT_EQ(p.env.back(), "NOTIFY_SOCKET=/run/host/notify");
+  EXPECT_FALSE(p.console);
+  // Outside a session: /tmp.
+  RuntimeFacts no_session = facts();
+  no_session.runtime_dir = "";
+  EXPECT_EQ(plan(d, host(), no_session).notify_socket_host, "/tmp/notify-hello-4242");
+  // Without notify: neither, and no NOTIFY_SOCKET.
+  p = plan(hello());
+  EXPECT_EQ(p.notify_socket_host, "");
+  EXPECT_FALSE(has_step(p, K::kBind, "/run/host/notify"));
+  for (const auto& e : p.env) EXPECT_NE(e.rfind("NOTIFY_SOCKET=", 0), 0u) << e;
+  // A path a socket cannot have is refused before anything is made.
+  RuntimeFacts deep = facts();
+  deep.runtime_dir = "/run/" + std::string(100, 'x');
+  auto too_long = make_run_plan(d, host(), deep);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.error().message().find("notify socket path too long"), std::string::npos)
+      << too_long.error().message();
+
+  // init: systemd: the notify socket, then the console pty box-run opened.
+  d = hello();
+  d.init = InitMode::kSystemd;
+  p = plan(d);
+  ASSERT_GE(p.mounts.size(), 2u);
+  EXPECT_EQ(p.mounts[p.mounts.size() - 2].target, "/run/host/notify");
+  EXPECT_EQ(p.mounts.back(), (MountStep{K::kBindDev, "/dev/console", "/dev/pts/7", "", 0}));
+  EXPECT_TRUE(p.console);
+  EXPECT_EQ(p.env.back(), "NOTIFY_SOCKET=/run/host/notify");
+  RuntimeFacts no_pty = facts();
+  no_pty.console_pty = "";
+  EXPECT_FALSE(make_run_plan(d, host(), no_pty).ok());
+}
+
+// What box-run tells the service manager, and the cgroup it makes, follow
+// how it was started.
+TEST(RunPlan, ServiceFactsDecideReadinessAndCgroup) {
+  RunPlan p = plan(hello());
+  EXPECT_EQ(p.service_notify_socket, "/run/user/1000/systemd/notify");
+  EXPECT_TRUE(p.own_cgroup);
+  RuntimeFacts run;  // box-run run
+  run.path = "/usr/bin";
+  run.box_run_pid = 4242;
+  p = plan(hello(), host(), run);
+  EXPECT_EQ(p.service_notify_socket, "");
+  EXPECT_FALSE(p.own_cgroup);
+  // An inner systemd needs the cgroup only a service has.
+  Definition d = hello();
+  d.init = InitMode::kSystemd;
+  run.console_pty = "/dev/pts/7";
+  auto r = make_run_plan(d, host(), run);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "init: systemd needs a delegated cgroup: start it as box@hello.service");
+}
+
+TEST(RunPlan, IdHelpersFromTheFactsOnlyWhenTheMapsNeedThem) {
+  RuntimeFacts f = facts();
+  f.newuidmap = "/opt/uidmap/newuidmap";
+  f.newgidmap = "/opt/uidmap/newgidmap";
+  RunPlan p = plan(hello(), host(true), f);
+  EXPECT_TRUE(p.use_id_helpers);
+  EXPECT_EQ(p.newuidmap, "/opt/uidmap/newuidmap");
+  EXPECT_EQ(p.newgidmap, "/opt/uidmap/newgidmap");
+  p = plan(hello(), host(false), f);
+  EXPECT_FALSE(p.use_id_helpers);
+  EXPECT_EQ(p.newuidmap, "");
+}
+
 TEST(RunPlan, RefusesWhatCannotWork) {
   auto error_of = [](const Definition& d) {
-    auto p = plan_from_definition(d, host());
+    auto p = make_run_plan(d, host(), facts());
     return p.ok() ? std::string("ok") : p.error().message();
   };
   Definition d = hello();

@@ -45,7 +45,6 @@ class NotifyTest : public ::testing::Test {
   void TearDown() override {
     if (fd_ >= 0) ::close(fd_);
     if (!path_.empty()) ::unlink(path_.c_str());
-    ::unsetenv("NOTIFY_SOCKET");
   }
   int fd_ = -1;
   std::string path_;
@@ -54,26 +53,21 @@ class NotifyTest : public ::testing::Test {
 TEST_F(NotifyTest, SendsTheStateToAPathSocket) {
   path_ = "/tmp/box-notify-test-" + std::to_string(::getpid());
   bind_at(path_, false);
-  ::setenv("NOTIFY_SOCKET", path_.c_str(), 1);
-  EXPECT_GT(notify("READY=1\nSTATUS=up"), 0);
+  EXPECT_GT(notify(path_, "READY=1\nSTATUS=up"), 0);
   EXPECT_EQ(receive(), "READY=1\nSTATUS=up");
 }
 
 TEST_F(NotifyTest, SendsToAnAbstractSocketSpelledWithAt) {
   const std::string name = "box-notify-test-" + std::to_string(::getpid());
   bind_at(name, true);
-  ::setenv("NOTIFY_SOCKET", ("@" + name).c_str(), 1);
-  EXPECT_GT(notify("STOPPING=1"), 0);
+  EXPECT_GT(notify("@" + name, "STOPPING=1"), 0);
   EXPECT_EQ(receive(), "STOPPING=1");
 }
 
 TEST_F(NotifyTest, NothingWithoutASocketAndAnErrorForABadOne) {
-  ::unsetenv("NOTIFY_SOCKET");
-  EXPECT_EQ(notify("READY=1"), 0);
-  ::setenv("NOTIFY_SOCKET", "/nonexistent/notify", 1);
-  EXPECT_EQ(notify("READY=1"), -ENOENT);
-  ::setenv("NOTIFY_SOCKET", "relative", 1);
-  EXPECT_EQ(notify("READY=1"), -EINVAL);
+  EXPECT_EQ(notify("", "READY=1"), 0);
+  EXPECT_EQ(notify("/nonexistent/notify", "READY=1"), -ENOENT);
+  EXPECT_EQ(notify("relative", "READY=1"), -EINVAL);
 }
 
 }  // namespace

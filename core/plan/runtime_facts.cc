@@ -1,0 +1,35 @@
+#include "core/plan/runtime_facts.h"
+
+namespace box {
+
+const char* to_string(NetworkHelperKind kind) {
+  switch (kind) {
+    case NetworkHelperKind::kPasta:
+      return "pasta";
+    case NetworkHelperKind::kSlirp4netns:
+      return "slirp4netns";
+  }
+  return "?";
+}
+
+std::string persistent_dir(const std::string& data_home, const std::string& name) {
+  if (data_home.empty()) return "";
+  return data_home + "/box/containers/" + name;
+}
+
+RuntimeQuery runtime_query(const Definition& def, const std::string& data_home, bool service) {
+  RuntimeQuery q;
+  q.service = service;
+  q.network_helper = def.network == NetworkMode::kPrivate;
+  const bool overlay =
+      def.rootfs_writes == RootfsWrites::kOverlay || def.rootfs_writes == RootfsWrites::kPersistent;
+  // `kernel` never uses fuse-overlayfs: it is refused for an upper dir
+  // fuse-overlayfs has written, not switched.
+  q.fuse_overlayfs = overlay && def.overlay_driver != OverlayDriver::kKernel;
+  if (def.rootfs_writes == RootfsWrites::kPersistent)
+    q.overlay_marker_dir = persistent_dir(data_home, def.name);
+  q.console = def.init == InitMode::kSystemd;
+  return q;
+}
+
+}  // namespace box
