@@ -14,22 +14,21 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "core/sys/cgroup.h"
 #include "core/sys/find_program.h"
+#include "core/sys/small_file.h"
+#include "core/sys/text_fields.h"
 #include "core/sys/unique_fd.h"
 
 namespace box::manager {
 namespace {
 
+// Doctor says what it could not read as missing.
 std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = read_small_file(path);
+  if (!text) return std::nullopt;
+  return std::move(*text);
 }
 
 std::optional<long> read_number(const std::string& path) {
@@ -473,11 +472,8 @@ std::vector<CheckResult> run_doctor() {
   if (!root.empty() && !manager_cgroup.empty()) {
     const std::string dir = root + manager_cgroup;
     writable = ::access(dir.c_str(), W_OK) == 0;
-    if (auto text = read_text(dir + "/cgroup.controllers")) {
-      std::stringstream s(*text);
-      std::string c;
-      while (s >> c) controllers.push_back(c);
-    }
+    if (auto text = read_text(dir + "/cgroup.controllers"))
+      for (auto c : split_nonempty(*text, " \t\n")) controllers.emplace_back(c);
   }
   out.push_back(check_cgroups(layout, manager_cgroup, writable, controllers));
 

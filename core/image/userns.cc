@@ -12,8 +12,6 @@
 
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "core/image/layer_unpack.h"
@@ -22,13 +20,6 @@
 
 namespace box::image {
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 bool write_all(int fd, const void* data, std::size_t size) {
   const char* p = static_cast<const char*>(data);
@@ -159,8 +150,8 @@ IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
   IdMapping m;
   m.uid = uid;
   m.gid = gid;
-  auto u = box::find_subid_range(read_text(subuid_file), user, uid);
-  auto g = box::find_subid_range(read_text(subgid_file), user, gid);
+  auto u = subid_range_in(subuid_file, user, uid);
+  auto g = subid_range_in(subgid_file, user, gid);
   if (u && g) {
     m.uids = u;
     m.gids = g;

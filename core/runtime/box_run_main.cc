@@ -7,10 +7,8 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -63,13 +61,6 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-std::string read_small_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 box::HostIdentity host_identity(const box::UserDirs& dirs) {
   box::HostIdentity host;
   host.uid = getuid();
@@ -77,8 +68,8 @@ box::HostIdentity host_identity(const box::UserDirs& dirs) {
   host.data_home = dirs.data_home;
   std::string user;
   if (struct passwd* pw = getpwuid(host.uid)) user = pw->pw_name;
-  host.subuid = box::find_subid_range(read_small_file("/etc/subuid"), user, host.uid);
-  host.subgid = box::find_subid_range(read_small_file("/etc/subgid"), user, host.gid);
+  host.subuid = box::subid_range_in("/etc/subuid", user, host.uid);
+  host.subgid = box::subid_range_in("/etc/subgid", user, host.gid);
   // A fresh id per start, for container_uuid (systemd's container interface).
   unsigned char id[16];
   if (getrandom(id, sizeof id, 0) == sizeof id) {

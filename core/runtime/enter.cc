@@ -24,6 +24,7 @@
 #include "core/plan/run_plan.h"
 #include "core/plan/seccomp_programs.h"
 #include "core/sys/fd_passing.h"
+#include "core/sys/small_file.h"
 #include "core/sys/spawn.h"
 #include "core/sys/unique_fd.h"
 
@@ -32,28 +33,9 @@ extern char** environ;
 namespace box {
 namespace {
 
-// Largest /proc file read (environ can be long; status is ~1.5 KiB).
-constexpr std::size_t kMaxProcBytes = 1 << 20;
-
 constexpr int kExitSetup = 125;
 constexpr int kExitNotExecutable = 126;
 constexpr int kExitNotFound = 127;
-
-Result<std::string> read_small_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return Error::from_errno("open '" + path + "'");
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno("read '" + path + "'");
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > kMaxProcBytes) return Error("'" + path + "' is larger than expected");
-  }
-  return out;
-}
 
 bool parse_u64(std::string_view s, int base, uint64_t& out) {
   if (s.empty()) return false;
