@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/image/layer_unpack.h"
+#include "core/sys/id_map.h"
 #include "core/sys/spawn.h"
 #include "core/sys/unique_fd.h"
 
@@ -65,50 +66,6 @@ void send_failure(int fd, const Error& e) {
   send_frame(fd, kFailed, std::to_string(e.errno_value()) + ":" + e.message());
 }
 
-// Runs newuidmap/newgidmap (setuid helpers that check /etc/subuid) and
-// returns their stderr in the error. Waited for in a poll loop that looks
-// at `cancel`: the helper is the caller's child, and a cancelled install
-// does not wait for it.
-Result<void> run_map_helper(const std::vector<std::string>& argv,
-                            const std::atomic<bool>* cancel) {
-  int err[2];
-  if (pipe2(err, O_CLOEXEC) != 0) return Error::from_errno("pipe");
-  UniqueFd err_read(err[0]), err_write(err[1]);
-  SpawnSpec spec;
-  spec.argv = argv;
-  spec.search_path = true;
-  spec.stderr_fd = err_write.get();
-  spec.ignored_signals.assign(std::begin(kGroupSignals), std::end(kGroupSignals));
-  auto pid = spawn(spec);
-  if (!pid) {
-    if (pid.error().errno_value() == ENOENT)
-      return Error("'" + argv[0] + "' is missing (install the 'uidmap' package): " +
-                   pid.error().message());
-    return pid.error();
-  }
-  err_write.reset();
-  std::string output;
-  char buf[512];
-  for (;;) {
-    if (cancel && cancel->load()) {
-      kill(*pid, SIGKILL);
-      wait_exit_code(*pid);
-      return Error("cancelled");
-    }
-    pollfd p{err_read.get(), POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
-    ssize_t n = read(err_read.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    output.append(buf, static_cast<std::size_t>(n));
-  }
-  if (wait_exit_code(*pid) == 0) return {};
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  std::string cmd;
-  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-  return Error("'" + cmd + "' failed: " + (output.empty() ? "no message" : output));
-}
-
 Result<void> write_proc_file(pid_t pid, const char* name, const std::string& text) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + name;
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
@@ -119,22 +76,24 @@ Result<void> write_proc_file(pid_t pid, const char* name, const std::string& tex
 
 // Parent side: give the child's namespace its id maps.
 Result<void> map_ids(pid_t child, const IdMapping& m, const std::atomic<bool>* cancel) {
-  std::string pid = std::to_string(child);
+  const std::vector<IdMapLine> own_uid = {{0, m.uid, 1}}, own_gid = {{0, m.gid, 1}};
   if (m.full()) {
-    auto u = run_map_helper({"newuidmap", pid, "0", std::to_string(m.uid), "1", "1",
-                             std::to_string(m.uids->start), std::to_string(m.uids->count)},
-                            cancel);
-    if (!u) return u;
-    return run_map_helper({"newgidmap", pid, "0", std::to_string(m.gid), "1", "1",
-                           std::to_string(m.gids->start), std::to_string(m.gids->count)},
-                          cancel);
+    // Both at once, as box-run does; a cancelled install waits for neither.
+    const std::vector<int> ignored(std::begin(kGroupSignals), std::end(kGroupSignals));
+    auto u = IdMapHelper::start("newuidmap", child,
+                                {own_uid[0], {1, m.uids->start, m.uids->count}}, ignored);
+    auto g = IdMapHelper::start("newgidmap", child,
+                                {own_gid[0], {1, m.gids->start, m.gids->count}}, ignored);
+    auto mapped = u.finish(cancel);
+    if (!mapped) return mapped;
+    return g.finish(cancel);
   }
   // One id each: allowed without a helper, once setgroups is denied.
   auto s = write_proc_file(child, "setgroups", "deny");
   if (!s) return s;
-  auto u = write_proc_file(child, "uid_map", "0 " + std::to_string(m.uid) + " 1\n");
+  auto u = write_proc_file(child, "uid_map", id_map_text(own_uid));
   if (!u) return u;
-  return write_proc_file(child, "gid_map", "0 " + std::to_string(m.gid) + " 1\n");
+  return write_proc_file(child, "gid_map", id_map_text(own_gid));
 }
 
 }  // namespace

@@ -306,27 +306,6 @@ Result<ProcStatus> parse_proc_status(std::string_view text) {
   return st;
 }
 
-Result<std::vector<IdMapLine>> parse_id_map(std::string_view text) {
-  std::vector<IdMapLine> out;
-  for (auto line : lines(text)) {
-    auto f = fields(line);
-    if (f.empty()) continue;
-    uint64_t a, b, c;
-    if (f.size() != 3 || !parse_u64(f[0], 10, a) || !parse_u64(f[1], 10, b) ||
-        !parse_u64(f[2], 10, c))
-      return Error("malformed id map line '" + std::string(line) + "'");
-    out.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), static_cast<uint32_t>(c)});
-  }
-  return out;
-}
-
-Result<uint32_t> id_inside(const std::vector<IdMapLine>& map, uint32_t outside) {
-  for (const auto& m : map)
-    if (outside >= m.outside && uint64_t{outside} < uint64_t{m.outside} + m.count)
-      return m.inside + (outside - m.outside);
-  return Error("id " + std::to_string(outside) + " is not mapped into the container");
-}
-
 std::vector<std::string> parse_environ(std::string_view data) {
   std::vector<std::string> out;
   std::size_t start = 0;

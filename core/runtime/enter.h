@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sys/id_map.h"  // the id maps of /proc/PID, parsed
 #include "core/sys/result.h"
 
 namespace box {
@@ -30,14 +31,6 @@ struct ProcStatus {
   bool seccomp_filtered = false;  // "Seccomp: 2": under a seccomp filter
 };
 Result<ProcStatus> parse_proc_status(std::string_view text);
-
-struct IdMapLine {
-  uint32_t inside = 0, outside = 0, count = 0;
-};
-// /proc/PID/uid_map or gid_map: "inside outside count" per line.
-Result<std::vector<IdMapLine>> parse_id_map(std::string_view text);
-// The id inside the namespace that host id `outside` appears as.
-Result<uint32_t> id_inside(const std::vector<IdMapLine>& map, uint32_t outside);
 
 // /proc/PID/environ: NUL-separated "KEY=value".
 std::vector<std::string> parse_environ(std::string_view data);

@@ -21,6 +21,7 @@
 #include "core/runtime/process_setup.h"
 #include "core/runtime/rootfs_setup.h"
 #include "core/sys/fd_passing.h"
+#include "core/sys/id_map.h"
 #include "core/sys/spawn.h"
 #include "core/sys/unique_fd.h"
 
@@ -49,14 +50,6 @@ bool write_file(const std::string& path, const std::string& content) {
   ::close(fd);
   errno = saved;
   return n == static_cast<ssize_t>(content.size());
-}
-
-std::string map_text(const std::vector<IdMapping>& maps) {
-  std::string s;
-  for (const auto& m : maps)
-    s += std::to_string(m.inside) + " " + std::to_string(m.outside) + " " +
-         std::to_string(m.count) + "\n";
-  return s;
 }
 
 // Reads until EOF: empty means the other side exec'd (or closed) cleanly.
@@ -210,8 +203,8 @@ void reset_signals() {
   // ourselves, once setgroups is denied.
   if (!plan.use_id_helpers) {
     if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups", errno);
-    if (!write_file("/proc/self/uid_map", map_text(plan.uid_map))) fail("write uid_map", errno);
-    if (!write_file("/proc/self/gid_map", map_text(plan.gid_map))) fail("write gid_map", errno);
+    if (!write_file("/proc/self/uid_map", id_map_text(plan.uid_map))) fail("write uid_map", errno);
+    if (!write_file("/proc/self/gid_map", id_map_text(plan.gid_map))) fail("write gid_map", errno);
   }
   if (wait_for_go) {
     char go = 0;
@@ -264,52 +257,6 @@ void reset_signals() {
   if (plan.init == InitMode::kTiny) tiny_init(plan, report_fd);
   exec_command(plan, report_fd);
 }
-
-// newuidmap/newgidmap PID MAPPINGS..., started; finish() waits for it.
-// Both run at once: each is a setuid exec of about a millisecond, and a
-// container start waits for the slower of the two only.
-class IdHelper {
- public:
-  IdHelper(const std::string& helper, pid_t pid, const std::vector<IdMapping>& maps)
-      : helper_(helper) {
-    SpawnSpec spec;
-    spec.argv = {helper, std::to_string(pid)};
-    for (const auto& m : maps) {
-      spec.argv.push_back(std::to_string(m.inside));
-      spec.argv.push_back(std::to_string(m.outside));
-      spec.argv.push_back(std::to_string(m.count));
-    }
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      error_ = std::string("pipe: ") + std::strerror(errno);
-      return;
-    }
-    UniqueFd out_write(pipe_fds[1]);
-    out_.reset(pipe_fds[0]);
-    spec.stderr_fd = out_write.get();
-    auto child = spawn(spec);
-    if (!child) {
-      error_ = child.error().message() + " (install Debian's uidmap package)";
-      return;
-    }
-    child_ = *child;
-  }
-  // "" or why not.
-  std::string finish() {
-    if (child_ < 0) return error_;
-    std::string out = read_report(out_.get());
-    const int code = wait_exit_code(child_);
-    child_ = -1;
-    if (code == 0) return "";
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out.empty() ? helper_ + " failed" : out;
-  }
-
- private:
-  std::string helper_, error_;
-  UniqueFd out_;
-  pid_t child_ = -1;
-};
 
 // Reads the child's report until end of file (see read_report), answering
 // its requests for fuse-overlayfs on `fuse_sock` (-1: none) with `serve`
@@ -408,14 +355,16 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
   // 1. Id maps through the setuid helpers and the caller's hook, then let
   // the child go on.
   if (plan.use_id_helpers) {
-    IdHelper uid(plan.newuidmap, child, plan.uid_map), gid(plan.newgidmap, child, plan.gid_map);
-    std::string err = uid.finish();
-    const std::string gid_err = gid.finish();
-    if (err.empty()) err = gid_err;
-    if (!err.empty()) {
+    // Both at once: the start waits for the slower one only.
+    auto uid = IdMapHelper::start(plan.newuidmap, child, plan.uid_map);
+    auto gid = IdMapHelper::start(plan.newgidmap, child, plan.gid_map);
+    auto mapped = uid.finish();
+    auto gid_mapped = gid.finish();
+    if (mapped && !gid_mapped) mapped = gid_mapped;
+    if (!mapped) {
       ::kill(child, SIGKILL);
       reap();
-      return fail_setup("map the subordinate id range: " + err);
+      return fail_setup("map the subordinate id range: " + mapped.error().message());
     }
   }
   if (after_clone) {
