@@ -28,18 +28,22 @@
 namespace box {
 namespace {
 
-// The child reports a failed step over a CLOEXEC pipe: EOF means the exec
-// succeeded. Message layout: 1 byte SetupFailure, then the text.
+// What the container's first process exits with when a step fails, as
+// box-run does: 125 setup, 126 cannot execute, 127 not found.
+int exit_status(SetupFailure kind) {
+  return kind == SetupFailure::kNotFound ? 127 : kind == SetupFailure::kNotExecutable ? 126 : 125;
+}
+SetupFailure failure_kind(int status) {
+  return status == 127   ? SetupFailure::kNotFound
+         : status == 126 ? SetupFailure::kNotExecutable
+                         : SetupFailure::kSetup;
+}
+
+// The child reports a failed step on its report pipe (close-on-exec: end
+// of file means the exec succeeded), as every child box starts does
+// (spawn.h).
 [[noreturn]] void child_fail(int report_fd, SetupFailure kind, const std::string& what, int err) {
-  std::string msg(1, static_cast<char>(kind));
-  msg += what;
-  if (err) {
-    msg += ": ";
-    msg += std::strerror(err);
-  }
-  ssize_t unused = ::write(report_fd, msg.data(), msg.size());
-  (void)unused;
-  _exit(127);
+  report_child_failure(report_fd, exit_status(kind), what.c_str(), err);
 }
 
 bool write_file(const std::string& path, const std::string& content) {
@@ -50,21 +54,6 @@ bool write_file(const std::string& path, const std::string& content) {
   ::close(fd);
   errno = saved;
   return n == static_cast<ssize_t>(content.size());
-}
-
-// Reads until EOF: empty means the other side exec'd (or closed) cleanly.
-std::string read_report(int fd) {
-  std::string msg;
-  char buf[512];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) {
-      msg.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    return msg;
-  }
 }
 
 // The child's half of handing the FUSE connection over: the descriptor
@@ -149,14 +138,10 @@ void reset_signals() {
     exec_command(plan, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
-  std::string msg = read_report(pipe_fds[0]);
+  auto failure = read_child_report(pipe_fds[0]);
   ::close(pipe_fds[0]);
-  if (!msg.empty()) {
-    // Pass the command's exec error on as ours.
-    ssize_t unused = ::write(report_fd, msg.data(), msg.size());
-    (void)unused;
-    _exit(127);
-  }
+  // Pass the command's exec error on as ours.
+  if (failure) report_child_error(report_fd, failure->status, failure->error);
   // The supervisor's EOF: the command runs. PID 1 now holds stdio only
   // (container_child closed the rest), and a signalfd below.
   ::close(report_fd);
@@ -258,19 +243,19 @@ void reset_signals() {
   exec_command(plan, report_fd);
 }
 
-// Reads the child's report until end of file (see read_report), answering
-// its requests for fuse-overlayfs on `fuse_sock` (-1: none) with `serve`
-// ("" or why it failed) meanwhile.
-std::string wait_for_exec(int report_fd, int fuse_sock,
-                          const std::function<std::string(UniqueFd)>& serve) {
+// Reads the child's report until end of file (nothing: it exec'd its
+// command), answering its requests for fuse-overlayfs on `fuse_sock` (-1:
+// none) with `serve` ("" or why it failed) meanwhile.
+std::optional<ChildFailure> wait_for_exec(int report_fd, int fuse_sock,
+                                          const std::function<std::string(UniqueFd)>& serve) {
   std::string msg;
   bool report_open = true;
   while (report_open) {
     pollfd fds[2] = {{report_fd, POLLIN, 0}, {fuse_sock, POLLIN, 0}};
     if (::poll(fds, fuse_sock >= 0 ? 2 : 1, -1) < 0) {
       if (errno == EINTR) continue;
-      return std::string(1, static_cast<char>(SetupFailure::kSetup)) +
-             "wait for the container: " + std::strerror(errno);
+      return ChildFailure{exit_status(SetupFailure::kSetup),
+                          Error::from_errno("wait for the container")};
     }
     if (fuse_sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
       UniqueFd fd;
@@ -289,7 +274,7 @@ std::string wait_for_exec(int report_fd, int fuse_sock,
       if (n == 0 || (n < 0 && errno != EINTR)) report_open = false;
     }
   }
-  return msg;
+  return decode_child_report(msg);
 }
 
 // Clones the container and waits until it has exec'd its command or failed;
@@ -395,21 +380,21 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
     started.fuse = std::move(*server);
     return "";
   };
-  std::string msg = wait_for_exec(report_read.get(), fuse_parent.get(), serve);
-  if (msg.empty()) return started;
+  auto reported = wait_for_exec(report_read.get(), fuse_parent.get(), serve);
+  if (!reported) return started;
   ::kill(child, SIGKILL);  // it has normally exited already; never wait on one that has not
   reap();
   SetupError e;
-  e.kind = static_cast<SetupFailure>(msg.front());
-  std::string text = msg.substr(1);
+  e.kind = failure_kind(reported->status);
+  e.error = std::move(reported->error);
   if (started.fuse) {
     // Its own last words say most about why it did not serve the root.
     started.fuse->stop();
     std::string said = started.fuse->read_output(true);
     while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
-    if (!said.empty()) text += " (fuse-overlayfs: " + said + ")";
+    if (!said.empty())
+      e.error = Error(e.error.message() + " (fuse-overlayfs: " + said + ")", e.error.errno_value());
   }
-  e.error = Error(text);
   if (failure) *failure = e;
   return e.error;
 }

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -154,6 +155,124 @@ TEST(Spawn, SearchesPathAndSetsTheEnvironment) {
   auto pid = spawn(missing);
   ASSERT_FALSE(pid.ok());
   EXPECT_EQ(pid.error().errno_value(), ENOENT);
+}
+
+// --- The report protocol -----------------------------------------------------
+
+// What a forked child reports with report_child_failure(), read back.
+std::optional<ChildFailure> report_of(int status, const char* what, int err, int* exit_code) {
+  int fds[2];
+  EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd r(fds[0]), w(fds[1]);
+  pid_t pid = ::fork();
+  if (pid == 0) report_child_failure(w.get(), status, what, err);
+  w.reset();
+  auto failure = read_child_report(r.get());
+  *exit_code = wait_exit_code(pid);
+  return failure;
+}
+
+TEST(ChildReport, StatusErrnoAndMessageCrossAsTheyWere) {
+  int code = -1;
+  auto failure = report_of(126, "/bin/x", EACCES, &code);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(code, 126);  // the child exits with the status it reports
+  EXPECT_EQ(failure->status, 126);
+  EXPECT_EQ(failure->error.errno_value(), EACCES);
+  EXPECT_EQ(failure->error.message(), "/bin/x: Permission denied");  // strerror's words
+
+  auto plain = report_of(125, "the supervisor said no", 0, &code);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->error.message(), "the supervisor said no");
+  EXPECT_EQ(plain->error.errno_value(), 0);
+  EXPECT_EQ(report_of(125, "odd", 4000, &code)->error.message(), "odd: Unknown error 4000");
+}
+
+TEST(ChildReport, NothingMeansSuccessAndABrokenRecordIsAFailure) {
+  EXPECT_FALSE(decode_child_report(""));
+  auto broken = decode_child_report(std::string_view("\x7f\0", 2));
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->status, 125);
+  EXPECT_EQ(broken->error.message(), "a child process broke off its report");
+}
+
+TEST(ChildReport, AnErrorOfBoxsOwnKeepsItsMessageAndErrno) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd r(fds[0]), w(fds[1]);
+  pid_t pid = ::fork();
+  if (pid == 0) report_child_error(w.get(), 1, Error("write 'layer': No space left", ENOSPC));
+  w.reset();
+  auto failure = read_child_report(r.get());
+  EXPECT_EQ(wait_exit_code(pid), 1);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->error.message(), "write 'layer': No space left");  // not formatted again
+  EXPECT_EQ(failure->error.errno_value(), ENOSPC);
+}
+
+TEST(Spawn, ReportsWhyAFileCannotBeExecuted) {
+  // A directory cannot be executed.
+  SpawnSpec spec;
+  spec.argv = {"/"};
+  auto pid = spawn(spec);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.error().errno_value(), EACCES);
+  EXPECT_EQ(pid.error().message(), "execute '/': Permission denied");
+}
+
+// --- spawn_function ----------------------------------------------------------
+
+TEST(SpawnFunction, TheFunctionGetsStdioThePassedDescriptorsAndItsReportOnly) {
+  auto leaked = leaked_at(57);
+  auto passed = leaked_at(58);
+  SpawnSpec spec;
+  spec.pass_fds = {passed.get()};
+  auto child = spawn_function(spec, [](int report) {
+    if (report != 4) return 10;  // after the one passed descriptor
+    if (!is_open(3) || !(::fcntl(3, F_GETFD) & FD_CLOEXEC)) return 11;  // for its own use
+    if (is_open(57) || is_open(58) || is_open(5)) return 12;
+    char target[8] = {};
+    if (::readlink("/proc/self/fd/3", target, sizeof target - 1) != 1 || target[0] != '/')
+      return 13;
+    return 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.error().message();
+  EXPECT_FALSE(read_child_report(child->report.get()));  // nothing reported
+  EXPECT_EQ(wait_exit_code(child->pid), 0);
+}
+
+TEST(SpawnFunction, ItsFailureComesThroughTheReport) {
+  SpawnSpec spec;
+  auto child = spawn_function(spec, [](int report) -> int {
+    errno = EPERM;
+    report_child_failure(report, 125, "setns", errno);
+  });
+  ASSERT_TRUE(child.ok());
+  auto failure = read_child_report(child->report.get());
+  EXPECT_EQ(wait_exit_code(child->pid), 125);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->status, 125);
+  EXPECT_EQ(failure->error.message(), "setns: Operation not permitted");
+}
+
+TEST(SpawnFunction, SignalsAsAskedAndDiesWithTheCaller) {
+  SpawnSpec spec;
+  spec.blocked_signals = {SIGHUP};
+  spec.ignored_signals = {SIGTERM};
+  auto child = spawn_function(spec, [](int) {
+    sigset_t mask;
+    ::sigprocmask(SIG_SETMASK, nullptr, &mask);
+    if (!sigismember(&mask, SIGHUP) || sigismember(&mask, SIGINT)) return 10;
+    struct sigaction sa {};
+    ::sigaction(SIGTERM, nullptr, &sa);
+    if (sa.sa_handler != SIG_IGN) return 11;
+    int death = 0;
+    ::prctl(PR_GET_PDEATHSIG, &death);
+    return death == SIGKILL ? 0 : 12;
+  });
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(read_child_report(child->report.get()));
+  EXPECT_EQ(wait_exit_code(child->pid), 0);
 }
 
 TEST(Spawn, StdinIsDevNullAndIgnoredSignalsStayIgnored) {
