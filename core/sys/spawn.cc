@@ -63,15 +63,16 @@ struct Start {
 
 Result<Start> prepare_start(const SpawnSpec& spec, bool passed_cloexec) {
   Start start;
+  int report_fds[2];
+  if (::pipe2(report_fds, O_CLOEXEC) != 0) return Error::from_errno("create a pipe");
+  start.report_read.reset(report_fds[0]);
+  start.report_write.reset(report_fds[1]);
+  if (spec.keep_descriptors) return start;  // nothing placed
   if (spec.stdin_fd == SpawnSpec::kDevNull || spec.stdout_fd == SpawnSpec::kDevNull ||
       spec.stderr_fd == SpawnSpec::kDevNull) {
     start.devnull.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!start.devnull.valid()) return Error::from_errno("open /dev/null");
   }
-  int report_fds[2];
-  if (::pipe2(report_fds, O_CLOEXEC) != 0) return Error::from_errno("create a pipe");
-  start.report_read.reset(report_fds[0]);
-  start.report_write.reset(report_fds[1]);
 
   // The child's descriptors: stdio, the passed ones, then the report pipe
   // (close-on-exec: end of file tells the parent the exec happened).

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,6 +239,34 @@ TEST(SpawnFunction, TheFunctionGetsStdioThePassedDescriptorsAndItsReportOnly) {
   });
   ASSERT_TRUE(child.ok()) << child.error().message();
   EXPECT_FALSE(read_child_report(child->report.get()));  // nothing reported
+  EXPECT_EQ(wait_exit_code(child->pid), 0);
+}
+
+// The install's unpack child works on files its caller has open.
+TEST(SpawnFunction, KeepDescriptorsLeavesTheCallersWhereTheyAre) {
+  auto open_file = leaked_at(57);
+  // A stdin that is not /dev/null (ctest may give the test that).
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+  UniqueFd saved_stdin(::fcntl(0, F_DUPFD_CLOEXEC, 3)), pipe_read(pipe_fds[0]),
+      pipe_write(pipe_fds[1]);
+  ASSERT_EQ(::dup2(pipe_read.get(), 0), 0);
+  struct stat in_caller {};
+  ASSERT_EQ(::fstat(0, &in_caller), 0);
+  SpawnSpec spec;
+  spec.keep_descriptors = true;
+  auto child = spawn_function(spec, [&in_caller](int report) {
+    if (!is_open(57) || !is_open(report)) return 10;
+    struct stat in_child {};
+    // stdin as it was, not /dev/null: nothing is placed.
+    if (::fstat(0, &in_child) != 0 || in_child.st_ino != in_caller.st_ino ||
+        in_child.st_dev != in_caller.st_dev)
+      return 11;
+    return 0;
+  });
+  ::dup2(saved_stdin.get(), 0);
+  ASSERT_TRUE(child.ok()) << child.error().message();
+  EXPECT_FALSE(read_child_report(child->report.get()));
   EXPECT_EQ(wait_exit_code(child->pid), 0);
 }
 
