@@ -6,7 +6,6 @@
 #include <sdbus-c++/sdbus-c++.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -14,22 +13,22 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "core/sys/cgroup.h"
 #include "core/sys/find_program.h"
+#include "core/sys/small_file.h"
+#include "core/sys/spawn.h"
+#include "core/sys/text_fields.h"
 #include "core/sys/unique_fd.h"
 
 namespace box::manager {
 namespace {
 
+// Doctor says what it could not read as missing.
 std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = read_small_file(path);
+  if (!text) return std::nullopt;
+  return std::move(*text);
 }
 
 std::optional<long> read_number(const std::string& path) {
@@ -55,34 +54,17 @@ std::optional<std::string> in_path(const std::string& program) {
 // returns "" on success or the failed step's message.
 template <typename F>
 std::string probe(F steps) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
-  pid_t pid = ::fork();
-  if (pid < 0) return std::string("fork: ") + std::strerror(errno);
-  if (pid == 0) {
-    ::close(fds[0]);
-    const char* failed = steps();
-    if (failed) {
-      char buf[256];
-      int n = std::snprintf(buf, sizeof buf, "%s: %s", failed, std::strerror(errno));
-      ssize_t ignored = ::write(fds[1], buf, static_cast<std::size_t>(std::max(n, 0)));
-      (void)ignored;
-      _exit(1);
-    }
-    _exit(0);
-  }
-  ::close(fds[1]);
-  std::string message;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (message.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-    message = "the probe process died";
-  return message;
+  SpawnSpec spec;
+  spec.stdin_fd = SpawnSpec::kInherit;
+  auto child = spawn_function(spec, [&steps](int report) {
+    if (const char* failed = steps()) report_child_failure(report, 1, failed, errno);
+    return 0;
+  });
+  if (!child) return child.error().message();
+  auto failure = read_child_report(child->report.get());
+  const int status = wait_exit_code(child->pid);
+  if (failure) return failure->error.message();
+  return status == 0 ? "" : "the probe process died";
 }
 
 bool write_proc(const char* path, const char* text) {
@@ -473,11 +455,8 @@ std::vector<CheckResult> run_doctor() {
   if (!root.empty() && !manager_cgroup.empty()) {
     const std::string dir = root + manager_cgroup;
     writable = ::access(dir.c_str(), W_OK) == 0;
-    if (auto text = read_text(dir + "/cgroup.controllers")) {
-      std::stringstream s(*text);
-      std::string c;
-      while (s >> c) controllers.push_back(c);
-    }
+    if (auto text = read_text(dir + "/cgroup.controllers"))
+      for (auto c : split_nonempty(*text, " \t\n")) controllers.emplace_back(c);
   }
   out.push_back(check_cgroups(layout, manager_cgroup, writable, controllers));
 

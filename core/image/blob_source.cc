@@ -14,6 +14,7 @@
 
 #include "core/image/regular_file.h"
 #include "core/image/unpack_limits.h"
+#include "core/sys/text_fields.h"
 #include "core/sys/unique_fd.h"
 
 namespace box::image {
@@ -36,15 +37,12 @@ std::string archive_message(struct archive* a) {
 }
 
 // "./blobs//sha256/x" -> "blobs/sha256/x"
-std::string normalize(std::string p) {
+std::string normalize(std::string_view p) {
   std::string out;
-  std::size_t i = 0;
-  while (i < p.size()) {
-    std::size_t j = p.find('/', i);
-    if (j == std::string::npos) j = p.size();
-    std::string part = p.substr(i, j - i);
-    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
-    i = j + 1;
+  for (auto part : split_nonempty(p, "/")) {
+    if (part == ".") continue;
+    if (!out.empty()) out += '/';
+    out += part;
   }
   return out;
 }

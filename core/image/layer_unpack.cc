@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/image/sha256.h"
+#include "core/sys/text_fields.h"
 #include "core/sys/unique_fd.h"
 
 namespace box::image {
@@ -383,16 +384,11 @@ class LayerWriter {
 
 Result<std::vector<std::string>> split_entry_path(const std::string& name) {
   std::vector<std::string> parts;
-  std::size_t i = 0;
-  while (i <= name.size()) {
-    std::size_t j = name.find('/', i);
-    if (j == std::string::npos) j = name.size();
-    std::string part = name.substr(i, j - i);
+  for (auto part : split_nonempty(name, "/")) {
     if (part == "..")
       return Error("entry '" + name +
                    "' has a '..' component: refusing to write outside the rootfs");
-    if (!part.empty() && part != ".") parts.push_back(std::move(part));
-    i = j + 1;
+    if (part != ".") parts.emplace_back(part);
   }
   return parts;
 }

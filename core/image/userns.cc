@@ -4,31 +4,21 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "core/image/layer_unpack.h"
+#include "core/sys/id_map.h"
 #include "core/sys/spawn.h"
 #include "core/sys/unique_fd.h"
 
 namespace box::image {
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 bool write_all(int fd, const void* data, std::size_t size) {
   const char* p = static_cast<const char*>(data);
@@ -53,69 +43,14 @@ bool write_all(int fd, const void* data, std::size_t size) {
 // PR_SET_PDEATHSIG covers the caller's death. An ignored disposition also
 // survives exec, for newuidmap/newgidmap.
 constexpr int kGroupSignals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
-void ignore_group_signals() {
-  for (int s : kGroupSignals) signal(s, SIG_IGN);
-}
 
-// Child -> parent frames: one type byte, a 32-bit length, the text.
-constexpr char kMessage = 'm', kFailed = 'e', kDone = 'k';
-
-void send_frame(int fd, char type, const std::string& text) {
+// The child's channels, beside its report pipe: the parent's "go", and
+// its messages to the parent, each a 32-bit length and the text. The first
+// message, empty, says it has its user namespace.
+void send_message(int fd, const std::string& text) {
   std::uint32_t len = static_cast<std::uint32_t>(text.size());
-  char head[5];
-  head[0] = type;
-  std::memcpy(head + 1, &len, 4);
-  write_all(fd, head, 5);
+  write_all(fd, &len, sizeof len);
   write_all(fd, text.data(), text.size());
-}
-
-// The errno goes first ("28:..."), so the caller can tell a full disk.
-void send_failure(int fd, const Error& e) {
-  send_frame(fd, kFailed, std::to_string(e.errno_value()) + ":" + e.message());
-}
-
-// Runs newuidmap/newgidmap (setuid helpers that check /etc/subuid) and
-// returns their stderr in the error. Waited for in a poll loop that looks
-// at `cancel`: the helper is the caller's child, and a cancelled install
-// does not wait for it.
-Result<void> run_map_helper(const std::vector<std::string>& argv,
-                            const std::atomic<bool>* cancel) {
-  int err[2];
-  if (pipe2(err, O_CLOEXEC) != 0) return Error::from_errno("pipe");
-  UniqueFd err_read(err[0]), err_write(err[1]);
-  SpawnSpec spec;
-  spec.argv = argv;
-  spec.search_path = true;
-  spec.stderr_fd = err_write.get();
-  spec.ignored_signals.assign(std::begin(kGroupSignals), std::end(kGroupSignals));
-  auto pid = spawn(spec);
-  if (!pid) {
-    if (pid.error().errno_value() == ENOENT)
-      return Error("'" + argv[0] + "' is missing (install the 'uidmap' package): " +
-                   pid.error().message());
-    return pid.error();
-  }
-  err_write.reset();
-  std::string output;
-  char buf[512];
-  for (;;) {
-    if (cancel && cancel->load()) {
-      kill(*pid, SIGKILL);
-      wait_exit_code(*pid);
-      return Error("cancelled");
-    }
-    pollfd p{err_read.get(), POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
-    ssize_t n = read(err_read.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    output.append(buf, static_cast<std::size_t>(n));
-  }
-  if (wait_exit_code(*pid) == 0) return {};
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  std::string cmd;
-  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-  return Error("'" + cmd + "' failed: " + (output.empty() ? "no message" : output));
 }
 
 Result<void> write_proc_file(pid_t pid, const char* name, const std::string& text) {
@@ -128,22 +63,24 @@ Result<void> write_proc_file(pid_t pid, const char* name, const std::string& tex
 
 // Parent side: give the child's namespace its id maps.
 Result<void> map_ids(pid_t child, const IdMapping& m, const std::atomic<bool>* cancel) {
-  std::string pid = std::to_string(child);
+  const std::vector<IdMapLine> own_uid = {{0, m.uid, 1}}, own_gid = {{0, m.gid, 1}};
   if (m.full()) {
-    auto u = run_map_helper({"newuidmap", pid, "0", std::to_string(m.uid), "1", "1",
-                             std::to_string(m.uids->start), std::to_string(m.uids->count)},
-                            cancel);
-    if (!u) return u;
-    return run_map_helper({"newgidmap", pid, "0", std::to_string(m.gid), "1", "1",
-                           std::to_string(m.gids->start), std::to_string(m.gids->count)},
-                          cancel);
+    // Both at once, as box-run does; a cancelled install waits for neither.
+    const std::vector<int> ignored(std::begin(kGroupSignals), std::end(kGroupSignals));
+    auto u = IdMapHelper::start("newuidmap", child,
+                                {own_uid[0], {1, m.uids->start, m.uids->count}}, ignored);
+    auto g = IdMapHelper::start("newgidmap", child,
+                                {own_gid[0], {1, m.gids->start, m.gids->count}}, ignored);
+    auto mapped = u.finish(cancel);
+    if (!mapped) return mapped;
+    return g.finish(cancel);
   }
   // One id each: allowed without a helper, once setgroups is denied.
   auto s = write_proc_file(child, "setgroups", "deny");
   if (!s) return s;
-  auto u = write_proc_file(child, "uid_map", "0 " + std::to_string(m.uid) + " 1\n");
+  auto u = write_proc_file(child, "uid_map", id_map_text(own_uid));
   if (!u) return u;
-  return write_proc_file(child, "gid_map", "0 " + std::to_string(m.gid) + " 1\n");
+  return write_proc_file(child, "gid_map", id_map_text(own_gid));
 }
 
 }  // namespace
@@ -159,8 +96,8 @@ IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
   IdMapping m;
   m.uid = uid;
   m.gid = gid;
-  auto u = box::find_subid_range(read_text(subuid_file), user, uid);
-  auto g = box::find_subid_range(read_text(subgid_file), user, gid);
+  auto u = subid_range_in(subuid_file, user, uid);
+  auto g = subid_range_in(subgid_file, user, gid);
   if (u && g) {
     m.uids = u;
     m.gids = g;
@@ -177,62 +114,51 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
   int to_child[2], from_child[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, to_child) != 0)
     return Error::from_errno("socketpair");
-  if (pipe2(from_child, O_CLOEXEC) != 0) {
-    Error e = Error::from_errno("pipe");
-    close(to_child[0]);
-    close(to_child[1]);
-    return e;
-  }
-  UniqueFd go_r(to_child[0]), go_w(to_child[1]), msg_r(from_child[0]), msg_w(from_child[1]);
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) return Error::from_errno("fork");
-  if (pid == 0) {
-    // Child. Dies with the parent: an interrupted install leaves no worker.
-    go_w.reset();
-    msg_r.reset();
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    ignore_group_signals();
-    signal(SIGPIPE, SIG_DFL);
-    if (unshare(CLONE_NEWUSER) != 0) {
-      send_failure(msg_w.get(), Error::from_errno("create a user namespace"));
-      _exit(1);
-    }
-    send_frame(msg_w.get(), kMessage, "");  // "unshared": the parent maps us now
+  UniqueFd go_r(to_child[0]), go_w(to_child[1]);
+  if (pipe2(from_child, O_CLOEXEC) != 0) return Error::from_errno("pipe");
+  UniqueFd msg_r(from_child[0]), msg_w(from_child[1]);
+
+  // The child dies with the parent (an interrupted install leaves no
+  // worker) and ignores the group's signals. `work` runs on the worker's
+  // open files: the child keeps its descriptors.
+  SpawnSpec spec;
+  spec.keep_descriptors = true;
+  spec.ignored_signals.assign(std::begin(kGroupSignals), std::end(kGroupSignals));
+  const int go_fd = go_r.get(), message_fd = msg_w.get();
+  const int parents_ends[] = {go_w.get(), msg_r.get()};
+  auto spawned = spawn_function(spec, [&](int report) -> int {
+    for (int fd : parents_ends) close(fd);
+    if (unshare(CLONE_NEWUSER) != 0)
+      report_child_error(report, 1, Error::from_errno("create a user namespace"));
+    send_message(message_fd, "");  // "unshared": the parent maps us now
     char go = 0;
     ssize_t got;
-    while ((got = read(go_r.get(), &go, 1)) < 0 && errno == EINTR) {
+    while ((got = read(go_fd, &go, 1)) < 0 && errno == EINTR) {
     }
-    if (got != 1 || go != 'g') _exit(1);
-    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
-      send_failure(msg_w.get(), Error::from_errno("become root in the user namespace"));
-      _exit(1);
-    }
+    if (got != 1 || go != 'g') return 1;
+    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)
+      report_child_error(report, 1, Error::from_errno("become root in the user namespace"));
     umask(022);
     Result<void> r = Error("not run");
     try {
-      r = work([&](const std::string& m) { send_frame(msg_w.get(), kMessage, m); });
+      r = work([message_fd](const std::string& m) { send_message(message_fd, m); });
     } catch (const std::exception& e) {
       r = Error(std::string("unexpected error: ") + e.what());
     }
-    if (r)
-      send_frame(msg_w.get(), kDone, "");
-    else
-      send_failure(msg_w.get(), r.error());
-    _exit(r ? 0 : 1);
-  }
+    if (!r) report_child_error(report, 1, r.error());
+    return 0;
+  });
+  if (!spawned) return spawned.error().wrap("start the unpack process");
+  const pid_t pid = spawned->pid;
   go_r.reset();
   msg_w.reset();
 
   auto kill_child = [&] {
     kill(pid, SIGKILL);
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    wait_exit_code(pid);
   };
 
-  bool mapped = false, done = false;
-  std::string failure;
+  bool mapped = false;
   std::string buffer;
   char buf[1 << 14];
   for (;;) {
@@ -251,51 +177,40 @@ Result<void> run_in_user_namespace(const IdMapping& mapping,
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     buffer.append(buf, static_cast<std::size_t>(n));
-    while (buffer.size() >= 5) {
-      std::uint32_t len;
-      std::memcpy(&len, buffer.data() + 1, 4);
-      if (buffer.size() < 5 + static_cast<std::size_t>(len)) break;
-      char type = buffer[0];
-      std::string text = buffer.substr(5, len);
-      buffer.erase(0, 5 + len);
-      if (type == kMessage && !mapped) {
-        mapped = true;
-        auto m = map_ids(pid, mapping, cancel);
-        if (!m) {
-          kill_child();
-          if (cancel && cancel->load()) return Error("cancelled");
-          return m.error().wrap("map ids into the unpack namespace");
-        }
-        ssize_t sent;
-        while ((sent = send(go_w.get(), "g", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-        }
-        if (sent != 1) {
-          Error e = Error::from_errno("start the unpack process");
-          kill_child();
-          return e;
-        }
-      } else if (type == kMessage) {
+    std::uint32_t len;
+    while (buffer.size() >= sizeof len) {
+      std::memcpy(&len, buffer.data(), sizeof len);
+      if (buffer.size() < sizeof len + len) break;
+      std::string text = buffer.substr(sizeof len, len);
+      buffer.erase(0, sizeof len + len);
+      if (mapped) {
         if (on_message) on_message(text);
-      } else if (type == kFailed) {
-        failure = text;
-      } else if (type == kDone) {
-        done = true;
+        continue;
+      }
+      mapped = true;
+      auto m = map_ids(pid, mapping, cancel);
+      if (!m) {
+        kill_child();
+        if (cancel && cancel->load()) return Error("cancelled");
+        return m.error().wrap("map ids into the unpack namespace");
+      }
+      ssize_t sent;
+      while ((sent = send(go_w.get(), "g", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+      }
+      if (sent != 1) {
+        Error e = Error::from_errno("start the unpack process");
+        kill_child();
+        return e;
       }
     }
   }
+  // Its messages end when it does: its report says why, if it failed.
+  auto failure = read_child_report(spawned->report.get());
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!failure.empty()) {
-    const auto colon = failure.find(':');
-    int err = 0;
-    if (colon != std::string::npos) {
-      std::from_chars(failure.data(), failure.data() + colon, err);
-      failure.erase(0, colon + 1);
-    }
-    return Error(failure, err);
-  }
-  if (done && WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  if (failure) return failure->error;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
   if (WIFSIGNALED(status))
     return Error(std::string("worker process killed by signal ") + strsignal(WTERMSIG(status)));
   return Error("worker process failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")");

@@ -11,6 +11,7 @@
 #include "core/model/definition_rules.h"
 #include "core/plan/network_plan.h"
 #include "core/plan/overlay_plan.h"
+#include "core/sys/text_fields.h"
 
 namespace box {
 namespace {
@@ -275,15 +276,10 @@ Result<void> plan_service(const RuntimeFacts& facts, RunPlan& p) {
 std::vector<std::string> exec_candidates(const std::string& program, const std::string& path) {
   if (program.find('/') != std::string::npos) return {program};
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    // An empty entry means the working directory, a classic hijack: skip it.
-    if (!dir.empty() && dir.front() == '/') out.push_back(dir + "/" + program);
-    start = end + 1;
-  }
+  // An empty or relative entry means the working directory, a classic
+  // hijack: skip it.
+  for (auto dir : split_nonempty(path, ":"))
+    if (dir.front() == '/') out.push_back(std::string(dir) + "/" + program);
   return out;
 }
 

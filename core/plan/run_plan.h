@@ -15,6 +15,7 @@
 #include "core/model/definition.h"
 #include "core/plan/runtime_facts.h"
 #include "core/plan/seccomp_filter.h"
+#include "core/sys/id_map.h"
 #include "core/sys/result.h"
 #include "core/sys/subid.h"
 
@@ -56,12 +57,7 @@ struct MountStep {
   bool operator==(const MountStep&) const = default;
 };
 
-struct IdMapping {
-  unsigned inside = 0;
-  unsigned outside = 0;
-  unsigned count = 1;
-  bool operator==(const IdMapping&) const = default;
-};
+using IdMapping = IdMapLine;  // a line of the container's uid_map or gid_map
 
 // Facts about the caller the pure translation needs (the host's programs,
 // sockets and files are in RuntimeFacts).

@@ -21,24 +21,29 @@
 #include "core/runtime/process_setup.h"
 #include "core/runtime/rootfs_setup.h"
 #include "core/sys/fd_passing.h"
+#include "core/sys/id_map.h"
 #include "core/sys/spawn.h"
 #include "core/sys/unique_fd.h"
 
 namespace box {
 namespace {
 
-// The child reports a failed step over a CLOEXEC pipe: EOF means the exec
-// succeeded. Message layout: 1 byte SetupFailure, then the text.
+// What the container's first process exits with when a step fails, as
+// box-run does: 125 setup, 126 cannot execute, 127 not found.
+int exit_status(SetupFailure kind) {
+  return kind == SetupFailure::kNotFound ? 127 : kind == SetupFailure::kNotExecutable ? 126 : 125;
+}
+SetupFailure failure_kind(int status) {
+  return status == 127   ? SetupFailure::kNotFound
+         : status == 126 ? SetupFailure::kNotExecutable
+                         : SetupFailure::kSetup;
+}
+
+// The child reports a failed step on its report pipe (close-on-exec: end
+// of file means the exec succeeded), as every child box starts does
+// (spawn.h).
 [[noreturn]] void child_fail(int report_fd, SetupFailure kind, const std::string& what, int err) {
-  std::string msg(1, static_cast<char>(kind));
-  msg += what;
-  if (err) {
-    msg += ": ";
-    msg += std::strerror(err);
-  }
-  ssize_t unused = ::write(report_fd, msg.data(), msg.size());
-  (void)unused;
-  _exit(127);
+  report_child_failure(report_fd, exit_status(kind), what.c_str(), err);
 }
 
 bool write_file(const std::string& path, const std::string& content) {
@@ -49,29 +54,6 @@ bool write_file(const std::string& path, const std::string& content) {
   ::close(fd);
   errno = saved;
   return n == static_cast<ssize_t>(content.size());
-}
-
-std::string map_text(const std::vector<IdMapping>& maps) {
-  std::string s;
-  for (const auto& m : maps)
-    s += std::to_string(m.inside) + " " + std::to_string(m.outside) + " " +
-         std::to_string(m.count) + "\n";
-  return s;
-}
-
-// Reads until EOF: empty means the other side exec'd (or closed) cleanly.
-std::string read_report(int fd) {
-  std::string msg;
-  char buf[512];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) {
-      msg.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    return msg;
-  }
 }
 
 // The child's half of handing the FUSE connection over: the descriptor
@@ -156,14 +138,10 @@ void reset_signals() {
     exec_command(plan, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
-  std::string msg = read_report(pipe_fds[0]);
+  auto failure = read_child_report(pipe_fds[0]);
   ::close(pipe_fds[0]);
-  if (!msg.empty()) {
-    // Pass the command's exec error on as ours.
-    ssize_t unused = ::write(report_fd, msg.data(), msg.size());
-    (void)unused;
-    _exit(127);
-  }
+  // Pass the command's exec error on as ours.
+  if (failure) report_child_error(report_fd, failure->status, failure->error);
   // The supervisor's EOF: the command runs. PID 1 now holds stdio only
   // (container_child closed the rest), and a signalfd below.
   ::close(report_fd);
@@ -210,8 +188,8 @@ void reset_signals() {
   // ourselves, once setgroups is denied.
   if (!plan.use_id_helpers) {
     if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups", errno);
-    if (!write_file("/proc/self/uid_map", map_text(plan.uid_map))) fail("write uid_map", errno);
-    if (!write_file("/proc/self/gid_map", map_text(plan.gid_map))) fail("write gid_map", errno);
+    if (!write_file("/proc/self/uid_map", id_map_text(plan.uid_map))) fail("write uid_map", errno);
+    if (!write_file("/proc/self/gid_map", id_map_text(plan.gid_map))) fail("write gid_map", errno);
   }
   if (wait_for_go) {
     char go = 0;
@@ -265,65 +243,19 @@ void reset_signals() {
   exec_command(plan, report_fd);
 }
 
-// newuidmap/newgidmap PID MAPPINGS..., started; finish() waits for it.
-// Both run at once: each is a setuid exec of about a millisecond, and a
-// container start waits for the slower of the two only.
-class IdHelper {
- public:
-  IdHelper(const std::string& helper, pid_t pid, const std::vector<IdMapping>& maps)
-      : helper_(helper) {
-    SpawnSpec spec;
-    spec.argv = {helper, std::to_string(pid)};
-    for (const auto& m : maps) {
-      spec.argv.push_back(std::to_string(m.inside));
-      spec.argv.push_back(std::to_string(m.outside));
-      spec.argv.push_back(std::to_string(m.count));
-    }
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      error_ = std::string("pipe: ") + std::strerror(errno);
-      return;
-    }
-    UniqueFd out_write(pipe_fds[1]);
-    out_.reset(pipe_fds[0]);
-    spec.stderr_fd = out_write.get();
-    auto child = spawn(spec);
-    if (!child) {
-      error_ = child.error().message() + " (install Debian's uidmap package)";
-      return;
-    }
-    child_ = *child;
-  }
-  // "" or why not.
-  std::string finish() {
-    if (child_ < 0) return error_;
-    std::string out = read_report(out_.get());
-    const int code = wait_exit_code(child_);
-    child_ = -1;
-    if (code == 0) return "";
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out.empty() ? helper_ + " failed" : out;
-  }
-
- private:
-  std::string helper_, error_;
-  UniqueFd out_;
-  pid_t child_ = -1;
-};
-
-// Reads the child's report until end of file (see read_report), answering
-// its requests for fuse-overlayfs on `fuse_sock` (-1: none) with `serve`
-// ("" or why it failed) meanwhile.
-std::string wait_for_exec(int report_fd, int fuse_sock,
-                          const std::function<std::string(UniqueFd)>& serve) {
+// Reads the child's report until end of file (nothing: it exec'd its
+// command), answering its requests for fuse-overlayfs on `fuse_sock` (-1:
+// none) with `serve` ("" or why it failed) meanwhile.
+std::optional<ChildFailure> wait_for_exec(int report_fd, int fuse_sock,
+                                          const std::function<std::string(UniqueFd)>& serve) {
   std::string msg;
   bool report_open = true;
   while (report_open) {
     pollfd fds[2] = {{report_fd, POLLIN, 0}, {fuse_sock, POLLIN, 0}};
     if (::poll(fds, fuse_sock >= 0 ? 2 : 1, -1) < 0) {
       if (errno == EINTR) continue;
-      return std::string(1, static_cast<char>(SetupFailure::kSetup)) +
-             "wait for the container: " + std::strerror(errno);
+      return ChildFailure{exit_status(SetupFailure::kSetup),
+                          Error::from_errno("wait for the container")};
     }
     if (fuse_sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
       UniqueFd fd;
@@ -342,7 +274,7 @@ std::string wait_for_exec(int report_fd, int fuse_sock,
       if (n == 0 || (n < 0 && errno != EINTR)) report_open = false;
     }
   }
-  return msg;
+  return decode_child_report(msg);
 }
 
 // Clones the container and waits until it has exec'd its command or failed;
@@ -408,14 +340,16 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
   // 1. Id maps through the setuid helpers and the caller's hook, then let
   // the child go on.
   if (plan.use_id_helpers) {
-    IdHelper uid(plan.newuidmap, child, plan.uid_map), gid(plan.newgidmap, child, plan.gid_map);
-    std::string err = uid.finish();
-    const std::string gid_err = gid.finish();
-    if (err.empty()) err = gid_err;
-    if (!err.empty()) {
+    // Both at once: the start waits for the slower one only.
+    auto uid = IdMapHelper::start(plan.newuidmap, child, plan.uid_map);
+    auto gid = IdMapHelper::start(plan.newgidmap, child, plan.gid_map);
+    auto mapped = uid.finish();
+    auto gid_mapped = gid.finish();
+    if (mapped && !gid_mapped) mapped = gid_mapped;
+    if (!mapped) {
       ::kill(child, SIGKILL);
       reap();
-      return fail_setup("map the subordinate id range: " + err);
+      return fail_setup("map the subordinate id range: " + mapped.error().message());
     }
   }
   if (after_clone) {
@@ -446,21 +380,21 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
     started.fuse = std::move(*server);
     return "";
   };
-  std::string msg = wait_for_exec(report_read.get(), fuse_parent.get(), serve);
-  if (msg.empty()) return started;
+  auto reported = wait_for_exec(report_read.get(), fuse_parent.get(), serve);
+  if (!reported) return started;
   ::kill(child, SIGKILL);  // it has normally exited already; never wait on one that has not
   reap();
   SetupError e;
-  e.kind = static_cast<SetupFailure>(msg.front());
-  std::string text = msg.substr(1);
+  e.kind = failure_kind(reported->status);
+  e.error = std::move(reported->error);
   if (started.fuse) {
     // Its own last words say most about why it did not serve the root.
     started.fuse->stop();
     std::string said = started.fuse->read_output(true);
     while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
-    if (!said.empty()) text += " (fuse-overlayfs: " + said + ")";
+    if (!said.empty())
+      e.error = Error(e.error.message() + " (fuse-overlayfs: " + said + ")", e.error.errno_value());
   }
-  e.error = Error(text);
   if (failure) *failure = e;
   return e.error;
 }

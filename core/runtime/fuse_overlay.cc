@@ -170,7 +170,7 @@ Result<FuseOverlayServer> FuseOverlayServer::start(const RunPlan& plan, pid_t co
   if (!spawned) return spawned.error().wrap("start fuse-overlayfs");
 
   FuseOverlayServer server;
-  server.pid_ = *spawned;
+  server.process_ = OwnedChild(*spawned, kStopGraceMs);
   output_write.reset();
   fuse.reset();  // the server holds the connection now: if it dies, it aborts
   ::fcntl(output_read.get(), F_SETFL, O_NONBLOCK);
@@ -185,21 +185,6 @@ Result<FuseOverlayServer> FuseOverlayServer::start(const RunPlan& plan, pid_t co
     }
   }
   return server;
-}
-
-FuseOverlayServer::FuseOverlayServer(FuseOverlayServer&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
-      output_(std::move(other.output_)),
-      partial_(std::move(other.partial_)) {}
-
-FuseOverlayServer& FuseOverlayServer::operator=(FuseOverlayServer&& other) noexcept {
-  if (this != &other) {
-    stop();
-    pid_ = std::exchange(other.pid_, -1);
-    output_ = std::move(other.output_);
-    partial_ = std::move(other.partial_);
-  }
-  return *this;
 }
 
 std::string FuseOverlayServer::read_output(bool all) {
@@ -241,14 +226,8 @@ std::string FuseOverlayServer::read_output(bool all) {
 }
 
 std::string FuseOverlayServer::reaped(int status) {
-  pid_ = -1;
+  process_.reaped();
   return "fuse-overlayfs " + describe_status(status) + ": the container's root filesystem is gone";
-}
-
-void FuseOverlayServer::stop() {
-  if (pid_ < 0) return;
-  stop_child(pid_, kStopGraceMs);
-  pid_ = -1;
 }
 
 }  // namespace box

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "core/plan/run_plan.h"
+#include "core/sys/child_wait.h"
 #include "core/sys/result.h"
 #include "core/sys/unique_fd.h"
 
@@ -49,13 +50,7 @@ class FuseOverlayServer {
   // fuse-overlayfs writes it (overlay_plan.h, kFuseMarkerName).
   static Result<FuseOverlayServer> start(const RunPlan& plan, pid_t container, UniqueFd fuse);
 
-  FuseOverlayServer(FuseOverlayServer&& other) noexcept;
-  FuseOverlayServer& operator=(FuseOverlayServer&& other) noexcept;
-  FuseOverlayServer(const FuseOverlayServer&) = delete;
-  FuseOverlayServer& operator=(const FuseOverlayServer&) = delete;
-  ~FuseOverlayServer() { stop(); }
-
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_.pid(); }
 
   // Its stdout and stderr (non-blocking), for the supervisor to relay.
   int output_fd() const { return output_.get(); }
@@ -68,12 +63,12 @@ class FuseOverlayServer {
   std::string reaped(int status);
 
   // SIGTERM, a bounded wait, SIGKILL; reaped. Idempotent.
-  void stop();
+  void stop() { process_.stop(); }
 
  private:
   FuseOverlayServer() = default;
 
-  pid_t pid_ = -1;
+  OwnedChild process_;
   UniqueFd output_;
   std::string partial_;
 };

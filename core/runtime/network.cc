@@ -178,7 +178,7 @@ Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
 
   NetworkHelper helper;
   helper.kind_ = spec.kind;
-  helper.pid_ = child;
+  helper.process_ = OwnedChild(child, kStopGraceMs);
   helper.exit_fd_ = std::move(exit_write);
   ready_write.reset();
   exit_read.reset();
@@ -206,7 +206,7 @@ Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
     // EOF: it closed the pipe, normally by exiting.
     int status = 0;
     if (wait_for_exit(child, kStopGraceMs, &status)) {
-      helper.pid_ = -1;
+      helper.process_.reaped();
       return failed(describe_status(status) + " before the network was configured");
     }
     return failed("closed its readiness pipe without configuring the network");
@@ -231,23 +231,8 @@ Result<NetworkHelper> NetworkHelper::start(const NetworkHelperSpec& spec,
   return helper;
 }
 
-NetworkHelper::NetworkHelper(NetworkHelper&& other) noexcept
-    : kind_(other.kind_),
-      pid_(std::exchange(other.pid_, -1)),
-      exit_fd_(std::move(other.exit_fd_)) {}
-
-NetworkHelper& NetworkHelper::operator=(NetworkHelper&& other) noexcept {
-  if (this != &other) {
-    stop();
-    kind_ = other.kind_;
-    pid_ = std::exchange(other.pid_, -1);
-    exit_fd_ = std::move(other.exit_fd_);
-  }
-  return *this;
-}
-
 std::string NetworkHelper::reaped(int status) {
-  pid_ = -1;
+  process_.reaped();
   exit_fd_.reset();
   return std::string("network helper ") + to_string(kind_) + " " + describe_status(status) +
          ": the container has no network any more";
@@ -255,9 +240,7 @@ std::string NetworkHelper::reaped(int status) {
 
 void NetworkHelper::stop() {
   exit_fd_.reset();  // slirp4netns quits on EOF by itself
-  if (pid_ < 0) return;
-  stop_child(pid_, kStopGraceMs);
-  pid_ = -1;
+  process_.stop();
 }
 
 }  // namespace box

@@ -18,6 +18,7 @@
 
 #include "core/model/definition.h"
 #include "core/plan/network_plan.h"
+#include "core/sys/child_wait.h"
 #include "core/sys/result.h"
 #include "core/sys/unique_fd.h"
 
@@ -44,13 +45,7 @@ class NetworkHelper {
   static Result<NetworkHelper> start(const NetworkHelperSpec& spec, const std::string& api_socket,
                                      pid_t pid, const std::vector<PortMapping>& ports);
 
-  NetworkHelper(NetworkHelper&& other) noexcept;
-  NetworkHelper& operator=(NetworkHelper&& other) noexcept;
-  NetworkHelper(const NetworkHelper&) = delete;
-  NetworkHelper& operator=(const NetworkHelper&) = delete;
-  ~NetworkHelper() { stop(); }
-
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_.pid(); }
 
   // The caller reaped the helper (its waitpid(-1) loop): records it and says
   // what happened, for a log line.
@@ -63,8 +58,10 @@ class NetworkHelper {
   NetworkHelper() = default;
 
   NetworkHelperKind kind_ = NetworkHelperKind::kPasta;
-  pid_t pid_ = -1;
-  UniqueFd exit_fd_;  // slirp4netns: our end of its --exit-fd pipe
+  OwnedChild process_;
+  // slirp4netns: our end of its --exit-fd pipe. Declared after process_, so
+  // destroyed first: slirp4netns quits by itself on its end of file.
+  UniqueFd exit_fd_;
 };
 
 }  // namespace box

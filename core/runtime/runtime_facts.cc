@@ -5,8 +5,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "core/runtime/fuse_overlay.h"
 #include "core/runtime/network.h"
@@ -21,13 +19,6 @@ std::string environment(const char* name) {
   return value ? value : "";
 }
 
-std::string read_small_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 HostIdentity read_host_identity(const UserDirs& dirs) {
@@ -37,8 +28,8 @@ HostIdentity read_host_identity(const UserDirs& dirs) {
   host.data_home = dirs.data_home;
   std::string user;
   if (struct passwd* pw = ::getpwuid(host.uid)) user = pw->pw_name;
-  host.subuid = find_subid_range(read_small_file("/etc/subuid"), user, host.uid);
-  host.subgid = find_subid_range(read_small_file("/etc/subgid"), user, host.gid);
+  host.subuid = subid_range_in("/etc/subuid", user, host.uid);
+  host.subgid = subid_range_in("/etc/subgid", user, host.gid);
   // A fresh id per start, for container_uuid (systemd's container interface).
   unsigned char id[16];
   if (::getrandom(id, sizeof id, 0) == sizeof id) {

@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+
+#include "core/sys/small_file.h"
+#include "core/sys/text_fields.h"
 
 namespace box {
 namespace {
@@ -26,18 +27,13 @@ Result<std::vector<std::string>> child_cgroup_dirs(std::string_view text,
                                                    const std::string& leaf) {
   std::vector<std::string> dirs;
   std::string unified, systemd_v1;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  for (auto line : text_lines(text)) {
     // "hierarchy-ID:controller-list:path"
-    auto c1 = line.find(':');
-    auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string_view::npos) continue;
-    std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
-    std::string path(line.substr(c2 + 1));
-    if (line.substr(0, c1) == "0" && controllers.empty()) unified = path;
-    if (controllers == "name=systemd") systemd_v1 = path;
+    auto f = split_fields(line, ':', 3);
+    if (!f) continue;
+    const std::string_view controllers = (*f)[1];
+    if ((*f)[0] == "0" && controllers.empty()) unified = (*f)[2];
+    if (controllers == "name=systemd") systemd_v1 = (*f)[2];
   }
   auto join = [&](const std::string& mount, const std::string& path) {
     return mount + (path == "/" ? "" : path) + "/" + leaf;
@@ -66,10 +62,9 @@ CgroupLayout detect_cgroup_layout() {
 }
 
 Result<ContainerCgroup> ContainerCgroup::create(const std::string& leaf) {
-  std::ifstream in("/proc/self/cgroup");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto dirs = child_cgroup_dirs(ss.str(), detect_cgroup_layout(), leaf);
+  auto self = read_small_file("/proc/self/cgroup");
+  if (!self) return self.error();
+  auto dirs = child_cgroup_dirs(*self, detect_cgroup_layout(), leaf);
   if (!dirs) return dirs.error();
   ContainerCgroup cg;
   for (const auto& d : *dirs) {

@@ -38,4 +38,17 @@ void stop_child(pid_t pid, int grace_ms) {
   }
 }
 
+OwnedChild& OwnedChild::operator=(OwnedChild&& other) noexcept {
+  if (this != &other) {
+    stop();
+    pid_ = std::exchange(other.pid_, -1);
+    grace_ms_ = other.grace_ms_;
+  }
+  return *this;
+}
+
+void OwnedChild::stop() {
+  if (pid_ >= 0) stop_child(std::exchange(pid_, -1), grace_ms_);
+}
+
 }  // namespace box

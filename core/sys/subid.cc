@@ -1,36 +1,34 @@
 #include "core/sys/subid.h"
 
-#include <charconv>
+#include <limits>
+
+#include "core/sys/small_file.h"
+#include "core/sys/text_fields.h"
 
 namespace box {
-namespace {
-
-bool to_unsigned(std::string_view s, unsigned& out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-}  // namespace
 
 std::optional<SubidRange> find_subid_range(std::string_view text, const std::string& user,
                                            unsigned id) {
   const std::string id_text = std::to_string(id);
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    auto c1 = line.find(':');
-    auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string_view::npos) continue;
-    std::string_view owner = line.substr(0, c1);
-    if (owner != user && owner != id_text) continue;
-    SubidRange r;
-    if (!to_unsigned(line.substr(c1 + 1, c2 - c1 - 1), r.start)) continue;
-    if (!to_unsigned(line.substr(c2 + 1), r.count) || r.count == 0) continue;
-    return r;
+  constexpr auto kMax = std::numeric_limits<unsigned>::max();
+  for (auto line : text_lines(text)) {
+    // "owner:start:count"
+    auto f = split_fields(line, ':', 3);
+    if (!f || ((*f)[0] != user && (*f)[0] != id_text)) continue;
+    auto start = parse_unsigned((*f)[1]);
+    auto count = parse_unsigned((*f)[2]);
+    if (!start || !count || *start > kMax || *count > kMax || *count == 0) continue;
+    return SubidRange{static_cast<unsigned>(*start), static_cast<unsigned>(*count)};
   }
   return std::nullopt;
+}
+
+std::optional<SubidRange> subid_range_in(const std::string& file, const std::string& user,
+                                         unsigned id) {
+  // A site with many users has a long file: newuidmap reads it whole too.
+  auto text = read_small_file(file, kSmallFileMax * 64);
+  if (!text) return std::nullopt;
+  return find_subid_range(*text, user, id);
 }
 
 }  // namespace box

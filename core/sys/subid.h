@@ -20,4 +20,9 @@ struct SubidRange {
 std::optional<SubidRange> find_subid_range(std::string_view file_text, const std::string& user,
                                            unsigned id);
 
+// The same, read from `file` (/etc/subuid, /etc/subgid); nothing when it
+// cannot be read.
+std::optional<SubidRange> subid_range_in(const std::string& file, const std::string& user,
+                                         unsigned id);
+
 }  // namespace box

@@ -153,7 +153,9 @@ TEST_F(Descriptors, InitSystemdStartsWithStdioOnly) {
 // Finding 2: `boxctl enter` passed its caller's descriptors to the command
 // it started in the container (runc's CVE-2024-21626 class): an entered
 // shell wrote into the host directory through fd 7. With and without a
-// terminal.
+// terminal. The directory is at 57 here (bash: dash takes one digit only),
+// above the numbers the joining process is given (3, 4, ...), which would
+// cover a caller's low descriptor were a close missing.
 TEST_F(Descriptors, EnterPassesNoCallerDescriptor) {
   define("fdenter", "rootfs: ~/rootfs-fds\nrootfs_writes: overlay\n"
                     "command: [sh, -c, 'trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n");
@@ -161,15 +163,16 @@ TEST_F(Descriptors, EnterPassesNoCallerDescriptor) {
   auto start = systemctl({"start", "box@fdenter.service"});
   ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@fdenter.service");
 
-  auto plain = run({"sh", "-c",
-                    "exec 7<" + secret_ + "; " + prefix() + "/bin/boxctl enter --no-tty fdenter -- sh /attack /proc/self 7"});
+  auto plain = run({"bash", "-c",
+                    "exec 57<" + secret_ + "; " + prefix() +
+                        "/bin/boxctl enter --no-tty fdenter -- sh /attack /proc/self 57"});
   EXPECT_EQ(plain.exit_code, 0) << plain.output;
   expect_untouched(plain);
 
   // A terminal inside the box (script(1) gives boxctl one outside).
   auto tty = run({"script", "-qec",
-                  "sh -c 'exec 7<" + secret_ + "; " + prefix() +
-                      "/bin/boxctl enter --tty fdenter -- sh /attack /proc/self 7'",
+                  "bash -c 'exec 57<" + secret_ + "; " + prefix() +
+                      "/bin/boxctl enter --tty fdenter -- sh /attack /proc/self 57'",
                   "/dev/null"});
   EXPECT_EQ(tty.exit_code, 0) << tty.output;
   expect_untouched(tty);

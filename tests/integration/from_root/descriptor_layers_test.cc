@@ -115,15 +115,17 @@ TEST_F(DescriptorLayers, TinyInitHoldsStdioAndItsSignalfdOnly) {
 // in the box's namespaces, with the memory of boxctl. Of boxctl's
 // descriptors (whatever its caller left open) it keeps only the pipes to
 // boxctl; the command's own close is a second layer, which
-// descriptors_test.cc checks from inside.
+// descriptors_test.cc checks from inside. The caller's are at 57 and 58
+// (bash: dash takes one digit only), above the numbers the joining process
+// is given (3, 4, ...), which would cover low ones were its close missing.
 TEST_F(DescriptorLayers, EnterJoinerHoldsNothingOfItsCaller) {
   user_shell("set -e; mkdir -p ~/.config/box/containers; printf '%s\\n' 'rootfs: " + rootfs_ +
              "' 'command: [sleep, \"600\"]' >~/.config/box/containers/rootview.yaml");
   names_.push_back("rootview");
   user_shell("systemctl --user daemon-reload && systemctl --user start box@rootview.service");
   Background enter(
-      as_user({"sh", "-c",
-               "exec 7<" + secret_ + " 8<" + secret_ + "/secret; exec " + prefix() +
+      as_user({"bash", "-c",
+               "exec 57<" + secret_ + " 58<" + secret_ + "/secret; exec " + prefix() +
                    "/bin/boxctl enter --no-tty rootview -- sh -c 'echo in; exec sleep 60'"}),
       "/tmp/box-root-view-enter.out");
   pid_t joiner = -1;
@@ -144,8 +146,8 @@ TEST_F(DescriptorLayers, EnterJoinerHoldsNothingOfItsCaller) {
   // boxctl itself holds them still: the listing works and proves the
   // caller's descriptors were there to leak.
   auto caller = descriptors(enter.pid());
-  EXPECT_EQ(caller[7], dir) << listing(caller);
-  EXPECT_EQ(caller[8], dir + "/secret") << listing(caller);
+  EXPECT_EQ(caller[57], dir) << listing(caller);
+  EXPECT_EQ(caller[58], dir + "/secret") << listing(caller);
   enter.stop();
 }
 

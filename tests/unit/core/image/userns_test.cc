@@ -55,6 +55,15 @@ TEST(UserNamespace, ErrorsAndDeathsReachTheCaller) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(), "it broke");
 
+  // The errno crosses too: the installer tells a full disk by it.
+  auto full = run_in_user_namespace(
+      just_me(),
+      [](const MessageSink&) -> Result<void> { return Error("write 'layer': disk full", ENOSPC); },
+      nullptr);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().message(), "write 'layer': disk full");
+  EXPECT_EQ(full.error().errno_value(), ENOSPC);
+
   auto killed = run_in_user_namespace(
       just_me(),
       [](const MessageSink&) -> Result<void> {

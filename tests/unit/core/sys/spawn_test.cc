@@ -4,9 +4,12 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 
 #include "core/sys/unique_fd.h"
@@ -115,13 +118,17 @@ TEST(Spawn, TheProgramGetsStdioAndThePassedDescriptorsOnly) {
 }
 
 TEST(Spawn, ReportsAFailedExecWithItsErrno) {
-  SpawnSpec spec;
-  spec.argv = {"/nonexistent/program"};
-  auto pid = spawn(spec);
-  ASSERT_FALSE(pid.ok());
-  EXPECT_EQ(pid.error().errno_value(), ENOENT);
-  EXPECT_EQ(pid.error().message(),
-            "execute '/nonexistent/program': No such file or directory");
+  // Not there; there but not executable (a directory).
+  const std::pair<const char*, int> cases[] = {{"/nonexistent/program", ENOENT}, {"/", EACCES}};
+  for (const auto& [program, err] : cases) {
+    SpawnSpec spec;
+    spec.argv = {program};
+    auto pid = spawn(spec);
+    ASSERT_FALSE(pid.ok()) << program;
+    EXPECT_EQ(pid.error().errno_value(), err);
+    EXPECT_EQ(pid.error().message(),
+              std::string("execute '") + program + "': " + std::strerror(err));
+  }
 }
 
 TEST(Spawn, ReportsAFailedPrepareStep) {
@@ -154,6 +161,142 @@ TEST(Spawn, SearchesPathAndSetsTheEnvironment) {
   auto pid = spawn(missing);
   ASSERT_FALSE(pid.ok());
   EXPECT_EQ(pid.error().errno_value(), ENOENT);
+}
+
+// --- The report protocol -----------------------------------------------------
+
+// What a forked child reports with report_child_failure(), read back.
+std::optional<ChildFailure> report_of(int status, const char* what, int err, int* exit_code) {
+  int fds[2];
+  EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd r(fds[0]), w(fds[1]);
+  pid_t pid = ::fork();
+  if (pid == 0) report_child_failure(w.get(), status, what, err);
+  w.reset();
+  auto failure = read_child_report(r.get());
+  *exit_code = wait_exit_code(pid);
+  return failure;
+}
+
+TEST(ChildReport, StatusErrnoAndMessageCrossAsTheyWere) {
+  int code = -1;
+  auto failure = report_of(126, "/bin/x", EACCES, &code);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(code, 126);  // the child exits with the status it reports
+  EXPECT_EQ(failure->status, 126);
+  EXPECT_EQ(failure->error.errno_value(), EACCES);
+  EXPECT_EQ(failure->error.message(), "/bin/x: Permission denied");  // strerror's words
+
+  auto plain = report_of(125, "the supervisor said no", 0, &code);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->error.message(), "the supervisor said no");
+  EXPECT_EQ(plain->error.errno_value(), 0);
+  EXPECT_EQ(report_of(125, "odd", 4000, &code)->error.message(), "odd: Unknown error 4000");
+}
+
+TEST(ChildReport, NothingMeansSuccessAndABrokenRecordIsAFailure) {
+  EXPECT_FALSE(decode_child_report(""));
+  auto broken = decode_child_report(std::string_view("\x7f\0", 2));
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->status, 125);
+  EXPECT_EQ(broken->error.message(), "a child process broke off its report");
+}
+
+TEST(ChildReport, AnErrorOfBoxsOwnKeepsItsMessageAndErrno) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd r(fds[0]), w(fds[1]);
+  pid_t pid = ::fork();
+  if (pid == 0) report_child_error(w.get(), 1, Error("write 'layer': No space left", ENOSPC));
+  w.reset();
+  auto failure = read_child_report(r.get());
+  EXPECT_EQ(wait_exit_code(pid), 1);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->error.message(), "write 'layer': No space left");  // not formatted again
+  EXPECT_EQ(failure->error.errno_value(), ENOSPC);
+}
+
+// --- spawn_function ----------------------------------------------------------
+
+TEST(SpawnFunction, TheFunctionGetsStdioThePassedDescriptorsAndItsReportOnly) {
+  auto leaked = leaked_at(57);
+  auto passed = leaked_at(58);
+  SpawnSpec spec;
+  spec.pass_fds = {passed.get()};
+  auto child = spawn_function(spec, [](int report) {
+    if (report != 4) return 10;  // after the one passed descriptor
+    if (!is_open(3) || !(::fcntl(3, F_GETFD) & FD_CLOEXEC)) return 11;  // for its own use
+    if (is_open(57) || is_open(58) || is_open(5)) return 12;
+    char target[8] = {};
+    if (::readlink("/proc/self/fd/3", target, sizeof target - 1) != 1 || target[0] != '/')
+      return 13;
+    return 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.error().message();
+  EXPECT_FALSE(read_child_report(child->report.get()));  // nothing reported
+  EXPECT_EQ(wait_exit_code(child->pid), 0);
+}
+
+// The install's unpack child works on files its caller has open.
+TEST(SpawnFunction, KeepDescriptorsLeavesTheCallersWhereTheyAre) {
+  auto open_file = leaked_at(57);
+  // A stdin that is not /dev/null (ctest may give the test that).
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+  UniqueFd saved_stdin(::fcntl(0, F_DUPFD_CLOEXEC, 3)), pipe_read(pipe_fds[0]),
+      pipe_write(pipe_fds[1]);
+  ASSERT_EQ(::dup2(pipe_read.get(), 0), 0);
+  struct stat in_caller {};
+  ASSERT_EQ(::fstat(0, &in_caller), 0);
+  SpawnSpec spec;
+  spec.keep_descriptors = true;
+  auto child = spawn_function(spec, [&in_caller](int report) {
+    if (!is_open(57) || !is_open(report)) return 10;
+    struct stat in_child {};
+    // stdin as it was, not /dev/null: nothing is placed.
+    if (::fstat(0, &in_child) != 0 || in_child.st_ino != in_caller.st_ino ||
+        in_child.st_dev != in_caller.st_dev)
+      return 11;
+    return 0;
+  });
+  ::dup2(saved_stdin.get(), 0);
+  ASSERT_TRUE(child.ok()) << child.error().message();
+  EXPECT_FALSE(read_child_report(child->report.get()));
+  EXPECT_EQ(wait_exit_code(child->pid), 0);
+}
+
+TEST(SpawnFunction, ItsFailureComesThroughTheReport) {
+  SpawnSpec spec;
+  auto child = spawn_function(spec, [](int report) -> int {
+    errno = EPERM;
+    report_child_failure(report, 125, "setns", errno);
+  });
+  ASSERT_TRUE(child.ok());
+  auto failure = read_child_report(child->report.get());
+  EXPECT_EQ(wait_exit_code(child->pid), 125);
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->status, 125);
+  EXPECT_EQ(failure->error.message(), "setns: Operation not permitted");
+}
+
+TEST(SpawnFunction, SignalsAsAskedAndDiesWithTheCaller) {
+  SpawnSpec spec;
+  spec.blocked_signals = {SIGHUP};
+  spec.ignored_signals = {SIGTERM};
+  auto child = spawn_function(spec, [](int) {
+    sigset_t mask;
+    ::sigprocmask(SIG_SETMASK, nullptr, &mask);
+    if (!sigismember(&mask, SIGHUP) || sigismember(&mask, SIGINT)) return 10;
+    struct sigaction sa {};
+    ::sigaction(SIGTERM, nullptr, &sa);
+    if (sa.sa_handler != SIG_IGN) return 11;
+    int death = 0;
+    ::prctl(PR_GET_PDEATHSIG, &death);
+    return death == SIGKILL ? 0 : 12;
+  });
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(read_child_report(child->report.get()));
+  EXPECT_EQ(wait_exit_code(child->pid), 0);
 }
 
 TEST(Spawn, StdinIsDevNullAndIgnoredSignalsStayIgnored) {

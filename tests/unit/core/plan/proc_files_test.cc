@@ -1,0 +1,48 @@
+#include "core/plan/proc_files.h"
+
+#include <gtest/gtest.h>
+
+namespace box {
+namespace {
+
+TEST(ProcFiles, Children) {
+  EXPECT_EQ(parse_children("12 34 \n"), (std::vector<pid_t>{12, 34}));
+  EXPECT_TRUE(parse_children("").empty());
+  EXPECT_EQ(parse_children("7"), std::vector<pid_t>{7});
+  EXPECT_EQ(parse_children("0 x 5 99999999"), std::vector<pid_t>{5});
+}
+
+TEST(ProcFiles, Status) {
+  const char* text =
+      "Name:\tsh\nUid:\t1000\t1001\t1001\t1001\nGid:\t100\t101\t101\t101\n"
+      "Groups:\t4 27 \nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\nSeccomp:\t2\n"
+      "Seccomp_filters:\t1\n";
+  auto st = parse_proc_status(text);
+  ASSERT_TRUE(st.ok()) << st.error().message();
+  EXPECT_EQ(st->uid, 1001u);  // the effective id
+  EXPECT_EQ(st->gid, 101u);
+  EXPECT_EQ(st->groups, (std::vector<gid_t>{4, 27}));
+  EXPECT_EQ(st->cap_bounding, 0xa80425fbu);
+  EXPECT_TRUE(st->no_new_privs);
+  EXPECT_TRUE(st->seccomp_filtered);
+  auto unfiltered =
+      parse_proc_status("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nCapBnd:\t0\nSeccomp:\t0\n");
+  ASSERT_TRUE(unfiltered.ok());
+  EXPECT_FALSE(unfiltered->seccomp_filtered);
+  EXPECT_FALSE(unfiltered->no_new_privs);
+  EXPECT_TRUE(unfiltered->groups.empty());
+  EXPECT_FALSE(parse_proc_status("Name:\tx\n").ok());
+  auto bad_bounding = parse_proc_status("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nCapBnd:\tzz\n");
+  ASSERT_FALSE(bad_bounding.ok());
+  EXPECT_EQ(bad_bounding.error().message(), "no Uid, Gid or CapBnd line");
+}
+
+TEST(ProcFiles, Environment) {
+  const std::string data("PATH=/bin\0container=box\0junk\0=x\0HOME=/root\0", 43);
+  EXPECT_EQ(parse_environ(data),
+            (std::vector<std::string>{"PATH=/bin", "container=box", "HOME=/root"}));
+  EXPECT_TRUE(parse_environ("").empty());
+}
+
+}  // namespace
+}  // namespace box
