@@ -19,12 +19,23 @@ namespace {
 
 // An inheritable descriptor at `number` (not close-on-exec), like one a
 // shell's `exec 5<DIR` leaves to its children.
+// A descriptor (of "/") left open as a caller would leave it, at `number`.
+// Never over one this process already uses (the test binary holds others,
+// e.g. sd-bus's): the test fails instead of clobbering it.
 UniqueFd leaked_at(int number) {
+  EXPECT_EQ(::fcntl(number, F_GETFD), -1) << "descriptor " << number << " is already in use";
   int fd = ::open("/", O_RDONLY | O_DIRECTORY);
   EXPECT_GE(fd, 0);
   EXPECT_EQ(::dup2(fd, number), number);
   ::close(fd);
   return UniqueFd(number);
+}
+
+// The lowest free descriptor from `number` up, left open as above.
+UniqueFd leaked_from(int number) {
+  UniqueFd dir(::open("/", O_RDONLY | O_DIRECTORY));
+  EXPECT_GE(dir.get(), 0);
+  return UniqueFd(::fcntl(dir.get(), F_DUPFD, number));
 }
 
 // Runs `check` in a forked child and returns its exit status.
@@ -68,10 +79,13 @@ TEST(CloseFdsExcept, ClosesEveryOtherDescriptorAndKeepsNumbers) {
 }
 
 TEST(CloseFdsExcept, NothingKeptClosesAllAboveStdio) {
-  auto a = leaked_at(3), b = leaked_at(17);
-  EXPECT_EQ(in_child([] {
+  auto a = leaked_from(3), b = leaked_from(17);
+  EXPECT_EQ(in_child([&] {
               if (!close_fds_except(nullptr, 0)) return 10;
-              return is_open(3) || is_open(17) ? 11 : 0;
+              if (is_open(a.get()) || is_open(b.get())) return 11;
+              for (int fd = 3; fd < 1024; ++fd)
+                if (is_open(fd)) return 12;  // nothing at all above stdio
+              return 0;
             }),
             0);
 }
