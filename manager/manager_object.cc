@@ -7,6 +7,7 @@
 #include "bus/bus_names.h"
 #include "bus/errors.h"
 #include "bus/object_paths.h"
+#include "bus/systemd_names.h"
 #include "core/model/names.h"
 #include "core/sys/log.h"
 #include "install/request.h"
@@ -220,7 +221,7 @@ void ManagerObject::Kill(sdbus::Result<>&& result, std::string name, int32_t sig
     systemd_.kill_unit(unit, signal,
                        [reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
                          if (!error) return reply->returnResults();
-                         if (error->getName() == "org.freedesktop.systemd1.NoSuchProcess")
+                         if (error->getName() == systemd1::kNoSuchProcess)
                            return reply->returnError(not_running(name));
                          reply->returnError(systemd_error("send a signal to " + unit, *error));
                        });

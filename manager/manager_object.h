@@ -16,12 +16,12 @@
 
 #include "bus/dev.boxctl.box1-adaptor.h"
 #include "bus/install_bus_types.h"
+#include "bus/systemd_client.h"
 #include "install/install.h"
 #include "manager/activity.h"
 #include "manager/container_object.h"
 #include "manager/container_registry.h"
 #include "manager/install_jobs.h"
-#include "manager/systemd_client.h"
 
 namespace box::manager {
 
