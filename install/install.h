@@ -73,6 +73,7 @@ struct InstallOptions {
   // staging and translated), then the staging is removed: the result lists
   // the changes and refusals; nothing outside staging is touched.
   bool dry_run = false;
+  bool operator==(const InstallOptions&) const = default;
 };
 
 struct Progress {
@@ -126,6 +127,7 @@ struct InstalledImage {
   std::map<std::string, std::string> labels;
   std::vector<std::string> exposed_ports;
   std::uint64_t layers = 0, bytes_unpacked = 0, devices_skipped = 0;
+  bool operator==(const InstalledImage&) const = default;
 };
 
 Result<InstalledImage> install(const InstallContext& ctx, const std::string& source,
