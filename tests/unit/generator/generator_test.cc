@@ -11,22 +11,19 @@
 #include "core/model/generator_status.h"
 #include "core/sys/atomic_write.h"
 #include "generator/status_file.h"
+#include "tests/unit/temp_dir.h"
 
 namespace box::generator {
 namespace {
 namespace fs = std::filesystem;
+using box::testing::TempDir;
 
 class GeneratorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("box-generator-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
     fs::create_directories(root_ / "defs");
     fs::create_directories(root_ / "out");
   }
-  void TearDown() override { fs::remove_all(root_); }
   void write(const std::string& rel, const std::string& text) {
     fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << text;
@@ -56,7 +53,8 @@ class GeneratorTest : public ::testing::Test {
     return nullptr;
   }
 
-  fs::path root_;
+  TempDir tmp_;
+  const fs::path root_{tmp_.path()};
 };
 
 TEST_F(GeneratorTest, BrokenDefinitionIsSkippedOthersWritten) {
