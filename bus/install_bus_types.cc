@@ -1,6 +1,7 @@
 #include "bus/install_bus_types.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "install/image_metadata.h"
@@ -52,22 +53,24 @@ Result<T> option_value(const std::string& key, const sdbus::Variant& value, cons
   return value.get<T>();
 }
 
-Result<void> read_option(const std::string& key, const sdbus::Variant& value,
-                         InstallOptions& out) {
-  for (const auto& f : kOptionFlags) {
+// Sets the member of `table` that option `key` names, if one does.
+template <typename T, std::size_t N>
+std::optional<Result<void>> set_member(const Option<T> (&table)[N], const char* what,
+                                       const std::string& key, const sdbus::Variant& value,
+                                       InstallOptions& out) {
+  for (const auto& f : table) {
     if (key != f.key) continue;
-    auto v = option_value<bool>(key, value, "a boolean (b)");
-    if (!v) return v.error();
+    auto v = option_value<T>(key, value, what);
+    if (!v) return Result<void>(v.error());
     out.*f.member = *v;
-    return {};
+    return Result<void>();
   }
-  for (const auto& f : kOptionLists) {
-    if (key != f.key) continue;
-    auto v = option_value<Strings>(key, value, "a list of strings (as)");
-    if (!v) return v.error();
-    out.*f.member = *v;
-    return {};
-  }
+  return std::nullopt;
+}
+
+Result<void> read_option(const std::string& key, const sdbus::Variant& value, InstallOptions& out) {
+  if (auto r = set_member(kOptionFlags, "a boolean (b)", key, value, out)) return *r;
+  if (auto r = set_member(kOptionLists, "a list of strings (as)", key, value, out)) return *r;
   if (key == "set") {
     auto v = option_value<Labels>(key, value, "a dictionary of strings (a{ss})");
     if (!v) return v.error();

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -14,10 +15,12 @@ namespace box::testing {
 
 class TempDir {
  public:
-  TempDir() {
+  // With the directories `dirs` (relative paths) made in it.
+  explicit TempDir(std::initializer_list<const char*> dirs = {}) {
     char tmpl[] = "/tmp/box-unit-test-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
     path_ = tmpl;
+    for (const char* d : dirs) std::filesystem::create_directories(path_ + "/" + d);
   }
   ~TempDir() {
     std::error_code ec;

@@ -16,14 +16,9 @@
 namespace box::generator {
 namespace {
 namespace fs = std::filesystem;
-using box::testing::TempDir;
 
 class GeneratorTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fs::create_directories(root_ / "defs");
-    fs::create_directories(root_ / "out");
-  }
   void write(const std::string& rel, const std::string& text) {
     fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << text;
@@ -53,7 +48,7 @@ class GeneratorTest : public ::testing::Test {
     return nullptr;
   }
 
-  TempDir tmp_;
+  box::testing::TempDir tmp_{"defs", "out"};
   const fs::path root_{tmp_.path()};
 };
 

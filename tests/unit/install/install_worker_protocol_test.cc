@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/unit/install/samples.h"
 
 namespace box::manager {
@@ -86,6 +88,21 @@ TEST(InstallWorkerProtocol, MessagesAreOneLineEach) {
   m = parse_worker_line(uninstalled_line());
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->kind, WorkerMessage::Kind::kUninstalled);
+}
+
+TEST(InstallWorkerProtocol, EveryPhaseHasANameOfItsOwn) {
+  using Phase = install::Progress::Phase;
+  std::set<std::string> names;
+  for (Phase p : {Phase::kReading, Phase::kUnpacking, Phase::kCopying, Phase::kFinishing}) {
+    names.insert(phase_name(p));
+    Phase back = Phase::kReading;
+    ASSERT_TRUE(phase_from_name(phase_name(p), back)) << phase_name(p);
+    EXPECT_EQ(back, p) << phase_name(p);
+  }
+  EXPECT_EQ(names.size(), 4u);
+  Phase unchanged = Phase::kCopying;
+  EXPECT_FALSE(phase_from_name("dancing", unchanged));
+  EXPECT_EQ(unchanged, Phase::kCopying);
 }
 
 TEST(InstallWorkerProtocol, GarbageIsAnError) {

@@ -13,18 +13,16 @@
 namespace box::manager {
 namespace {
 namespace fs = std::filesystem;
-using box::testing::TempDir;
 
 class RegistryTest : public ::testing::Test {
  protected:
-  void SetUp() override { fs::create_directories(root_ / "defs"); }
   void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
   ContainerRegistry registry() {
     return ContainerRegistry({(root_ / "defs").string(), (root_ / "shipped").string()},
                              LoadContext{"/home/u", "/home/u/.local/share", ""},
                              (root_ / "status.json").string());
   }
-  TempDir tmp_;
+  box::testing::TempDir tmp_{"defs"};
   const fs::path root_{tmp_.path()};
 };
 

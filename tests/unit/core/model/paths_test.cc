@@ -12,17 +12,11 @@
 namespace box {
 namespace {
 namespace fs = std::filesystem;
-using box::testing::TempDir;
 
 using Strings = std::vector<std::string>;
 
 class PathsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fs::create_directories(root_ / "user");
-    fs::create_directories(root_ / "etc");
-    fs::create_directories(root_ / "shipped");
-  }
   void touch(const std::string& rel, const std::string& text = "x") {
     fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << text;
@@ -34,7 +28,7 @@ class PathsTest : public ::testing::Test {
   std::string p(const std::string& rel) { return (root_ / rel).string(); }
   Strings dirs() { return {p("user"), p("etc"), p("shipped"), p("missing")}; }
 
-  TempDir tmp_;
+  box::testing::TempDir tmp_{"user", "etc", "shipped"};
   const fs::path root_{tmp_.path()};
 };
 
