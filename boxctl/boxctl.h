@@ -70,7 +70,8 @@ struct LogsOptions {
 };
 int cmd_logs(Context& ctx, const LogsOptions& options);
 
-enum class Control { kStart, kStop, kRestart, kEnable, kDisable };
+// start, stop, restart, enable or disable: the ManagerClient method.
+using Control = void (manager::ManagerClient::*)(const std::string& name);
 int cmd_control(Context& ctx, Control what, const std::vector<std::string>& names);
 int cmd_kill(Context& ctx, const std::string& name, const std::string& signal);
 int cmd_reload(Context& ctx);

@@ -5,6 +5,7 @@
 
 #include "boxctl/boxctl.h"
 #include "bus/errors.h"
+#include "bus/systemd_names.h"
 
 namespace box::boxctl {
 namespace {
@@ -76,7 +77,7 @@ int Context::report(const sdbus::Error& e) {
       auto dbus = sdbus::createProxy(*bus_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
       dbus->callMethod("NameHasOwner")
           .onInterface("org.freedesktop.DBus")
-          .withArguments(std::string("org.freedesktop.systemd1"))
+          .withArguments(std::string(manager::systemd1::kService))
           .storeResultsTo(has_systemd);
     } catch (const sdbus::Error&) {
     }
@@ -90,7 +91,7 @@ int Context::report(const sdbus::Error& e) {
   if (name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
       name == "org.freedesktop.DBus.Error.NameHasNoOwner" ||
       starts_with(name, "org.freedesktop.DBus.Error.Spawn.") ||
-      starts_with(name, "org.freedesktop.systemd1.")) {
+      starts_with(name, manager::systemd1::kErrorPrefix)) {
     complain("cannot start box-manager (dev.boxctl.box1): " + message + " (" + name +
              ")\nCheck that box is installed where the session bus and systemd look "
              "(share/dbus-1/services/dev.boxctl.box1.service, lib/systemd/user/"

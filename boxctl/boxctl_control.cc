@@ -12,24 +12,7 @@ int cmd_control(Context& ctx, Control what, const std::vector<std::string>& name
   int worst = kExitOk;
   for (const auto& name : names) {
     try {
-      auto& m = ctx.manager();
-      switch (what) {
-        case Control::kStart:
-          m.start(name);
-          break;
-        case Control::kStop:
-          m.stop(name);
-          break;
-        case Control::kRestart:
-          m.restart(name);
-          break;
-        case Control::kEnable:
-          m.enable(name);
-          break;
-        case Control::kDisable:
-          m.disable(name);
-          break;
-      }
+      (ctx.manager().*what)(name);
     } catch (const sdbus::Error& e) {
       // The wish is fulfilled: say so, but do not fail a script over it.
       if (e.getName() == manager::kAlreadyRunning) {

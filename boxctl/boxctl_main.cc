@@ -143,11 +143,12 @@ int main(int argc, char** argv) {
     if (*doctor) return cmd_doctor(json);
     if (*list) return cmd_list(ctx, list_opts);
     if (*status) return cmd_status(ctx, status_opts);
-    if (*start) return cmd_control(ctx, Control::kStart, names);
-    if (*stop) return cmd_control(ctx, Control::kStop, names);
-    if (*restart) return cmd_control(ctx, Control::kRestart, names);
-    if (*enable) return cmd_control(ctx, Control::kEnable, names);
-    if (*disable) return cmd_control(ctx, Control::kDisable, names);
+    using box::manager::ManagerClient;
+    if (*start) return cmd_control(ctx, &ManagerClient::start, names);
+    if (*stop) return cmd_control(ctx, &ManagerClient::stop, names);
+    if (*restart) return cmd_control(ctx, &ManagerClient::restart, names);
+    if (*enable) return cmd_control(ctx, &ManagerClient::enable, names);
+    if (*disable) return cmd_control(ctx, &ManagerClient::disable, names);
     if (*kill) {
       if (signal_pos->count() > 0 && signal_opt->count() > 0)
         throw Failure{kExitUsage, "kill: give the signal either as SIGNAL or with -s, not both"};

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "bus/systemd_client.h"
 #include "core/sys/cgroup.h"
 #include "core/sys/find_program.h"
 #include "core/sys/small_file.h"
@@ -364,30 +365,20 @@ std::vector<CheckResult> run_doctor() {
   std::string manager_cgroup;
   if (bus.connection) {
     try {
-      auto systemd = sdbus::createProxy(*bus.connection, "org.freedesktop.systemd1",
-                                        "/org/freedesktop/systemd1");
-      sdbus::Variant state, cgroup, version;
-      const std::string iface = "org.freedesktop.systemd1.Manager";
-      systemd->callMethod("Get").onInterface("org.freedesktop.DBus.Properties")
-          .withArguments(iface, std::string("SystemState")).storeResultsTo(state);
-      systemd->callMethod("Get").onInterface("org.freedesktop.DBus.Properties")
-          .withArguments(iface, std::string("ControlGroup")).storeResultsTo(cgroup);
-      systemd->callMethod("Get").onInterface("org.freedesktop.DBus.Properties")
-          .withArguments(iface, std::string("Version")).storeResultsTo(version);
-      manager_cgroup = cgroup.get<std::string>();
-      const std::string s = state.get<std::string>();
+      SystemdClient systemd(*bus.connection);
+      const ManagerFacts facts = systemd.manager_facts();
+      manager_cgroup = facts.control_group;
+      const std::string& s = facts.system_state;
       out.push_back({"user manager",
                      s == "running" || s == "degraded" ? CheckLevel::kOk : CheckLevel::kWarn,
-                     "systemd " + version.get<std::string>() + " --user, " + s,
+                     "systemd " + facts.version + " --user, " + s,
                      s == "running" || s == "degraded"
                          ? ""
                          : "wait for it to finish starting; see 'systemctl --user status'"});
       // box's own units, where this user manager looks for them.
-      std::string file_state;
       try {
-        systemd->callMethod("GetUnitFileState").onInterface(iface)
-            .withArguments(std::string("box@.service")).storeResultsTo(file_state);
-        out.push_back({"box units", CheckLevel::kOk, "box@.service is " + file_state, ""});
+        out.push_back({"box units", CheckLevel::kOk,
+                       "box@.service is " + systemd.unit_file_state("box@.service"), ""});
       } catch (const sdbus::Error& e) {
         out.push_back({"box units", CheckLevel::kFail,
                        "the user manager does not know box@.service: " + e.getMessage(),

@@ -16,49 +16,27 @@ ManagerClient::ManagerClient(sdbus::IConnection& connection)
 
 ManagerClient::~ManagerClient() { unregisterProxy(); }
 
-void ManagerClient::start(const std::string& name) {
+void ManagerClient::call_waiting(const char* method, const std::string& name) {
   getProxy()
-      .callMethod("Start")
+      .callMethod(method)
       .onInterface(INTERFACE_NAME)
       .withTimeout(kJobTimeout)
       .withArguments(name);
 }
 
-void ManagerClient::stop(const std::string& name) {
-  getProxy()
-      .callMethod("Stop")
-      .onInterface(INTERFACE_NAME)
-      .withTimeout(kJobTimeout)
-      .withArguments(name);
-}
+void ManagerClient::start(const std::string& name) { call_waiting("Start", name); }
 
-void ManagerClient::restart(const std::string& name) {
-  getProxy()
-      .callMethod("Restart")
-      .onInterface(INTERFACE_NAME)
-      .withTimeout(kJobTimeout)
-      .withArguments(name);
-}
+void ManagerClient::stop(const std::string& name) { call_waiting("Stop", name); }
+
+void ManagerClient::restart(const std::string& name) { call_waiting("Restart", name); }
 
 void ManagerClient::kill(const std::string& name, int signal) {
   getProxy().callMethod("Kill").onInterface(INTERFACE_NAME).withArguments(name, int32_t{signal});
 }
 
-void ManagerClient::enable(const std::string& name) {
-  getProxy()
-      .callMethod("Enable")
-      .onInterface(INTERFACE_NAME)
-      .withTimeout(kJobTimeout)
-      .withArguments(name);
-}
+void ManagerClient::enable(const std::string& name) { call_waiting("Enable", name); }
 
-void ManagerClient::disable(const std::string& name) {
-  getProxy()
-      .callMethod("Disable")
-      .onInterface(INTERFACE_NAME)
-      .withTimeout(kJobTimeout)
-      .withArguments(name);
-}
+void ManagerClient::disable(const std::string& name) { call_waiting("Disable", name); }
 
 void ManagerClient::reload() {
   getProxy().callMethod("Reload").onInterface(INTERFACE_NAME).withTimeout(kJobTimeout);

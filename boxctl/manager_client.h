@@ -59,6 +59,9 @@ class ManagerClient final : public sdbus::ProxyInterfaces<dev::boxctl::box1::Man
     if (progress_) progress_(name, phase, layer, layers, bytes, total_bytes);
   }
 
+  // A method of one container that waits for systemd's job.
+  void call_waiting(const char* method, const std::string& name);
+
   ProgressHandler progress_;
 
   sdbus::IConnection& connection_;

@@ -1,14 +1,42 @@
 #include "bus/install_bus_types.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "install/image_metadata.h"
 
 namespace box::manager {
 namespace {
 
+using install::InstalledImage;
+using install::InstallOptions;
+using install::kImageCounts;
+using install::kImageFlags;
+using install::kImageLists;
+using install::kImageTexts;
 using Strings = std::vector<std::string>;
 using Labels = std::map<std::string, std::string>;
 using Changes = std::vector<std::map<std::string, std::string>>;
+
+// An option's key and the member it sets: each named once, here, for both
+// directions. (An image's keys are image.json's: install/image_metadata.h.)
+template <typename T>
+struct Option {
+  const char* key;
+  T InstallOptions::*member;
+};
+
+constexpr Option<bool> kOptionFlags[] = {
+    {"replace", &InstallOptions::replace},
+    {"dry_run", &InstallOptions::dry_run},
+    {"allow_autostart", &InstallOptions::allow_autostart},
+};
+constexpr Option<Strings> kOptionLists[] = {
+    {"allow_bind", &InstallOptions::allow_binds},
+    {"allow_host_file", &InstallOptions::allow_host_files},
+    {"allow_host_namespace", &InstallOptions::allow_host_namespaces},
+};
 
 template <typename T>
 T get(const VariantMap& m, const std::string& key, T fallback = T{}) {
@@ -17,55 +45,56 @@ T get(const VariantMap& m, const std::string& key, T fallback = T{}) {
   return it->second.get<T>();
 }
 
+// The value of option `key`, which must be of type T (`what` names it).
+template <typename T>
+Result<T> option_value(const std::string& key, const sdbus::Variant& value, const char* what) {
+  if (!value.containsValueOfType<T>())
+    return Error("option '" + key + "' must be " + what + ", not '" + value.peekValueType() + "'");
+  return value.get<T>();
+}
+
+// Sets the member of `table` that option `key` names, if one does.
+template <typename T, std::size_t N>
+std::optional<Result<void>> set_member(const Option<T> (&table)[N], const char* what,
+                                       const std::string& key, const sdbus::Variant& value,
+                                       InstallOptions& out) {
+  for (const auto& f : table) {
+    if (key != f.key) continue;
+    auto v = option_value<T>(key, value, what);
+    if (!v) return Result<void>(v.error());
+    out.*f.member = *v;
+    return Result<void>();
+  }
+  return std::nullopt;
+}
+
+Result<void> read_option(const std::string& key, const sdbus::Variant& value, InstallOptions& out) {
+  if (auto r = set_member(kOptionFlags, "a boolean (b)", key, value, out)) return *r;
+  if (auto r = set_member(kOptionLists, "a list of strings (as)", key, value, out)) return *r;
+  if (key == "set") {
+    auto v = option_value<Labels>(key, value, "a dictionary of strings (a{ss})");
+    if (!v) return v.error();
+    for (const auto& kv : *v) out.set.push_back(kv);
+    return {};
+  }
+  if (key == "max_size") {
+    auto v = option_value<std::uint64_t>(key, value, "a number of bytes (t)");
+    if (!v) return v.error();
+    if (*v == 0) return Error("option 'max_size' must be more than 0 bytes");
+    out.max_size = *v;
+    return {};
+  }
+  return Error("unknown option '" + key +
+               "' (known: replace, set, max_size, dry_run, allow_bind, allow_host_file, "
+               "allow_host_namespace, allow_autostart)");
+}
+
 }  // namespace
 
 Result<install::InstallOptions> install_options_from(const VariantMap& options) {
-  install::InstallOptions out;
-  auto flag = [](const std::string& key, const sdbus::Variant& value, bool& to) -> Result<void> {
-    if (!value.containsValueOfType<bool>())
-      return Error("option '" + key + "' must be a boolean (b), not '" + value.peekValueType() +
-                   "'");
-    to = value.get<bool>();
-    return {};
-  };
-  auto strings = [](const std::string& key, const sdbus::Variant& value,
-                    Strings& to) -> Result<void> {
-    if (!value.containsValueOfType<Strings>())
-      return Error("option '" + key + "' must be a list of strings (as), not '" +
-                   value.peekValueType() + "'");
-    to = value.get<Strings>();
-    return {};
-  };
+  InstallOptions out;
   for (const auto& [key, value] : options) {
-    Result<void> r;
-    if (key == "replace") {
-      r = flag(key, value, out.replace);
-    } else if (key == "dry_run") {
-      r = flag(key, value, out.dry_run);
-    } else if (key == "allow_autostart") {
-      r = flag(key, value, out.allow_autostart);
-    } else if (key == "allow_bind") {
-      r = strings(key, value, out.allow_binds);
-    } else if (key == "allow_host_file") {
-      r = strings(key, value, out.allow_host_files);
-    } else if (key == "allow_host_namespace") {
-      r = strings(key, value, out.allow_host_namespaces);
-    } else if (key == "set") {
-      if (!value.containsValueOfType<Labels>())
-        return Error("option 'set' must be a dictionary of strings (a{ss}), not '" +
-                     value.peekValueType() + "'");
-      for (const auto& kv : value.get<Labels>()) out.set.push_back(kv);
-    } else if (key == "max_size") {
-      if (!value.containsValueOfType<std::uint64_t>())
-        return Error("option 'max_size' must be a number of bytes (t), not '" +
-                     value.peekValueType() + "'");
-      out.max_size = value.get<std::uint64_t>();
-      if (out.max_size == 0) return Error("option 'max_size' must be more than 0 bytes");
-    } else {
-      return Error("unknown option '" + key +
-                   "' (known: replace, set, max_size, dry_run, allow_bind, allow_host_file, "
-                   "allow_host_namespace, allow_autostart)");
-    }
+    auto r = read_option(key, value, out);
     if (!r) return r.error();
   }
   return out;
@@ -73,14 +102,10 @@ Result<install::InstallOptions> install_options_from(const VariantMap& options) 
 
 VariantMap install_options_to(const install::InstallOptions& options) {
   VariantMap out;
-  if (options.replace) out["replace"] = sdbus::Variant(true);
-  if (options.dry_run) out["dry_run"] = sdbus::Variant(true);
-  if (options.allow_autostart) out["allow_autostart"] = sdbus::Variant(true);
-  if (!options.allow_binds.empty()) out["allow_bind"] = sdbus::Variant(options.allow_binds);
-  if (!options.allow_host_files.empty())
-    out["allow_host_file"] = sdbus::Variant(options.allow_host_files);
-  if (!options.allow_host_namespaces.empty())
-    out["allow_host_namespace"] = sdbus::Variant(options.allow_host_namespaces);
+  for (const auto& f : kOptionFlags)
+    if (options.*f.member) out[f.key] = sdbus::Variant(true);
+  for (const auto& f : kOptionLists)
+    if (!(options.*f.member).empty()) out[f.key] = sdbus::Variant(options.*f.member);
   if (!options.set.empty()) {
     Labels set;
     for (const auto& [k, v] : options.set) set[k] = v;  // a later --set wins
@@ -91,54 +116,26 @@ VariantMap install_options_to(const install::InstallOptions& options) {
 }
 
 VariantMap image_info(const install::InstalledImage& m) {
+  VariantMap out;
+  for (const auto& f : kImageTexts) out[f.key] = sdbus::Variant(m.*f.member);
+  for (const auto& f : kImageFlags) out[f.key] = sdbus::Variant(m.*f.member);
+  for (const auto& f : kImageLists) out[f.key] = sdbus::Variant(m.*f.member);
+  for (const auto& f : kImageCounts) out[f.key] = sdbus::Variant(m.*f.member);
+  out["labels"] = sdbus::Variant(m.labels);
   Changes changes;
   for (const auto& c : m.changes)
     changes.push_back({{"kind", c.kind}, {"path", c.path}, {"detail", c.detail}});
-  return {
-      {"name", sdbus::Variant(m.name)},
-      {"source", sdbus::Variant(m.source)},
-      {"source_kind", sdbus::Variant(m.source_kind)},
-      {"digest", sdbus::Variant(m.digest)},
-      {"installed_at", sdbus::Variant(m.installed_at)},
-      {"image_dir", sdbus::Variant(m.image_dir)},
-      {"rootfs", sdbus::Variant(m.rootfs)},
-      {"definition", sdbus::Variant(m.definition)},
-      {"id_mapping", sdbus::Variant(m.id_mapping)},
-      {"owners_kept", sdbus::Variant(m.owners_kept)},
-      {"atomic_exports", sdbus::Variant(m.atomic_exports)},
-      {"data_dirs", sdbus::Variant(m.data_dirs)},
-      {"runtime_dirs", sdbus::Variant(m.runtime_dirs)},
-      {"host_files", sdbus::Variant(m.host_files)},
-      {"tmpfiles", sdbus::Variant(m.tmpfiles)},
-      {"changes", sdbus::Variant(changes)},
-      {"refused", sdbus::Variant(m.refused)},
-      {"dry_run", sdbus::Variant(m.dry_run)},
-      {"warnings", sdbus::Variant(m.warnings)},
-      {"labels", sdbus::Variant(m.labels)},
-      {"exposed_ports", sdbus::Variant(m.exposed_ports)},
-      {"layers", sdbus::Variant(std::uint64_t{m.layers})},
-      {"bytes_unpacked", sdbus::Variant(std::uint64_t{m.bytes_unpacked})},
-      {"devices_skipped", sdbus::Variant(std::uint64_t{m.devices_skipped})},
-  };
+  out["changes"] = sdbus::Variant(changes);
+  return out;
 }
 
 install::InstalledImage image_from_info(const VariantMap& info) {
-  install::InstalledImage m;
-  m.name = get<std::string>(info, "name");
-  m.source = get<std::string>(info, "source");
-  m.source_kind = get<std::string>(info, "source_kind");
-  m.digest = get<std::string>(info, "digest");
-  m.installed_at = get<std::string>(info, "installed_at");
-  m.image_dir = get<std::string>(info, "image_dir");
-  m.rootfs = get<std::string>(info, "rootfs");
-  m.definition = get<std::string>(info, "definition");
-  m.id_mapping = get<std::string>(info, "id_mapping");
-  m.owners_kept = get<bool>(info, "owners_kept");
-  m.atomic_exports = get<bool>(info, "atomic_exports");
-  m.data_dirs = get<Strings>(info, "data_dirs");
-  m.runtime_dirs = get<Strings>(info, "runtime_dirs");
-  m.host_files = get<Strings>(info, "host_files");
-  m.tmpfiles = get<std::string>(info, "tmpfiles");
+  InstalledImage m;
+  for (const auto& f : kImageTexts) m.*f.member = get<std::string>(info, f.key);
+  for (const auto& f : kImageFlags) m.*f.member = get<bool>(info, f.key);
+  for (const auto& f : kImageLists) m.*f.member = get<Strings>(info, f.key);
+  for (const auto& f : kImageCounts) m.*f.member = get<std::uint64_t>(info, f.key);
+  m.labels = get<Labels>(info, "labels");
   for (const auto& c : get<Changes>(info, "changes")) {
     auto at = [&](const char* k) {
       auto it = c.find(k);
@@ -146,14 +143,6 @@ install::InstalledImage image_from_info(const VariantMap& info) {
     };
     m.changes.push_back({at("kind"), at("path"), at("detail")});
   }
-  m.refused = get<Strings>(info, "refused");
-  m.dry_run = get<bool>(info, "dry_run");
-  m.warnings = get<Strings>(info, "warnings");
-  m.labels = get<Labels>(info, "labels");
-  m.exposed_ports = get<Strings>(info, "exposed_ports");
-  m.layers = get<std::uint64_t>(info, "layers");
-  m.bytes_unpacked = get<std::uint64_t>(info, "bytes_unpacked");
-  m.devices_skipped = get<std::uint64_t>(info, "devices_skipped");
   return m;
 }
 

@@ -22,9 +22,10 @@ using VariantMap = std::map<std::string, sdbus::Variant>;
 Result<install::InstallOptions> install_options_from(const VariantMap& options);
 VariantMap install_options_to(const install::InstallOptions& options);
 
-// The keys and values of image.json: strings as s, flags as b, lists as
-// as, labels as a{ss}, counts as t; "changes" as aa{ss} (kind, path,
-// detail). The inode records ("created") stay in image.json.
+// The keys and values of image.json (install/image_metadata.h names them):
+// strings as s, flags as b, lists as as, labels as a{ss}, counts as t;
+// "changes" as aa{ss} (kind, path, detail). The inode records ("created")
+// stay in image.json.
 VariantMap image_info(const install::InstalledImage& image);
 install::InstalledImage image_from_info(const VariantMap& info);
 

@@ -36,10 +36,12 @@ std::optional<std::string> container_from_object_path(const std::string& path) {
   return decode(kContainerPathPrefix, path);
 }
 
-std::string unit_object_path(const std::string& unit) { return encode(kUnitPathPrefix, unit); }
+std::string unit_object_path(const std::string& unit) {
+  return encode(systemd1::kUnitPathPrefix, unit);
+}
 
 std::optional<std::string> unit_from_object_path(const std::string& path) {
-  return decode(kUnitPathPrefix, path);
+  return decode(systemd1::kUnitPathPrefix, path);
 }
 
 }  // namespace box::manager

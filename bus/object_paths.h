@@ -6,10 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "bus/systemd_names.h"
+
 namespace box::manager {
 
 inline constexpr const char* kContainerPathPrefix = "/dev/boxctl/box1/container";
-inline constexpr const char* kUnitPathPrefix = "/org/freedesktop/systemd1/unit";
 
 std::string container_object_path(const std::string& name);
 // The container name of a path under kContainerPathPrefix, if it is one.

@@ -1,13 +1,57 @@
 // images/NAME/image.json <-> InstalledImage. Pure.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/sys/result.h"
 #include "install/install.h"
 
 namespace box::install {
+
+// A key of image.json and the member of InstalledImage it holds. The keys
+// are named once, in the tables below, by the type of their value; box-
+// manager's D-Bus dictionary of an image uses the same keys
+// (bus/install_bus_types.h). "labels", "changes" and "created" are spelled
+// out where they are read and written.
+template <typename T>
+struct ImageField {
+  const char* key;
+  T InstalledImage::*member;
+};
+
+inline constexpr ImageField<std::string> kImageTexts[] = {
+    {"name", &InstalledImage::name},
+    {"source", &InstalledImage::source},
+    {"source_kind", &InstalledImage::source_kind},
+    {"digest", &InstalledImage::digest},
+    {"installed_at", &InstalledImage::installed_at},
+    {"image_dir", &InstalledImage::image_dir},
+    {"rootfs", &InstalledImage::rootfs},
+    {"definition", &InstalledImage::definition},
+    {"id_mapping", &InstalledImage::id_mapping},
+    {"tmpfiles", &InstalledImage::tmpfiles},
+};
+inline constexpr ImageField<bool> kImageFlags[] = {
+    {"owners_kept", &InstalledImage::owners_kept},
+    {"atomic_exports", &InstalledImage::atomic_exports},
+    {"dry_run", &InstalledImage::dry_run},
+};
+inline constexpr ImageField<std::vector<std::string>> kImageLists[] = {
+    {"data_dirs", &InstalledImage::data_dirs},
+    {"runtime_dirs", &InstalledImage::runtime_dirs},
+    {"host_files", &InstalledImage::host_files},
+    {"refused", &InstalledImage::refused},
+    {"warnings", &InstalledImage::warnings},
+    {"exposed_ports", &InstalledImage::exposed_ports},
+};
+inline constexpr ImageField<std::uint64_t> kImageCounts[] = {
+    {"layers", &InstalledImage::layers},
+    {"bytes_unpacked", &InstalledImage::bytes_unpacked},
+    {"devices_skipped", &InstalledImage::devices_skipped},
+};
 
 std::string metadata_to_json(const InstalledImage& image);
 

@@ -39,14 +39,19 @@ struct InstallContext {
   // Directories on PATH (of the process that installs; ~/.local/bin and
   // ~/bin count always): a hostfs file there needs consent (host_policy.h).
   std::vector<std::string> path_dirs;
+  // What an install asks of the user's systemd, given by the caller: this
+  // folder speaks no D-Bus (box-install-worker passes the bus client's
+  // stop_user_unit, bus/systemd_client.h; box-manager reloads itself once
+  // the worker is done).
   // After install/uninstall: make systemd see the change. Null: skipped.
   std::function<Result<void>()> reload;
-  // Before uninstall: stop box@NAME.service and wait. Null: skipped.
+  // Before uninstall, and before a replace changes the image: stop
+  // box@NAME.service and wait. Null: skipped.
   std::function<Result<void>(const std::string& unit)> stop_unit;
 };
 
-// The caller's dirs and ids, /etc/sub[ug]id, and the sd-bus reload/stop of
-// user_manager.h.
+// The caller's dirs and ids, /etc/sub[ug]id and $PATH; reload and stop_unit
+// are left null for the caller to set.
 Result<InstallContext> context_from_environment(const std::string& box_run);
 
 struct InstallOptions {
@@ -68,6 +73,7 @@ struct InstallOptions {
   // staging and translated), then the staging is removed: the result lists
   // the changes and refusals; nothing outside staging is touched.
   bool dry_run = false;
+  bool operator==(const InstallOptions&) const = default;
 };
 
 struct Progress {
@@ -121,6 +127,7 @@ struct InstalledImage {
   std::map<std::string, std::string> labels;
   std::vector<std::string> exposed_ports;
   std::uint64_t layers = 0, bytes_unpacked = 0, devices_skipped = 0;
+  bool operator==(const InstalledImage&) const = default;
 };
 
 Result<InstalledImage> install(const InstallContext& ctx, const std::string& source,

@@ -11,11 +11,26 @@ namespace {
 using Phase = install::Progress::Phase;
 using nlohmann::json;
 
+// Each phase and its name on the report line and in InstallProgress: one
+// table for both directions.
+constexpr std::pair<Phase, const char*> kPhaseNames[] = {
+    {Phase::kReading, "reading"},
+    {Phase::kUnpacking, "unpacking"},
+    {Phase::kCopying, "copying"},
+    {Phase::kFinishing, "finishing"},
+};
+
 }  // namespace
 
+const char* phase_name(Phase phase) {
+  for (const auto& [p, name] : kPhaseNames)
+    if (p == phase) return name;
+  return "reading";
+}
+
 bool phase_from_name(const std::string& name, Phase& phase) {
-  for (Phase p : {Phase::kReading, Phase::kUnpacking, Phase::kCopying, Phase::kFinishing})
-    if (name == phase_name(p)) {
+  for (const auto& [p, n] : kPhaseNames)
+    if (name == n) {
       phase = p;
       return true;
     }
@@ -99,20 +114,6 @@ install::InstallOptions install_options_of(const WorkerRequest& r) {
   o.name = r.name;
   o.cancel = nullptr;
   return o;
-}
-
-const char* phase_name(Phase phase) {
-  switch (phase) {
-    case Phase::kReading:
-      return "reading";
-    case Phase::kUnpacking:
-      return "unpacking";
-    case Phase::kCopying:
-      return "copying";
-    case Phase::kFinishing:
-      return "finishing";
-  }
-  return "reading";
 }
 
 std::string progress_line(const install::Progress& p) {

@@ -42,7 +42,6 @@
 #include "install/safe_remove.h"
 #include "install/source.h"
 #include "install/unpack_job.h"
-#include "install/user_manager.h"
 
 namespace box::install {
 namespace fs = std::filesystem;
@@ -129,8 +128,6 @@ Result<InstallContext> context_from_environment(const std::string& box_run) {
       start = end + 1;
     }
   }
-  ctx.reload = [] { return reload_user_manager(); };
-  ctx.stop_unit = [](const std::string& unit) { return stop_user_unit(unit); };
   return ctx;
 }
 

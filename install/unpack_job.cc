@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <sstream>
 
 #include "core/image/regular_file.h"
@@ -195,6 +196,31 @@ image::UnpackLimits unpack_limits_for(const InstallOptions& options) {
   return limits;
 }
 
+namespace {
+
+// Runs `work` in a child in the user namespace of `mapping` (as the image's
+// owner), its progress messages reported as `phase`; the result is the
+// stats it ends with, sent back as the child's last message.
+Result<image::UnpackStats> run_as_owner(
+    const image::IdMapping& mapping, Progress::Phase phase, const ProgressFn& progress,
+    const std::atomic<bool>* cancel,
+    const std::function<Result<image::UnpackStats>(const image::MessageSink&)>& work) {
+  MessageReader reader{progress, phase, {}};
+  auto r = image::run_in_user_namespace(
+      mapping,
+      [&](const image::MessageSink& send) -> Result<void> {
+        auto stats = work(send);
+        if (!stats) return std::move(stats).error();
+        send(stats_message(*stats));
+        return {};
+      },
+      std::ref(reader), cancel);
+  if (!r) return std::move(r).error();
+  return reader.stats;
+}
+
+}  // namespace
+
 Result<image::UnpackStats> unpack_layers_as_owner(
     image::BlobSource& source, const std::vector<LayerJob>& layers, const std::string& rootfs,
     const image::IdMapping& mapping, const image::UnpackLimits& limits, const ProgressFn& progress,
@@ -202,10 +228,9 @@ Result<image::UnpackStats> unpack_layers_as_owner(
   std::uint64_t total = 0;
   for (const auto& l : layers)
     total += l.check.size > 0 ? static_cast<std::uint64_t>(l.check.size) : 0;
-  MessageReader reader{progress, Progress::Phase::kUnpacking, {}};
-  auto r = image::run_in_user_namespace(
-      mapping,
-      [&](const image::MessageSink& send) -> Result<void> {
+  return run_as_owner(
+      mapping, Progress::Phase::kUnpacking, progress, cancel,
+      [&](const image::MessageSink& send) -> Result<image::UnpackStats> {
         UniqueFd root(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!root.valid()) return Error::from_errno("open '" + rootfs + "'");
         image::UnpackOptions opts;
@@ -227,16 +252,12 @@ Result<image::UnpackStats> unpack_layers_as_owner(
                                          last = bytes;
                                          send(progress_message(i + 1, n, done + bytes, total));
                                        });
-          if (!u) return u;
+          if (!u) return u.error();
           done = stats.bytes_read;
           send(progress_message(i + 1, n, done, total));
         }
-        send(stats_message(stats));
-        return {};
-      },
-      std::ref(reader), cancel);
-  if (!r) return std::move(r).error();
-  return reader.stats;
+        return stats;
+      });
 }
 
 Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std::string& to,
@@ -244,10 +265,9 @@ Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std
                                               const image::UnpackLimits& limits,
                                               const ProgressFn& progress,
                                               const std::atomic<bool>* cancel) {
-  MessageReader reader{progress, Progress::Phase::kCopying, {}};
-  auto r = image::run_in_user_namespace(
-      mapping,
-      [&](const image::MessageSink& send) -> Result<void> {
+  return run_as_owner(
+      mapping, Progress::Phase::kCopying, progress, cancel,
+      [&](const image::MessageSink& send) -> Result<image::UnpackStats> {
         UniqueFd src(::open(from.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!src.valid()) return Error::from_errno("open '" + from + "'");
         UniqueFd dst(::open(to.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -257,13 +277,9 @@ Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std
         auto c = copier.copy_dir(src.get(), dst.get(), "");
         if (!c) return c.error().wrap("copy '" + from + "'");
         auto f = copier.finish_dir(src.get(), dst.get());
-        if (!f) return f;
-        send(stats_message(stats));
-        return {};
-      },
-      std::ref(reader), cancel);
-  if (!r) return std::move(r).error();
-  return reader.stats;
+        if (!f) return f.error();
+        return stats;
+      });
 }
 
 }  // namespace box::install

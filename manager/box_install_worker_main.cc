@@ -36,10 +36,10 @@
 #include <string>
 #include <vector>
 
+#include "bus/systemd_client.h"
 #include "core/sys/log.h"
 #include "install/install.h"
 #include "install/install_worker_protocol.h"
-#include "install/user_manager.h"
 
 namespace {
 
@@ -101,6 +101,8 @@ int work(const WorkerRequest& request) {
   ctx->reload = nullptr;
 
   if (request.op == WorkerRequest::Op::kUninstall) {
+    // Once begun, an uninstall is finished: its stop is waited for whole.
+    ctx->stop_unit = [](const std::string& unit) { return box::manager::stop_user_unit(unit); };
     auto r = box::install::uninstall(*ctx, request.name, request.purge);
     // What was left in place, and why, goes to box-manager's journal.
     if (r)
@@ -113,7 +115,7 @@ int work(const WorkerRequest& request) {
   options.cancel = &g_cancel;
   // Waiting for the old container to stop (a replace) ends on a cancel too.
   ctx->stop_unit = [](const std::string& unit) {
-    return box::install::stop_user_unit(unit, &g_cancel);
+    return box::manager::stop_user_unit(unit, &g_cancel);
   };
   ProgressReporter progress;
   auto r = box::install::install(*ctx, request.source, options,

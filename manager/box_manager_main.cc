@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bus/bus_names.h"
+#include "bus/systemd_client.h"
 #include "core/model/generator_status.h"
 #include "core/model/paths.h"
 #include "core/runtime/instance_lock.h"
@@ -30,7 +31,6 @@
 #include "manager/container_registry.h"
 #include "manager/install_jobs.h"
 #include "manager/manager_object.h"
-#include "manager/systemd_client.h"
 
 namespace {
 
@@ -105,6 +105,7 @@ int serve(std::chrono::seconds idle_timeout) {
       box::definition_search_dirs(*dirs), box::load_context(*dirs), status_file,
       dirs->runtime_dir.empty() ? "" : box::instance_lock_dir(dirs->runtime_dir));
   box::manager::SystemdClient systemd(*connection);
+  systemd.watch_units();
   box::manager::Snapshot snapshot(registry, systemd);
   box::manager::InstallJobs jobs(beside_me("box-install-worker"));
   box::manager::ManagerObject manager(*connection, registry, systemd, snapshot, activity,

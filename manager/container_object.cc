@@ -60,7 +60,9 @@ std::string ContainerObject::SubState() { return runtime().sub_state; }
 std::string ContainerObject::Error() { return info().error; }
 uint32_t ContainerObject::MainPID() { return runtime().main_pid; }
 uint64_t ContainerObject::Since() { return runtime().since_usec; }
-int32_t ContainerObject::ExitStatus() { return runtime().exit_status; }
+int32_t ContainerObject::ExitStatus() {
+  return shell_exit_status(runtime().exec_main_code, runtime().exec_main_status);
+}
 std::string ContainerObject::DefinitionPath() { return info().definition_path; }
 std::string ContainerObject::Rootfs() { return info().rootfs; }
 std::string ContainerObject::Image() { return info().image; }

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "bus/dev.boxctl.box1-adaptor.h"
+#include "bus/systemd_client.h"
 #include "manager/container_registry.h"
-#include "manager/systemd_client.h"
 
 namespace box::manager {
 

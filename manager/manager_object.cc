@@ -7,6 +7,7 @@
 #include "bus/bus_names.h"
 #include "bus/errors.h"
 #include "bus/object_paths.h"
+#include "bus/systemd_names.h"
 #include "core/model/names.h"
 #include "core/sys/log.h"
 #include "install/request.h"
@@ -220,37 +221,38 @@ void ManagerObject::Kill(sdbus::Result<>&& result, std::string name, int32_t sig
     systemd_.kill_unit(unit, signal,
                        [reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
                          if (!error) return reply->returnResults();
-                         if (error->getName() == "org.freedesktop.systemd1.NoSuchProcess")
+                         if (error->getName() == systemd1::kNoSuchProcess)
                            return reply->returnError(not_running(name));
                          reply->returnError(systemd_error("send a signal to " + unit, *error));
                        });
   });
 }
 
-// After systemd enabled or disabled the unit: the cached unit state is
-// stale, and watchers of the container's Autostart property are told.
-void ManagerObject::autostart_changed(const std::string& name) {
-  auto it = containers_.find(name);
-  if (it == containers_.end()) return;
-  snapshot_.clear();
-  try {
-    it->second.object->autostart_changed();
-  } catch (const sdbus::Error& e) {
-    log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
-  }
+SystemdClient::Done ManagerObject::autostart_reply(sdbus::Result<>&& result,
+                                                   const std::string& what,
+                                                   const std::string& name) {
+  auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+  return [this, reply, what, name, token = activity_.hold()](const sdbus::Error* error) {
+    if (error) return reply->returnError(systemd_error(what, *error));
+    // systemd enabled or disabled the unit: the cached unit state is stale,
+    // and watchers of the container's Autostart property are told.
+    if (auto it = containers_.find(name); it != containers_.end()) {
+      snapshot_.clear();
+      try {
+        it->second.object->autostart_changed();
+      } catch (const sdbus::Error& e) {
+        log_warning("cannot announce the autostart of '" + name + "': " + e.getMessage());
+      }
+    }
+    reply->returnResults();
+  };
 }
 
 void ManagerObject::Enable(sdbus::Result<>&& result, std::string name) {
   answer(result, [&] {
     require(name, true);
     const std::string unit = unit_name(name);
-    auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-    systemd_.enable_unit(
-        unit, [this, reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
-          if (error) return reply->returnError(systemd_error("enable " + unit, *error));
-          autostart_changed(name);
-          reply->returnResults();
-        });
+    systemd_.enable_unit(unit, autostart_reply(std::move(result), "enable " + unit, name));
   });
 }
 
@@ -264,13 +266,7 @@ void ManagerObject::Disable(sdbus::Result<>&& result, std::string name) {
     // from the definition's autostart key would come back at the next reload.
     if (rt.unit_file_state != "enabled" && autostart != "no")
       throw autostart_from_definition(name, info.definition_path, autostart);
-    auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
-    systemd_.disable_unit(
-        unit, [this, reply, unit, name, token = activity_.hold()](const sdbus::Error* error) {
-          if (error) return reply->returnError(systemd_error("disable " + unit, *error));
-          autostart_changed(name);
-          reply->returnResults();
-        });
+    systemd_.disable_unit(unit, autostart_reply(std::move(result), "disable " + unit, name));
   });
 }
 

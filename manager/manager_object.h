@@ -16,12 +16,12 @@
 
 #include "bus/dev.boxctl.box1-adaptor.h"
 #include "bus/install_bus_types.h"
+#include "bus/systemd_client.h"
 #include "install/install.h"
 #include "manager/activity.h"
 #include "manager/container_object.h"
 #include "manager/container_registry.h"
 #include "manager/install_jobs.h"
-#include "manager/systemd_client.h"
 
 namespace box::manager {
 
@@ -67,7 +67,10 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
   ContainerInfo require(const std::string& name, bool need_valid);
   ContainerObject* ensure_object(const ContainerInfo& info, bool announce = true);
   void run_job(Job job, sdbus::Result<>&& result, const std::string& name);
-  void autostart_changed(const std::string& name);
+  // The answer to Enable or Disable of `name`, once systemd has done `what`
+  // ("enable box@NAME.service"): its error, or the news and the reply.
+  SystemdClient::Done autostart_reply(sdbus::Result<>&& result, const std::string& what,
+                                      const std::string& name);
   // The unique bus name of the client whose call is being handled.
   std::string caller();
   void progress(const std::string& name, const install::Progress& p);

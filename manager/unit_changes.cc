@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "bus/systemd_names.h"
+
 namespace box::manager {
 namespace {
 
@@ -13,14 +15,15 @@ struct Mapping {
   const char* ours;
 };
 
-constexpr Mapping kMappings[] = {
-    {"org.freedesktop.systemd1.Unit", "ActiveState", "State"},
-    {"org.freedesktop.systemd1.Unit", "SubState", "SubState"},
-    {"org.freedesktop.systemd1.Unit", "StateChangeTimestamp", "Since"},
-    {"org.freedesktop.systemd1.Service", "MainPID", "MainPID"},
-};
+using systemd1::kServiceInterface;
+using systemd1::kUnitInterface;
 
-constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
+constexpr Mapping kMappings[] = {
+    {kUnitInterface, "ActiveState", "State"},
+    {kUnitInterface, "SubState", "SubState"},
+    {kUnitInterface, "StateChangeTimestamp", "Since"},
+    {kServiceInterface, "MainPID", "MainPID"},
+};
 
 }  // namespace
 

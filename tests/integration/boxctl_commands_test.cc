@@ -9,27 +9,12 @@
 
 namespace box::testing {
 namespace {
-namespace fs = std::filesystem;
 
-class Boxctl : public ::testing::Test {
+class Boxctl : public BoxTest {
  protected:
-  void SetUp() override {
-    rootfs_ = home() + "/rootfs-boxctl";
-    make_busybox_rootfs(rootfs_);
+  void prepare() override {
     write_file(rootfs_ + "/etc/hostname", "hello-box\n");
     fs::create_symlink("busybox", rootfs_ + "/bin/tty");
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
-  }
-
-  void TearDown() override {
-    remove_boxes(defs_, written_);
-    fs::remove_all(rootfs_);
-  }
-
-  void define(const std::string& name, const std::string& yaml) {
-    write_file(defs_ + "/" + name + ".yaml", yaml);
-    written_.push_back(name);
   }
 
   void start_hello() {
@@ -45,9 +30,6 @@ class Boxctl : public ::testing::Test {
     auto start = boxctl({"start", "hello"});
     ASSERT_EQ(start.exit_code, 0) << start.output;
   }
-
-  std::string rootfs_, defs_;
-  std::vector<std::string> written_;
 };
 
 TEST_F(Boxctl, EnterRunsInsideTheRunningContainer) {

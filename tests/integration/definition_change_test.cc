@@ -14,14 +14,11 @@
 
 namespace box::testing {
 namespace {
-namespace fs = std::filesystem;
 
 class DefinitionChange : public BoxTest {
  protected:
-  DefinitionChange() : BoxTest("defchange") {}
-
   static std::string yaml(const std::string& value) {
-    return "rootfs: ~/rootfs-defchange\nenv: {VALUE: '" + value +
+    return "rootfs: ~/rootfs-definitionchange\nenv: {VALUE: '" + value +
            "'}\ncommand: [sh, -c, 'echo started-with-$VALUE; exec sleep 300']\n";
   }
   nlohmann::json status_json(const std::string& name) {
@@ -113,7 +110,8 @@ TEST_F(DefinitionChange, RunningBoxIsUntouchedAndStatusSaysWhatTheNextStartDoes)
 // and the running box goes on.
 TEST_F(DefinitionChange, ASecondStartOfARunningBoxIsRefused) {
   const std::string unit = "box@once.service";
-  define("once", "rootfs: ~/rootfs-defchange\nrootfs_writes: persistent\ncommand: [sleep, '300']\n");
+  define("once",
+         "rootfs: ~/rootfs-definitionchange\nrootfs_writes: persistent\ncommand: [sleep, '300']\n");
   reload();
   ASSERT_EQ(systemctl({"start", unit}).exit_code, 0) << journal(unit);
   const std::string main_pid = show(unit, "MainPID");

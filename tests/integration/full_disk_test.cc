@@ -15,14 +15,10 @@
 
 namespace box::testing {
 namespace {
-namespace fs = std::filesystem;
 
 class FullDisk : public BoxTest {
  protected:
-  FullDisk() : BoxTest("fulldisk") {}
-
-  void SetUp() override {
-    BoxTest::SetUp();
+  void prepare() override {
     const char* small = std::getenv("BOX_TEST_SMALL_DISK");
     ASSERT_TRUE(small && *small) << "the test bed gives no small disk (BOX_TEST_SMALL_DISK)";
     small_ = small;
@@ -37,8 +33,7 @@ class FullDisk : public BoxTest {
     boxctl({"uninstall", "filled", "--purge"});
     BoxTest::TearDown();
     systemctl({"unset-environment", "XDG_DATA_HOME"});
-    systemctl({"stop", "box-manager.service"});
-    systemctl({"reset-failed", "box-manager.service"});
+    stop_and_reset("box-manager.service");
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(small_, ec)) fs::remove_all(e.path(), ec);
     fs::remove_all(home() + "/fulldisk-layout", ec);

@@ -22,12 +22,10 @@ void remove_runtime_dir(const std::string& dir) {
   fs::remove_all(dir);
 }
 
-class GeneratorAutostart : public ::testing::Test {
+class GeneratorAutostart : public BoxTest {
  protected:
-  void SetUp() override {
-    make_busybox_rootfs(home() + "/rootfs-autostart");
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
+  GeneratorAutostart() : BoxTest("autostart") {}
+  void prepare() override {
     marks_ = home() + "/autostart-marks";
     fs::remove_all(marks_);
     fs::create_directories(marks_);
@@ -38,15 +36,13 @@ class GeneratorAutostart : public ::testing::Test {
     unit_ = "box-test-login-" + std::to_string(::getpid()) + ".service";
   }
 
-  void TearDown() override {
+  void cleanup() override {
     // Stopping the second manager stops its boxes (exit.target) first.
-    systemctl({"stop", unit_});
-    systemctl({"reset-failed", unit_});
+    stop_and_reset(unit_);
     for (const char* name : {"gen-auto", "gen-manual", "gen-desktop"})
       fs::remove(defs_ + "/" + name + ".yaml");
     fs::remove_all(marks_);
     remove_runtime_dir(runtime_);
-    fs::remove_all(home() + "/rootfs-autostart");
   }
 
   // The second manager's state, through its private socket.
@@ -64,7 +60,7 @@ class GeneratorAutostart : public ::testing::Test {
            "; trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n";
   }
 
-  std::string defs_, marks_, runtime_, unit_;
+  std::string marks_, runtime_, unit_;
 };
 
 TEST_F(GeneratorAutostart, LoginBoxStartsWhenTheUserManagerStarts) {

@@ -26,26 +26,18 @@ std::string serving(const std::string& word) {
          "\"; trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']";
 }
 
-class GeneratorUnits : public ::testing::Test {
+class GeneratorUnits : public BoxTest {
  protected:
-  void SetUp() override {
-    make_busybox_rootfs(home() + "/rootfs-gen");
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
-  }
-
-  void TearDown() override {
-    for (const auto& unit : units_) {
-      systemctl({"stop", unit});
-      systemctl({"reset-failed", unit});
-    }
+  GeneratorUnits() : BoxTest("gen") {}
+  void cleanup() override {
+    for (const auto& unit : units_) stop_and_reset(unit);
     for (const auto& p : created_) fs::remove_all(p);
     systemctl({"daemon-reload"});
-    fs::remove_all(home() + "/rootfs-gen");
   }
 
   // `rel` under the definitions dir; removed after the test.
-  void define(const std::string& rel, const std::string& yaml, const std::string& dir = "") {
+  void write_definition(const std::string& rel, const std::string& yaml,
+                        const std::string& dir = "") {
     const std::string path = (dir.empty() ? defs_ : dir) + "/" + rel;
     fs::create_directories(fs::path(path).parent_path());
     write_file(path, yaml);
@@ -54,16 +46,16 @@ class GeneratorUnits : public ::testing::Test {
   void uses(const std::string& unit) { units_.push_back(unit); }
   void created(const std::string& path) { created_.push_back(path); }
 
-  std::string defs_;
   std::vector<std::string> units_, created_;
 };
 
 TEST_F(GeneratorUnits, AfterOrdersTwoBoxesAndRequiresStopsTogether) {
-  define("gen-first.yaml", "rootfs: ~/rootfs-gen\ncommand: " + serving("first up") + "\n");
-  define("gen-second.yaml",
-         "rootfs: ~/rootfs-gen\ncommand: " + serving("second up") + "\nafter: [gen-first]\n");
-  define("gen-third.yaml",
-         "rootfs: ~/rootfs-gen\ncommand: " + serving("third up") + "\nrequires: [gen-second]\n");
+  write_definition("gen-first.yaml",
+                   "rootfs: ~/rootfs-gen\ncommand: " + serving("first up") + "\n");
+  write_definition("gen-second.yaml", "rootfs: ~/rootfs-gen\ncommand: " + serving("second up") +
+                                          "\nafter: [gen-first]\n");
+  write_definition("gen-third.yaml", "rootfs: ~/rootfs-gen\ncommand: " + serving("third up") +
+                                         "\nrequires: [gen-second]\n");
   for (const char* u : {"box@gen-first.service", "box@gen-second.service", "box@gen-third.service"})
     uses(u);
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
@@ -90,10 +82,14 @@ TEST_F(GeneratorUnits, AfterOrdersTwoBoxesAndRequiresStopsTogether) {
 }
 
 TEST_F(GeneratorUnits, BrokenDefinitionAmongGoodOnesIsReportedWhereUsersLook) {
-  define("gen-good1.yaml", "description: good one\nrootfs: ~/rootfs-gen\ncommand: " + serving("good1 up") + "\n");
-  define("gen-good2.yaml", "rootfs: ~/rootfs-gen\ncommand: " + serving("good2 up") + "\nrestart: on-failure\n");
-  define("gen-broken.yaml", "rootfs: ~/rootfs-gen\ncommand: [sh]\nstop: {signal: SIGTERM, timeout: 10 parsecs}\n");
-  define("gen-badyaml.yaml", "rootfs: ~/rootfs-gen\ncommand: [sh\n");
+  write_definition("gen-good1.yaml", "description: good one\nrootfs: ~/rootfs-gen\ncommand: " +
+                                         serving("good1 up") + "\n");
+  write_definition("gen-good2.yaml", "rootfs: ~/rootfs-gen\ncommand: " + serving("good2 up") +
+                                         "\nrestart: on-failure\n");
+  write_definition(
+      "gen-broken.yaml",
+      "rootfs: ~/rootfs-gen\ncommand: [sh]\nstop: {signal: SIGTERM, timeout: 10 parsecs}\n");
+  write_definition("gen-badyaml.yaml", "rootfs: ~/rootfs-gen\ncommand: [sh\n");
   for (const char* u : {"box@gen-good1.service", "box@gen-good2.service", "box@gen-broken.service",
                         "box@gen-badyaml.service"})
     uses(u);
@@ -148,22 +144,25 @@ TEST_F(GeneratorUnits, DropInChangesAShippedDefinition) {
   // the units).
   const std::string shipped = home() + "/gen-shipped";
   const std::string env_d = home() + "/.config/environment.d/60-box-gen-test.conf";
-  define(env_d.substr(env_d.rfind('/') + 1),
-         "BOX_CONTAINERS_PATH=" + defs_ + ":" + shipped + "\n", fs::path(env_d).parent_path());
+  write_definition(env_d.substr(env_d.rfind('/') + 1),
+                   "BOX_CONTAINERS_PATH=" + defs_ + ":" + shipped + "\n",
+                   fs::path(env_d).parent_path());
   created(shipped);
-  define("gen-greeter.yaml",
-         "description: shipped greeter\nrootfs: ~/rootfs-gen\nenv: {GREETING: shipped}\ncommand: " +
-             serving("greeting=$GREETING") + "\n",
-         shipped);
+  write_definition(
+      "gen-greeter.yaml",
+      "description: shipped greeter\nrootfs: ~/rootfs-gen\nenv: {GREETING: shipped}\ncommand: " +
+          serving("greeting=$GREETING") + "\n",
+      shipped);
   uses("box@gen-greeter.service");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   EXPECT_EQ(show("box@gen-greeter.service", "Description"), "shipped greeter");
   EXPECT_EQ(show("box@gen-greeter.service", "SourcePath"), shipped + "/gen-greeter.yaml");
 
   // The user tweaks it without copying it.
-  define("gen-greeter.yaml.d/50-local.yaml",
-         "description: locally tuned greeter\nenv: {GREETING: tuned}\nrestart: on-failure\n"
-         "stop: {timeout: 7s}\n");
+  write_definition(
+      "gen-greeter.yaml.d/50-local.yaml",
+      "description: locally tuned greeter\nenv: {GREETING: tuned}\nrestart: on-failure\n"
+      "stop: {timeout: 7s}\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   EXPECT_EQ(show("box@gen-greeter.service", "Description"), "locally tuned greeter");
   EXPECT_EQ(show("box@gen-greeter.service", "Restart"), "on-failure");
@@ -181,9 +180,11 @@ TEST_F(GeneratorUnits, DropInChangesAShippedDefinition) {
 }
 
 TEST_F(GeneratorUnits, TemplateServesTwoInstancesAtOnce) {
-  define("gen-web@.yaml",
-         "description: web site ${instance}\nrootfs: ~/rootfs-gen\nhostname: web-${instance}\n"
-         "command: " + serving("serving $(hostname)") + "\n");
+  write_definition(
+      "gen-web@.yaml",
+      "description: web site ${instance}\nrootfs: ~/rootfs-gen\nhostname: web-${instance}\n"
+      "command: " +
+          serving("serving $(hostname)") + "\n");
   // Declared two ways: a drop-in dir for one, a symlink for the other.
   fs::create_directories(defs_ + "/gen-web@blue.yaml.d");
   created(defs_ + "/gen-web@blue.yaml.d");

@@ -15,13 +15,10 @@
 
 namespace box::testing {
 namespace {
-namespace fs = std::filesystem;
 
 class InnerInit : public BoxTest {
  protected:
-  InnerInit() : BoxTest("inner-init") {}
-  void SetUp() override {
-    BoxTest::SetUp();
+  void prepare() override {
     for (const char* applet : {"reboot", "halt", "poweroff"})
       fs::create_symlink("busybox", rootfs_ + "/bin/" + applet);
   }
@@ -50,7 +47,7 @@ TEST_F(InnerInit, RebootIsStatus133HaltAndPowerOffAreZero) {
   for (const auto& [command, status] : cases) {
     const std::string name = "init-" + command;
     define(name,
-           "rootfs: ~/rootfs-inner-init\ninit: systemd\n"
+           "rootfs: ~/rootfs-innerinit\ninit: systemd\n"
            "command: [sh, -c, 'echo going down; " +
                command + " -f; sleep 30']\n");
     run_to_the_end(name);
@@ -91,7 +88,7 @@ TEST_F(InnerInit, WithoutADelegatedCgroupInitSystemdIsRefused) {
       << "): it cannot show the refusal from here";
 
   define("needs-cgroup",
-         "rootfs: ~/rootfs-inner-init\ninit: systemd\n"
+         "rootfs: ~/rootfs-innerinit\ninit: systemd\n"
          "command: [sh, -c, 'echo started']\n");
   auto r = run({box_run(), "start", "needs-cgroup"});
   EXPECT_EQ(r.exit_code, 125) << r.output;
@@ -109,7 +106,7 @@ TEST_F(InnerInit, WithoutADelegatedCgroupInitSystemdIsRefused) {
   for (const auto& e : fs::directory_iterator(std::string(runtime) + "/box", ec))
     EXPECT_FALSE(contains(e.path().filename().string(), "notify-needs-cgroup-")) << e.path();
 
-  define("plain", "rootfs: ~/rootfs-inner-init\ncommand: [sh, -c, 'echo started']\n");
+  define("plain", "rootfs: ~/rootfs-innerinit\ncommand: [sh, -c, 'echo started']\n");
   auto plain = run({box_run(), "start", "plain"});
   EXPECT_EQ(plain.exit_code, 0) << plain.output;
   EXPECT_TRUE(contains(plain.output, "started\n")) << plain.output;

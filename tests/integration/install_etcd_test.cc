@@ -34,14 +34,11 @@ class InstallEtcd : public ::testing::Test {
  protected:
   void SetUp() override {
     image_ = home() + "/etcd-image.tar";
-    auto built =
-        run({prefix() + "/share/box/examples/etcd/build-image", image_}, std::chrono::seconds(180));
-    ASSERT_EQ(built.exit_code, 0) << built.output;
+    build_etcd_image(image_);
   }
 
   void TearDown() override {
-    systemctl({"stop", "box@etcd.service"});
-    systemctl({"reset-failed", "box@etcd.service"});
+    stop_and_reset("box@etcd.service");
     boxctl({"uninstall", "etcd", "--purge"});
     fs::remove(image_);
   }

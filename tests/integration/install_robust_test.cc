@@ -34,8 +34,7 @@ class InstallRobust : public ::testing::Test {
     for (const char* name : {"fifo", "bomb", "big", "labels"})
       boxctl({"uninstall", name, "--purge"});
     // A worker that hung (on the code before the fix) goes with the unit.
-    systemctl({"stop", "box-manager.service"});
-    systemctl({"reset-failed", "box-manager.service"});
+    stop_and_reset("box-manager.service");
     fs::remove_all(home() + "/robust-root");
     fs::remove_all(home() + "/robust-layout");
     fs::remove(home() + "/labels.json");

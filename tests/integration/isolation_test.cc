@@ -11,33 +11,18 @@
 
 namespace box::testing {
 namespace {
-namespace fs = std::filesystem;
 
-class Isolation : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-isolation";
-    make_busybox_rootfs(rootfs_);
-  }
-  void TearDown() override { fs::remove_all(rootfs_); }
-
-  CommandResult in_box(const std::string& script) {
-    return run({box_run(), "run", rootfs_, "--", "sh", "-c", script});
-  }
-
-  std::string rootfs_;
-};
+class Isolation : public BoxTest {};
 
 TEST_F(Isolation, RootInsideIsTheUserOutside) {
-  auto r = in_box("id -u; id -g; cat /proc/self/uid_map");
+  auto r = box({}, "id -u; id -g; cat /proc/self/uid_map");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "0\n0\n")) << r.output;
   EXPECT_TRUE(contains(r.output, std::to_string(getuid()) + "          1")) << r.output;
 }
 
 TEST_F(Isolation, SeesOnlyItsOwnProcesses) {
-  auto r = in_box("ls -d /proc/[0-9]* | wc -l; echo pid=$$");
+  auto r = box({}, "ls -d /proc/[0-9]* | wc -l; echo pid=$$");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // PID 1 (the shell), ls and wc: nothing of the host.
   EXPECT_TRUE(contains(r.output, "pid=1")) << r.output;
@@ -46,7 +31,7 @@ TEST_F(Isolation, SeesOnlyItsOwnProcesses) {
 }
 
 TEST_F(Isolation, RootfsIsReadOnlyAndUnchanged) {
-  auto r = in_box("touch /new-file; echo rc=$?");
+  auto r = box({}, "touch /new-file; echo rc=$?");
   EXPECT_TRUE(contains(r.output, "Read-only file system")) << r.output;
   EXPECT_FALSE(fs::exists(rootfs_ + "/new-file"));
 }
@@ -81,14 +66,15 @@ bool has_option(const std::string& mount, const std::string& option) {
 // /proc is a procfs of the container's own pid namespace, without suid,
 // devices or exec, and what it must not change there is read-only.
 TEST_F(Isolation, MinimalDevAndProc) {
-  auto r = in_box(
-      "echo dev: $(ls -A /dev); "
-      "for d in null zero full random urandom tty; do echo \"/dev/$d: $(stat -c '%F %t:%T' "
-      "/dev/$d)\"; done; "
-      "for l in ptmx fd stdin stdout stderr; do echo \"/dev/$l: $(readlink /dev/$l)\"; done; "
-      "echo x > /dev/null && echo null-ok; "
-      "echo \"proc: $(stat -f -c %T /proc) $(cat /proc/1/comm)\"; "
-      "echo mountinfo; cat /proc/self/mountinfo");
+  auto r =
+      box({},
+          "echo dev: $(ls -A /dev); "
+          "for d in null zero full random urandom tty; do echo \"/dev/$d: $(stat -c '%F %t:%T' "
+          "/dev/$d)\"; done; "
+          "for l in ptmx fd stdin stdout stderr; do echo \"/dev/$l: $(readlink /dev/$l)\"; done; "
+          "echo x > /dev/null && echo null-ok; "
+          "echo \"proc: $(stat -f -c %T /proc) $(cat /proc/1/comm)\"; "
+          "echo mountinfo; cat /proc/self/mountinfo");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(status_field(r.output, "dev"),
             "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero")
@@ -127,7 +113,7 @@ TEST_F(Isolation, MinimalDevAndProc) {
 }
 
 TEST_F(Isolation, CapabilitiesAreLimitedAndNoNewPrivs) {
-  auto r = in_box("grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status");
+  auto r = box({}, "grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // CAP_SYS_ADMIN (bit 21) is not in the bounding set.
   EXPECT_TRUE(contains(r.output, "CapBnd:\t00000000800405fb")) << r.output;
@@ -136,7 +122,7 @@ TEST_F(Isolation, CapabilitiesAreLimitedAndNoNewPrivs) {
 
 TEST_F(Isolation, EnvironmentIsClean) {
   setenv("BOX_SECRET_FROM_HOST", "leak", 1);
-  auto r = in_box("env");
+  auto r = box({}, "env");
   unsetenv("BOX_SECRET_FROM_HOST");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_FALSE(contains(r.output, "BOX_SECRET_FROM_HOST")) << r.output;
@@ -144,7 +130,7 @@ TEST_F(Isolation, EnvironmentIsClean) {
 }
 
 TEST_F(Isolation, ExitStatusPassesThrough) {
-  EXPECT_EQ(in_box("exit 7").exit_code, 7);
+  EXPECT_EQ(box({}, "exit 7").exit_code, 7);
   auto missing = run({box_run(), "run", rootfs_, "--", "no-such-command"});
   EXPECT_EQ(missing.exit_code, 127);
   EXPECT_TRUE(contains(missing.output, "execute 'no-such-command': No such file or directory"))

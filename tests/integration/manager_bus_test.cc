@@ -31,33 +31,19 @@ int find_state_change(const std::vector<std::string>& blocks, const std::string&
   return -1;
 }
 
-class ManagerBus : public ::testing::Test {
+class ManagerBus : public BoxTest {
  protected:
-  void SetUp() override {
-    rootfs_ = home() + "/rootfs-manager";
-    make_busybox_rootfs(rootfs_);
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
-  }
-
+  ManagerBus() : BoxTest("manager") {}
   void TearDown() override {
-    for (const auto& name : written_) {
-      systemctl({"stop", "box@" + name + ".service"});
+    // What Enable and the drop-in tests leave beyond a definition.
+    for (const auto& name : names_) {
       systemctl({"disable", "box@" + name + ".service"});
-      systemctl({"reset-failed", "box@" + name + ".service"});
-      fs::remove(defs_ + "/" + name + ".yaml");
       fs::remove_all(defs_ + "/" + name + ".yaml.d");
     }
+    BoxTest::TearDown();
     systemctl({"unset-environment", "BOX_MANAGER_IDLE_TIMEOUT"});
-    systemctl({"stop", "box-manager.service"});
-    systemctl({"reset-failed", "box-manager.service"});
+    stop_and_reset("box-manager.service");
     systemctl({"daemon-reload"});
-    fs::remove_all(rootfs_);
-  }
-
-  void define(const std::string& name, const std::string& yaml) {
-    write_file(defs_ + "/" + name + ".yaml", yaml);
-    written_.push_back(name);
   }
 
   std::string waiting_yaml(const std::string& on_term) {
@@ -70,9 +56,6 @@ class ManagerBus : public ::testing::Test {
   }
 
   std::unique_ptr<Background> watch(const std::string& file) { return watch_box_signals(file); }
-
-  std::string rootfs_, defs_;
-  std::vector<std::string> written_;
 };
 
 // Whether a dbus-monitor block sets `property` to `value`, as dbus-monitor
@@ -214,16 +197,12 @@ TEST_F(ManagerBus, ContainerNewAndRemovedAfterReload) {
   define("fresh", waiting_yaml("exit 0"));
   ASSERT_EQ(boxctl({"reload"}).exit_code, 0);
   EXPECT_TRUE(eventually([&] {
-    auto out = watcher->output();
-    auto at = out.find("member=ContainerNew");
-    return at != std::string::npos && out.find("string \"fresh\"", at) != std::string::npos;
+    return !signals_at(watcher->output(), "ContainerNew", "fresh").empty();
   })) << watcher->output();
   fs::remove(defs_ + "/fresh.yaml");
   ASSERT_EQ(boxctl({"reload"}).exit_code, 0);
   EXPECT_TRUE(eventually([&] {
-    auto out = watcher->output();
-    auto at = out.find("member=ContainerRemoved");
-    return at != std::string::npos && out.find("string \"fresh\"", at) != std::string::npos;
+    return !signals_at(watcher->output(), "ContainerRemoved", "fresh").empty();
   })) << watcher->output();
 }
 
@@ -249,7 +228,7 @@ TEST_F(ManagerBus, DropinsTemplatesAndMasksAsTheUnitSeesThem) {
   define("dropped", waiting_yaml("exit 0"));  // description: waits
   define("site@", "description: site ${instance}\nrootfs: ~/rootfs-manager\ncommand: [sh]\n");
   fs::create_directories(defs_ + "/site@blue.yaml.d");  // declares site@blue
-  written_.push_back("site@blue");
+  names_.push_back("site@blue");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   auto before = boxctl({"status", "dropped", "--json"});
   ASSERT_EQ(before.exit_code, 0) << before.output;
@@ -288,7 +267,7 @@ TEST_F(ManagerBus, DropinsTemplatesAndMasksAsTheUnitSeesThem) {
   // A masked definition is listed as such and refuses to start, with the
   // message box-run start would give.
   fs::create_symlink("/dev/null", defs_ + "/masked.yaml");
-  written_.push_back("masked");
+  names_.push_back("masked");
   auto list = boxctl({"list", "--json"});
   auto parsed = nlohmann::json::parse(list.output, nullptr, false);
   ASSERT_TRUE(parsed.is_array()) << list.output;

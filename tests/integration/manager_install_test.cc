@@ -94,38 +94,21 @@ std::pair<std::size_t, std::size_t> call_and_reply(const std::string& text,
   return {call, npos};
 }
 
-// Where each `member` signal with string argument `name` is in the output.
-std::vector<std::size_t> signals_at(const std::string& text, const std::string& member,
-                                    const std::string& name) {
-  std::vector<std::size_t> out;
-  std::size_t at = 0;
-  for (const auto& b : signal_blocks(text)) {
-    at = text.find(b, at);
-    if (contains(b, "member=" + member + "\n") && contains(b, "string \"" + name + "\""))
-      out.push_back(at);
-  }
-  return out;
-}
-
 class InstallBus : public ::testing::Test {
  protected:
   void SetUp() override {
     image_ = home() + "/etcd-image-bus.tar";
-    auto built =
-        run({prefix() + "/share/box/examples/etcd/build-image", image_}, std::chrono::seconds(180));
-    ASSERT_EQ(built.exit_code, 0) << built.output;
+    build_etcd_image(image_);
     images_ = home() + "/.local/share/box/images";
     defs_ = home() + "/.config/box/containers";
   }
 
   void TearDown() override {
     for (const char* name : {"etcd", "stubborn"}) {
-      systemctl({"stop", std::string("box@") + name + ".service"});
-      systemctl({"reset-failed", std::string("box@") + name + ".service"});
+      stop_and_reset(std::string("box@") + name + ".service");
       boxctl({"uninstall", name, "--purge"});
     }
-    systemctl({"stop", "box-manager.service"});
-    systemctl({"reset-failed", "box-manager.service"});
+    stop_and_reset("box-manager.service");
     fs::remove(image_);
     run({"chmod", "-R", "u+w", home() + "/stubborn-bundle"});
     fs::remove_all(home() + "/stubborn-bundle");

@@ -28,8 +28,7 @@ class ManagerRestart : public BoxTest {
   ManagerRestart() : BoxTest("restart") {}
   void TearDown() override {
     BoxTest::TearDown();
-    systemctl({"stop", "box-manager.service"});
-    systemctl({"reset-failed", "box-manager.service"});
+    stop_and_reset("box-manager.service");
   }
   pid_t main_pid() {
     return static_cast<pid_t>(std::stol("0" + show("box@restarted.service", "MainPID")));

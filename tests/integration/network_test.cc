@@ -115,12 +115,15 @@ std::set<pid_t> helpers_of(pid_t pid) {
   return children_named(pid, {"pasta", "passt", "passt.avx2", "slirp4netns"});
 }
 
-class Network : public ::testing::Test {
+// `argv` run with the network helper `helper` (BOX_NETWORK_HELPER).
+std::vector<std::string> with_helper(const std::string& helper, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"env", "BOX_NETWORK_HELPER=" + helper});
+  return argv;
+}
+
+class Network : public BoxTest {
  protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-network";
-    make_busybox_rootfs(rootfs_);
+  void prepare() override {
     // The host's /usr (bound read-only where needed) gives the box python3
     // for what busybox lacks (a UDP server, the C library's resolver).
     fs::create_directories(rootfs_ + "/usr");
@@ -131,28 +134,6 @@ class Network : public ::testing::Test {
     write_file(rootfs_ + "/etc/hosts", "");
     // Names from /etc/hosts only: no lookup may leave the machine.
     write_file(rootfs_ + "/etc/nsswitch.conf", "hosts: files\n");
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
-  }
-  void TearDown() override {
-    remove_boxes(defs_, units_);
-    fs::remove_all(rootfs_);
-  }
-
-  std::vector<std::string> box_argv(const std::vector<std::string>& options,
-                                    const std::vector<std::string>& command,
-                                    const std::string& helper = "") {
-    std::vector<std::string> argv;
-    if (!helper.empty()) argv = {"env", "BOX_NETWORK_HELPER=" + helper};
-    argv.insert(argv.end(), {box_run(), "run"});
-    argv.insert(argv.end(), options.begin(), options.end());
-    argv.push_back(rootfs_);
-    argv.push_back("--");
-    argv.insert(argv.end(), command.begin(), command.end());
-    return argv;
-  }
-  CommandResult box(const std::vector<std::string>& options, const std::string& script) {
-    return run(box_argv(options, {"sh", "-c", script}), seconds(30));
   }
 
   // A TCP greeting through a port published by `helper`, read from the host.
@@ -160,9 +141,9 @@ class Network : public ::testing::Test {
     const uint16_t port = free_port(SOCK_STREAM);
     const std::string inside = std::to_string(container_port);
     Background b(
-        box_argv({"--network", "private", "--publish",
-                  "127.0.0.1:" + std::to_string(port) + ":" + inside},
-                 {"sh", "-c", "echo hello-through-" + helper + " | nc -l -p " + inside}, helper),
+        with_helper(helper, box_argv({"--network", "private", "--publish",
+                                      "127.0.0.1:" + std::to_string(port) + ":" + inside},
+                                     sh("echo hello-through-" + helper + " | nc -l -p " + inside))),
         home() + "/net-" + helper + ".log");
     std::string got;
     EXPECT_TRUE(eventually(
@@ -175,9 +156,6 @@ class Network : public ::testing::Test {
     EXPECT_EQ(got, "hello-through-" + helper + "\n") << b.output();
     EXPECT_EQ(b.wait(), 0) << b.output();
   }
-
-  std::string rootfs_, defs_;
-  std::vector<std::string> units_;
 };
 
 TEST_F(Network, PrivateBoxServesTcpThroughAPublishedPort) { expect_tcp_published("pasta"); }
@@ -251,12 +229,11 @@ TEST_F(Network, Slirp4netnsKeepsTheHostsLoopbackOut) {
   // slirp4netns's gateway 10.0.2.2 would lead to the host's 127.0.0.1;
   // --disable-host-loopback closes that (slirp4netns refuses locally).
   HostServer host("host-only\n", 1);
-  auto r = run(
-      box_argv({"--network", "private"},
-               {"sh", "-c",
-                "nc -w 3 10.0.2.2 " + std::to_string(host.port()) + " </dev/null || echo refused"},
-               "slirp4netns"),
-      seconds(30));
+  auto r =
+      run(with_helper("slirp4netns", box_argv({"--network", "private"},
+                                              sh("nc -w 3 10.0.2.2 " + std::to_string(host.port()) +
+                                                 " </dev/null || echo refused"))),
+          seconds(30));
   EXPECT_TRUE(contains(r.output, "refused")) << r.output;
   EXPECT_FALSE(contains(r.output, "host-only")) << r.output;
 }
@@ -331,15 +308,14 @@ TEST_F(Network, MissingHelperIsAClearError) {
 
 TEST_F(Network, NoHelperLeftAfterStopOrAfterTheSupervisorIsKilled) {
   const uint16_t port = free_port(SOCK_STREAM);
-  units_.push_back("netsrv");
-  write_file(defs_ + "/netsrv.yaml",
-             "rootfs: ~/rootfs-network\nnetwork: private\n"
-             "ports: ['127.0.0.1:" +
-                 std::to_string(port) +
-                 ":8080']\n"
-                 // PID 1 gets only the signals it handles: exit 0 on SIGTERM.
-                 "command: [sh, -c, 'trap \"exit 0\" TERM; "
-                 "while :; do echo served | nc -l -p 8080 & wait $!; done']\n");
+  define("netsrv",
+         "rootfs: ~/rootfs-network\nnetwork: private\n"
+         "ports: ['127.0.0.1:" +
+             std::to_string(port) +
+             ":8080']\n"
+             // PID 1 gets only the signals it handles: exit 0 on SIGTERM.
+             "command: [sh, -c, 'trap \"exit 0\" TERM; "
+             "while :; do echo served | nc -l -p 8080 & wait $!; done']\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
 
   auto start_and_find_helper = [&]() -> std::set<pid_t> {
@@ -373,10 +349,10 @@ TEST_F(Network, NoHelperLeftAfterStopOrAfterTheSupervisorIsKilled) {
   // own): only the parent-death signal is left to do it.
   for (const std::string helper : {"pasta", "slirp4netns"}) {
     const uint16_t p = free_port(SOCK_STREAM);
-    Background b(
-        box_argv({"--network", "private", "--publish", "127.0.0.1:" + std::to_string(p) + ":8080"},
-                 {"sh", "-c", "while :; do echo served | nc -l -p 8080; done"}, helper),
-        home() + "/net-kill.log");
+    Background b(with_helper(helper, box_argv({"--network", "private", "--publish",
+                                               "127.0.0.1:" + std::to_string(p) + ":8080"},
+                                              sh("while :; do echo served | nc -l -p 8080; done"))),
+                 home() + "/net-kill.log");
     ASSERT_TRUE(eventually([&] { return tcp_read(p) == "served\n"; }, seconds(15))) << b.output();
     // `env` exec'd box-run: the background PID is box-run's.
     auto found = helpers_of(b.pid());

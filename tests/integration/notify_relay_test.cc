@@ -36,35 +36,29 @@ while True:
     time.sleep(60)
 )PY";
 
-class NotifyRelay : public ::testing::Test {
+class NotifyRelay : public BoxTest {
  protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-notify";
+  NotifyRelay() : BoxTest("notify", Rootfs::kHostUsr) {}
+  void prepare() override {
     shared_ = home() + "/notify-shared";
-    make_host_usr_rootfs(rootfs_);
     write_file(rootfs_ + "/notifier.py", kNotifier);
     fs::remove_all(shared_);
     fs::create_directories(shared_);
-    defs_ = home() + "/.config/box/containers";
     dropins_ = home() + "/.config/systemd/user/box@notifier.service.d";
-    fs::create_directories(defs_);
   }
-  void TearDown() override {
+  void cleanup() override {
     fs::remove_all(dropins_);
-    remove_boxes(defs_, {"notifier"});
-    fs::remove_all(rootfs_);
     fs::remove_all(shared_);
   }
-  std::string rootfs_, shared_, defs_, dropins_;
+  std::string shared_, dropins_;
 };
 
 TEST_F(NotifyRelay, MainPidAndDescriptorsFromTheContainerDoNotReachTheUnit) {
-  write_file(defs_ + "/notifier.yaml",
-             "rootfs: ~/rootfs-notify\nnotify: true\n"
-             "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
-             "  - {type: bind, source: ~/notify-shared, target: /shared}\n"
-             "command: [python3, /notifier.py]\n");
+  define("notifier",
+         "rootfs: ~/rootfs-notify\nnotify: true\n"
+         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
+         "  - {type: bind, source: ~/notify-shared, target: /shared}\n"
+         "command: [python3, /notifier.py]\n");
   // systemd keeps what the unit's main process sends with FDSTORE=1 only
   // up to this many descriptors (0 by default, which would hide a leak).
   write_file(dropins_ + "/fdstore.conf", "[Service]\nFileDescriptorStoreMax=8\n");

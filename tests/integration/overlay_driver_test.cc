@@ -44,25 +44,20 @@ std::set<pid_t> our_fuse_overlayfs() {
 // A FUSE mount of fuse-overlayfs in our (the host's) mount namespace.
 bool fuse_mount_on_host() { return contains(slurp("/proc/self/mountinfo"), "fuse.fuse-overlayfs"); }
 
-class OverlayDriver : public ::testing::Test {
+class OverlayDriver : public BoxTest {
  protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-overlay";
-    make_busybox_rootfs(rootfs_);
+  OverlayDriver() : BoxTest("overlay") {}
+  void prepare() override {
     write_file(rootfs_ + "/etc/keep/kept", "from the image\n");
     write_file(rootfs_ + "/bin/roottype", kRootTypeScript);
     fs::permissions(rootfs_ + "/bin/roottype", fs::perms(0755));
     nest_ = home() + "/overlay-nest";
     fs::create_directories(nest_);
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
     ASSERT_TRUE(our_fuse_overlayfs().empty()) << "a fuse-overlayfs is left from before";
   }
   void TearDown() override {
-    remove_boxes(defs_, units_);
     fs::remove(defs_ + "/fusep.yaml");
-    fs::remove_all(rootfs_);
+    BoxTest::TearDown();
     fs::remove_all(nest_);
     std::error_code ec;
     const std::string persist = home() + "/.local/share/box/containers/fusep";
@@ -70,17 +65,6 @@ class OverlayDriver : public ::testing::Test {
     fs::remove_all(persist, ec);
     EXPECT_TRUE(eventually([] { return our_fuse_overlayfs().empty(); }))
         << "fuse-overlayfs left running";
-  }
-
-  std::vector<std::string> box_argv(const std::vector<std::string>& options,
-                                    const std::string& script, const std::string& rootfs = "") {
-    std::vector<std::string> argv = {box_run(), "run", "--writable"};
-    argv.insert(argv.end(), options.begin(), options.end());
-    argv.insert(argv.end(), {rootfs.empty() ? rootfs_ : rootfs, "--", "sh", "-c", script});
-    return argv;
-  }
-  CommandResult box(const std::vector<std::string>& options, const std::string& script) {
-    return run(box_argv(options, script), seconds(60));
   }
 
   // Runs box-run `options` on a copy of the image that kernel overlayfs
@@ -107,12 +91,28 @@ class OverlayDriver : public ::testing::Test {
     return run({"unshare", "--user", "--map-root-user", "--mount", "sh", "-c", stack}, seconds(60));
   }
 
-  std::string rootfs_, nest_, defs_;
-  std::vector<std::string> units_;
+  // The one fuse-overlayfs box-run `supervisor` runs, once it runs and
+  // `ready()` holds (10 s at most); -1 if that never came.
+  static pid_t fuse_server_of(
+      pid_t supervisor, const std::function<bool()>& ready = [] { return true; }) {
+    std::set<pid_t> servers;
+    if (!eventually([&] {
+          servers = children_named(supervisor, {"fuse-overlayfs"});
+          return servers.size() == 1 && ready();
+        }))
+      return -1;
+    return *servers.begin();
+  }
+  // ... of a box in the foreground whose command says "up" once it runs.
+  static pid_t fuse_server_once_up(const Background& b) {
+    return fuse_server_of(b.pid(), [&] { return contains(b.output(), "up\n"); });
+  }
+
+  std::string nest_;
 };
 
 TEST_F(OverlayDriver, FuseWritesStayInTheOverlayAndTheImageIsUntouched) {
-  auto r = box({"--overlay-driver", "fuse"},
+  auto r = box({"--writable", "--overlay-driver", "fuse"},
                std::string(kRootType) +
                    "echo data > /written && cat /written && rm /bin/cat && "
                    "rm -r /etc/keep && mkdir /etc/keep && ls -A /etc/keep | wc -l && "
@@ -129,12 +129,12 @@ TEST_F(OverlayDriver, FuseWritesStayInTheOverlayAndTheImageIsUntouched) {
 
 TEST_F(OverlayDriver, FuseKeepsTheContainersIds) {
   // Subordinate ids: a file chowned inside keeps its owner inside.
-  auto r = box({"--overlay-driver", "fuse", "--userns", "auto"},
+  auto r = box({"--writable", "--overlay-driver", "fuse", "--userns", "auto"},
                "touch /owned && chown 1000:1000 /owned && stat -c %u:%g /owned");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "1000:1000\n")) << r.output;
   // keep-id: we are not root inside, fuse-overlayfs still serves us.
-  auto keep = box({"--overlay-driver", "fuse", "--userns", "keep-id"},
+  auto keep = box({"--writable", "--overlay-driver", "fuse", "--userns", "keep-id"},
                   "id -u; echo mine > /mine && stat -c %u /mine");
   ASSERT_EQ(keep.exit_code, 0) << keep.output;
   const std::string uid = std::to_string(getuid());
@@ -142,14 +142,14 @@ TEST_F(OverlayDriver, FuseKeepsTheContainersIds) {
 }
 
 TEST_F(OverlayDriver, KernelDriverForcedStillWorks) {
-  auto r = box({"--overlay-driver", "kernel"},
+  auto r = box({"--writable", "--overlay-driver", "kernel"},
                std::string(kRootType) + "echo data > /written && cat /written");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "root=overlay\n")) << r.output;
   EXPECT_TRUE(contains(r.output, "data\n")) << r.output;
   EXPECT_FALSE(fs::exists(rootfs_ + "/written"));
   // auto, where the kernel accepts, is the kernel's.
-  auto aut = box({}, kRootType);
+  auto aut = box({"--writable"}, kRootType);
   EXPECT_TRUE(contains(aut.output, "root=overlay\n")) << aut.output;
 }
 
@@ -199,14 +199,14 @@ TEST_F(OverlayDriver, FuseForcedWithoutTheProgramIsAClearError) {
 
 TEST_F(OverlayDriver, FusePersistentUpperKeepsWritesAcrossRestarts) {
   const std::string upper = home() + "/.local/share/box/containers/fusep";
-  auto define = [&](const std::string& driver) {
+  auto define_fusep = [&](const std::string& driver) {
     write_file(defs_ + "/fusep.yaml",
                "rootfs: ~/rootfs-overlay\nrootfs_writes: persistent\noverlay_driver: " + driver +
                    "\ncommand: [sh, -c, '" + kRootType +
                    "cat /counter 2>/dev/null; echo run >> /counter; ls /etc/keep; "
                    "rm -rf /etc/keep; mkdir -p /etc/keep']\n");
   };
-  define("fuse");
+  define_fusep("fuse");
   auto first = run({box_run(), "start", "fusep"});
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_TRUE(contains(first.output, "root=fuse.fuse-overlayfs\n")) << first.output;
@@ -223,12 +223,12 @@ TEST_F(OverlayDriver, FusePersistentUpperKeepsWritesAcrossRestarts) {
 
   // The kernel would not read fuse-overlayfs's markers: auto stays with
   // fuse for this upper dir, a forced kernel is refused before anything runs.
-  define("auto");
+  define_fusep("auto");
   auto again = run({box_run(), "start", "fusep"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_TRUE(contains(again.output, "root=fuse.fuse-overlayfs\n")) << again.output;
   EXPECT_TRUE(contains(again.output, "run\nrun\n")) << again.output;
-  define("kernel");
+  define_fusep("kernel");
   auto kernel = run({box_run(), "start", "fusep"});
   EXPECT_EQ(kernel.exit_code, 125) << kernel.output;
   EXPECT_TRUE(contains(kernel.output,
@@ -240,24 +240,19 @@ TEST_F(OverlayDriver, FusePersistentUpperKeepsWritesAcrossRestarts) {
 }
 
 TEST_F(OverlayDriver, NoFuseOverlayfsOrMountLeftAfterStopOrSupervisorKill) {
-  units_.push_back("fusesrv");
-  write_file(defs_ + "/fusesrv.yaml",
-             "rootfs: ~/rootfs-overlay\noverlay_driver: fuse\n"
-             "command: [sh, -c, 'trap \"exit 0\" TERM; echo up > /up; "
-             "while :; do sleep 1 & wait $!; done']\n");
+  define("fusesrv",
+         "rootfs: ~/rootfs-overlay\noverlay_driver: fuse\n"
+         "command: [sh, -c, 'trap \"exit 0\" TERM; echo up > /up; "
+         "while :; do sleep 1 & wait $!; done']\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   auto start_and_find_server = [&]() -> pid_t {
     auto start = systemctl({"start", "box@fusesrv.service"});
     EXPECT_EQ(start.exit_code, 0) << start.output;
     const pid_t main_pid =
         static_cast<pid_t>(std::stol("0" + show("box@fusesrv.service", "MainPID")));
-    std::set<pid_t> servers;
-    EXPECT_TRUE(eventually([&] {
-      servers = children_named(main_pid, {"fuse-overlayfs"});
-      return servers.size() == 1;
-    })) << "box-run "
-        << main_pid << " should run one fuse-overlayfs";
-    return servers.empty() ? -1 : *servers.begin();
+    const pid_t found = fuse_server_of(main_pid);
+    EXPECT_GT(found, 0) << "box-run " << main_pid << " should run one fuse-overlayfs";
+    return found;
   };
 
   // 1. A clean stop: box-run stops and reaps fuse-overlayfs.
@@ -279,13 +274,9 @@ TEST_F(OverlayDriver, NoFuseOverlayfsOrMountLeftAfterStopOrSupervisorKill) {
 
   // 3. The same without systemd (box-run run from a shell, no cgroup of its
   // own): only the parent-death signals are left to do it.
-  Background b(box_argv({"--overlay-driver", "fuse"}, "echo up; exec sleep 60"),
+  Background b(box_argv({"--writable", "--overlay-driver", "fuse"}, sh("echo up; exec sleep 60")),
                home() + "/overlay-kill.log");
-  std::set<pid_t> servers;
-  ASSERT_TRUE(eventually([&] {
-    servers = children_named(b.pid(), {"fuse-overlayfs"});
-    return servers.size() == 1 && contains(b.output(), "up\n");
-  })) << b.output();
+  ASSERT_GT(fuse_server_once_up(b), 0) << b.output();
   std::set<pid_t> all = children_named(b.pid(), {"fuse-overlayfs", "sleep"});
   ASSERT_EQ(all.size(), 2u) << b.output();
   kill(b.pid(), SIGKILL);
@@ -297,32 +288,27 @@ TEST_F(OverlayDriver, NoFuseOverlayfsOrMountLeftAfterStopOrSupervisorKill) {
   // can outlive PID 1 and keep that namespace: the parent-death signal alone
   // must end fuse-overlayfs then.
   fs::create_directories(nest_ + "/s");
-  Background shared(
-      box_argv({"--overlay-driver", "fuse", "--share", "pid", "--bind", nest_ + "/s:/s"},
-               "sleep 60 & echo $! > /s/bg; echo up; exec sleep 60"),
-      home() + "/overlay-kill-shared.log");
-  ASSERT_TRUE(eventually([&] {
-    servers = children_named(shared.pid(), {"fuse-overlayfs"});
-    return servers.size() == 1 && contains(shared.output(), "up\n");
-  })) << shared.output();
+  Background shared(box_argv({"--writable", "--overlay-driver", "fuse", "--share", "pid", "--bind",
+                              nest_ + "/s:/s"},
+                             sh("sleep 60 & echo $! > /s/bg; echo up; exec sleep 60")),
+                    home() + "/overlay-kill-shared.log");
+  const pid_t shared_server = fuse_server_once_up(shared);
+  ASSERT_GT(shared_server, 0) << shared.output();
   const pid_t orphan = static_cast<pid_t>(std::stol("0" + slurp(nest_ + "/s/bg")));
   ASSERT_GT(orphan, 0) << shared.output();
   kill(shared.pid(), SIGKILL);
-  EXPECT_TRUE(eventually([&] { return dead(*servers.begin()); }))
+  EXPECT_TRUE(eventually([&] { return dead(shared_server); }))
       << "fuse-overlayfs outlived box-run while a container process held the mount";
   kill(orphan, SIGKILL);
   EXPECT_TRUE(eventually([&] { return dead(orphan); }));
 }
 
 TEST_F(OverlayDriver, ContainerEndsWhenFuseOverlayfsDies) {
-  Background b(box_argv({"--overlay-driver", "fuse"}, "echo up; exec sleep 60"),
+  Background b(box_argv({"--writable", "--overlay-driver", "fuse"}, sh("echo up; exec sleep 60")),
                home() + "/overlay-lost.log");
-  std::set<pid_t> servers;
-  ASSERT_TRUE(eventually([&] {
-    servers = children_named(b.pid(), {"fuse-overlayfs"});
-    return servers.size() == 1 && contains(b.output(), "up\n");
-  })) << b.output();
-  ASSERT_EQ(kill(*servers.begin(), SIGKILL), 0);
+  const pid_t server = fuse_server_once_up(b);
+  ASSERT_GT(server, 0) << b.output();
+  ASSERT_EQ(kill(server, SIGKILL), 0);
   EXPECT_EQ(b.wait(), 128 + SIGKILL) << b.output();
   EXPECT_TRUE(contains(b.output(),
                        "fuse-overlayfs was killed by signal Killed: the container's "

@@ -38,21 +38,17 @@ unsigned subid_start(const char* file) {
   return 0;
 }
 
-class Runtime : public ::testing::Test {
+class Runtime : public BoxTest {
  protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-runtime";
-    make_busybox_rootfs(rootfs_);
+  void prepare() override {
     scratch_ = home() + "/runtime-scratch";
     fs::remove_all(scratch_);
     fs::create_directories(scratch_);
   }
-  void TearDown() override {
+  void cleanup() override {
     // Files created by subordinate ids cannot be removed by us directly.
     run({box_run(), "run", "--userns", "auto", "--writable", "--bind", scratch_ + ":/s", rootfs_,
          "--", "rm", "-rf", "/s/owned"});
-    fs::remove_all(rootfs_);
     fs::remove_all(scratch_);
     fs::remove_all(home() + "/.config/box/containers/persist.yaml");
     // overlayfs leaves its work/work dir with no permissions at all.
@@ -62,14 +58,7 @@ class Runtime : public ::testing::Test {
     fs::remove_all(persist, ec);
   }
 
-  CommandResult box(std::vector<std::string> options, const std::string& script) {
-    std::vector<std::string> argv = {box_run(), "run"};
-    argv.insert(argv.end(), options.begin(), options.end());
-    argv.insert(argv.end(), {rootfs_, "--", "sh", "-c", script});
-    return run(argv);
-  }
-
-  std::string rootfs_, scratch_;
+  std::string scratch_;
 };
 
 TEST_F(Runtime, AutoUsernsMapsTheSubordinateRange) {

@@ -56,14 +56,22 @@ for k, v in sorted(out.items()):
     print(k, v)
 )PY";
 
-class Seccomp : public ::testing::Test {
+class Seccomp : public BoxTest {
  protected:
-  void SetUp() override {
-    ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-    rootfs_ = home() + "/rootfs-seccomp";
-    make_host_usr_rootfs(rootfs_);
+  Seccomp() : BoxTest(Rootfs::kHostUsr) {}
+
+  // The host's python3 running `script` in a box with `options`, given
+  // "name=number" for each call in `numbers`.
+  std::vector<std::string> python_argv(const std::vector<std::string>& options,
+                                       const std::string& script,
+                                       const std::vector<std::pair<const char*, long>>& numbers) {
+    std::vector<std::string> with_usr = {"--ro-bind", "/usr:/usr"};
+    with_usr.insert(with_usr.end(), options.begin(), options.end());
+    std::vector<std::string> command = {"python3", "-c", script};
+    for (const auto& [name, nr] : numbers)
+      command.push_back(std::string(name) + "=" + std::to_string(nr));
+    return box_argv(with_usr, command);
   }
-  void TearDown() override { fs::remove_all(rootfs_); }
 
   // Runs the Python `script` in a box with `options`, giving it
   // "name=number" for each call in `numbers`; its "name answer" lines, by
@@ -71,12 +79,7 @@ class Seccomp : public ::testing::Test {
   std::map<std::string, std::string> run_probe(
       const std::string& script, const std::vector<std::pair<const char*, long>>& numbers,
       const std::vector<std::string>& options, std::size_t expected) {
-    std::vector<std::string> argv = {box_run(), "run", "--ro-bind", "/usr:/usr"};
-    argv.insert(argv.end(), options.begin(), options.end());
-    argv.insert(argv.end(), {rootfs_, "--", "python3", "-c", script});
-    for (const auto& [name, nr] : numbers)
-      argv.push_back(std::string(name) + "=" + std::to_string(nr));
-    auto r = run(argv);
+    auto r = run(python_argv(options, script, numbers));
     EXPECT_EQ(r.exit_code, 0) << r.output;
     std::map<std::string, std::string> out;
     std::istringstream in(r.output);
@@ -98,8 +101,6 @@ class Seccomp : public ::testing::Test {
                       {"clone3", SYS_clone3}},
                      options, 8);
   }
-
-  std::string rootfs_;
 };
 
 TEST_F(Seccomp, DefaultFilterDeniesWithEpermWhatUnconfinedLetsThrough) {
@@ -258,17 +259,13 @@ class SeccompReach : public Seccomp {
   // the host ("host") and a JoinedProcess ("joined"); answers by
   // "label call".
   std::map<std::string, std::string> reach(std::vector<std::string> options) {
-    std::vector<std::string> argv = {box_run(), "run", "--ro-bind", "/usr:/usr"};
-    argv.insert(argv.end(), options.begin(), options.end());
-    argv.insert(argv.end(), {rootfs_, "--", "python3", "-c", kReachProbe});
-    const std::pair<const char*, long> numbers[] = {{"ptrace", SYS_ptrace},
-                                                    {"process_vm_readv", SYS_process_vm_readv},
-                                                    {"process_vm_writev", SYS_process_vm_writev},
-                                                    {"pidfd_open", SYS_pidfd_open},
-                                                    {"pidfd_getfd", SYS_pidfd_getfd},
-                                                    {"kcmp", SYS_kcmp}};
-    for (const auto& [name, nr] : numbers)
-      argv.push_back(std::string(name) + "=" + std::to_string(nr));
+    const auto argv = python_argv(options, kReachProbe,
+                                  {{"ptrace", SYS_ptrace},
+                                   {"process_vm_readv", SYS_process_vm_readv},
+                                   {"process_vm_writev", SYS_process_vm_writev},
+                                   {"pidfd_open", SYS_pidfd_open},
+                                   {"pidfd_getfd", SYS_pidfd_getfd},
+                                   {"kcmp", SYS_kcmp}});
     Background host({"sleep", "300"}, home() + "/seccomp-reach-host.out");
     PipedProcess box(argv);
     std::map<std::string, std::string> out;

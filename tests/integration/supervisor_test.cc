@@ -14,21 +14,10 @@
 
 namespace box::testing {
 namespace {
-namespace fs = std::filesystem;
 
 class Supervisor : public BoxTest {
  protected:
-  Supervisor() : BoxTest("supervisor") {}
-  void TearDown() override {
-    BoxTest::TearDown();
-    fs::remove_all(home() + "/supervisor-io");
-  }
-  std::vector<std::string> in_box(std::vector<std::string> options, const std::string& script) {
-    std::vector<std::string> argv = {box_run(), "run"};
-    argv.insert(argv.end(), options.begin(), options.end());
-    argv.insert(argv.end(), {rootfs_, "--", "sh", "-c", script});
-    return argv;
-  }
+  void cleanup() override { fs::remove_all(home() + "/supervisor-io"); }
 };
 
 // Every signal a process can catch, sent to box-run, is handled by PID 1
@@ -42,7 +31,7 @@ TEST_F(Supervisor, EveryCatchableSignalReachesPid1) {
   std::string traps;
   for (int s : signals)
     traps += "trap 'echo got-" + std::to_string(s) + "' " + std::to_string(s) + "; ";
-  PipedProcess b(in_box({}, traps + "echo ready; while :; do sleep 1 & wait $!; done"));
+  PipedProcess b(box_argv({}, sh(traps + "echo ready; while :; do sleep 1 & wait $!; done")));
   ASSERT_TRUE(b.wait_for("ready\n")) << b.output();
   for (int s : signals) {
     ASSERT_EQ(kill(b.pid(), s), 0);
@@ -59,7 +48,7 @@ TEST_F(Supervisor, EveryCatchableSignalReachesPid1) {
 // a shell reports it (init: none), and so does the tiny init for its
 // command.
 TEST_F(Supervisor, ExitStatusIs128PlusTheSignal) {
-  PipedProcess plain(in_box({}, "echo ready; exec sleep 30"));
+  PipedProcess plain(box_argv({}, sh("echo ready; exec sleep 30")));
   ASSERT_TRUE(plain.wait_for("ready\n")) << plain.output();
   const pid_t pid1 = first_child(plain.pid());
   ASSERT_GT(pid1, 0);
@@ -67,14 +56,14 @@ TEST_F(Supervisor, ExitStatusIs128PlusTheSignal) {
   EXPECT_EQ(plain.wait(), 128 + SIGKILL) << plain.output();
 
   // The command under the tiny init kills itself (inside).
-  PipedProcess tiny(in_box({"--init", "tiny"}, "kill -USR1 $$"));
+  PipedProcess tiny(box_argv({"--init", "tiny"}, sh("kill -USR1 $$")));
   EXPECT_EQ(tiny.wait(), 128 + SIGUSR1) << tiny.output();
 }
 
 // box-run run in the foreground: stdin reaches the command, its stdout and
 // stderr come back apart and byte for byte, and its exit status is ours.
 TEST_F(Supervisor, ForegroundPassesStdinStdoutStderrAndStatus) {
-  PipedProcess b(in_box({}, "read line; echo \"got $line\"; echo to-stderr >&2; exit 3"));
+  PipedProcess b(box_argv({}, sh("read line; echo \"got $line\"; echo to-stderr >&2; exit 3")));
   b.write_input("hello\n");
   b.close_input();
   EXPECT_EQ(b.wait(), 3) << b.output();

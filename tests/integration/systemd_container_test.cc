@@ -135,6 +135,21 @@ class SystemdContainer : public ::testing::Test {
     write_file(defs_ + "/" + name + ".yaml", yaml);
     names_.push_back(name);
   }
+  // Defines box NAME and has the user manager load it.
+  ::testing::AssertionResult load(const std::string& name, const std::string& yaml) {
+    define(name, yaml);
+    auto reload = systemctl({"daemon-reload"});
+    if (reload.exit_code == 0) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "daemon-reload: " << reload.output;
+  }
+  // Whether `start` (systemctl or boxctl start) of box NAME succeeded; if
+  // not, its output and the unit's journal say why.
+  static ::testing::AssertionResult start_succeeded(const CommandResult& start,
+                                                    const std::string& name) {
+    if (start.exit_code == 0) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "start exited " << start.exit_code << ": "
+                                         << start.output << journal("box@" + name + ".service");
+  }
   std::string defs_;
   std::vector<std::string> names_;
 };
@@ -142,15 +157,14 @@ class SystemdContainer : public ::testing::Test {
 TEST_F(SystemdContainer, BootsServesAndHaltsCleanly) {
   const int port = 20000 + getpid() % 10000;
   make_systemd_rootfs(home() + "/sysroot", port);
-  define("sys",
-         "description: systemd in a box\nrootfs: ~/sysroot\ninit: systemd\n"
-         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
-  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  ASSERT_TRUE(load("sys",
+                   "description: systemd in a box\nrootfs: ~/sysroot\ninit: systemd\n"
+                   "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"));
 
   // start returns when the inner systemd reported READY=1 (its default
   // target reached), relayed through box-run.
   auto start = systemctl({"start", "box@sys.service"});
-  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sys.service");
+  ASSERT_TRUE(start_succeeded(start, "sys"));
   EXPECT_TRUE(contains(journal("box@sys.service"), "Reached target multi-user.target"))
       << "boot messages on /dev/console must reach the journal\n"
       << journal("box@sys.service");
@@ -211,13 +225,13 @@ TEST_F(SystemdContainer, BootsServesAndHaltsCleanly) {
 TEST_F(SystemdContainer, BoxctlEnterAnswersAndBoxctlKillHalts) {
   const int port = 20000 + (getpid() + 5000) % 10000;
   make_systemd_rootfs(home() + "/sysroot", port);
-  define("sysk",
-         "description: systemd in a box, through boxctl\nrootfs: ~/sysroot\ninit: systemd\n"
-         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
-  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  ASSERT_TRUE(
+      load("sysk",
+           "description: systemd in a box, through boxctl\nrootfs: ~/sysroot\ninit: systemd\n"
+           "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"));
   const auto started = std::chrono::system_clock::now();
   auto start = boxctl({"start", "sysk"});
-  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sysk.service");
+  ASSERT_TRUE(start_succeeded(start, "sysk"));
 
   // The inner system's own answer, through boxctl enter.
   auto state = boxctl({"enter", "sysk", "systemctl", "is-system-running", "--wait"});
@@ -282,15 +296,14 @@ TEST_F(SystemdContainer, BoxctlEnterAnswersAndBoxctlKillHalts) {
 TEST_F(SystemdContainer, PrivateNetworkServesThroughAPublishedPort) {
   const int port = 20000 + (getpid() + 2500) % 10000;
   make_systemd_rootfs(home() + "/sysroot", 8080, "0.0.0.0");
-  define("sysnet",
-         "rootfs: ~/sysroot\ninit: systemd\nnetwork: private\n"
-         "ports: ['127.0.0.1:" +
-             std::to_string(port) +
-             ":8080']\n"
-             "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
-  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  ASSERT_TRUE(load("sysnet",
+                   "rootfs: ~/sysroot\ninit: systemd\nnetwork: private\n"
+                   "ports: ['127.0.0.1:" +
+                       std::to_string(port) +
+                       ":8080']\n"
+                       "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"));
   auto start = systemctl({"start", "box@sysnet.service"});
-  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sysnet.service");
+  ASSERT_TRUE(start_succeeded(start, "sysnet"));
   const std::string pid1 = container_pid1("box@sysnet.service");
   ASSERT_FALSE(pid1.empty());
   EXPECT_NE(link_target("/proc/" + pid1 + "/ns/net"), link_target("/proc/self/ns/net"));
@@ -327,13 +340,12 @@ TEST_F(SystemdContainer, PrivateNetworkServesThroughAPublishedPort) {
 TEST_F(SystemdContainer, ARebootInsideEndsTheUnitWithStatus133) {
   const int port = 20000 + (getpid() + 7500) % 10000;
   make_systemd_rootfs(home() + "/sysroot", port);
-  define("sysr",
-         "rootfs: ~/sysroot\ninit: systemd\n"
-         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n");
-  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  ASSERT_TRUE(load("sysr",
+                   "rootfs: ~/sysroot\ninit: systemd\n"
+                   "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"));
   const auto started = std::chrono::system_clock::now();
   auto start = boxctl({"start", "sysr"});
-  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@sysr.service");
+  ASSERT_TRUE(start_succeeded(start, "sysr"));
   auto kill = boxctl({"kill", "sysr", "SIGRTMIN+5"});
   ASSERT_EQ(kill.exit_code, 0) << kill.output;
   EXPECT_TRUE(eventually(
@@ -351,16 +363,16 @@ TEST_F(SystemdContainer, ARebootInsideEndsTheUnitWithStatus133) {
 
 TEST_F(SystemdContainer, NotifyTrueWaitsForTheContainersReadiness) {
   make_systemd_rootfs(home() + "/sysroot", 1);
-  define("notifier",
-         "rootfs: ~/sysroot\nnotify: true\n"
-         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
-         "command: [sh, -c, 'sleep 1.5; systemd-notify --ready --status=warmed-up; trap \"exit 0\" "
-         "TERM; sleep 60 & wait']\n");
-  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  ASSERT_TRUE(load(
+      "notifier",
+      "rootfs: ~/sysroot\nnotify: true\n"
+      "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
+      "command: [sh, -c, 'sleep 1.5; systemd-notify --ready --status=warmed-up; trap \"exit 0\" "
+      "TERM; sleep 60 & wait']\n"));
   auto t0 = std::chrono::steady_clock::now();
   auto start = systemctl({"start", "box@notifier.service"});
   auto took = std::chrono::steady_clock::now() - t0;
-  ASSERT_EQ(start.exit_code, 0) << start.output << journal("box@notifier.service");
+  ASSERT_TRUE(start_succeeded(start, "notifier"));
   EXPECT_GE(took, std::chrono::milliseconds(1400)) << "start returned before READY=1";
   EXPECT_EQ(show("box@notifier.service", "StatusText"), "warmed-up");
   EXPECT_EQ(show("box@notifier.service", "ActiveState"), "active");

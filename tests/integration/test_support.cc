@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +15,6 @@
 #include <thread>
 
 namespace box::testing {
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -25,6 +25,32 @@ namespace {
   args.push_back(nullptr);
   execvp(args[0], args.data());
   _exit(127);
+}
+
+// Reads `fd` into `output` until its end; past `deadline`, kills `pid` and
+// says so in the output.
+void read_to_end(int fd, pid_t pid, std::chrono::steady_clock::time_point deadline,
+                 std::string& output) {
+  char buf[4096];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill(pid, SIGKILL);
+      output += "\n[killed after timeout]\n";
+      return;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return;
+    output.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// A wait status as a shell shows it: the exit code, or 128+N for signal N.
+int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
@@ -43,26 +69,11 @@ CommandResult run(const std::vector<std::string>& argv, std::chrono::seconds tim
   }
   close(fds[1]);
   CommandResult r;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buf[4096];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      kill(pid, SIGKILL);
-      r.output += "\n[killed after timeout]\n";
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    r.output.append(buf, static_cast<std::size_t>(n));
-  }
+  read_to_end(fds[0], pid, std::chrono::steady_clock::now() + timeout, r.output);
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code = exit_code_of(status);
   return r;
 }
 
@@ -119,26 +130,11 @@ void PipedProcess::write_input(const std::string& data) {
 }
 
 int PipedProcess::wait(std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buf[4096];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      kill(pid_, SIGKILL);
-      output_ += "\n[killed after timeout]\n";
-      break;
-    }
-    pollfd p{out_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    ssize_t n = read(out_, buf, sizeof buf);
-    if (n <= 0) break;
-    output_.append(buf, static_cast<std::size_t>(n));
-  }
+  read_to_end(out_, pid_, std::chrono::steady_clock::now() + timeout, output_);
   int status = 0;
   waitpid(pid_, &status, 0);
   reaped_ = true;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_code_of(status);
 }
 
 pid_t first_child(pid_t pid) {
@@ -146,6 +142,19 @@ pid_t first_child(pid_t pid) {
   const std::string children = slurp("/proc/" + p + "/task/" + p + "/children");
   if (children.empty()) return -1;
   return static_cast<pid_t>(std::stol(children.substr(0, children.find(' '))));
+}
+
+pid_t first_child_once_said(const Background& b, const std::string& marker,
+                            std::chrono::milliseconds timeout) {
+  pid_t child = -1;
+  if (!eventually(
+          [&] {
+            child = first_child(b.pid());
+            return child > 0 && contains(b.output(), marker);
+          },
+          timeout))
+    return -1;
+  return child;
 }
 
 bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds timeout) {
@@ -224,10 +233,14 @@ std::string journal(const std::string& unit) {
   return run({"journalctl", "--user", "--no-pager", "-o", "cat", "-u", unit}).output;
 }
 
+void stop_and_reset(const std::string& unit) {
+  systemctl({"stop", unit});
+  systemctl({"reset-failed", unit});
+}
+
 void remove_boxes(const std::string& defs, const std::vector<std::string>& names) {
   for (const auto& name : names) {
-    systemctl({"stop", "box@" + name + ".service"});
-    systemctl({"reset-failed", "box@" + name + ".service"});
+    stop_and_reset("box@" + name + ".service");
     fs::remove(defs + "/" + name + ".yaml");
   }
   if (!names.empty()) systemctl({"daemon-reload"});
@@ -266,7 +279,7 @@ int Background::wait(std::chrono::seconds timeout) {
   int st = 0;
   if (!eventually([&] { return waitpid(pid_, &st, WNOHANG) == pid_; }, timeout)) return -1;
   pid_ = -1;
-  status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  status_ = exit_code_of(st);
   return status_;
 }
 
@@ -291,6 +304,18 @@ std::vector<std::string> signal_blocks(const std::string& text) {
     pos = end == std::string::npos ? text.size() : end + 1;
   }
   return blocks;
+}
+
+std::vector<std::size_t> signals_at(const std::string& text, const std::string& member,
+                                    const std::string& name) {
+  std::vector<std::size_t> out;
+  std::size_t at = 0;
+  for (const auto& b : signal_blocks(text)) {
+    at = text.find(b, at);
+    if (contains(b, "member=" + member + "\n") && contains(b, "string \"" + name + "\""))
+      out.push_back(at);
+  }
+  return out;
 }
 
 std::string status_field(const std::string& status, const std::string& key) {
@@ -318,15 +343,42 @@ bool dead(pid_t pid) {
 
 void BoxTest::SetUp() {
   ASSERT_NE(getuid(), 0u) << "integration tests must run as the unprivileged test user";
-  rootfs_ = home() + "/rootfs-" + rootfs_name_;
-  make_busybox_rootfs(rootfs_);
+  std::string name = rootfs_name_;
+  if (name.empty())
+    for (const char* c = ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name();
+         *c; ++c)
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+  rootfs_ = home() + "/rootfs-" + name;
+  if (kind_ == Rootfs::kHostUsr)
+    make_host_usr_rootfs(rootfs_);
+  else
+    make_busybox_rootfs(rootfs_);
   defs_ = home() + "/.config/box/containers";
-  std::filesystem::create_directories(defs_);
+  fs::create_directories(defs_);
+  prepare();
 }
 
 void BoxTest::TearDown() {
+  cleanup();
   remove_boxes(defs_, names_);
-  std::filesystem::remove_all(rootfs_);
+  fs::remove_all(rootfs_);
+}
+
+std::vector<std::string> sh(const std::string& script) { return {"sh", "-c", script}; }
+
+std::vector<std::string> BoxTest::box_argv(const std::vector<std::string>& options,
+                                           const std::vector<std::string>& command) const {
+  std::vector<std::string> argv = {box_run(), "run"};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.push_back(rootfs_);
+  argv.push_back("--");
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
+}
+
+CommandResult BoxTest::box(const std::vector<std::string>& options, const std::string& script,
+                           std::chrono::seconds timeout) const {
+  return run(box_argv(options, sh(script)), timeout);
 }
 
 namespace {
@@ -359,6 +411,12 @@ void make_oci_layout(const std::string& out, const std::string& root,
   auto made =
       run({"sh", "-c", kMakeLayout, "sh", out, root, config_extra}, std::chrono::seconds(300));
   EXPECT_EQ(made.exit_code, 0) << made.output;
+}
+
+void build_etcd_image(const std::string& out) {
+  auto built =
+      run({prefix() + "/share/box/examples/etcd/build-image", out}, std::chrono::seconds(180));
+  ASSERT_EQ(built.exit_code, 0) << built.output;
 }
 
 void BoxTest::define(const std::string& name, const std::string& yaml) {

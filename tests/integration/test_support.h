@@ -2,18 +2,20 @@
 // user, build a tiny rootfs, poll with a deadline.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 namespace box::testing {
+
+namespace fs = std::filesystem;
 
 struct CommandResult {
   int exit_code = -1;
@@ -91,6 +93,10 @@ std::string show(const std::string& unit, const std::string& property);
 // Everything the user's journal holds for `unit`, message text only.
 std::string journal(const std::string& unit);
 
+// Stops `unit` of the user manager and forgets that it failed, if it did:
+// what a test leaves of a unit.
+void stop_and_reset(const std::string& unit);
+
 // Undoes what a test defined: stops and resets box@NAME for each name,
 // removes DEFS/NAME.yaml, and reloads the user manager if there were any.
 void remove_boxes(const std::string& defs, const std::vector<std::string>& names);
@@ -123,12 +129,22 @@ class Background {
   std::string output_;
 };
 
+// The first child of the program `b` runs, once it has one and its output
+// holds `marker`; -1 if that did not come within `timeout`.
+pid_t first_child_once_said(const Background& b, const std::string& marker,
+                            std::chrono::milliseconds timeout);
+
 // dbus-monitor watching the signals of box-manager's objects, once it is
 // listening (output in `file`).
 std::unique_ptr<Background> watch_box_signals(const std::string& file);
 
 // dbus-monitor's signal blocks ("signal time=... path=...; member=...\n   args").
 std::vector<std::string> signal_blocks(const std::string& text);
+
+// Where in dbus-monitor's output each `member` signal with the string
+// argument `name` is.
+std::vector<std::size_t> signals_at(const std::string& text, const std::string& member,
+                                    const std::string& name);
 
 // The value of `key` in /proc/PID/status-style text ("Name:\tsh\n...").
 std::string status_field(const std::string& status, const std::string& key);
@@ -139,6 +155,10 @@ std::set<pid_t> children_named(pid_t pid, const std::set<std::string>& names);
 // Gone, or a zombie waiting for a reaper: either way it no longer runs.
 bool dead(pid_t pid);
 
+// The etcd example's image (examples/etcd/build-image) as an oci-archive at
+// `out`; a failure to build it fails the test.
+void build_etcd_image(const std::string& out);
+
 // A one-layer OCI layout at `out` (tag "latest", command /bin/sh) of the
 // directory `root`, made with tar, gzip and sha256sum; the layer is gzip -1,
 // so a sparse file in `root` becomes real zeros (a bomb compresses 1000:1).
@@ -147,21 +167,46 @@ bool dead(pid_t pid);
 void make_oci_layout(const std::string& out, const std::string& root,
                      const std::string& config_extra = "");
 
-// For tests that define boxes: as the unprivileged test user, a busybox
-// rootfs at ~/rootfs-NAME, definitions written by define() (no reload) and
-// undone after the test (remove_boxes), and the rootfs removed.
+// The command `sh -c SCRIPT`.
+std::vector<std::string> sh(const std::string& script);
+
+// For tests that run boxes. SetUp checks that the test runs as the
+// unprivileged test user, makes a fresh rootfs (busybox, or the host's
+// programs under a /usr the box binds: make_host_usr_rootfs) and the
+// definitions dir, then runs prepare(); TearDown runs cleanup(), then stops
+// and removes the boxes define() wrote (remove_boxes) and the rootfs.
 class BoxTest : public ::testing::Test {
  protected:
-  explicit BoxTest(std::string rootfs_name) : rootfs_name_(std::move(rootfs_name)) {}
+  enum class Rootfs { kBusybox, kHostUsr };
+  // The rootfs is ~/rootfs-SUITE, SUITE the test suite's name in lower case
+  // ("FullDisk": ~/rootfs-fulldisk).
+  explicit BoxTest(Rootfs kind = Rootfs::kBusybox) : kind_(kind) {}
+  // ... or ~/rootfs-NAME.
+  explicit BoxTest(std::string rootfs_name, Rootfs kind = Rootfs::kBusybox)
+      : rootfs_name_(std::move(rootfs_name)), kind_(kind) {}
   void SetUp() override;
   void TearDown() override;
+  // What a suite adds to SetUp and TearDown.
+  virtual void prepare() {}
+  virtual void cleanup() {}
+
+  // Writes DEFS/NAME.yaml (no reload); the box is removed after the test.
   void define(const std::string& name, const std::string& yaml);
+
+  // A box in the foreground on rootfs_: box-run run OPTIONS... ROOTFS --
+  // COMMAND...
+  std::vector<std::string> box_argv(const std::vector<std::string>& options,
+                                    const std::vector<std::string>& command) const;
+  // `sh -c SCRIPT` in such a box, run to its end.
+  CommandResult box(const std::vector<std::string>& options, const std::string& script,
+                    std::chrono::seconds timeout = std::chrono::seconds(60)) const;
 
   std::string rootfs_, defs_;
   std::vector<std::string> names_;
 
  private:
   std::string rootfs_name_;
+  Rootfs kind_;
 };
 
 }  // namespace box::testing

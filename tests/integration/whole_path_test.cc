@@ -9,39 +9,18 @@
 
 namespace box::testing {
 namespace {
-namespace fs = std::filesystem;
 
-class WholePath : public ::testing::Test {
+class WholePath : public BoxTest {
  protected:
-  void SetUp() override {
-    rootfs_ = home() + "/rootfs-busybox";
-    make_busybox_rootfs(rootfs_);
-    defs_ = home() + "/.config/box/containers";
-    fs::create_directories(defs_);
-  }
-
-  void TearDown() override {
-    remove_boxes(defs_, written_);
-    fs::remove_all(rootfs_);
-  }
-
-  void define(const std::string& name, const std::string& yaml) {
-    write_file(defs_ + "/" + name + ".yaml", yaml);
-    written_.push_back(name);
-  }
-
   // A container that greets, then waits for SIGTERM and exits 0 on it: the
   // shell is PID 1, which only receives signals it handles.
   std::string hello_yaml() {
     return "description: Hello from box\n"
-           "rootfs: ~/rootfs-busybox\n"
+           "rootfs: ~/rootfs-wholepath\n"
            "command: [sh, -c, 'echo \"hello from $(hostname) as $(id -u)\"; "
            "trap \"echo got SIGTERM; exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n"
            "env: {GREETING: hi}\n";
   }
-
-  std::string rootfs_, defs_;
-  std::vector<std::string> written_;
 };
 
 TEST_F(WholePath, StartsThroughSystemdLogsToJournalAndStopsCleanly) {
@@ -103,7 +82,7 @@ TEST_F(WholePath, BoxctlStartsAndStopsThroughTheManager) {
 
 TEST_F(WholePath, BrokenDefinitionIsReportedAndOthersStillWork) {
   define("hello", hello_yaml());
-  define("broken", "rootfs: ~/rootfs-busybox\ncommand: [sh]\nrestart_policy: always\n");
+  define("broken", "rootfs: ~/rootfs-wholepath\ncommand: [sh]\nrestart_policy: always\n");
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
 
   auto start = systemctl({"start", "box@hello.service"});

@@ -88,14 +88,8 @@ TEST_F(DescriptorLayers, TinyInitHoldsStdioAndItsSignalfdOnly) {
                         "exec 5<" + secret_ + " 6<" + secret_ + "/secret; exec " + box_run() +
                             " run --init tiny " + rootfs_ + " -- sh -c 'echo up; exec sleep 60'"}),
                "/tmp/box-root-view-tiny.out");
-  pid_t init = -1;
-  ASSERT_TRUE(eventually(
-      [&] {
-        init = first_child(b.pid());
-        return init > 0 && contains(b.output(), "up\n");
-      },
-      std::chrono::seconds(20)))
-      << b.output();
+  const pid_t init = first_child_once_said(b, "up\n", std::chrono::seconds(20));
+  ASSERT_GT(init, 0) << b.output();
   ASSERT_EQ(slurp("/proc/" + std::to_string(b.pid()) + "/comm"), "box-run\n");
   std::map<int, std::string> fds;
   // The signalfd comes right after the command's start is reported.
@@ -128,14 +122,8 @@ TEST_F(DescriptorLayers, EnterJoinerHoldsNothingOfItsCaller) {
                "exec 57<" + secret_ + " 58<" + secret_ + "/secret; exec " + prefix() +
                    "/bin/boxctl enter --no-tty rootview -- sh -c 'echo in; exec sleep 60'"}),
       "/tmp/box-root-view-enter.out");
-  pid_t joiner = -1;
-  ASSERT_TRUE(eventually(
-      [&] {
-        joiner = first_child(enter.pid());
-        return joiner > 0 && contains(enter.output(), "in\n");
-      },
-      std::chrono::seconds(30)))
-      << enter.output();
+  const pid_t joiner = first_child_once_said(enter, "in\n", std::chrono::seconds(30));
+  ASSERT_GT(joiner, 0) << enter.output();
   ASSERT_EQ(slurp("/proc/" + std::to_string(enter.pid()) + "/comm"), "boxctl\n");
   auto fds = descriptors(joiner);
   const std::string dir = fs::canonical(secret_).string();

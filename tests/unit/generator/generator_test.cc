@@ -11,6 +11,7 @@
 #include "core/model/generator_status.h"
 #include "core/sys/atomic_write.h"
 #include "generator/status_file.h"
+#include "tests/unit/temp_dir.h"
 
 namespace box::generator {
 namespace {
@@ -18,15 +19,6 @@ namespace fs = std::filesystem;
 
 class GeneratorTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("box-generator-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "defs");
-    fs::create_directories(root_ / "out");
-  }
-  void TearDown() override { fs::remove_all(root_); }
   void write(const std::string& rel, const std::string& text) {
     fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << text;
@@ -56,7 +48,8 @@ class GeneratorTest : public ::testing::Test {
     return nullptr;
   }
 
-  fs::path root_;
+  box::testing::TempDir tmp_{"defs", "out"};
+  const fs::path root_{tmp_.path()};
 };
 
 TEST_F(GeneratorTest, BrokenDefinitionIsSkippedOthersWritten) {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/install/sample_locations.h"
+#include "tests/unit/install/samples.h"
 
 namespace box::install {
 namespace {

@@ -21,17 +21,14 @@
 #include "core/image/sha256.h"
 #include "install/debris.h"
 #include "tests/unit/core/image/image_fixtures.h"
+#include "tests/unit/install/scratch_home.h"
 
 namespace box::install {
 namespace {
 using namespace box::testing;
+using namespace box::install::testing;
 namespace fs = std::filesystem;
 
-InstallOptions named(const std::string& name) {
-  InstallOptions o;
-  o.name = name;
-  return o;
-}
 InstallOptions with_set(InstallOptions o, const std::string& k, const std::string& v) {
   o.set.emplace_back(k, v);
   return o;
@@ -48,18 +45,7 @@ InstallOptions cancelled_by(InstallOptions o, const std::atomic<bool>& flag) {
 class Install : public ::testing::Test {
  protected:
   void SetUp() override {
-    ctx_.dirs.home = tmp_ / "home";
-    ctx_.dirs.config_home = tmp_ / "home/.config";
-    ctx_.dirs.data_home = tmp_ / "home/.local/share";
-    ctx_.dirs.runtime_dir = tmp_ / "run";
-    fs::create_directories(ctx_.dirs.home);
-    fs::create_directories(ctx_.dirs.runtime_dir);
-    ctx_.uid = getuid();
-    ctx_.gid = getgid();
-    ctx_.user = "box-unit-test-nobody";
-    ctx_.subuid_file = tmp_ / "subuid";  // missing: no subordinate ids
-    ctx_.subgid_file = tmp_ / "subgid";
-    ctx_.box_run = "/usr/libexec/box/box-run";
+    ctx_ = scratch_home(tmp_.path());
     ctx_.reload = [this]() -> Result<void> {
       ++reloads_;
       return {};
@@ -1165,8 +1151,7 @@ class InstallReplace : public Install {
   }
 
   Result<InstalledImage> install_app(bool replace) {
-    return install(ctx_, "oci:" + (tmp_ / "layout"),
-                   replace ? replacing(named("app")) : named("app"), nullptr);
+    return install(ctx_, "oci:" + (tmp_ / "layout"), named("app", replace), nullptr);
   }
 };
 
@@ -1184,6 +1169,16 @@ TEST_F(InstallReplace, AFailedReplaceLeavesThePreviousInstallWhole) {
   ASSERT_EQ(before.docs,
             (std::map<std::string, std::string>{{"a.txt", "a v1\n"}, {"b.txt", "b v1\n"}}));
 
+  // After each failure below: the previous install as it was.
+  auto expect_previous_whole = [&](const char* after) {
+    EXPECT_EQ(snapshot(), before) << after;
+    EXPECT_EQ(entries(docs()), (std::vector<std::string>{"a.txt", "b.txt"})) << after;
+    EXPECT_EQ(entries(ctx_.dirs.config_home + "/user-tmpfiles.d"),
+              std::vector<std::string>{"box-app.conf"})
+        << after;
+    EXPECT_EQ(entries(images()), std::vector<std::string>{"app"}) << after;
+  };
+
   const std::string v2_tmpfiles =
       "d $STATE_DIRECTORY/$NAME 0700 - - -\nd $RUN_DIRECTORY/$NAME - - - - -\n";
   // 1. Every host file written, then the stop of the old container fails.
@@ -1195,11 +1190,7 @@ TEST_F(InstallReplace, AFailedReplaceLeavesThePreviousInstallWhole) {
   ASSERT_FALSE(stop_failed.ok());
   EXPECT_NE(stop_failed.error().message().find("the user manager said no"), std::string::npos)
       << stop_failed.error().message();
-  EXPECT_EQ(snapshot(), before) << "after a failed stop";
-  EXPECT_EQ(entries(docs()), (std::vector<std::string>{"a.txt", "b.txt"}));
-  EXPECT_EQ(entries(ctx_.dirs.config_home + "/user-tmpfiles.d"),
-            std::vector<std::string>{"box-app.conf"});
-  EXPECT_EQ(entries(images()), std::vector<std::string>{"app"});
+  expect_previous_whole("after a failed stop");
 
   // 2. A host file written, the next one cannot be (a file is where its
   // directory would go).
@@ -1213,11 +1204,7 @@ TEST_F(InstallReplace, AFailedReplaceLeavesThePreviousInstallWhole) {
   ASSERT_FALSE(write_failed.ok());
   EXPECT_NE(write_failed.error().message().find("appdoc-blocked/c.txt"), std::string::npos)
       << write_failed.error().message();
-  EXPECT_EQ(snapshot(), before) << "after a failed write";
-  EXPECT_EQ(entries(docs()), (std::vector<std::string>{"a.txt", "b.txt"}));
-  EXPECT_EQ(entries(ctx_.dirs.config_home + "/user-tmpfiles.d"),
-            std::vector<std::string>{"box-app.conf"});
-  EXPECT_EQ(entries(images()), std::vector<std::string>{"app"});
+  expect_previous_whole("after a failed write");
 
   // The previous install's record still holds: uninstall removes its files.
   auto u = uninstall(ctx_, "app", true);

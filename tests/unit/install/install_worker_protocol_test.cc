@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "tests/unit/install/samples.h"
+
 namespace box::manager {
 namespace {
 
@@ -9,34 +13,20 @@ TEST(InstallWorkerProtocol, ArgumentsRoundTrip) {
   WorkerRequest r;
   r.source = "oci-archive:/home/u/-odd name.tar:v1";
   r.name = "-etcd";  // an operand, even when it looks like an option
-  install::InstallOptions& o = r.options;
-  o.replace = true;
-  o.set = {{"PORT", "2379"}, {"EMPTY", ""}, {"EQ", "a=b"}};
-  o.dry_run = true;
-  o.allow_autostart = true;
-  o.allow_binds = {"/", "--odd"};
-  o.allow_host_files = {"/home/u/.local/bin/x"};
-  o.allow_host_namespaces = {"pid", "ipc"};
-  auto args = worker_arguments(r);
-  auto back = parse_worker_arguments(args);
+  r.options = install::testing::sample_options();
+  auto back = parse_worker_arguments(worker_arguments(r));
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(back->op, WorkerRequest::Op::kInstall);
   EXPECT_EQ(back->source, r.source);
   EXPECT_EQ(back->name, r.name);
-  auto b = install_options_of(*back);
-  EXPECT_EQ(b.name, "-etcd");
-  EXPECT_TRUE(b.replace);
-  EXPECT_EQ(b.set, o.set);
-  EXPECT_TRUE(b.dry_run);
-  EXPECT_TRUE(b.allow_autostart);
-  EXPECT_EQ(b.allow_binds, o.allow_binds);
-  EXPECT_EQ(b.allow_host_files, o.allow_host_files);
-  EXPECT_EQ(b.allow_host_namespaces, o.allow_host_namespaces);
-  EXPECT_EQ(b.max_size, 0u);
-  r.options.max_size = 64ull << 30;
+  install::InstallOptions expected = r.options;
+  expected.name = "-etcd";
+  EXPECT_EQ(install_options_of(*back), expected);
+  // No --max-size: the install's default.
+  r.options.max_size = 0;
   back = parse_worker_arguments(worker_arguments(r));
   ASSERT_TRUE(back.ok()) << back.error().message();
-  EXPECT_EQ(back->options.max_size, 64ull << 30);
+  EXPECT_EQ(back->options.max_size, 0u);
 
   WorkerRequest u;
   u.op = WorkerRequest::Op::kUninstall;
@@ -78,23 +68,13 @@ TEST(InstallWorkerProtocol, MessagesAreOneLineEach) {
   EXPECT_EQ(m->progress.bytes, 1ull << 33);
   EXPECT_EQ(m->progress.total_bytes, 1ull << 34);
 
-  install::InstalledImage image;
-  image.name = "etcd";
-  image.source = "oci-archive:/x/etcd.tar";
-  image.digest = "sha256:00";
-  image.warnings = {"first\nsecond"};
-  image.labels = {{"k", "v"}};
-  image.layers = 3;
+  const install::InstalledImage image = install::testing::sample_image();
   line = installed_line(image);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   m = parse_worker_line(line);
   ASSERT_TRUE(m.ok()) << m.error().message();
   EXPECT_EQ(m->kind, WorkerMessage::Kind::kInstalled);
-  EXPECT_EQ(m->image.name, "etcd");
-  EXPECT_EQ(m->image.source, image.source);
-  EXPECT_EQ(m->image.warnings, image.warnings);
-  EXPECT_EQ(m->image.labels, image.labels);
-  EXPECT_EQ(m->image.layers, 3u);
+  EXPECT_EQ(m->image, image);
 
   // A message may hold any bytes of a path.
   line = failure_line("open '/x/\xff\n': No such file", true);
@@ -108,6 +88,21 @@ TEST(InstallWorkerProtocol, MessagesAreOneLineEach) {
   m = parse_worker_line(uninstalled_line());
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->kind, WorkerMessage::Kind::kUninstalled);
+}
+
+TEST(InstallWorkerProtocol, EveryPhaseHasANameOfItsOwn) {
+  using Phase = install::Progress::Phase;
+  std::set<std::string> names;
+  for (Phase p : {Phase::kReading, Phase::kUnpacking, Phase::kCopying, Phase::kFinishing}) {
+    names.insert(phase_name(p));
+    Phase back = Phase::kReading;
+    ASSERT_TRUE(phase_from_name(phase_name(p), back)) << phase_name(p);
+    EXPECT_EQ(back, p) << phase_name(p);
+  }
+  EXPECT_EQ(names.size(), 4u);
+  Phase unchanged = Phase::kCopying;
+  EXPECT_FALSE(phase_from_name("dancing", unchanged));
+  EXPECT_EQ(unchanged, Phase::kCopying);
 }
 
 TEST(InstallWorkerProtocol, GarbageIsAnError) {

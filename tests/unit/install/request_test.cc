@@ -8,29 +8,20 @@
 #include <filesystem>
 
 #include "tests/unit/core/image/image_fixtures.h"
+#include "tests/unit/install/scratch_home.h"
 
 namespace box::install {
 namespace {
 using namespace box::testing;
+using namespace box::install::testing;
 namespace fs = std::filesystem;
 
 class Request : public ::testing::Test {
  protected:
   void SetUp() override {
-    ctx_.dirs.home = tmp_ / "home";
-    ctx_.dirs.config_home = tmp_ / "home/.config";
-    ctx_.dirs.data_home = tmp_ / "home/.local/share";
-    ctx_.uid = getuid();
-    ctx_.gid = getgid();
+    ctx_ = scratch_home(tmp_.path());
     write_bytes(tmp_ / "etcd.tar", "not checked here");
     fs::create_directories(tmp_ / "layout");
-  }
-
-  InstallOptions named(const std::string& name, bool replace = false) {
-    InstallOptions o;
-    o.name = name;
-    o.replace = replace;
-    return o;
   }
 
   TempDir tmp_;

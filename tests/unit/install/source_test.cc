@@ -6,25 +6,27 @@ namespace box::install {
 namespace {
 
 TEST(InstallSource, ParsesTransportsLikeSkopeo) {
-  auto s = parse_source("oci:images/etcd:3.4", "/home/u");
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->kind, SourceKind::kOciLayout);
-  EXPECT_EQ(s->path, "/home/u/images/etcd");
-  EXPECT_EQ(s->tag, "3.4");
-
-  s = parse_source("oci-archive:/tmp/etcd.tar", "/");
-  EXPECT_EQ(s->kind, SourceKind::kOciArchive);
-  EXPECT_EQ(s->path, "/tmp/etcd.tar");
-  EXPECT_EQ(s->tag, "");
-
-  s = parse_source("docker-archive:app.tar:example/app:latest", "/w");
-  EXPECT_EQ(s->kind, SourceKind::kDockerArchive);
-  EXPECT_EQ(s->path, "/w/app.tar");
-  EXPECT_EQ(s->tag, "example/app:latest");
-
-  s = parse_source("./bundle", "/w");
-  EXPECT_EQ(s->kind, SourceKind::kDirectory);
-  EXPECT_EQ(s->path, "/w/./bundle");
+  struct Case {
+    const char* text;
+    const char* cwd;
+    SourceKind kind;
+    const char* path;
+    const char* tag;
+  };
+  const Case cases[] = {
+      {"oci:images/etcd:3.4", "/home/u", SourceKind::kOciLayout, "/home/u/images/etcd", "3.4"},
+      {"oci-archive:/tmp/etcd.tar", "/", SourceKind::kOciArchive, "/tmp/etcd.tar", ""},
+      {"docker-archive:app.tar:example/app:latest", "/w", SourceKind::kDockerArchive, "/w/app.tar",
+       "example/app:latest"},
+      {"./bundle", "/w", SourceKind::kDirectory, "/w/./bundle", ""},
+  };
+  for (const auto& c : cases) {
+    auto s = parse_source(c.text, c.cwd);
+    ASSERT_TRUE(s.ok()) << c.text << ": " << s.error().message();
+    EXPECT_EQ(s->kind, c.kind) << c.text;
+    EXPECT_EQ(s->path, c.path) << c.text;
+    EXPECT_EQ(s->tag, c.tag) << c.text;
+  }
 }
 
 TEST(InstallSource, RefusesRegistriesAndEmptyParts) {

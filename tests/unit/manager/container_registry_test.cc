@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/model/generator_status.h"
+#include "tests/unit/temp_dir.h"
 
 namespace box::manager {
 namespace {
@@ -15,20 +16,14 @@ namespace fs = std::filesystem;
 
 class RegistryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("box-registry-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(root_ / "defs");
-  }
-  void TearDown() override { fs::remove_all(root_); }
   void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
   ContainerRegistry registry() {
     return ContainerRegistry({(root_ / "defs").string(), (root_ / "shipped").string()},
                              LoadContext{"/home/u", "/home/u/.local/share", ""},
                              (root_ / "status.json").string());
   }
-  fs::path root_;
+  box::testing::TempDir tmp_{"defs"};
+  const fs::path root_{tmp_.path()};
 };
 
 TEST_F(RegistryTest, ListsValidAndInvalidDefinitions) {

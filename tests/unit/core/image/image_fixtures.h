@@ -1,6 +1,7 @@
 // Test images built on the spot with libarchive: layer tars (any entry,
 // including hostile ones), OCI layouts, oci-archives and docker-archives.
-// Header-only: the unit test glob compiles *_test.cc files only.
+// Header-only: the unit test glob compiles *_test.cc files only. (TempDir,
+// a scratch directory, is tests/unit/temp_dir.h.)
 #pragma once
 
 #include <archive.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/image/sha256.h"
+#include "tests/unit/temp_dir.h"
 
 namespace box::testing {
 
@@ -201,28 +203,5 @@ inline void make_docker_archive(const std::string& file, const std::vector<std::
   entries.push_back(testing::file("manifest.json", manifest.dump()));
   write_bytes(file, make_tar(entries, false));
 }
-
-// A scratch directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/box-image-test-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    // Make everything removable first (tests create 0555 dirs).
-    for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
-         !ec && it != std::filesystem::end(it); it.increment(ec))
-      if (it->is_directory(ec) && !it->is_symlink(ec)) chmod(it->path().c_str(), 0755);
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace box::testing

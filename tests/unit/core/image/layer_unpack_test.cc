@@ -111,7 +111,7 @@ TEST_F(LayerUnpack, AbsoluteSymlinksStayInsideTheRootfs) {
                   .ok());
   EXPECT_FALSE(std::filesystem::exists(outside + "/evil"));
   EXPECT_FALSE(std::filesystem::exists(tmp_ / "evil2"));
-  // Resolved in the rootfs: "/tmp/box-image-test-*/outside" under rootfs_.
+  // Resolved in the rootfs: "/tmp/box-unit-test-*/outside" under rootfs_.
   EXPECT_EQ(content(outside.substr(1) + "/evil"), "through an absolute link");
   EXPECT_EQ(content("evil2"), "through a relative link");
   char link[256] = {};

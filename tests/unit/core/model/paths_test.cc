@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/unit/temp_dir.h"
+
 namespace box {
 namespace {
 namespace fs = std::filesystem;
@@ -15,16 +17,6 @@ using Strings = std::vector<std::string>;
 
 class PathsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("box-paths-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "user");
-    fs::create_directories(root_ / "etc");
-    fs::create_directories(root_ / "shipped");
-  }
-  void TearDown() override { fs::remove_all(root_); }
   void touch(const std::string& rel, const std::string& text = "x") {
     fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << text;
@@ -36,7 +28,8 @@ class PathsTest : public ::testing::Test {
   std::string p(const std::string& rel) { return (root_ / rel).string(); }
   Strings dirs() { return {p("user"), p("etc"), p("shipped"), p("missing")}; }
 
-  fs::path root_;
+  box::testing::TempDir tmp_{"user", "etc", "shipped"};
+  const fs::path root_{tmp_.path()};
 };
 
 TEST_F(PathsTest, UserDefinitionWinsOverShipped) {

@@ -1,16 +1,21 @@
 // The user's systemd (org.freedesktop.systemd1 on the session bus): the one
-// source of truth for whether a container runs. Nothing here is remembered
-// between calls except the callbacks of jobs still running.
+// client of it, for box-manager (asynchronous, in its event loop), doctor
+// (a few properties) and box-install-worker (a stop waited for, below).
+// Nothing here is remembered between calls except the callbacks of jobs
+// still running.
 #pragma once
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/sys/result.h"
 
 namespace box::manager {
 
@@ -28,7 +33,17 @@ struct UnitRuntime {
   std::vector<std::string> wanted_by;
   uint32_t main_pid = 0;
   uint64_t since_usec = 0;  // StateChangeTimestamp, realtime
-  int32_t exit_status = 0;  // ExecMainStatus
+  // How the main process ended (CLD_EXITED, CLD_KILLED...) and its status
+  // or signal: unit_changes.h's shell_exit_status() makes one number of them.
+  int32_t exec_main_code = 0;
+  int32_t exec_main_status = 0;
+};
+
+// What doctor shows of the user manager itself.
+struct ManagerFacts {
+  std::string version;        // "252"
+  std::string system_state;   // running, degraded, starting, ...
+  std::string control_group;  // its cgroup, "/user.slice/.../user@1000.service"
 };
 
 class SystemdClient {
@@ -41,12 +56,20 @@ class SystemdClient {
   using StatesDone =
       std::function<void(const sdbus::Error* error, std::map<std::string, UnitState> states)>;
   // A unit's org.freedesktop.DBus.Properties.PropertiesChanged, as systemd sent it.
-  using UnitChanged = std::function<void(
-      const std::string& unit, const std::string& interface,
-      const std::map<std::string, sdbus::Variant>& changed, const std::vector<std::string>& invalidated)>;
+  using UnitChanged = std::function<void(const std::string& unit, const std::string& interface,
+                                         const std::map<std::string, sdbus::Variant>& changed,
+                                         const std::vector<std::string>& invalidated)>;
 
+  // Hears the end of the jobs it queues (JobRemoved: systemd sends it to the
+  // client that queued the job) and, while anyone is subscribed (watch_units),
+  // of daemon-reloads (Reloading).
   explicit SystemdClient(sdbus::IConnection& connection);
   ~SystemdClient();
+
+  // box-manager's: asks systemd to send its signals (Subscribe: without a
+  // subscriber it sends no PropertiesChanged) and passes those of every unit
+  // to on_unit_changed.
+  void watch_units();
 
   // The loaded units matching `pattern` (ListUnitsByPatterns), in one round
   // trip that loads nothing: a unit systemd has not loaded is inactive
@@ -59,6 +82,10 @@ class SystemdClient {
 
   // Everything a container object shows (two GetAll calls). Throws sdbus::Error.
   UnitRuntime unit_runtime(const std::string& unit);
+  // Three properties of the manager, and the UnitFileState of `unit`
+  // (GetUnitFileState: also for a template). Both throw sdbus::Error.
+  ManagerFacts manager_facts();
+  std::string unit_file_state(const std::string& unit);
 
   // Queues a job in "replace" mode, as systemctl does; `done` runs when
   // systemd reports the job's end (JobRemoved).
@@ -86,6 +113,7 @@ class SystemdClient {
 
  private:
   void queue_job(const char* method, const std::string& unit, JobDone done);
+  std::string manager_property(const std::string& name);
 
   sdbus::IConnection& connection_;
   std::unique_ptr<sdbus::IProxy> proxy_;
@@ -94,5 +122,13 @@ class SystemdClient {
   UnitChanged unit_changed_;
   std::function<void()> reloaded_;
 };
+
+// For a process with no event loop of its own (box-install-worker): stops
+// `unit` and waits until systemd reports the job done, on a connection to
+// the user bus of its own. A unit systemd does not know is already stopped;
+// no user bus at all (no session) means no user manager and nothing to stop.
+// When `*cancel` becomes true the wait ends (within 100 ms) with
+// "cancelled"; the stop itself goes on in systemd.
+Result<void> stop_user_unit(const std::string& unit, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace box::manager
