@@ -1,5 +1,6 @@
 // The container definition: what a user writes in NAME.yaml, validated.
-// docs/definitions.md is the reference for every field.
+// docs/definitions.md is the reference for every field; the keys and the
+// names of their values are in schema.h.
 #pragma once
 
 #include <sys/types.h>
@@ -7,23 +8,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "core/model/names.h"
+#include "core/model/schema.h"
 
 namespace box {
-
-enum class InitMode { kNone, kTiny, kSystemd };
-enum class UsernsMode { kAuto, kSingle, kKeepId };
-enum class NetworkMode { kHost, kNone, kPrivate };
-enum class RootfsWrites { kOverlay, kPersistent, kReadonly, kDirect };
-// Who mounts the overlay of rootfs_writes overlay/persistent: the kernel, with
-// fuse-overlayfs where the kernel refuses (auto); or only one of them.
-enum class OverlayDriver { kAuto, kKernel, kFuse };
-enum class SeccompMode { kDefault, kUnconfined };
-enum class Autostart { kNo, kLogin, kSession };
-enum class RestartPolicy { kNo, kOnFailure, kOnAbnormal, kOnAbort, kAlways };
 
 struct PortMapping {
   std::string host_ip;  // empty: all addresses
@@ -34,7 +27,7 @@ struct PortMapping {
 };
 
 struct MountSpec {
-  enum class Type { kBind, kTmpfs, kDir, kSymlink, kFile };
+  using Type = MountType;
   Type type = Type::kBind;
   std::string target;  // absolute, inside the container
   std::string source;  // kBind: absolute host path
@@ -115,14 +108,34 @@ struct Definition {
   Resources resources;
 };
 
-// Names for messages and unit files.
-const char* to_string(InitMode m);
-const char* to_string(UsernsMode m);
-const char* to_string(NetworkMode m);
-const char* to_string(RootfsWrites m);
-const char* to_string(OverlayDriver m);
-const char* to_string(SeccompMode m);
-const char* to_string(Autostart m);
-const char* to_string(RestartPolicy m);
+// The keys whose value is one name of a table (schema.h), and the field of
+// Definition each sets: the loader reads each into its field, `box-run
+// run`'s options find the field by the key, and definition_keys() gives
+// each key the names of its field's table.
+inline constexpr auto kNamedFields = std::make_tuple(
+    std::pair{Key::kInit, &Definition::init}, std::pair{Key::kUserns, &Definition::userns},
+    std::pair{Key::kNetwork, &Definition::network},
+    std::pair{Key::kRootfsWrites, &Definition::rootfs_writes},
+    std::pair{Key::kOverlayDriver, &Definition::overlay_driver},
+    std::pair{Key::kSeccomp, &Definition::seccomp}, std::pair{Key::kRestart, &Definition::restart},
+    std::pair{Key::kAutostart, &Definition::autostart});
+
+// f(key, field) for each of them.
+template <typename F>
+constexpr void for_each_named_field(F&& f) {
+  std::apply([&](const auto&... entry) { (f(entry.first, entry.second), ...); }, kNamedFields);
+}
+
+// The field that the key K sets; K must take a name.
+template <Key K, std::size_t I = 0>
+constexpr auto named_field() {
+  static_assert(I < std::tuple_size_v<decltype(kNamedFields)>, "K is not a key that takes a name");
+  if constexpr (std::get<I>(kNamedFields).first == K)
+    return std::get<I>(kNamedFields).second;
+  else
+    return named_field<K, I + 1>();
+}
+template <Key K>
+using NamedFieldType = std::remove_cvref_t<decltype(std::declval<Definition&>().*named_field<K>())>;
 
 }  // namespace box

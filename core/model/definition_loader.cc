@@ -54,8 +54,10 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// "did you mean 'command'?" for a near miss, else the list of known keys.
-std::string suggest(const std::string& key, const std::vector<std::string>& known) {
+// "did you mean 'command'?" for a near miss, else the list of known keys
+// in alphabetical order.
+std::string suggest(const std::string& key, std::vector<std::string> known) {
+  std::sort(known.begin(), known.end());
   std::string best;
   std::size_t best_d = 3;
   for (const auto& k : known) {
@@ -69,7 +71,7 @@ std::string suggest(const std::string& key, const std::vector<std::string>& know
 }
 
 // Where each top-level key was last set, for errors that involve two keys.
-using Locations = std::map<std::string, std::string>;
+using Locations = std::map<Key, std::string>;
 
 // Applies one YAML document's keys to a Definition. Every error names the
 // node: "file:line:column: 'key': problem".
@@ -80,9 +82,41 @@ class FragmentParser {
 
   Result<void> apply(const Node& root);
 
- private:
+  // What reads a key that does not take a name (kHandlers below).
   using Handler = Result<void> (FragmentParser::*)(const Node&, const std::string&);
-  static const std::map<std::string, Handler>& handlers();
+  Result<void> on_description(const Node& n, const std::string& key);
+  Result<void> on_rootfs(const Node& n, const std::string& key);
+  Result<void> on_image(const Node& n, const std::string& key);
+  Result<void> on_command(const Node& n, const std::string& key);
+  Result<void> on_user(const Node& n, const std::string& key);
+  Result<void> on_groups(const Node& n, const std::string& key);
+  Result<void> on_env(const Node& n, const std::string& key);
+  Result<void> on_workdir(const Node& n, const std::string& key);
+  Result<void> on_hostname(const Node& n, const std::string& key);
+  Result<void> on_umask(const Node& n, const std::string& key);
+  Result<void> on_rlimits(const Node& n, const std::string& key);
+  Result<void> on_namespaces(const Node& n, const std::string& key);
+  Result<void> on_ports(const Node& n, const std::string& key);
+  Result<void> on_dns(const Node& n, const std::string& key);
+  Result<void> on_mounts(const Node& n, const std::string& key);
+  Result<void> on_capabilities(const Node& n, const std::string& key);
+  Result<void> on_notify(const Node& n, const std::string& key) {
+    return set_boolean(n, key, def_.notify);
+  }
+  Result<void> on_stop(const Node& n, const std::string& key);
+  Result<void> on_after(const Node& n, const std::string& key) {
+    return set_box_names(n, key, def_.after);
+  }
+  Result<void> on_requires(const Node& n, const std::string& key) {
+    return set_box_names(n, key, def_.requires_);
+  }
+  Result<void> on_network_online(const Node& n, const std::string& key) {
+    return set_boolean(n, key, def_.network_online);
+  }
+  Result<void> on_resources(const Node& n, const std::string& key);
+
+ private:
+  Result<void> apply_key(Key k, const Node& n, const std::string& key);
 
   Error error(const Node& n, const std::string& key, const std::string& what) const {
     return Error(where(file_, n.Mark()) + ": '" + key + "': " + what);
@@ -97,48 +131,30 @@ class FragmentParser {
   Result<std::string> inside_path(const Node& n, const std::string& key);
   Result<bool> boolean(const Node& n, const std::string& key);
   Result<std::vector<std::string>> str_list(const Node& n, const std::string& key);
-  template <typename E>
-  Result<E> choice(const Node& n, const std::string& key,
-                   const std::vector<std::pair<const char*, E>>& options);
+  template <typename T>
+  Result<T> choice(const Node& n, const std::string& key, Choices<T> table);
+  // Keys whose value is one name of an enum's table, or a bool.
+  template <Named E>
+  Result<void> set_choice(const Node& n, const std::string& key, E& field);
+  Result<void> set_boolean(const Node& n, const std::string& key, bool& field);
   template <typename T>
   Result<T> parsed(const Node& n, const std::string& key,
                    const std::function<Result<T>(const std::string&)>& parse);
   Result<void> check_map_keys(const Node& n, const std::string& key,
-                              const std::set<std::string>& allowed);
+                              const std::vector<std::string>& allowed);
+  // A mapping of NAME: value (env, rlimits) into `list`, in file order: a
+  // fragment's entry replaces the main file's of the same name in its
+  // place, a new name goes last. `make` gets the name and the value's text.
+  template <typename T>
+  Result<void> name_map(
+      const Node& n, const std::string& key, std::vector<T>& list,
+      const std::function<Result<void>(const std::string&)>& check_name,
+      const std::function<Result<T>(const std::string&, const std::string&)>& make);
 
-  Result<void> on_description(const Node& n, const std::string& key);
-  Result<void> on_rootfs(const Node& n, const std::string& key);
-  Result<void> on_image(const Node& n, const std::string& key);
-  Result<void> on_command(const Node& n, const std::string& key);
-  Result<void> on_init(const Node& n, const std::string& key);
-  Result<void> on_user(const Node& n, const std::string& key);
-  Result<void> on_groups(const Node& n, const std::string& key);
-  Result<void> on_userns(const Node& n, const std::string& key);
-  Result<void> on_env(const Node& n, const std::string& key);
-  Result<void> on_workdir(const Node& n, const std::string& key);
-  Result<void> on_hostname(const Node& n, const std::string& key);
-  Result<void> on_umask(const Node& n, const std::string& key);
-  Result<void> on_rlimits(const Node& n, const std::string& key);
-  Result<void> on_namespaces(const Node& n, const std::string& key);
-  Result<void> on_network(const Node& n, const std::string& key);
-  Result<void> on_ports(const Node& n, const std::string& key);
-  Result<void> on_dns(const Node& n, const std::string& key);
-  Result<void> on_rootfs_writes(const Node& n, const std::string& key);
-  Result<void> on_overlay_driver(const Node& n, const std::string& key);
-  Result<void> on_mounts(const Node& n, const std::string& key);
   Result<MountSpec> mount(const Node& n, const std::string& key);
-  Result<void> on_capabilities(const Node& n, const std::string& key);
-  Result<void> on_seccomp(const Node& n, const std::string& key);
-  Result<void> on_notify(const Node& n, const std::string& key);
-  Result<void> on_restart(const Node& n, const std::string& key);
-  Result<void> on_stop(const Node& n, const std::string& key);
-  Result<void> on_autostart(const Node& n, const std::string& key);
-  Result<void> on_after(const Node& n, const std::string& key);
-  Result<void> on_requires(const Node& n, const std::string& key);
-  Result<void> on_network_online(const Node& n, const std::string& key);
-  Result<void> on_resources(const Node& n, const std::string& key);
 
-  Result<std::vector<std::string>> box_names(const Node& n, const std::string& key);
+  Result<void> set_box_names(const Node& n, const std::string& key,
+                             std::vector<std::string>& field);
 
   const std::string& file_;
   const LoadContext& ctx_;
@@ -146,40 +162,54 @@ class FragmentParser {
   Locations& loc_;
 };
 
-const std::map<std::string, FragmentParser::Handler>& FragmentParser::handlers() {
-  static const std::map<std::string, Handler> table = {
-      {"description", &FragmentParser::on_description},
-      {"rootfs", &FragmentParser::on_rootfs},
-      {"image", &FragmentParser::on_image},
-      {"command", &FragmentParser::on_command},
-      {"init", &FragmentParser::on_init},
-      {"user", &FragmentParser::on_user},
-      {"groups", &FragmentParser::on_groups},
-      {"userns", &FragmentParser::on_userns},
-      {"env", &FragmentParser::on_env},
-      {"workdir", &FragmentParser::on_workdir},
-      {"hostname", &FragmentParser::on_hostname},
-      {"umask", &FragmentParser::on_umask},
-      {"rlimits", &FragmentParser::on_rlimits},
-      {"namespaces", &FragmentParser::on_namespaces},
-      {"network", &FragmentParser::on_network},
-      {"ports", &FragmentParser::on_ports},
-      {"dns", &FragmentParser::on_dns},
-      {"rootfs_writes", &FragmentParser::on_rootfs_writes},
-      {"overlay_driver", &FragmentParser::on_overlay_driver},
-      {"mounts", &FragmentParser::on_mounts},
-      {"capabilities", &FragmentParser::on_capabilities},
-      {"seccomp", &FragmentParser::on_seccomp},
-      {"notify", &FragmentParser::on_notify},
-      {"restart", &FragmentParser::on_restart},
-      {"stop", &FragmentParser::on_stop},
-      {"autostart", &FragmentParser::on_autostart},
-      {"after", &FragmentParser::on_after},
-      {"requires", &FragmentParser::on_requires},
-      {"network_online", &FragmentParser::on_network_online},
-      {"resources", &FragmentParser::on_resources},
-  };
-  return table;
+// The keys that do not take a name, and their handlers.
+constexpr std::pair<Key, FragmentParser::Handler> kHandlers[] = {
+    {Key::kDescription, &FragmentParser::on_description},
+    {Key::kRootfs, &FragmentParser::on_rootfs},
+    {Key::kImage, &FragmentParser::on_image},
+    {Key::kCommand, &FragmentParser::on_command},
+    {Key::kUser, &FragmentParser::on_user},
+    {Key::kGroups, &FragmentParser::on_groups},
+    {Key::kEnv, &FragmentParser::on_env},
+    {Key::kWorkdir, &FragmentParser::on_workdir},
+    {Key::kHostname, &FragmentParser::on_hostname},
+    {Key::kUmask, &FragmentParser::on_umask},
+    {Key::kRlimits, &FragmentParser::on_rlimits},
+    {Key::kNamespaces, &FragmentParser::on_namespaces},
+    {Key::kPorts, &FragmentParser::on_ports},
+    {Key::kDns, &FragmentParser::on_dns},
+    {Key::kMounts, &FragmentParser::on_mounts},
+    {Key::kCapabilities, &FragmentParser::on_capabilities},
+    {Key::kNotify, &FragmentParser::on_notify},
+    {Key::kStop, &FragmentParser::on_stop},
+    {Key::kAfter, &FragmentParser::on_after},
+    {Key::kRequires, &FragmentParser::on_requires},
+    {Key::kNetworkOnline, &FragmentParser::on_network_online},
+    {Key::kResources, &FragmentParser::on_resources},
+};
+
+// Every key of the schema is read once: by kHandlers or into its field.
+constexpr bool one_reader_a_key() {
+  for (std::size_t i = 0; i < kKeyCount; ++i) {
+    const Key key = static_cast<Key>(i);
+    int readers = 0;
+    for (const auto& entry : kHandlers) readers += entry.first == key;
+    for_each_named_field([&](Key named, auto) { readers += named == key; });
+    if (readers != 1) return false;
+  }
+  return true;
+}
+static_assert(one_reader_a_key(), "a key of the schema has no reader, or two");
+
+Result<void> FragmentParser::apply_key(Key k, const Node& n, const std::string& key) {
+  std::optional<Result<void>> named;
+  for_each_named_field([&](Key field_key, auto field) {
+    if (field_key == k) named = set_choice(n, key, def_.*field);
+  });
+  if (named) return *named;
+  for (const auto& [handled, handler] : kHandlers)
+    if (handled == k) return (this->*handler)(n, key);
+  return error(n, key, "no reader for this key");  // not reached: one_reader_a_key()
 }
 
 Result<void> FragmentParser::apply(const Node& root) {
@@ -195,17 +225,17 @@ Result<void> FragmentParser::apply(const Node& root) {
     const std::string key = key_node.Scalar();
     if (!seen.insert(key).second)
       return Error(where(file_, key_node.Mark()) + ": '" + key + "': duplicate key");
-    auto it = handlers().find(key);
-    if (it == handlers().end()) {
+    const auto k = find_key(key);
+    if (!k) {
       // Typos must not silently do nothing.
       std::vector<std::string> known;
-      for (const auto& [k, h] : handlers()) known.push_back(k);
+      for (const auto& spec : definition_keys()) known.push_back(spec.name);
       return Error(where(file_, key_node.Mark()) + ": unknown key '" + key + "' (" +
                    suggest(key, known) + ")");
     }
-    auto r = (this->*(it->second))(kv.second, key);
+    auto r = apply_key(*k, kv.second, key);
     if (!r) return r;
-    loc_[key] = where(file_, key_node.Mark());
+    loc_[*k] = where(file_, key_node.Mark());
   }
   return {};
 }
@@ -238,16 +268,7 @@ Result<std::string> FragmentParser::path(const Node& n, const std::string& key) 
 Result<std::string> FragmentParser::inside_path(const Node& n, const std::string& key) {
   auto s = str(n, key);
   if (!s) return s;
-  if (s->empty() || s->front() != '/')
-    return error(n, key, "expected an absolute path inside the container, found '" + *s + "'");
-  std::size_t start = 0;
-  while (start < s->size()) {
-    std::size_t end = s->find('/', start);
-    if (end == std::string::npos) end = s->size();
-    if (s->compare(start, end - start, "..") == 0)
-      return error(n, key, "'..' is not allowed in '" + *s + "'");
-    start = end + 1;
-  }
+  if (auto r = check_inside_path(*s); !r) return error(n, key, r.error().message());
   return s;
 }
 
@@ -273,15 +294,27 @@ Result<std::vector<std::string>> FragmentParser::str_list(const Node& n, const s
   return out;
 }
 
-template <typename E>
-Result<E> FragmentParser::choice(const Node& n, const std::string& key,
-                                 const std::vector<std::pair<const char*, E>>& options) {
-  std::string names;
-  for (const auto& [name, v] : options) names += (names.empty() ? "" : ", ") + std::string(name);
-  if (!n.IsScalar()) return expected(n, key, "one of " + names);
-  for (const auto& [name, v] : options)
-    if (n.Scalar() == name) return v;
-  return error(n, key, "expected one of " + names + ", found '" + n.Scalar() + "'");
+template <typename T>
+Result<T> FragmentParser::choice(const Node& n, const std::string& key, Choices<T> table) {
+  if (!n.IsScalar()) return expected(n, key, "one of " + choice_names(table));
+  auto v = parse_choice(table, n.Scalar());
+  if (!v) return error(n, key, v.error().message());
+  return v;
+}
+
+template <Named E>
+Result<void> FragmentParser::set_choice(const Node& n, const std::string& key, E& field) {
+  auto v = choice(n, key, choices<E>());
+  if (!v) return v.error();
+  field = *v;
+  return {};
+}
+
+Result<void> FragmentParser::set_boolean(const Node& n, const std::string& key, bool& field) {
+  auto v = boolean(n, key);
+  if (!v) return v.error();
+  field = *v;
+  return {};
 }
 
 template <typename T>
@@ -295,12 +328,38 @@ Result<T> FragmentParser::parsed(const Node& n, const std::string& key,
 }
 
 Result<void> FragmentParser::check_map_keys(const Node& n, const std::string& key,
-                                            const std::set<std::string>& allowed) {
+                                            const std::vector<std::string>& allowed) {
   for (const auto& kv : n) {
     const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
-    if (!allowed.count(k))
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
       return Error(where(file_, kv.first.Mark()) + ": '" + key + "': unknown key '" + k + "' (" +
-                   suggest(k, std::vector<std::string>(allowed.begin(), allowed.end())) + ")");
+                   suggest(k, allowed) + ")");
+  }
+  return {};
+}
+
+const std::string& entry_name(const std::pair<std::string, std::string>& e) { return e.first; }
+const std::string& entry_name(const RlimitSpec& e) { return e.name; }
+
+template <typename T>
+Result<void> FragmentParser::name_map(
+    const Node& n, const std::string& key, std::vector<T>& list,
+    const std::function<Result<void>(const std::string&)>& check_name,
+    const std::function<Result<T>(const std::string&, const std::string&)>& make) {
+  for (const auto& kv : n) {
+    auto name = str(kv.first, key);
+    if (!name) return name.error();
+    if (auto r = check_name(*name); !r) return error(kv.first, key, r.error().message());
+    auto entry = parsed<T>(kv.second, key + "." + *name,
+                           [&](const std::string& value) { return make(*name, value); });
+    if (!entry) return entry.error();
+    auto it =
+        std::find_if(list.begin(), list.end(), [&](const T& e) { return entry_name(e) == *name; });
+    if (it != list.end()) {
+      *it = std::move(*entry);
+    } else {
+      list.push_back(std::move(*entry));
+    }
   }
   return {};
 }
@@ -319,7 +378,7 @@ Result<void> FragmentParser::on_rootfs(const Node& n, const std::string& key) {
   if (!v) return v.error();
   def_.rootfs = *v;
   def_.image.clear();
-  loc_.erase("image");
+  loc_.erase(Key::kImage);
   return {};
 }
 
@@ -330,7 +389,7 @@ Result<void> FragmentParser::on_image(const Node& n, const std::string& key) {
   if (auto r = check_plain_name(*v, "image name"); !r) return error(n, key, r.error().message());
   def_.image = *v;
   def_.rootfs = ctx_.data_home + "/box/images/" + *v + "/rootfs";
-  loc_.erase("rootfs");
+  loc_.erase(Key::kRootfs);
   return {};
 }
 
@@ -343,26 +402,11 @@ Result<void> FragmentParser::on_command(const Node& n, const std::string& key) {
   return {};
 }
 
-Result<void> FragmentParser::on_init(const Node& n, const std::string& key) {
-  auto v = choice<InitMode>(
-      n, key,
-      {{"none", InitMode::kNone}, {"tiny", InitMode::kTiny}, {"systemd", InitMode::kSystemd}});
-  if (!v) return v.error();
-  def_.init = *v;
-  return {};
-}
-
 Result<void> FragmentParser::on_user(const Node& n, const std::string& key) {
-  auto s = str(n, key);
-  if (!s) return s.error();
-  const std::string usage = "expected \"UID:GID\" or \"UID\" (numbers), found '" + *s + "'";
-  auto colon = s->find(':');
-  auto uid = parse_number(s->substr(0, colon), 0xfffffffe);
-  if (!uid) return error(n, key, usage);
-  auto gid = colon == std::string::npos ? uid : parse_number(s->substr(colon + 1), 0xfffffffe);
-  if (!gid) return error(n, key, usage);
-  def_.uid = static_cast<uid_t>(*uid);
-  def_.gid = static_cast<gid_t>(*gid);
+  auto ids = parsed<std::pair<uint32_t, uint32_t>>(n, key, parse_user_ids);
+  if (!ids) return ids.error();
+  def_.uid = static_cast<uid_t>(ids->first);
+  def_.gid = static_cast<gid_t>(ids->second);
   return {};
 }
 
@@ -378,35 +422,17 @@ Result<void> FragmentParser::on_groups(const Node& n, const std::string& key) {
   return {};
 }
 
-Result<void> FragmentParser::on_userns(const Node& n, const std::string& key) {
-  auto v = choice<UsernsMode>(n, key,
-                              {{"auto", UsernsMode::kAuto},
-                               {"single", UsernsMode::kSingle},
-                               {"keep-id", UsernsMode::kKeepId}});
-  if (!v) return v.error();
-  def_.userns = *v;
-  return {};
-}
-
 Result<void> FragmentParser::on_env(const Node& n, const std::string& key) {
   if (!n.IsMap()) return expected(n, key, "a mapping of NAME: value");
-  // A fragment's env adds to (and overrides) the main file's.
-  for (const auto& kv : n) {
-    auto name = str(kv.first, key);
-    if (!name) return name.error();
-    if (name->empty() || name->find('=') != std::string::npos)
-      return error(kv.first, key, "invalid variable name '" + *name + "' (empty or contains '=')");
-    auto value = str(kv.second, key + "." + *name);
-    if (!value) return value.error();
-    auto it = std::find_if(def_.env.begin(), def_.env.end(),
-                           [&](const auto& e) { return e.first == *name; });
-    if (it != def_.env.end()) {
-      it->second = *value;
-    } else {
-      def_.env.emplace_back(*name, *value);
-    }
-  }
-  return {};
+  auto check = [](const std::string& name) -> Result<void> {
+    if (name.empty() || name.find('=') != std::string::npos)
+      return Error("invalid variable name '" + name + "' (empty or contains '=')");
+    return {};
+  };
+  return name_map<std::pair<std::string, std::string>>(
+      n, key, def_.env, check, [](const std::string& name, const std::string& value) {
+        return std::pair{name, value};
+      });
 }
 
 Result<void> FragmentParser::on_workdir(const Node& n, const std::string& key) {
@@ -419,10 +445,7 @@ Result<void> FragmentParser::on_workdir(const Node& n, const std::string& key) {
 Result<void> FragmentParser::on_hostname(const Node& n, const std::string& key) {
   auto v = str(n, key);
   if (!v) return v.error();
-  if (!is_valid_hostname(*v))
-    return error(n, key,
-                 "'" + *v + "' is not a valid host name (letters, digits, '-' and '.', at most " +
-                     std::to_string(kMaxHostname) + " characters, not starting with '-' or '.')");
+  if (auto r = check_hostname(*v); !r) return error(n, key, r.error().message());
   def_.hostname = *v;
   return {};
 }
@@ -437,61 +460,31 @@ Result<void> FragmentParser::on_umask(const Node& n, const std::string& key) {
 
 Result<void> FragmentParser::on_rlimits(const Node& n, const std::string& key) {
   if (!n.IsMap()) return expected(n, key, "a mapping of NAME: N or \"SOFT:HARD\"");
-  for (const auto& kv : n) {
-    auto name = str(kv.first, key);
-    if (!name) return name.error();
-    auto resource = rlimit_resource(*name);
-    if (!resource) return error(kv.first, key, resource.error().message());
-    const std::string sub = key + "." + *name;
-    auto text = str(kv.second, sub);
-    if (!text) return text.error();
-    auto one = [](const std::string& t) -> Result<uint64_t> {
-      if (t == "unlimited" || t == "infinity") return std::numeric_limits<uint64_t>::max();
-      return parse_number(t, std::numeric_limits<uint64_t>::max() - 1);
-    };
-    auto colon = text->find(':');
-    auto soft = one(text->substr(0, colon));
-    auto hard = colon == std::string::npos ? soft : one(text->substr(colon + 1));
-    if (!soft || !hard)
-      return error(kv.second, sub,
-                   "expected N, \"unlimited\" or \"SOFT:HARD\", found '" + *text + "'");
-    if (*soft > *hard)
-      return error(kv.second, sub, "the soft limit is above the hard limit in '" + *text + "'");
-    RlimitSpec r{*name, *resource, *soft, *hard};
-    auto it = std::find_if(def_.rlimits.begin(), def_.rlimits.end(),
-                           [&](const RlimitSpec& e) { return e.name == *name; });
-    if (it != def_.rlimits.end()) {
-      *it = r;
-    } else {
-      def_.rlimits.push_back(r);
-    }
-  }
-  return {};
+  auto check = [](const std::string& name) -> Result<void> {
+    if (auto resource = rlimit_resource(name); !resource) return resource.error();
+    return {};
+  };
+  return name_map<RlimitSpec>(
+      n, key, def_.rlimits, check,
+      [](const std::string& name, const std::string& text) -> Result<RlimitSpec> {
+        auto limits = parse_rlimit(text);
+        if (!limits) return limits.error();
+        return RlimitSpec{name, rlimit_resource(name).value(), limits->first, limits->second};
+      });
 }
 
 Result<void> FragmentParser::on_namespaces(const Node& n, const std::string& key) {
   if (!n.IsMap()) return expected(n, key, "a mapping such as {pid: private, ipc: host}");
-  auto r = check_map_keys(n, key, {"pid", "ipc", "uts", "cgroup"});
+  std::vector<std::string> kinds;
+  for (const auto& kind : namespace_kinds()) kinds.push_back(kind.name);
+  auto r = check_map_keys(n, key, kinds);
   if (!r) return r;
   for (const auto& kv : n) {
     const std::string ns = kv.first.Scalar();
-    auto v = choice<bool>(kv.second, key + "." + ns, {{"private", true}, {"host", false}});
+    auto v = choice(kv.second, key + "." + ns, namespace_states());
     if (!v) return v.error();
-    if (ns == "pid") def_.namespaces.pid = *v;
-    if (ns == "ipc") def_.namespaces.ipc = *v;
-    if (ns == "uts") def_.namespaces.uts = *v;
-    if (ns == "cgroup") def_.namespaces.cgroup = *v;
+    def_.namespaces.*(parse_choice(namespace_kinds(), ns).value()) = *v;
   }
-  return {};
-}
-
-Result<void> FragmentParser::on_network(const Node& n, const std::string& key) {
-  auto v = choice<NetworkMode>(n, key,
-                               {{"host", NetworkMode::kHost},
-                                {"none", NetworkMode::kNone},
-                                {"private", NetworkMode::kPrivate}});
-  if (!v) return v.error();
-  def_.network = *v;
   return {};
 }
 
@@ -522,39 +515,14 @@ Result<void> FragmentParser::on_dns(const Node& n, const std::string& key) {
   return {};
 }
 
-Result<void> FragmentParser::on_rootfs_writes(const Node& n, const std::string& key) {
-  auto v = choice<RootfsWrites>(n, key,
-                                {{"overlay", RootfsWrites::kOverlay},
-                                 {"persistent", RootfsWrites::kPersistent},
-                                 {"readonly", RootfsWrites::kReadonly},
-                                 {"direct", RootfsWrites::kDirect}});
-  if (!v) return v.error();
-  def_.rootfs_writes = *v;
-  return {};
-}
-
-Result<void> FragmentParser::on_overlay_driver(const Node& n, const std::string& key) {
-  auto v = choice<OverlayDriver>(n, key,
-                                 {{"auto", OverlayDriver::kAuto},
-                                  {"kernel", OverlayDriver::kKernel},
-                                  {"fuse", OverlayDriver::kFuse}});
-  if (!v) return v.error();
-  def_.overlay_driver = *v;
-  return {};
-}
-
 Result<MountSpec> FragmentParser::mount(const Node& n, const std::string& key) {
   if (!n.IsMap()) return expected(n, key, "a mapping with 'type' and 'target'");
   const Node type_node = n["type"];
-  if (!type_node) return error(n, key, "missing 'type' (bind, tmpfs, dir, symlink or file)");
-  auto type = choice<MountSpec::Type>(type_node, key + ".type",
-                                      {{"bind", MountSpec::Type::kBind},
-                                       {"tmpfs", MountSpec::Type::kTmpfs},
-                                       {"dir", MountSpec::Type::kDir},
-                                       {"symlink", MountSpec::Type::kSymlink},
-                                       {"file", MountSpec::Type::kFile}});
+  if (!type_node)
+    return error(n, key, "missing 'type' (" + choice_names<MountType>(", ", " or ") + ")");
+  auto type = choice(type_node, key + ".type", choices<MountType>());
   if (!type) return type.error();
-  static const std::map<MountSpec::Type, std::set<std::string>> allowed = {
+  static const std::map<MountSpec::Type, std::vector<std::string>> allowed = {
       {MountSpec::Type::kBind, {"type", "source", "target", "readonly", "optional"}},
       {MountSpec::Type::kTmpfs, {"type", "target", "size", "mode"}},
       {MountSpec::Type::kDir, {"type", "target", "mode"}},
@@ -635,11 +603,7 @@ Result<void> FragmentParser::on_capabilities(const Node& n, const std::string& k
     auto v = str_list(list, sub);
     if (!v) return v.error();
     for (std::size_t i = 0; i < v->size(); ++i) {
-      if ((*v)[i] == "ALL" || (*v)[i] == "all") {
-        out.push_back("ALL");
-        continue;
-      }
-      auto c = canonical_capability((*v)[i]);
+      auto c = capability_or_all((*v)[i]);
       if (!c) return error(list[i], sub, c.error().message());
       out.push_back(*c);
     }
@@ -675,33 +639,6 @@ Result<void> FragmentParser::on_capabilities(const Node& n, const std::string& k
   return {};
 }
 
-Result<void> FragmentParser::on_seccomp(const Node& n, const std::string& key) {
-  auto v = choice<SeccompMode>(
-      n, key, {{"default", SeccompMode::kDefault}, {"unconfined", SeccompMode::kUnconfined}});
-  if (!v) return v.error();
-  def_.seccomp = *v;
-  return {};
-}
-
-Result<void> FragmentParser::on_notify(const Node& n, const std::string& key) {
-  auto v = boolean(n, key);
-  if (!v) return v.error();
-  def_.notify = *v;
-  return {};
-}
-
-Result<void> FragmentParser::on_restart(const Node& n, const std::string& key) {
-  auto v = choice<RestartPolicy>(n, key,
-                                 {{"no", RestartPolicy::kNo},
-                                  {"on-failure", RestartPolicy::kOnFailure},
-                                  {"on-abnormal", RestartPolicy::kOnAbnormal},
-                                  {"on-abort", RestartPolicy::kOnAbort},
-                                  {"always", RestartPolicy::kAlways}});
-  if (!v) return v.error();
-  def_.restart = *v;
-  return {};
-}
-
 Result<void> FragmentParser::on_stop(const Node& n, const std::string& key) {
   if (!n.IsMap()) return expected(n, key, "a mapping such as {signal: SIGTERM, timeout: 10s}");
   auto r = check_map_keys(n, key, {"signal", "timeout"});
@@ -727,44 +664,14 @@ Result<void> FragmentParser::on_stop(const Node& n, const std::string& key) {
   return {};
 }
 
-Result<void> FragmentParser::on_autostart(const Node& n, const std::string& key) {
-  // YAML 1.1 readers turn a bare `no` into a boolean; yaml-cpp keeps the
-  // text, so `autostart: no` arrives as "no".
-  auto v = choice<Autostart>(
-      n, key,
-      {{"no", Autostart::kNo}, {"login", Autostart::kLogin}, {"session", Autostart::kSession}});
-  if (!v) return v.error();
-  def_.autostart = *v;
-  return {};
-}
-
-Result<std::vector<std::string>> FragmentParser::box_names(const Node& n, const std::string& key) {
+Result<void> FragmentParser::set_box_names(const Node& n, const std::string& key,
+                                           std::vector<std::string>& field) {
   auto v = str_list(n, key);
-  if (!v) return v;
+  if (!v) return v.error();
   // Any container, an instance of a template included ("db@blue").
   for (std::size_t i = 0; i < v->size(); ++i)
     if (auto r = check_container_name((*v)[i]); !r) return error(n[i], key, r.error().message());
-  return v;
-}
-
-Result<void> FragmentParser::on_after(const Node& n, const std::string& key) {
-  auto v = box_names(n, key);
-  if (!v) return v.error();
-  def_.after = std::move(*v);
-  return {};
-}
-
-Result<void> FragmentParser::on_requires(const Node& n, const std::string& key) {
-  auto v = box_names(n, key);
-  if (!v) return v.error();
-  def_.requires_ = std::move(*v);
-  return {};
-}
-
-Result<void> FragmentParser::on_network_online(const Node& n, const std::string& key) {
-  auto v = boolean(n, key);
-  if (!v) return v.error();
-  def_.network_online = *v;
+  field = std::move(*v);
   return {};
 }
 
@@ -795,7 +702,7 @@ Result<void> FragmentParser::on_resources(const Node& n, const std::string& key)
 
 // Checks that involve several keys, once every fragment is applied.
 Result<void> finish(Definition& def, const Locations& loc, const std::string& main_file) {
-  auto at = [&](const std::string& key) {
+  auto at = [&](Key key) {
     auto it = loc.find(key);
     return it != loc.end() ? it->second : main_file;
   };
@@ -813,14 +720,14 @@ Result<void> finish(Definition& def, const Locations& loc, const std::string& ma
     def.stop.signal_name = name;
   }
   // A driver for an overlay that is not there would silently do nothing.
-  if (loc.count("overlay_driver") && def.rootfs_writes != RootfsWrites::kOverlay &&
+  if (loc.count(Key::kOverlayDriver) && def.rootfs_writes != RootfsWrites::kOverlay &&
       def.rootfs_writes != RootfsWrites::kPersistent)
-    return Error(at("overlay_driver") +
+    return Error(at(Key::kOverlayDriver) +
                  ": 'overlay_driver': only with 'rootfs_writes: overlay' or 'persistent' "
                  "(rootfs_writes is " +
                  to_string(def.rootfs_writes) + ")");
   if (auto broken = check_definition(def))
-    return Error(at(broken->key) + ": '" + broken->key + "': " + broken->message);
+    return Error(at(broken->key) + ": '" + key_name(broken->key) + "': " + broken->message);
   return {};
 }
 

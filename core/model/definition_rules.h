@@ -13,7 +13,7 @@
 namespace box {
 
 struct RuleViolation {
-  std::string key;      // the key to blame: "ports", "init", "hostname", ...
+  Key key;              // the key to blame: ports, init, hostname, ...
   std::string message;  // "needs a private pid namespace (namespaces.pid is host)"
 };
 

@@ -103,6 +103,13 @@ bool is_valid_hostname(const std::string& hostname) {
   return true;
 }
 
+Result<void> check_hostname(const std::string& hostname) {
+  if (is_valid_hostname(hostname)) return {};
+  return Error("'" + hostname +
+               "' is not a valid host name (letters, digits, '-' and '.', at most " +
+               std::to_string(kMaxHostname) + " characters, not starting with '-' or '.')");
+}
+
 std::string default_hostname(const std::string& container_name) {
   // 63: the longest DNS label (RFC 1035), one under HOST_NAME_MAX.
   constexpr std::size_t kMaxLabel = 63;

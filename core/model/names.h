@@ -47,6 +47,8 @@ inline constexpr std::size_t kMaxHostname = 64;
 // Letters, digits, '-' and '.', at most kMaxHostname, not starting with
 // '-' or '.' (what `hostname:` accepts).
 bool is_valid_hostname(const std::string& hostname);
+// The same, with what is wrong: "'-x' is not a valid host name (letters, ...)".
+Result<void> check_hostname(const std::string& hostname);
 
 // The host name of a container whose definition sets none: its name made
 // into one DNS label (RFC 1123), so that resolvers and tools that check

@@ -35,7 +35,7 @@ const std::pair<const char*, int> kSignals[] = {
     {"SIGPWR", SIGPWR},       {"SIGSYS", SIGSYS},   {"SIGSTKFLT", SIGSTKFLT},
 };
 
-const std::pair<const char*, int> kRlimits[] = {
+constexpr Choice<int> kRlimits[] = {
     {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
     {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
     {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
@@ -66,26 +66,16 @@ Result<uint64_t> parse_number(const std::string& text, uint64_t max) {
 }
 
 Result<uint64_t> parse_size(const std::string& text) {
+  // K, M, G, T: 1024 to the power of the suffix's place here.
+  static const std::string kSuffixes = "KMGT";
   std::string digits = text;
   uint64_t factor = 1;
-  if (!digits.empty()) {
-    switch (std::toupper(static_cast<unsigned char>(digits.back()))) {
-      case 'K':
-        factor = 1ULL << 10;
-        break;
-      case 'M':
-        factor = 1ULL << 20;
-        break;
-      case 'G':
-        factor = 1ULL << 30;
-        break;
-      case 'T':
-        factor = 1ULL << 40;
-        break;
-      default:
-        break;
-    }
-    if (factor != 1) digits.pop_back();
+  const auto place = text.empty() ? std::string::npos
+                                  : kSuffixes.find(static_cast<char>(
+                                        std::toupper(static_cast<unsigned char>(text.back()))));
+  if (place != std::string::npos) {
+    factor = 1ULL << (10 * (place + 1));
+    digits.pop_back();
   }
   auto n = parse_number(digits, std::numeric_limits<uint64_t>::max() / factor);
   if (!n)
@@ -223,11 +213,52 @@ Result<std::string> canonical_capability(const std::string& text) {
 }
 
 Result<int> rlimit_resource(const std::string& name) {
-  for (const auto& [n, r] : kRlimits)
-    if (name == n) return r;
-  std::string known;
-  for (const auto& [n, r] : kRlimits) known += (known.empty() ? "" : ", ") + std::string(n);
-  return Error("unknown resource limit '" + name + "' (known: " + known + ")");
+  const Choices<int> table = kRlimits;
+  auto r = parse_choice(table, name);
+  if (!r)
+    return Error("unknown resource limit '" + name + "' (known: " + choice_names(table) + ")");
+  return r;
+}
+
+Result<std::pair<uint64_t, uint64_t>> parse_rlimit(const std::string& text) {
+  auto one = [](const std::string& t) -> Result<uint64_t> {
+    if (t == "unlimited" || t == "infinity") return std::numeric_limits<uint64_t>::max();
+    return parse_number(t, std::numeric_limits<uint64_t>::max() - 1);
+  };
+  auto colon = text.find(':');
+  auto soft = one(text.substr(0, colon));
+  auto hard = colon == std::string::npos ? soft : one(text.substr(colon + 1));
+  if (!soft || !hard)
+    return Error("expected N, \"unlimited\" or \"SOFT:HARD\", found '" + text + "'");
+  if (*soft > *hard) return Error("the soft limit is above the hard limit in '" + text + "'");
+  return std::pair{*soft, *hard};
+}
+
+Result<std::pair<uint32_t, uint32_t>> parse_user_ids(const std::string& text) {
+  auto colon = text.find(':');
+  auto uid = parse_number(text.substr(0, colon), 0xfffffffe);
+  auto gid = colon == std::string::npos ? uid : parse_number(text.substr(colon + 1), 0xfffffffe);
+  if (!uid || !gid) return Error("expected \"UID:GID\" or \"UID\" (numbers), found '" + text + "'");
+  return std::pair{static_cast<uint32_t>(*uid), static_cast<uint32_t>(*gid)};
+}
+
+Result<void> check_inside_path(const std::string& path) {
+  if (path.empty() || path.front() != '/')
+    return Error("expected an absolute path inside the container, found '" + path + "'");
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (path.compare(start, end - start, "..") == 0)
+      return Error("'..' is not allowed in '" + path + "'");
+    start = end + 1;
+  }
+  return {};
+}
+
+Result<std::string> capability_or_all(const std::string& text) {
+  if (text == "ALL" || text == "all") return std::string("ALL");
+  return canonical_capability(text);
 }
 
 std::string rlimit_name(int resource) {

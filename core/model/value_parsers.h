@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/model/definition.h"
 #include "core/sys/result.h"
@@ -46,5 +47,19 @@ Result<std::string> canonical_capability(const std::string& text);
 Result<int> rlimit_resource(const std::string& name);
 // RLIMIT_NOFILE -> "nofile" (the number for one without a name).
 std::string rlimit_name(int resource);
+
+// A resource limit's value: "N", "unlimited" (or "infinity"), "SOFT:HARD";
+// soft and hard, RLIM_INFINITY (all ones) for unlimited.
+Result<std::pair<uint64_t, uint64_t>> parse_rlimit(const std::string& text);
+
+// "UID:GID" or "UID" (then GID = UID), numbers below 2^32-1.
+Result<std::pair<uint32_t, uint32_t>> parse_user_ids(const std::string& text);
+
+// A path inside the container: absolute, and no '..' (a target or working
+// directory must not climb out of where it is).
+Result<void> check_inside_path(const std::string& path);
+
+// "ALL" (or "all") for every capability, else canonical_capability().
+Result<std::string> capability_or_all(const std::string& text);
 
 }  // namespace box

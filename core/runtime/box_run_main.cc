@@ -335,9 +335,9 @@ int cmd_run(const std::vector<std::string>& args) {
   if (auto broken = box::check_definition(def)) {
     static const std::pair<const char*, const char*> kOptionOf[] = {
         {"ports", "--publish"}, {"hostname", "--hostname"}, {"init", "--init"}};
-    std::string option = broken->key;
+    std::string option = box::key_name(broken->key);
     for (const auto& [key, opt] : kOptionOf)
-      if (broken->key == key) option = opt;
+      if (option == key) option = opt;
     return usage_error(option + ": " + broken->message + " (see --network and --share)");
   }
   if (i >= args.size()) return usage_error("'run' needs ROOTFS and a COMMAND");

@@ -13,19 +13,6 @@
 
 namespace box::generator {
 
-// Every top-level key of the definition language. docs_test.cc checks this
-// against the loader, docs/definitions.md and box.yaml(5); golden_test.cc
-// checks that some golden case sets each.
-inline const std::vector<std::string>& definition_keys() {
-  static const std::vector<std::string> keys = {
-      "after",      "autostart", "capabilities",   "command", "description",    "dns",
-      "env",        "groups",    "hostname",       "image",   "init",           "mounts",
-      "namespaces", "network",   "network_online", "notify",  "overlay_driver", "ports",
-      "requires",   "resources", "restart",        "rlimits", "rootfs",         "rootfs_writes",
-      "seccomp",    "stop",      "umask",          "user",    "userns",         "workdir"};
-  return keys;
-}
-
 // A file's whole content; empty when it cannot be read.
 inline std::string read(const std::filesystem::path& p) {
   std::ifstream in(p);

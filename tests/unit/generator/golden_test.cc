@@ -17,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/model/schema.h"
 #include "tests/unit/generator/golden_support.h"
 
 namespace box::generator {
@@ -62,9 +63,9 @@ TEST(GoldenCoverage, EveryKeyIsExercised) {
   for (const auto& c : golden_cases())
     for (const auto& e : fs::recursive_directory_iterator(golden_dir() / c))
       if (e.is_regular_file()) all += "\n" + read(e.path());
-  for (const auto& key : definition_keys()) {
-    EXPECT_NE(all.find(std::string("\n") + key + ":"), std::string::npos)
-        << "no golden case sets '" << key << "'";
+  for (const auto& spec : definition_keys()) {
+    EXPECT_NE(all.find("\n" + spec.name + ":"), std::string::npos)
+        << "no golden case sets '" << spec.name << "'";
   }
 }
 
