@@ -11,13 +11,12 @@
 #include <vector>
 
 #include "core/model/definition_loader.h"
-#include "core/model/definition_rules.h"
 #include "core/model/names.h"
 #include "core/model/paths.h"
 #include "core/model/start_record.h"
-#include "core/model/value_parsers.h"
 #include "core/plan/plan_text.h"
 #include "core/runtime/instance_lock.h"
+#include "core/runtime/run_options.h"
 #include "core/runtime/runtime_facts.h"
 #include "core/runtime/supervisor.h"
 #include "core/sys/log.h"
@@ -39,21 +38,7 @@ const char kUsage[] =
     "--dry-run  (start, run) print the plan that would run, with the host facts\n"
     "       it was made from, and start nothing\n"
     "\n"
-    "Options of run (defaults favour start-up speed):\n"
-    "  --network host|none|private  network namespace (default: host)\n"
-    "  --publish [IP:]HOST:CONTAINER[/tcp|/udp]  publish a port (with --network private)\n"
-    "  --writable                   writes go to a throw-away overlay (default: read-only)\n"
-    "  --overlay-driver auto|kernel|fuse  who mounts that overlay (default: auto, the\n"
-    "                               kernel, fuse-overlayfs where the kernel refuses)\n"
-    "  --bind SRC:DST, --ro-bind SRC:DST, --tmpfs DST\n"
-    "  --env NAME=VALUE             add to the (otherwise clean) environment\n"
-    "  --user UID[:GID]             ids inside (default 0:0)\n"
-    "  --userns single|auto|keep-id id mapping (default: single, no helpers)\n"
-    "  --hostname NAME, --workdir DIR\n"
-    "  --init none|tiny             PID 1 (default: the command)\n"
-    "  --cap-add CAP, --cap-drop CAP\n"
-    "  --seccomp default|unconfined\n"
-    "  --share pid|ipc|uts|cgroup   use the host's namespace of that kind\n";
+    "Options of run (defaults favour start-up speed):\n";
 
 int usage_error(const std::string& message) {
   box::log_error(message);
@@ -179,172 +164,10 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
-// Splits "SRC:DST" for --bind.
-bool split_pair(const std::string& s, std::string& a, std::string& b) {
-  auto colon = s.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) return false;
-  a = s.substr(0, colon);
-  b = s.substr(colon + 1);
-  return true;
-}
-
 int cmd_run(const std::vector<std::string>& args) {
-  box::Definition def;
-  def.name = "run";
-  def.userns = box::UsernsMode::kSingle;
-  def.rootfs_writes = box::RootfsWrites::kReadonly;
-  bool overlay_driver_set = false;
-  bool dry_run = false;
-  std::size_t i = 0;
-  auto value = [&](const std::string& opt) -> const std::string* {
-    if (i + 1 >= args.size()) return nullptr;
-    (void)opt;
-    return &args[++i];
-  };
-  for (; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.empty() || a[0] != '-') break;
-    if (a == "--") {
-      ++i;
-      break;
-    }
-    if (a == "--writable") {
-      def.rootfs_writes = box::RootfsWrites::kOverlay;
-      continue;
-    }
-    if (a == "--dry-run") {
-      dry_run = true;
-      continue;
-    }
-    const std::string* v = value(a);
-    if (!v) return usage_error("option '" + a + "' needs a value");
-    if (a == "--network") {
-      if (*v == "host")
-        def.network = box::NetworkMode::kHost;
-      else if (*v == "none")
-        def.network = box::NetworkMode::kNone;
-      else if (*v == "private")
-        def.network = box::NetworkMode::kPrivate;
-      else
-        return usage_error("--network: expected host, none or private, got '" + *v + "'");
-    } else if (a == "--overlay-driver") {
-      if (*v == "auto")
-        def.overlay_driver = box::OverlayDriver::kAuto;
-      else if (*v == "kernel")
-        def.overlay_driver = box::OverlayDriver::kKernel;
-      else if (*v == "fuse")
-        def.overlay_driver = box::OverlayDriver::kFuse;
-      else
-        return usage_error("--overlay-driver: expected auto, kernel or fuse, got '" + *v + "'");
-      overlay_driver_set = true;
-    } else if (a == "--publish") {
-      auto port = box::parse_port(*v);
-      if (!port) return usage_error("--publish: " + port.error().message());
-      def.ports.push_back(*port);
-    } else if (a == "--bind" || a == "--ro-bind") {
-      box::MountSpec m;
-      if (!split_pair(*v, m.source, m.target) || m.target[0] != '/')
-        return usage_error(a + ": expected SRC:DST with an absolute DST, got '" + *v + "'");
-      m.readonly = a == "--ro-bind";
-      def.mounts.push_back(m);
-    } else if (a == "--tmpfs") {
-      box::MountSpec m;
-      m.type = box::MountSpec::Type::kTmpfs;
-      m.target = *v;
-      if (m.target.empty() || m.target[0] != '/')
-        return usage_error("--tmpfs: expected an absolute path");
-      def.mounts.push_back(m);
-    } else if (a == "--env") {
-      auto eq = v->find('=');
-      if (eq == std::string::npos || eq == 0) return usage_error("--env: expected NAME=VALUE");
-      def.env.emplace_back(v->substr(0, eq), v->substr(eq + 1));
-    } else if (a == "--user") {
-      auto colon = v->find(':');
-      auto uid = box::parse_number(v->substr(0, colon), 0xfffffffe);
-      auto gid =
-          colon == std::string::npos ? uid : box::parse_number(v->substr(colon + 1), 0xfffffffe);
-      if (!uid || !gid) return usage_error("--user: expected UID[:GID], got '" + *v + "'");
-      def.uid = static_cast<uid_t>(*uid);
-      def.gid = static_cast<gid_t>(*gid);
-    } else if (a == "--userns") {
-      if (*v == "single")
-        def.userns = box::UsernsMode::kSingle;
-      else if (*v == "auto")
-        def.userns = box::UsernsMode::kAuto;
-      else if (*v == "keep-id")
-        def.userns = box::UsernsMode::kKeepId;
-      else
-        return usage_error("--userns: expected single, auto or keep-id, got '" + *v + "'");
-    } else if (a == "--hostname") {
-      // Checked here, as the definition's `hostname:` is, rather than
-      // failing late at sethostname inside the new namespaces.
-      if (!box::is_valid_hostname(*v))
-        return usage_error("--hostname: '" + *v +
-                           "' is not a valid host name (letters, digits, '-' and '.', at most " +
-                           std::to_string(box::kMaxHostname) +
-                           " characters, not starting with '-' or '.')");
-      def.hostname = *v;
-    } else if (a == "--workdir") {
-      if (v->empty() || (*v)[0] != '/')
-        return usage_error("--workdir: expected an absolute path inside the container, got '" + *v +
-                           "'");
-      def.workdir = *v;
-    } else if (a == "--init") {
-      if (*v == "none")
-        def.init = box::InitMode::kNone;
-      else if (*v == "tiny")
-        def.init = box::InitMode::kTiny;
-      else
-        return usage_error("--init: expected none or tiny, got '" + *v + "'");
-    } else if (a == "--cap-add" || a == "--cap-drop") {
-      if (*v == "ALL" || *v == "all") {
-        if (a == "--cap-add")
-          def.capabilities.add_all = true;
-        else
-          def.capabilities.drop.push_back("ALL");
-        continue;
-      }
-      auto c = box::canonical_capability(*v);
-      if (!c) return usage_error(a + ": " + c.error().message());
-      (a == "--cap-add" ? def.capabilities.add : def.capabilities.drop).push_back(*c);
-    } else if (a == "--seccomp") {
-      if (*v == "default")
-        def.seccomp = box::SeccompMode::kDefault;
-      else if (*v == "unconfined")
-        def.seccomp = box::SeccompMode::kUnconfined;
-      else
-        return usage_error("--seccomp: expected default or unconfined, got '" + *v + "'");
-    } else if (a == "--share") {
-      if (*v == "pid")
-        def.namespaces.pid = false;
-      else if (*v == "ipc")
-        def.namespaces.ipc = false;
-      else if (*v == "uts")
-        def.namespaces.uts = false;
-      else if (*v == "cgroup")
-        def.namespaces.cgroup = false;
-      else
-        return usage_error("--share: expected pid, ipc, uts or cgroup, got '" + *v + "'");
-    } else {
-      return usage_error("unknown option '" + a + "'");
-    }
-  }
-  if (overlay_driver_set && def.rootfs_writes != box::RootfsWrites::kOverlay)
-    return usage_error("--overlay-driver: only with --writable (the rootfs is read-only)");
-  // The definition's own rules, said with the options that set each key.
-  if (auto broken = box::check_definition(def)) {
-    static const std::pair<const char*, const char*> kOptionOf[] = {
-        {"ports", "--publish"}, {"hostname", "--hostname"}, {"init", "--init"}};
-    std::string option = box::key_name(broken->key);
-    for (const auto& [key, opt] : kOptionOf)
-      if (option == key) option = opt;
-    return usage_error(option + ": " + broken->message + " (see --network and --share)");
-  }
-  if (i >= args.size()) return usage_error("'run' needs ROOTFS and a COMMAND");
-  def.rootfs = args[i++];
-  if (i < args.size() && args[i] == "--") ++i;
-  if (i >= args.size()) return usage_error("'run' needs a COMMAND after ROOTFS");
-  def.command.assign(args.begin() + static_cast<long>(i), args.end());
+  auto parsed = box::parse_run_args(args);
+  if (!parsed) return usage_error(parsed.error().message());
+  box::Definition def = std::move(parsed->def);
   if (def.rootfs.front() != '/') {
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd)) return usage_error("cannot resolve relative ROOTFS");
@@ -355,7 +178,7 @@ int cmd_run(const std::vector<std::string>& args) {
     box::log_error(dirs.error().message());
     return box::kExitSetupFailed;
   }
-  return finish(run_definition(def, *dirs, false, dry_run));
+  return finish(run_definition(def, *dirs, false, parsed->dry_run));
 }
 
 }  // namespace
@@ -367,7 +190,7 @@ int main(int argc, char** argv) {
   const std::string cmd = args.front();
   args.erase(args.begin());
   if (cmd == "--help" || cmd == "-h") {
-    std::cout << kUsage;
+    std::cout << kUsage << box::run_options_help();
     return 0;
   }
   if (cmd == "--version") {

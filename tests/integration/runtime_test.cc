@@ -421,6 +421,30 @@ TEST_F(Runtime, EachNamespaceIsPrivateUnlessShared) {
   }
 }
 
+// An option's value is one of its key's names (core/model/schema.h), as in
+// a definition: anything else ends box-run with exit 2 before anything
+// starts, with the names it takes; --help lists them from the same table.
+TEST_F(Runtime, OptionValuesAreTheDefinitionsNames) {
+  auto network = box({"--network", "lan"}, "true");
+  EXPECT_EQ(network.exit_code, 2) << network.output;
+  EXPECT_TRUE(
+      contains(network.output, "--network: expected one of host, none, private, found 'lan'"))
+      << network.output;
+  auto share = box({"--share", "net"}, "true");
+  EXPECT_EQ(share.exit_code, 2) << share.output;
+  EXPECT_TRUE(contains(share.output, "--share: expected one of pid, ipc, uts, cgroup, found 'net'"))
+      << share.output;
+  auto workdir = box({"--workdir", "/srv/../etc"}, "true");
+  EXPECT_EQ(workdir.exit_code, 2) << workdir.output;
+  EXPECT_TRUE(contains(workdir.output, "--workdir: '..' is not allowed in '/srv/../etc'"))
+      << workdir.output;
+  auto help = run({box_run(), "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  for (const char* line : {"--network host|none|private ", "--userns auto|single|keep-id ",
+                           "--init none|tiny ", "--share pid|ipc|uts|cgroup "})
+    EXPECT_TRUE(contains(help.output, line)) << line << " not in:\n" << help.output;
+}
+
 // The host name is the container's own: the host's is unchanged, and a
 // bad one is refused before anything starts.
 TEST_F(Runtime, HostnameStaysInside) {
