@@ -333,7 +333,7 @@ Result<void> prepare_bind_sources(const Locations& locs, const std::string& name
                                   const image::DefinitionDraft& d, InstalledImage& meta,
                                   Rollback& rb, bool dry_run) {
   for (const auto& m : d.mounts) {
-    if (m.type != "bind") continue;
+    if (m.type != MountType::kBind) continue;
     auto place = own_place(locs, name, m.source);
     if (!place || *place == OwnPlace::kImage) continue;
     bool data = *place != OwnPlace::kRun;

@@ -189,7 +189,7 @@ void check_definition_reach(const image::DefinitionDraft& d, const Locations& lo
                             std::vector<std::string>& refused) {
   const std::string image_dir = own_place_root(locs, name, OwnPlace::kImage);
   for (const auto& m : d.mounts) {
-    if (m.type != "bind") continue;
+    if (m.type != MountType::kBind) continue;
     const std::string mode = m.readonly ? "read-only" : "read-write";
     const std::string bind = what + ": bind of host path '" + m.source + "' (" + mode +
                              ") to '" + m.target + "'";
@@ -241,11 +241,12 @@ void check_definition_reach(const image::DefinitionDraft& d, const Locations& lo
                         ": host}': " + why + "; add --allow-host-namespace " + ns +
                         " to allow it");
   }
-  if (!d.autostart.empty() && d.autostart != "no") {
+  if (d.autostart && *d.autostart != Autostart::kNo) {
+    const std::string autostart = to_string(*d.autostart);
     if (options.allow_autostart)
-      changes.push_back({"autostart", d.autostart, "started at every login (allowed)"});
+      changes.push_back({"autostart", autostart, "started at every login (allowed)"});
     else
-      refused.push_back("service.template: WantedBy= asks for 'autostart: " + d.autostart +
+      refused.push_back("service.template: WantedBy= asks for 'autostart: " + autostart +
                         "': the box would start at every login without you starting it; add "
                         "--allow-autostart to allow it");
   }

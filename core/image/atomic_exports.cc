@@ -177,13 +177,10 @@ Result<void> apply_service_template(std::string_view unit_text, const std::strin
       if (value != exec_stop)
         warn(n, line, "box stops the container with its stop signal (ignored)");
     } else if (section == "Service" && key == "Restart") {
-      static const char* const kOk[] = {"no", "on-failure", "on-abnormal", "on-abort", "always"};
-      bool ok = false;
-      for (const char* k : kOk) ok = ok || value == k;
-      if (ok)
-        d.restart = value;
+      if (auto policy = parse_choice<RestartPolicy>(value))
+        d.restart = *policy;
       else
-        warn(n, line, "box supports Restart= no, on-failure, on-abnormal, on-abort, always");
+        warn(n, line, "box supports Restart= " + choice_names<RestartPolicy>());
     } else if (section == "Service" && key == "TimeoutStopSec") {
       bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
       d.stop_timeout = digits ? value + "s" : value;
@@ -206,9 +203,9 @@ Result<void> apply_service_template(std::string_view unit_text, const std::strin
     } else if (section == "Install" && key == "WantedBy") {
       for (const auto& target : split_words(value)) {
         if (target == "multi-user.target" || target == "default.target")
-          d.autostart = "login";
+          d.autostart = Autostart::kLogin;
         else if (target == "graphical.target" || target == "graphical-session.target")
-          d.autostart = "session";
+          d.autostart = Autostart::kSession;
         else
           warn(n, line,
                "only default.target, multi-user.target and graphical targets map to "

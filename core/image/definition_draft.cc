@@ -13,97 +13,152 @@ void DefinitionDraft::set_env(const std::string& name, const std::string& value)
   env.emplace_back(name, value);
 }
 
-std::string to_yaml(const DefinitionDraft& d, const std::vector<std::string>& header) {
-  YAML::Emitter out;
-  out << YAML::BeginMap;
-  auto scalar = [&](const char* key, const std::string& v) {
-    if (!v.empty()) out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << v;
-  };
-  auto list = [&](const char* key, const std::vector<std::string>& v) {
-    if (v.empty()) return;
-    out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const auto& s : v) out << YAML::DoubleQuoted << s;
-    out << YAML::EndSeq;
-  };
-  scalar("description", d.description);
-  scalar("image", d.image);
-  scalar("rootfs", d.rootfs);
-  list("command", d.command);
-  if (!d.env.empty()) {
-    out << YAML::Key << "env" << YAML::Value << YAML::BeginMap;
-    for (const auto& [k, v] : d.env)
-      out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
-    out << YAML::EndMap;
-  }
-  scalar("workdir", d.workdir);
-  scalar("user", d.user);
-  list("groups", d.groups);
-  scalar("umask", d.umask);
-  scalar("userns", d.userns);
-  scalar("hostname", d.hostname);
-  scalar("network", d.network);
-  list("ports", d.ports);
-  if (!d.namespaces.empty()) {
-    out << YAML::Key << "namespaces" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    for (const auto& [k, v] : d.namespaces) out << YAML::Key << k << YAML::Value << v;
-    out << YAML::EndMap;
-  }
-  scalar("rootfs_writes", d.rootfs_writes);
-  if (!d.mounts.empty()) {
-    out << YAML::Key << "mounts" << YAML::Value << YAML::BeginSeq;
-    for (const auto& m : d.mounts) {
-      out << YAML::Flow << YAML::BeginMap;
-      out << YAML::Key << "type" << YAML::Value << m.type;
-      if (!m.source.empty())
-        out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << m.source;
-      out << YAML::Key << "target" << YAML::Value << YAML::DoubleQuoted << m.target;
-      if (m.readonly) out << YAML::Key << "readonly" << YAML::Value << true;
-      if (!m.size.empty()) out << YAML::Key << "size" << YAML::Value << m.size;
-      if (!m.mode.empty())
-        out << YAML::Key << "mode" << YAML::Value << YAML::DoubleQuoted << m.mode;
-      out << YAML::EndMap;
-    }
-    out << YAML::EndSeq;
-  }
-  if (!d.cap_add.empty() || !d.cap_drop.empty()) {
-    out << YAML::Key << "capabilities" << YAML::Value << YAML::BeginMap;
-    if (!d.cap_add.empty()) {
-      out << YAML::Key << "add" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-      for (const auto& c : d.cap_add) out << c;
-      out << YAML::EndSeq;
-    }
-    if (!d.cap_drop.empty()) {
-      out << YAML::Key << "drop" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-      for (const auto& c : d.cap_drop) out << c;
-      out << YAML::EndSeq;
-    }
-    out << YAML::EndMap;
-  }
-  if (!d.rlimits.empty()) {
-    out << YAML::Key << "rlimits" << YAML::Value << YAML::BeginMap;
-    for (const auto& [k, v] : d.rlimits)
-      out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
-    out << YAML::EndMap;
-  }
-  scalar("seccomp", d.seccomp);
-  scalar("restart", d.restart);
-  if (!d.stop_signal.empty() || !d.stop_timeout.empty()) {
-    out << YAML::Key << "stop" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    if (!d.stop_signal.empty()) out << YAML::Key << "signal" << YAML::Value << d.stop_signal;
-    if (!d.stop_timeout.empty()) out << YAML::Key << "timeout" << YAML::Value << d.stop_timeout;
-    out << YAML::EndMap;
-  }
-  scalar("autostart", d.autostart);
-  if (!d.resources.empty()) {
-    out << YAML::Key << "resources" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    for (const auto& [k, v] : d.resources) out << YAML::Key << k << YAML::Value << v;
-    out << YAML::EndMap;
-  }
-  out << YAML::EndMap;
+namespace {
 
+// Where a draft holds each key it can hold, by the shape of the value. The
+// keys a draft has no field for (init, dns, notify, ...) are never written.
+constexpr std::pair<Key, std::string DefinitionDraft::*> kScalars[] = {
+    {Key::kDescription, &DefinitionDraft::description},
+    {Key::kRootfs, &DefinitionDraft::rootfs},
+    {Key::kImage, &DefinitionDraft::image},
+    {Key::kUser, &DefinitionDraft::user},
+    {Key::kWorkdir, &DefinitionDraft::workdir},
+    {Key::kHostname, &DefinitionDraft::hostname},
+    {Key::kUmask, &DefinitionDraft::umask},
+};
+constexpr std::pair<Key, std::vector<std::string> DefinitionDraft::*> kLists[] = {
+    {Key::kCommand, &DefinitionDraft::command},
+    {Key::kGroups, &DefinitionDraft::groups},
+    {Key::kPorts, &DefinitionDraft::ports},
+};
+// Keys that take a name (schema.h).
+constexpr auto kNamedKeys =
+    std::make_tuple(std::pair{Key::kUserns, &DefinitionDraft::userns},
+                    std::pair{Key::kNetwork, &DefinitionDraft::network},
+                    std::pair{Key::kRootfsWrites, &DefinitionDraft::rootfs_writes},
+                    std::pair{Key::kSeccomp, &DefinitionDraft::seccomp},
+                    std::pair{Key::kRestart, &DefinitionDraft::restart},
+                    std::pair{Key::kAutostart, &DefinitionDraft::autostart});
+
+// Writes the keys of a draft in the order of definition_keys(). Values from
+// images are double-quoted, so that whatever they hold stays one string.
+class DraftWriter {
+ public:
+  explicit DraftWriter(const DefinitionDraft& d) : d_(d) {}
+
+  std::string write() {
+    out_ << YAML::BeginMap;
+    for (const auto& spec : definition_keys()) write_key(spec.key);
+    out_ << YAML::EndMap;
+    return out_.c_str();
+  }
+
+ private:
+  using Special = void (DraftWriter::*)(Key);
+  static const std::pair<Key, Special> kSpecial[];
+
+  void write_key(Key k);
+
+  template <Named E>
+  void name(Key k, Key key, const std::optional<E>& value) {
+    if (key == k && value) key_of(k) << YAML::DoubleQuoted << to_string(*value);
+  }
+
+  YAML::Emitter& key_of(Key k) { return out_ << YAML::Key << key_name(k) << YAML::Value; }
+
+  void sequence(YAML::Emitter& out, const std::vector<std::string>& v, bool quoted) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (const auto& s : v) {
+      if (quoted) out << YAML::DoubleQuoted;
+      out << s;
+    }
+    out << YAML::EndSeq;
+  }
+
+  // NAME: value pairs, in a block or a flow ({...}) mapping.
+  template <typename Pairs>
+  void mapping(Key k, const Pairs& entries, bool flow, bool quoted) {
+    if (entries.empty()) return;
+    key_of(k);
+    if (flow) out_ << YAML::Flow;
+    out_ << YAML::BeginMap;
+    for (const auto& [n, v] : entries) {
+      out_ << YAML::Key << n << YAML::Value;
+      if (quoted) out_ << YAML::DoubleQuoted;
+      out_ << v;
+    }
+    out_ << YAML::EndMap;
+  }
+
+  void env(Key k) { mapping(k, d_.env, false, true); }
+  void rlimits(Key k) { mapping(k, d_.rlimits, false, true); }
+  void namespaces(Key k) { mapping(k, d_.namespaces, true, false); }
+  void resources(Key k) { mapping(k, d_.resources, true, false); }
+
+  void stop(Key k) {
+    std::vector<std::pair<std::string, std::string>> stop;
+    if (!d_.stop_signal.empty()) stop.emplace_back("signal", d_.stop_signal);
+    if (!d_.stop_timeout.empty()) stop.emplace_back("timeout", d_.stop_timeout);
+    mapping(k, stop, true, false);
+  }
+
+  void mounts(Key k) {
+    if (d_.mounts.empty()) return;
+    key_of(k) << YAML::BeginSeq;
+    for (const auto& m : d_.mounts) {
+      out_ << YAML::Flow << YAML::BeginMap;
+      out_ << YAML::Key << "type" << YAML::Value << to_string(m.type);
+      if (!m.source.empty())
+        out_ << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << m.source;
+      out_ << YAML::Key << "target" << YAML::Value << YAML::DoubleQuoted << m.target;
+      if (m.readonly) out_ << YAML::Key << "readonly" << YAML::Value << true;
+      if (!m.size.empty()) out_ << YAML::Key << "size" << YAML::Value << m.size;
+      if (!m.mode.empty())
+        out_ << YAML::Key << "mode" << YAML::Value << YAML::DoubleQuoted << m.mode;
+      out_ << YAML::EndMap;
+    }
+    out_ << YAML::EndSeq;
+  }
+
+  void capabilities(Key k) {
+    if (d_.cap_add.empty() && d_.cap_drop.empty()) return;
+    key_of(k) << YAML::BeginMap;
+    for (const auto& [n, caps] : {std::pair{"add", &d_.cap_add}, std::pair{"drop", &d_.cap_drop}})
+      if (!caps->empty()) sequence(out_ << YAML::Key << n << YAML::Value, *caps, false);
+    out_ << YAML::EndMap;
+  }
+
+  const DefinitionDraft& d_;
+  YAML::Emitter out_;
+};
+
+const std::pair<Key, DraftWriter::Special> DraftWriter::kSpecial[] = {
+    {Key::kEnv, &DraftWriter::env},
+    {Key::kRlimits, &DraftWriter::rlimits},
+    {Key::kNamespaces, &DraftWriter::namespaces},
+    {Key::kMounts, &DraftWriter::mounts},
+    {Key::kCapabilities, &DraftWriter::capabilities},
+    {Key::kStop, &DraftWriter::stop},
+    {Key::kResources, &DraftWriter::resources},
+};
+
+void DraftWriter::write_key(Key k) {
+  for (const auto& [key, field] : kScalars)
+    if (key == k && !(d_.*field).empty()) key_of(k) << YAML::DoubleQuoted << d_.*field;
+  for (const auto& [key, field] : kLists)
+    if (key == k && !(d_.*field).empty()) sequence(key_of(k), d_.*field, true);
+  std::apply([&](const auto&... entry) { (name(k, entry.first, d_.*entry.second), ...); },
+             kNamedKeys);
+  for (const auto& [key, special] : kSpecial)
+    if (key == k) (this->*special)(k);
+}
+
+}  // namespace
+
+std::string to_yaml(const DefinitionDraft& d, const std::vector<std::string>& header) {
   std::string text;
   for (const auto& h : header) text += h.empty() ? "#\n" : "# " + h + "\n";
-  text += out.c_str();
+  text += DraftWriter(d).write();
   text += "\n";
   return text;
 }

@@ -1,5 +1,6 @@
 // A definition as an installer writes it: the keys of docs/definitions.md as
-// plain data, and their YAML text. Installs produce a draft (from an image
+// plain data (the names of core/model/schema.h for the keys that take one),
+// and their YAML text. Installs produce a draft (from an image
 // config, an OCI runtime config or Atomic exports), write it with to_yaml(),
 // and check the text with the real loader before anything is put in place.
 // Empty fields are left out, so the loader's defaults apply.
@@ -11,10 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/model/schema.h"
+
 namespace box::image {
 
 struct DraftMount {
-  std::string type;  // bind | tmpfs
+  MountType type = MountType::kBind;  // bind or tmpfs
   std::string source;
   std::string target;
   bool readonly = false;
@@ -33,19 +36,19 @@ struct DefinitionDraft {
   std::string user;  // "UID:GID"
   std::vector<std::string> groups;
   std::string umask;
-  std::string userns;
+  std::optional<UsernsMode> userns;
   std::string hostname;
-  std::string network;
+  std::optional<NetworkMode> network;
   std::vector<std::string> ports;
   std::map<std::string, std::string> namespaces;  // pid|ipc|uts|cgroup: host
-  std::string rootfs_writes;
+  std::optional<RootfsWrites> rootfs_writes;
   std::vector<DraftMount> mounts;
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::pair<std::string, std::string>> rlimits;
-  std::string seccomp;
-  std::string restart;
+  std::optional<SeccompMode> seccomp;
+  std::optional<RestartPolicy> restart;
   std::string stop_signal, stop_timeout;
-  std::string autostart;
+  std::optional<Autostart> autostart;
   std::map<std::string, std::string> resources;  // memory|pids|cpu_weight
 
   // Sets or replaces one variable, keeping the order of first appearance.

@@ -187,7 +187,7 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     if (j.contains("root")) {
       t.root_path = j["root"].value("path", std::string("rootfs"));
       if (j["root"].value("readonly", false)) {
-        d.rootfs_writes = "readonly";
+        d.rootfs_writes = RootfsWrites::kReadonly;
       } else {
         warn("root.readonly",
              "false: writes to the root filesystem go to box's default overlay and "
@@ -213,7 +213,7 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         if (is_standard_mount(dest, type)) continue;
         if (bind) {
           DraftMount dm;
-          dm.type = "bind";
+          dm.type = MountType::kBind;
           dm.source = (!source.empty() && source[0] == '/') ? source : bundle_dir + "/" + source;
           dm.target = dest;
           dm.readonly = has(opts, "ro");
@@ -224,7 +224,7 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
               warn("mounts[" + dest + "]", "option '" + o + "' not supported (ignored)");
         } else if (type == "tmpfs") {
           DraftMount dm;
-          dm.type = "tmpfs";
+          dm.type = MountType::kTmpfs;
           dm.target = dest;
           for (const auto& o : opts) {
             if (o.rfind("size=", 0) == 0)
@@ -258,9 +258,10 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         }
       have_net = present.count("network") > 0;
       have_uts = present.count("uts") > 0;
-      for (const char* ns : {"pid", "ipc", "uts", "cgroup"})
-        if (!present.count(ns)) d.namespaces[ns] = "host";
-      if (have_net) d.network = "none";  // a new network namespace: loopback only
+      for (const auto& kind : namespace_kinds())
+        if (!present.count(kind.name))
+          d.namespaces[kind.name] = choice_name(namespace_states(), false);
+      if (have_net) d.network = NetworkMode::kNone;  // a new network namespace: loopback only
       if (!present.count("mount"))
         warn("linux.namespaces", "no mount namespace: box always uses one");
       auto maps = [&](const char* key) {
@@ -273,12 +274,13 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       };
       if (l.contains("uidMappings") || l.contains("gidMappings")) {
         std::string uids = maps("uidMappings");
-        d.userns = (uids == "1") ? "single" : "auto";
+        d.userns = (uids == "1") ? UsernsMode::kSingle : UsernsMode::kAuto;
         warn("linux.uidMappings",
-             "host ids cannot be chosen rootless: box maps container root to "
-             "you and, with 'userns: " +
-                 d.userns + "', " +
-                 (d.userns == "auto" ? "the rest to your /etc/subuid range" : "nothing else"));
+             std::string("host ids cannot be chosen rootless: box maps container root to "
+                         "you and, with 'userns: ") +
+                 to_string(*d.userns) + "', " +
+                 (d.userns == UsernsMode::kAuto ? "the rest to your /etc/subuid range"
+                                                : "nothing else"));
       }
       if (l.contains("maskedPaths") && !l["maskedPaths"].empty())
         warn("linux.maskedPaths", std::to_string(l["maskedPaths"].size()) +

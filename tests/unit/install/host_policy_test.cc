@@ -121,7 +121,7 @@ TEST(HostPolicy, PlacesThatRunCodeOrConfigureOtherSoftware) {
 image::DefinitionDraft with_bind(const std::string& source, bool readonly = false) {
   image::DefinitionDraft d;
   image::DraftMount m;
-  m.type = "bind";
+  m.type = MountType::kBind;
   m.source = source;
   m.target = "/host";
   m.readonly = readonly;
@@ -181,7 +181,7 @@ TEST(HostPolicy, BindSourcesOutsideTheBoxsOwnPlacesNeedConsent) {
 TEST(HostPolicy, HostNamespacesAndAutostartNeedConsent) {
   image::DefinitionDraft d;
   d.namespaces = {{"pid", "host"}, {"ipc", "host"}, {"uts", "host"}, {"cgroup", "host"}};
-  d.autostart = "login";
+  d.autostart = Autostart::kLogin;
   auto r = refusals(d);
   ASSERT_EQ(r.size(), 3u);
   EXPECT_NE(r[0].find("add --allow-host-namespace pid"), std::string::npos) << r[0];

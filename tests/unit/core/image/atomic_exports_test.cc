@@ -54,12 +54,12 @@ TEST(AtomicTemplates, ServiceTemplateLines) {
       "/x/box-run start etcd", "STOP", d, warnings, "service.template");
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(d.description, "etcd key-value store");
-  EXPECT_EQ(d.restart, "on-failure");
+  EXPECT_EQ(d.restart, RestartPolicy::kOnFailure);
   EXPECT_EQ(d.stop_timeout, "30s");
   EXPECT_EQ(d.stop_signal, "SIGINT");
   ASSERT_EQ(d.env.size(), 2u);
   EXPECT_EQ(d.env[1].second, "two words");
-  EXPECT_EQ(d.autostart, "login");
+  EXPECT_EQ(d.autostart, Autostart::kLogin);
   ASSERT_EQ(warnings.size(), 2u);  // After=, ExecStartPre=
   EXPECT_NE(warnings[0].find("service.template:3: 'After=network.target'"), std::string::npos)
       << warnings[0];

@@ -65,9 +65,9 @@ TEST(OciRuntime, TranslatesWhatADefinitionCanSay) {
   EXPECT_EQ(d.groups, std::vector<std::string>{"10"});
   EXPECT_EQ(d.umask, "0077");
   EXPECT_EQ(d.hostname, "etcd");
-  EXPECT_EQ(d.rootfs_writes, "readonly");
-  EXPECT_EQ(d.userns, "single");
-  EXPECT_EQ(d.network, "none");  // a network namespace of its own
+  EXPECT_EQ(d.rootfs_writes, RootfsWrites::kReadonly);
+  EXPECT_EQ(d.userns, UsernsMode::kSingle);
+  EXPECT_EQ(d.network, NetworkMode::kNone);  // a network namespace of its own
   EXPECT_EQ(d.namespaces.at("cgroup"), "host");
   EXPECT_EQ(d.namespaces.count("pid"), 0u);
   EXPECT_EQ(d.cap_add, (std::vector<std::string>{"AUDIT_WRITE", "NET_ADMIN"}));
@@ -79,9 +79,10 @@ TEST(OciRuntime, TranslatesWhatADefinitionCanSay) {
   EXPECT_EQ(d.resources.at("cpu_weight"), "39");
   EXPECT_EQ(d.description, "etcd server");
   ASSERT_EQ(d.mounts.size(), 3u);  // /proc and /dev are box's own; nfs is refused
-  EXPECT_EQ(d.mounts[0], (DraftMount{"bind", "/home/u/data", "/var/lib/etcd", false, "", ""}));
-  EXPECT_EQ(d.mounts[1], (DraftMount{"bind", "/bundle/conf", "/etc/conf", true, "", ""}));
-  EXPECT_EQ(d.mounts[2], (DraftMount{"tmpfs", "", "/run", false, "16M", "0755"}));
+  EXPECT_EQ(d.mounts[0],
+            (DraftMount{MountType::kBind, "/home/u/data", "/var/lib/etcd", false, "", ""}));
+  EXPECT_EQ(d.mounts[1], (DraftMount{MountType::kBind, "/bundle/conf", "/etc/conf", true, "", ""}));
+  EXPECT_EQ(d.mounts[2], (DraftMount{MountType::kTmpfs, "", "/run", false, "16M", "0755"}));
 }
 
 TEST(OciRuntime, ReportsWhatCannotBeHonoured) {
@@ -101,7 +102,7 @@ TEST(OciRuntime, HostNamespacesAndErrors) {
       "c", "/b");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->draft.namespaces.size(), 4u);
-  EXPECT_EQ(t->draft.network, "");   // the host's
+  EXPECT_EQ(t->draft.network, std::nullopt);  // the host's
   EXPECT_EQ(t->draft.hostname, "");  // no uts namespace: cannot be set
   EXPECT_TRUE(has_warning(*t, "hostname"));
   EXPECT_TRUE(has_warning(*t, "root.readonly"));
