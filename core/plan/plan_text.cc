@@ -6,46 +6,26 @@
 
 #include <cstdio>
 
+#include "core/model/schema.h"
 #include "core/model/value_parsers.h"
 
 namespace box {
 namespace {
 
+// The names --dry-run prints for each kind of mount step.
+constexpr Choice<MountStep::Kind> kStepKinds[] = {
+    {"proc", MountStep::Kind::kProc},        {"sysfs", MountStep::Kind::kSysfs},
+    {"bind-sys", MountStep::Kind::kBindSys}, {"tmpfs", MountStep::Kind::kTmpfs},
+    {"bind", MountStep::Kind::kBind},        {"bind-dev", MountStep::Kind::kBindDev},
+    {"devpts", MountStep::Kind::kDevpts},    {"mqueue", MountStep::Kind::kMqueue},
+    {"dir", MountStep::Kind::kDir},          {"symlink", MountStep::Kind::kSymlink},
+    {"file", MountStep::Kind::kFile},        {"mask-file", MountStep::Kind::kMaskFile},
+    {"mask-dir", MountStep::Kind::kMaskDir}, {"readonly", MountStep::Kind::kReadonly},
+    {"cgroup2", MountStep::Kind::kCgroup2},
+};
+
 const char* kind_name(MountStep::Kind kind) {
-  using K = MountStep::Kind;
-  switch (kind) {
-    case K::kProc:
-      return "proc";
-    case K::kSysfs:
-      return "sysfs";
-    case K::kBindSys:
-      return "bind-sys";
-    case K::kTmpfs:
-      return "tmpfs";
-    case K::kBind:
-      return "bind";
-    case K::kBindDev:
-      return "bind-dev";
-    case K::kDevpts:
-      return "devpts";
-    case K::kMqueue:
-      return "mqueue";
-    case K::kDir:
-      return "dir";
-    case K::kSymlink:
-      return "symlink";
-    case K::kFile:
-      return "file";
-    case K::kMaskFile:
-      return "mask-file";
-    case K::kMaskDir:
-      return "mask-dir";
-    case K::kReadonly:
-      return "readonly";
-    case K::kCgroup2:
-      return "cgroup2";
-  }
-  return "?";
+  return choice_name<MountStep::Kind>(kStepKinds, kind);
 }
 
 std::string octal(unsigned value, int width) {

@@ -1,15 +1,13 @@
 #include "core/plan/runtime_facts.h"
 
+#include "core/model/schema.h"
+
 namespace box {
 
 const char* to_string(NetworkHelperKind kind) {
-  switch (kind) {
-    case NetworkHelperKind::kPasta:
-      return "pasta";
-    case NetworkHelperKind::kSlirp4netns:
-      return "slirp4netns";
-  }
-  return "?";
+  static constexpr Choice<NetworkHelperKind> kNames[] = {
+      {"pasta", NetworkHelperKind::kPasta}, {"slirp4netns", NetworkHelperKind::kSlirp4netns}};
+  return choice_name<NetworkHelperKind>(kNames, kind);
 }
 
 std::string persistent_dir(const std::string& data_home, const std::string& name) {
