@@ -109,8 +109,10 @@ inline constexpr auto kChoicesOf = [] {
   }();
   std::array<Choice<E>, count> table{};
   std::size_t i = 0;
+  // holds_alternative and get, not get_if: with -fsanitize=undefined, g++ 12
+  // cannot evaluate get_if's null-pointer check in a constant expression.
   for (const auto& entry : kNameTable)
-    if (const E* value = std::get_if<E>(&entry.value)) table[i++] = {entry.name, *value};
+    if (std::holds_alternative<E>(entry.value)) table[i++] = {entry.name, std::get<E>(entry.value)};
   return table;
 }();
 
