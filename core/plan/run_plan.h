@@ -42,6 +42,9 @@ struct MountStep {
     kMaskDir,   // hide a directory: an empty read-only tmpfs (skipped when absent)
     kReadonly,  // make an existing path read-only (skipped when absent)
     kCgroup2,   // the container's cgroup namespace root, as cgroup2
+    kMount,     // a filesystem of type `fstype` from `source` (OCI mounts)
+    kDevice,    // a device node: mknod `rdev`/`mode`, owned by uid/gid; where
+                // the kernel refuses (a user namespace), a bind of `source`
   };
   Kind kind;
   std::string target;
@@ -52,7 +55,15 @@ struct MountStep {
   // kFile/kBind of a file: skip when the rootfs cannot take the target (its
   // directory is missing, or the file is absent from a read-only rootfs).
   bool optional_target = false;
-  unsigned mode = 0;  // kDir/kFile permission bits (0: default)
+  unsigned mode = 0;  // kDir/kFile permission bits (0: default); kDevice: type and bits
+  // kBind: recursive (rbind) unless false; nosuid/nodev/noexec/rdonly/atime
+  // flags in `flags` are set on the bind afterwards.
+  bool recursive = true;
+  std::string fstype{};          // kMount
+  unsigned long propagation = 0;  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC)
+  unsigned long long rdev = 0;   // kDevice
+  uid_t uid = 0;                 // kDevice owner, as seen inside
+  gid_t gid = 0;
 
   bool operator==(const MountStep&) const = default;
 };
@@ -76,6 +87,20 @@ struct Rlimit {
   bool operator==(const Rlimit&) const = default;
 };
 
+// The capability sets one by one, as an OCI config gives them (a
+// definition's plan has one list for all: RunPlan::capabilities).
+struct CapabilitySets {
+  std::vector<int> bounding, effective, permitted, inheritable, ambient;
+  bool operator==(const CapabilitySets&) const = default;
+};
+
+// An existing namespace the container joins instead of creating one.
+struct JoinNamespace {
+  int type = 0;      // CLONE_NEW*
+  std::string path;  // /proc/PID/ns/net, a bind-mounted namespace file
+  bool operator==(const JoinNamespace&) const = default;
+};
+
 struct RunPlan {
   std::string name;  // for messages ("box 'etcd'")
 
@@ -90,7 +115,13 @@ struct RunPlan {
   gid_t gid = 0;
   std::vector<gid_t> groups;  // supplementary, inside (needs the helpers)
 
+  // Without CLONE_NEWUSER in `namespaces` there are no maps: the caller is
+  // root and the container shares its user namespace (OCI configs run by
+  // root). `maps_by_parent`: the caller is privileged over the new user
+  // namespace and writes any map itself (root; no helpers).
+  bool maps_by_parent = false;
   int namespaces = 0;  // CLONE_NEW* flags
+  std::vector<JoinNamespace> join;  // entered before the new ones are made, user first
   bool loopback_up = false;
   // kPrivate: the supervisor attaches `network_helper` (pasta or
   // slirp4netns) to the new network namespace and publishes `ports`
@@ -101,6 +132,8 @@ struct RunPlan {
   std::string network_api_socket;
   std::vector<PortMapping> ports;
   std::string hostname;
+  std::string domainname;  // empty: unchanged
+  std::vector<std::pair<std::string, std::string>> sysctl;  // "net.ipv4.ip_forward", "1"
 
   // Filesystem.
   std::string rootfs;
@@ -115,6 +148,9 @@ struct RunPlan {
   // or not needed).
   std::string fuse_overlayfs;
   std::vector<MountStep> mounts;
+  // The root mount (not those below it) made read-only once the mounts are
+  // in place, so their mount points could still be made (OCI root.readonly).
+  bool root_readonly_after_mounts = false;
 
   // Process.
   InitMode init = InitMode::kNone;
@@ -129,8 +165,25 @@ struct RunPlan {
   // Capabilities the command keeps (bounding set; effective, permitted and
   // inheritable too, and ambient when the user inside is not root).
   std::vector<int> capabilities;
+  // Set: each set as given, and `capabilities` is ignored (OCI configs).
+  std::optional<CapabilitySets> capability_sets;
+  // PR_SET_NO_NEW_PRIVS before exec. Every box definition's plan has it; an
+  // OCI config may turn it off (process.noNewPrivileges false, the default
+  // of podman and docker: setuid programs inside work).
+  bool no_new_privileges = true;
+  std::optional<int> oom_score_adj;
+  // Propagation of the container's root once it is built (0: private).
+  unsigned long root_propagation = 0;
   // Which variant of the default filter the command gets (none: unconfined).
   std::optional<SeccompOptions> seccomp;
+
+  // OCI create/start: the container stops right before exec until someone
+  // opens this FIFO (a host path) for reading, and it outlives the process
+  // that created it (no parent-death signal once it waits there).
+  std::string exec_fifo;
+  // Descriptors 3 .. 3+preserve_fds-1 of the caller stay open in the
+  // container (OCI --preserve-fds); every other one is closed.
+  int preserve_fds = 0;
 
   // Service manager integration. box-run tells the service manager on
   // `service_notify_socket` (empty: nobody is told). Readiness comes from

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -42,7 +44,14 @@ SetupFailure failure_kind(int status) {
 // The child reports a failed step on its report pipe (close-on-exec: end
 // of file means the exec succeeded), as every child box starts does
 // (spawn.h).
+// After an OCI container's exec gate (report_fd -1) nobody reads the report:
+// the error goes to the container's stderr.
 [[noreturn]] void child_fail(int report_fd, SetupFailure kind, const std::string& what, int err) {
+  if (report_fd < 0) {
+    std::string line = what + (err ? std::string(": ") + std::strerror(err) : "") + "\n";
+    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+    _exit(exit_status(kind));
+  }
   report_child_failure(report_fd, exit_status(kind), what.c_str(), err);
 }
 
@@ -169,6 +178,40 @@ void reset_signals() {
   }
 }
 
+// OCI create/start. The container is built; what is left is exec. Reports
+// "created" to the caller (end of file on the report pipe) once the command
+// is known to exist, then waits until `start` opens the FIFO. Returns where
+// a later failure goes: stderr, since the creator is gone by then.
+int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
+  bool found = false;
+  int first_err = ENOENT;
+  for (const auto& candidate : plan.exec_candidates) {
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      found = true;
+      break;
+    }
+    if (errno != ENOENT && errno != ENOTDIR) first_err = errno;
+  }
+  if (!found)
+    child_fail(report_fd,
+               first_err == ENOENT ? SetupFailure::kNotFound : SetupFailure::kNotExecutable,
+               "execute '" + plan.argv.front() + "'", first_err);
+  // It outlives its creator from here on.
+  if (::prctl(PR_SET_PDEATHSIG, 0) != 0)
+    child_fail(report_fd, SetupFailure::kSetup, "clear the parent-death signal", errno);
+  ::close(report_fd);
+  const std::string path = "/proc/self/fd/" + std::to_string(gate_fd);
+  int fd;
+  while ((fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  if (fd < 0) _exit(125);
+  const char go = '0';
+  if (::write(fd, &go, 1) != 1) _exit(125);
+  ::close(fd);
+  ::close(gate_fd);
+  return -1;
+}
+
 // Everything from here to execve runs in the new namespaces, in the order
 // the kernel needs. No exceptions, no return: it ends in execve or _exit.
 [[noreturn]] void container_child(const RunPlan& plan, const SeccompProgram* seccomp, int report_fd,
@@ -186,7 +229,7 @@ void reset_signals() {
   // 1. Identity. The helpers (newuidmap/newgidmap) are run by the
   // supervisor, which then tells us to go on; a single id of our own we map
   // ourselves, once setgroups is denied.
-  if (!plan.use_id_helpers) {
+  if ((plan.namespaces & CLONE_NEWUSER) && !plan.use_id_helpers && !plan.maps_by_parent) {
     if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups", errno);
     if (!write_file("/proc/self/uid_map", id_map_text(plan.uid_map))) fail("write uid_map", errno);
     if (!write_file("/proc/self/gid_map", id_map_text(plan.gid_map))) fail("write gid_map", errno);
@@ -206,14 +249,25 @@ void reset_signals() {
 
   // 2. Filesystem: open what the plan names on the host, build the root,
   // pivot into it.
+  // The exec gate (OCI create/start), opened while host paths are reachable.
+  int gate_fd = -1;
+  if (!plan.exec_fifo.empty() &&
+      (gate_fd = ::open(plan.exec_fifo.c_str(), O_PATH | O_CLOEXEC)) < 0)
+    fail("open the exec FIFO '" + plan.exec_fifo + "'", errno);
   HostPaths host;
   ServeFuse serve_fuse;
   if (fuse_sock >= 0)
     serve_fuse = [fuse_sock](int fd, StepError& error) {
       return ask_for_fuse_server(fuse_sock, fd, error);
     };
-  if (!open_host_paths(plan, host, e) || !setup_rootfs(plan, host, serve_fuse, e))
-    fail(e.what, e.err);
+  if (!open_host_paths(plan, host, e)) fail(e.what, e.err);
+  // Maps written by a privileged parent need not map our own id: once the
+  // host paths are open (as the caller, whose access they need), become the
+  // new namespace's root, whose files the setup creates.
+  if ((plan.namespaces & CLONE_NEWUSER) && plan.maps_by_parent &&
+      (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0))
+    fail("become root in the new user namespace (the id maps must map 0)", errno);
+  if (!setup_rootfs(plan, host, serve_fuse, e)) fail(e.what, e.err);
   if (::chdir(plan.workdir.c_str()) != 0)
     fail("change to working directory '" + plan.workdir + "'", errno);
 
@@ -221,21 +275,44 @@ void reset_signals() {
   if ((plan.namespaces & CLONE_NEWUTS) && !plan.hostname.empty() &&
       ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
     fail("set hostname '" + plan.hostname + "'", errno);
+  if (!plan.domainname.empty() &&
+      ::setdomainname(plan.domainname.data(), plan.domainname.size()) != 0)
+    fail("set domain name '" + plan.domainname + "'", errno);
   if (plan.loopback_up && !bring_loopback_up(e)) fail(e.what, e.err);
+  if (!apply_sysctls(plan, e) || !apply_oom_score_adj(plan, e)) fail(e.what, e.err);
+  if (plan.root_propagation != 0 &&
+      ::mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0)
+    fail("set the propagation of the container's root", errno);
 
   // 4. The process: limits, identity and capabilities, then nothing exec'd
   // can gain privileges (setuid bits, file capabilities), and the syscall
   // filter last (it may deny what the steps above need).
   ::umask(plan.umask);
-  if (!apply_rlimits(plan, e) || !apply_identity(plan, e)) fail(e.what, e.err);
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("set no_new_privs", errno);
+  if (!apply_rlimits(plan, e)) fail(e.what, e.err);
   // Nothing but stdio crosses into the container: every other descriptor
   // (the supervisor's, the host paths opened for setup) is closed now, not
   // only at exec, since a tiny init never execs. The report pipe alone
   // stays, close-on-exec, until the command runs. This is the one close of
   // the container's side; a test reads the tiny init's table from root.
-  if (!close_fds_except(&report_fd, 1)) fail("close the caller's descriptors", errno);
-  if (seccomp) {
+  // OCI --preserve-fds: descriptors 3 .. 3+N-1 pass into the container too.
+  std::vector<int> keep = {report_fd};
+  if (gate_fd >= 0) keep.push_back(gate_fd);
+  for (int fd = 3; fd < 3 + plan.preserve_fds; ++fd) keep.push_back(fd);
+  if (!close_fds_except(keep.data(), keep.size())) fail("close the caller's descriptors", errno);
+  for (int fd = 3; fd < 3 + plan.preserve_fds; ++fd)
+    if (::fcntl(fd, F_SETFD, 0) != 0) fail("pass descriptor " + std::to_string(fd), errno);
+  // Without no_new_privs (an OCI config that says so) loading a filter
+  // needs CAP_SYS_ADMIN, which the identity below may drop: the filter
+  // comes first then, and must allow what follows (as runc orders it).
+  const bool seccomp_first = seccomp && !plan.no_new_privileges;
+  if (seccomp_first) {
+    if (int err = load_seccomp(*seccomp)) fail("load the seccomp filter", err);
+  }
+  if (!apply_identity(plan, e)) fail(e.what, e.err);
+  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    fail("set no_new_privs", errno);
+  if (gate_fd >= 0) report_fd = wait_at_gate(plan, report_fd, gate_fd);
+  if (seccomp && !seccomp_first) {
     if (int err = load_seccomp(*seccomp)) fail("load the seccomp filter", err);
   }
 
@@ -277,6 +354,23 @@ std::optional<ChildFailure> wait_for_exec(int report_fd, int fuse_sock,
   return decode_child_report(msg);
 }
 
+// setns into each namespace of `join`, the user namespace first (it decides
+// what the others may be joined with).
+Result<void> join_namespaces(const std::vector<JoinNamespace>& join) {
+  std::vector<std::pair<UniqueFd, const JoinNamespace*>> opened;
+  for (const auto& ns : join) {
+    int fd = ::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error::from_errno("open namespace '" + ns.path + "'");
+    opened.emplace_back(UniqueFd(fd), &ns);
+  }
+  std::stable_partition(opened.begin(), opened.end(),
+                        [](const auto& o) { return o.second->type == CLONE_NEWUSER; });
+  for (const auto& [fd, ns] : opened)
+    if (::setns(fd.get(), ns->type) != 0)
+      return Error::from_errno("join namespace '" + ns->path + "'");
+  return {};
+}
+
 // Clones the container and waits until it has exec'd its command or failed;
 // on failure the child is gone (killed and reaped) before this returns.
 Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* seccomp,
@@ -299,9 +393,14 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
     fuse_child.reset(fds[1]);
   }
 
+  // Existing namespaces are entered here, before the clone, so the child is
+  // made inside them (a joined pid namespace takes effect for children only).
+  if (auto joined = join_namespaces(plan.join); !joined) return joined.error();
+
   // One clone with every namespace flag; without a new stack it behaves like
   // fork, and this process is single-threaded, so the child may use the heap.
-  const bool wait_for_go = plan.use_id_helpers || static_cast<bool>(after_clone);
+  const bool wait_for_go =
+      plan.use_id_helpers || plan.maps_by_parent || static_cast<bool>(after_clone);
   const unsigned long clone_flags =
       static_cast<unsigned long>(plan.namespaces & ~CLONE_NEWCGROUP) | SIGCHLD;
   long pid = ::syscall(SYS_clone, clone_flags, nullptr, nullptr, nullptr, nullptr);
@@ -350,6 +449,16 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
       ::kill(child, SIGKILL);
       reap();
       return fail_setup("map the subordinate id range: " + mapped.error().message());
+    }
+  }
+  if (plan.maps_by_parent) {
+    const std::string proc = "/proc/" + std::to_string(child) + "/";
+    if (!write_file(proc + "uid_map", id_map_text(plan.uid_map)) ||
+        !write_file(proc + "gid_map", id_map_text(plan.gid_map))) {
+      const int err = errno;
+      ::kill(child, SIGKILL);
+      reap();
+      return fail_setup("write the container's id maps: " + std::string(std::strerror(err)));
     }
   }
   if (after_clone) {

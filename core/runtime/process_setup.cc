@@ -1,6 +1,8 @@
 #include "core/runtime/process_setup.h"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <net/if.h>
 #include <sys/capability.h>
@@ -23,9 +25,28 @@ bool fail(StepError& e, std::string what, int err = errno) {
   return false;
 }
 
-bool has(const RunPlan& plan, int cap) {
-  return std::find(plan.capabilities.begin(), plan.capabilities.end(), cap) !=
-         plan.capabilities.end();
+bool has(const std::vector<int>& set, int cap) {
+  return std::find(set.begin(), set.end(), cap) != set.end();
+}
+
+bool write_proc_file(const std::string& path, const std::string& value) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = ::write(fd, value.data(), value.size());
+  int err = errno;
+  ::close(fd);
+  errno = err;
+  return n == static_cast<ssize_t>(value.size());
+}
+
+// What apply_identity sets: the plan's sets, or its one list in each (a
+// user other than root keeps them through inheritable and ambient only).
+CapabilitySets sets_of(const RunPlan& plan) {
+  if (plan.capability_sets) return *plan.capability_sets;
+  CapabilitySets s;
+  s.bounding = s.effective = s.permitted = plan.capabilities;
+  if (plan.uid != 0) s.inheritable = s.ambient = plan.capabilities;
+  return s;
 }
 
 const char* resource_name(int resource) {
@@ -77,16 +98,36 @@ bool apply_rlimits(const RunPlan& plan, StepError& e) {
   return true;
 }
 
+bool apply_sysctls(const RunPlan& plan, StepError& e) {
+  for (const auto& [key, value] : plan.sysctl) {
+    std::string path = "/proc/sys/" + key;
+    std::replace(path.begin() + 10, path.end(), '.', '/');
+    if (!write_proc_file(path, value)) return fail(e, "set sysctl " + key + "=" + value);
+  }
+  return true;
+}
+
+bool apply_oom_score_adj(const RunPlan& plan, StepError& e) {
+  if (plan.oom_score_adj &&
+      !write_proc_file("/proc/self/oom_score_adj", std::to_string(*plan.oom_score_adj)))
+    return fail(e, "set oom_score_adj " + std::to_string(*plan.oom_score_adj));
+  return true;
+}
+
 bool apply_identity(const RunPlan& plan, StepError& e) {
+  const CapabilitySets sets = sets_of(plan);
   // 1. Bounding set: what no process in the container can ever gain.
   for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
-    if (has(plan, cap)) continue;
+    if (has(sets.bounding, cap)) continue;
     if (cap_drop_bound(static_cast<cap_value_t>(cap)) != 0 && errno != EINVAL)
       return fail(e, std::string("drop capability ") + cap_to_name(static_cast<cap_value_t>(cap)));
   }
   // 2. Groups and ids. setgroups is denied when we mapped our single id
-  // ourselves; with the helpers it is allowed and clears the host's groups.
-  if (plan.use_id_helpers &&
+  // ourselves; with the helpers, a privileged parent or no user namespace it
+  // is allowed and clears the host's groups.
+  const bool self_mapped =
+      (plan.namespaces & CLONE_NEWUSER) && !plan.use_id_helpers && !plan.maps_by_parent;
+  if (!self_mapped &&
       ::setgroups(plan.groups.size(), plan.groups.empty() ? nullptr : plan.groups.data()) != 0)
     return fail(e, "set supplementary groups");
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return fail(e, "keep capabilities");
@@ -98,23 +139,27 @@ bool apply_identity(const RunPlan& plan, StepError& e) {
   // another user keeps them only through inheritable + ambient.
   cap_t caps = cap_init();
   if (!caps) return fail(e, "allocate capability state");
-  std::vector<cap_value_t> list(plan.capabilities.begin(), plan.capabilities.end());
-  const bool root = plan.uid == 0;
   int r = 0;
-  if (!list.empty()) {
-    r |= cap_set_flag(caps, CAP_EFFECTIVE, static_cast<int>(list.size()), list.data(), CAP_SET);
-    r |= cap_set_flag(caps, CAP_PERMITTED, static_cast<int>(list.size()), list.data(), CAP_SET);
-    if (!root)
-      r |= cap_set_flag(caps, CAP_INHERITABLE, static_cast<int>(list.size()), list.data(), CAP_SET);
-  }
+  auto set_flag = [&](cap_flag_t flag, const std::vector<int>& set) {
+    std::vector<cap_value_t> list(set.begin(), set.end());
+    if (!list.empty())
+      r |= cap_set_flag(caps, flag, static_cast<int>(list.size()), list.data(), CAP_SET);
+  };
+  set_flag(CAP_EFFECTIVE, sets.effective);
+  set_flag(CAP_PERMITTED, sets.permitted);
+  set_flag(CAP_INHERITABLE, sets.inheritable);
   if (r == 0) r = cap_set_proc(caps);
   int err = errno;
   cap_free(caps);
   if (r != 0) return fail(e, "set capabilities", err);
-  if (!root) {
-    for (cap_value_t c : list)
-      if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0)
-        return fail(e, std::string("raise ambient capability ") + cap_to_name(c));
+  for (int c : sets.ambient) {
+    // The kernel keeps an ambient capability only if it is permitted and
+    // inheritable; an OCI config may list others (runc's spec does): those
+    // are left out, as runc does.
+    if (plan.capability_sets && (!has(sets.permitted, c) || !has(sets.inheritable, c))) continue;
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0)
+      return fail(e, std::string("raise ambient capability ") +
+                         cap_to_name(static_cast<cap_value_t>(c)));
   }
   return true;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "core/plan/overlay_plan.h"
@@ -103,13 +104,30 @@ bool can_take_file(int root, const std::string& path) {
   return true;
 }
 
-// Sets a mount read-only (and its submounts, when `recursive`).
-int make_readonly(int root, const std::string& target, bool recursive) {
+// The mount attributes MS_* flags ask of a bind, which mount(2) cannot set
+// on the bind itself.
+std::uint64_t bind_attributes(unsigned long flags) {
+  std::uint64_t a = 0;
+  if (flags & MS_RDONLY) a |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID) a |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV) a |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC) a |= MOUNT_ATTR_NOEXEC;
+  if (flags & MS_NODIRATIME) a |= MOUNT_ATTR_NODIRATIME;
+  if (flags & MS_NOATIME) a |= MOUNT_ATTR_NOATIME;
+  else if (flags & MS_STRICTATIME) a |= MOUNT_ATTR_STRICTATIME;
+  return a;
+}
+
+// Sets a mount read-only (and its submounts, when `recursive`), or the
+// attributes `attr_set`.
+int make_readonly(int root, const std::string& target, bool recursive,
+                  std::uint64_t attr_set = MOUNT_ATTR_RDONLY) {
   // Re-open: a descriptor taken before the mount refers to what is under it.
   int fd = open_in_root(root, target, O_PATH);
   if (fd < 0) return errno;
   mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_RDONLY;
+  attr.attr_set = attr_set;
+  if (attr_set & MOUNT_ATTR__ATIME) attr.attr_clr = MOUNT_ATTR__ATIME;
   int r = ::mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
                           sizeof attr);
   int err = errno;
@@ -140,9 +158,16 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
     err = errno;
     ::close(fd);
     if (r != 0) return fail(e, what, err);
-    if ((flags & MS_BIND) && (step.flags & MS_RDONLY)) {
-      if (int rerr = make_readonly(root, t, (flags & MS_REC) != 0))
+    if ((flags & MS_BIND) && bind_attributes(step.flags) != 0) {
+      if (int rerr = make_readonly(root, t, (flags & MS_REC) != 0, bind_attributes(step.flags)))
         return fail(e, "make '" + t + "' read-only", rerr);
+    }
+    if (step.propagation != 0) {
+      int pfd = open_in_root(root, t, O_PATH);
+      int r2 = pfd < 0 ? -1 : ::mount(nullptr, fd_path(pfd).c_str(), nullptr, step.propagation, nullptr);
+      int perr = errno;
+      if (pfd >= 0) ::close(pfd);
+      if (r2 != 0) return fail(e, "set the propagation of '" + t + "'", perr);
     }
     return true;
   };
@@ -167,8 +192,37 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
       if (step.optional_target && !can_take_file(root, t)) return true;
       struct stat st {};
       if (fstat(bind_fd, &st) != 0) return fail(e, "stat '" + step.source + "'");
-      return mount_on(fd_path(bind_fd).c_str(), nullptr, MS_BIND | MS_REC, nullptr,
-                      S_ISDIR(st.st_mode), "bind '" + step.source + "' on '" + t + "'");
+      return mount_on(fd_path(bind_fd).c_str(), nullptr, MS_BIND | (step.recursive ? MS_REC : 0),
+                      nullptr, S_ISDIR(st.st_mode), "bind '" + step.source + "' on '" + t + "'");
+    }
+    case K::kMount:
+      return mount_on(step.source.c_str(), step.fstype.c_str(), step.flags, data, true,
+                      "mount " + step.fstype + " on '" + t + "'");
+    case K::kDevice: {
+      if (exists(nullptr)) return true;  // the config's own mount or the image provides it
+      const std::size_t slash = t.rfind('/');
+      const std::string parent = slash == 0 ? "/" : t.substr(0, slash);
+      if (int err = make_dirs(root, parent, 0755)) return fail(e, "create '" + parent + "'", err);
+      int pfd = open_in_root(root, parent, O_PATH | O_DIRECTORY);
+      if (pfd < 0) return fail(e, "open '" + parent + "'");
+      const std::string at = fd_path(pfd) + "/" + t.substr(slash + 1);
+      int r = ::mknod(at.c_str(), step.mode, static_cast<dev_t>(step.rdev));
+      int err = errno;
+      if (r == 0 && ::chown(at.c_str(), step.uid, step.gid) != 0) err = errno, r = -1;
+      ::close(pfd);
+      if (r == 0) return true;
+      // In a user namespace the kernel makes no device nodes: the host's
+      // node is bound instead (a FIFO needs no privilege and was made above).
+      if (err != EPERM || step.source.empty()) return fail(e, "create device '" + t + "'", err);
+      // Only the very device asked for: the host's node of that name must
+      // have the same type and numbers.
+      struct stat host_node {};
+      if (::stat(step.source.c_str(), &host_node) != 0 ||
+          (host_node.st_mode & S_IFMT) != (step.mode & S_IFMT) || host_node.st_rdev != step.rdev)
+        return fail(e, "create device '" + t + "' (no device node can be made in a user namespace, "
+                       "and the host has none with its numbers at '" + step.source + "' to bind)", err);
+      return mount_on(step.source.c_str(), nullptr, MS_BIND, nullptr, false,
+                      "bind device '" + step.source + "' on '" + t + "'");
     }
     case K::kTmpfs:
       return mount_on("tmpfs", "tmpfs", step.flags, data, true, "mount tmpfs on '" + t + "'");
@@ -397,6 +451,12 @@ bool setup_rootfs(const RunPlan& plan, const HostPaths& host, const ServeFuse& s
   // 2. /proc, /sys, /dev and the definition's mounts, in order.
   for (std::size_t i = 0; i < plan.mounts.size(); ++i)
     if (!apply_step(plan, root, plan.mounts[i], host.bind_sources[i], i, e)) return false;
+  if (plan.root_readonly_after_mounts) {
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::mount_setattr(root, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+      return fail(e, "make rootfs '" + plan.rootfs + "' read-only");
+  }
   ::close(root);
 
   // 3. Enter it. pivot_root(".", ".") stacks the old root under the new one;

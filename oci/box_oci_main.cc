@@ -1,0 +1,80 @@
+// box-oci: box's runtime behind the OCI runtime command line that runc
+// defined (create, start, state, kill, delete, run, list, spec, features),
+// so podman (--runtime), containerd's shim and the runtime-tools
+// conformance suite can run containers through box's executor.
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "oci/commands.h"
+#include "oci/log.h"
+
+int main(int argc, char** argv) {
+  using namespace box::oci;
+  CLI::App app{"box-oci: an OCI runtime (runc's command line) on box's executor"};
+  app.require_subcommand(1);
+  Globals g;
+  std::string log_path, log_format = "text";
+  bool debug = false;
+  app.add_option("--root", g.root, "state directory (default $XDG_RUNTIME_DIR/box-oci, root: /run/box-oci)");
+  app.add_option("--log", log_path, "also write errors and warnings to this file");
+  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--debug", debug, "log debug lines too");
+  app.add_flag("--systemd-cgroup", g.systemd_cgroup, "accepted; box-oci sets no cgroup yet");
+  app.add_option("--rootless", g.rootless, "true, false or auto (accepted; box-oci decides by the caller's ids)")
+      ->check(CLI::IsMember({"true", "false", "auto"}));
+
+  CreateOptions co;
+  auto add_create = [&](CLI::App* c) {
+    c->add_option("-b,--bundle", co.bundle, "the bundle directory (default: the current one)");
+    c->add_option("--pid-file", co.pid_file, "write the container's pid here");
+    c->add_option("--console-socket", co.console_socket, "where to send the terminal's master (not supported yet)");
+    c->add_option("--preserve-fds", co.preserve_fds, "pass descriptors 3 .. 3+N-1 into the container")
+        ->check(CLI::Range(0, 13));
+    c->add_flag("--no-pivot")->description("accepted; box always pivots");
+    c->add_flag("--no-new-keyring")->description("accepted; box-oci makes no session keyring");
+    c->add_option("id", co.id, "container id")->required();
+  };
+  auto* create_cmd = app.add_subcommand("create", "create a container, stopped before its command");
+  add_create(create_cmd);
+  bool detach = false, keep = false;
+  auto* run_cmd = app.add_subcommand("run", "create and start a container, wait for it and delete it");
+  add_create(run_cmd);
+  run_cmd->add_flag("-d,--detach", detach, "return once it runs");
+  run_cmd->add_flag("--keep", keep, "keep the record after it ends");
+
+  std::string id, signal = "TERM", format = "table";
+  bool all = false, force = false, quiet = false, rootless = false;
+  auto* start_cmd = app.add_subcommand("start", "run the command of a created container");
+  start_cmd->add_option("id", id, "container id")->required();
+  auto* state_cmd = app.add_subcommand("state", "print a container's state as JSON");
+  state_cmd->add_option("id", id, "container id")->required();
+  auto* kill_cmd = app.add_subcommand("kill", "send a signal to a container");
+  kill_cmd->add_option("id", id, "container id")->required();
+  kill_cmd->add_option("signal", signal, "name or number (default TERM)");
+  kill_cmd->add_flag("-a,--all", all, "every process of the container");
+  auto* delete_cmd = app.add_subcommand("delete", "delete a container's record (and it, with --force)");
+  delete_cmd->add_option("id", id, "container id")->required();
+  delete_cmd->add_flag("-f,--force", force, "kill it if it runs");
+  auto* list_cmd = app.add_subcommand("list", "list the containers under --root");
+  list_cmd->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  list_cmd->add_flag("-q,--quiet", quiet, "ids only");
+  std::string spec_bundle = ".";
+  auto* spec_cmd = app.add_subcommand("spec", "write a config.json to start from");
+  spec_cmd->add_option("-b,--bundle", spec_bundle, "where to write it (default: here)");
+  spec_cmd->add_flag("--rootless", rootless, "for a user without privileges");
+  auto* features_cmd = app.add_subcommand("features", "print what this runtime supports, as JSON");
+
+  CLI11_PARSE(app, argc, argv);
+  Log log;
+  log.open(log_path, log_format == "json", debug);
+  if (*create_cmd) return create(g, log, co);
+  if (*run_cmd) return run(g, log, co, detach, keep);
+  if (*start_cmd) return start(g, log, id);
+  if (*state_cmd) return state(g, log, id);
+  if (*kill_cmd) return kill(g, log, id, signal, all);
+  if (*delete_cmd) return remove(g, log, id, force);
+  if (*list_cmd) return list(g, log, format, quiet);
+  if (*spec_cmd) return spec(log, spec_bundle, rootless);
+  if (*features_cmd) return features(log);
+  return 1;
+}
