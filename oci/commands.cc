@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -157,16 +158,27 @@ Result<void> start_container_process(const StateStore& store, const Record& r) {
   if (st != Status::kCreated)
     return Error("cannot start container '" + r.id + "': it is " + status_name(st) +
                  " (only a created container starts)");
-  // Non-blocking so a container that died cannot hang us: its writer end
-  // counts as open while it waits in open(), so the read below blocks only
-  // until it writes, or sees end of file if it died meanwhile.
+  // Non-blocking, then polled: the container may not have reached its
+  // open() of the FIFO yet (it reports "created" just before), and it may
+  // die instead; Linux reports no hang-up on a FIFO before it has seen a
+  // writer, so POLLIN is the byte and POLLHUP a writer that went away.
   UniqueFd fifo(::open(store.fifo(r.id).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fifo.valid()) return Error::from_errno("open the exec FIFO of '" + r.id + "'");
-  int flags = ::fcntl(fifo.get(), F_GETFL);
-  ::fcntl(fifo.get(), F_SETFL, flags & ~O_NONBLOCK);
   char go = 0;
-  ssize_t n;
-  while ((n = ::read(fifo.get(), &go, 1)) < 0 && errno == EINTR) {
+  ssize_t n = 0;
+  for (;;) {
+    pollfd p{fifo.get(), POLLIN, 0};
+    int ready = ::poll(&p, 1, 100);
+    if (ready < 0 && errno != EINTR) return Error::from_errno("wait for container '" + r.id + "'");
+    if (ready > 0) {
+      n = ::read(fifo.get(), &go, 1);
+      if (n == 1 || (n < 0 && errno != EAGAIN && errno != EINTR) || (n == 0 && (p.revents & POLLHUP)))
+        break;
+    }
+    if (process_start_time(r.pid) != r.start_time) {
+      n = 0;
+      break;
+    }
   }
   ::unlink(store.fifo(r.id).c_str());
   if (n != 1) return Error("container '" + r.id + "' ended before it could start");

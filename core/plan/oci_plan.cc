@@ -140,8 +140,15 @@ Result<void> plan_namespaces(const Config& c, const PlanContext& ctx, RunPlan& p
           "'linux.namespaces' with id mappings ('runc spec --rootless' writes them)");
     return {};
   }
-  if (c.uid_mappings.empty() || c.gid_mappings.empty())
-    return Error("'linux.uidMappings'/'linux.gidMappings': a new user namespace needs both maps");
+  if (c.uid_mappings.empty() != c.gid_mappings.empty())
+    return Error("'linux.uidMappings'/'linux.gidMappings': give both maps, or neither");
+  if (c.uid_mappings.empty()) {
+    // No maps (crun's rootless spec): the caller's own ids become root, as
+    // crun does.
+    plan.uid_map.push_back({0, ctx.uid, 1});
+    plan.gid_map.push_back({0, ctx.gid, 1});
+    return {};
+  }
   for (const auto& m : c.uid_mappings) plan.uid_map.push_back({m.container_id, m.host_id, m.size});
   for (const auto& m : c.gid_mappings) plan.gid_map.push_back({m.container_id, m.host_id, m.size});
   if (ctx.uid == 0) {

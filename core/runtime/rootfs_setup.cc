@@ -208,7 +208,10 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
       const std::string at = fd_path(pfd) + "/" + t.substr(slash + 1);
       int r = ::mknod(at.c_str(), step.mode, static_cast<dev_t>(step.rdev));
       int err = errno;
-      if (r == 0 && ::chown(at.c_str(), step.uid, step.gid) != 0) err = errno, r = -1;
+      // The mode as given, not as the umask left it.
+      if (r == 0 && (::chown(at.c_str(), step.uid, step.gid) != 0 ||
+                     ::chmod(at.c_str(), step.mode & 07777) != 0))
+        err = errno, r = -1;
       ::close(pfd);
       if (r == 0) return true;
       // In a user namespace the kernel makes no device nodes: the host's
