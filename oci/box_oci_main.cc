@@ -64,6 +64,23 @@ int main(int argc, char** argv) {
   spec_cmd->add_flag("--rootless", rootless, "for a user without privileges");
   auto* features_cmd = app.add_subcommand("features", "print what this runtime supports, as JSON");
 
+  ExecOptions eo;
+  auto* exec_cmd = app.add_subcommand("exec", "run another process in a running container");
+  exec_cmd->add_option("-p,--process", eo.process_file, "the process as JSON (runtime-spec process)");
+  exec_cmd->add_flag("-t,--tty", eo.tty, "a terminal (not supported yet)");
+  exec_cmd->add_option("--console-socket", eo.console_socket, "where the terminal's master goes (not supported yet)");
+  exec_cmd->add_flag("-d,--detach", eo.detach, "return once it runs");
+  exec_cmd->add_option("--pid-file", eo.pid_file, "write its pid here");
+  exec_cmd->add_option("--preserve-fds", eo.preserve_fds, "(not supported yet)");
+  exec_cmd->add_option("--cwd", eo.cwd, "working directory inside");
+  exec_cmd->add_option("-e,--env", eo.env, "KEY=value, added to the container's environment");
+  exec_cmd->add_option("-u,--user", eo.user, "UID[:GID]");
+  exec_cmd->add_option("-c,--cap", eo.caps, "a capability to add (CAP_NET_ADMIN)");
+  exec_cmd->add_flag("--no-new-privs", eo.no_new_privs, "set no_new_privs");
+  exec_cmd->add_option("id", eo.id, "container id")->required();
+  exec_cmd->add_option("command", eo.args, "the command and its arguments");
+  exec_cmd->positionals_at_end();
+
   CLI11_PARSE(app, argc, argv);
   Log log;
   log.open(log_path, log_format == "json", debug);
@@ -76,5 +93,9 @@ int main(int argc, char** argv) {
   if (*list_cmd) return list(g, log, format, quiet);
   if (*spec_cmd) return spec(log, spec_bundle, rootless);
   if (*features_cmd) return features(log);
+  if (*exec_cmd) {
+    if (!eo.args.empty() && eo.args.front() == "--") eo.args.erase(eo.args.begin());
+    return exec(g, log, eo);
+  }
   return 1;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "oci/log.h"
 
@@ -34,6 +35,25 @@ int remove(const Globals& g, Log& log, const std::string& id, bool force);
 int list(const Globals& g, Log& log, const std::string& format, bool quiet);
 int spec(Log& log, const std::string& bundle, bool rootless);
 int features(Log& log);
+
+struct ExecOptions {
+  std::string id;
+  std::vector<std::string> args;  // the command, unless process_file
+  std::string process_file;
+  bool tty = false;
+  std::string console_socket;
+  bool detach = false;
+  std::string pid_file;
+  int preserve_fds = 0;
+  std::string cwd;
+  std::vector<std::string> env;
+  std::string user;  // UID[:GID]
+  std::vector<std::string> caps;
+  bool no_new_privs = false;
+};
+// The command's exit status (128+N for signal N); 125 when it could not be
+// started (126 not executable, 127 not found).
+int exec(const Globals& g, Log& log, const ExecOptions& o);
 
 // "KILL", "SIGKILL", "9" -> 9; -1 when unknown.
 int signal_number(const std::string& name);

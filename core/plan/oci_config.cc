@@ -262,3 +262,25 @@ Result<Config> read_config(std::string_view text, const std::string& what) {
 }
 
 }  // namespace box::oci
+
+namespace box::oci {
+
+Result<Process> read_process(std::string_view text, const std::string& what) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    return Error(what + ": invalid JSON: " + e.what());
+  }
+  Process p;
+  try {
+    read_process(Reader(j, ""), p);
+  } catch (const FieldError& e) {
+    return Error(what + ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    return Error(what + ": " + e.what());
+  }
+  return p;
+}
+
+}  // namespace box::oci

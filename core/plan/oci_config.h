@@ -92,4 +92,7 @@ struct Config {
 // `what` names the file in errors ("bundle/config.json").
 Result<Config> read_config(std::string_view json, const std::string& what);
 
+// A process object alone (`exec --process FILE`).
+Result<Process> read_process(std::string_view json, const std::string& what);
+
 }  // namespace box::oci

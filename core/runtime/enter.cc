@@ -98,11 +98,12 @@ struct Prepared {
   bool tty = false;
   winsize window{};
   bool have_window = false;
+  bool detach = false;  // C1 leaves C2 running and ends (OCI exec --detach)
 };
 
 // C2: in the container's pid namespace; becomes the command.
 [[noreturn]] void command_child(const Prepared& p, int report_fd) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (!p.detach) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   int slave = -1;
   if (p.tty) {
     // A terminal of the container's own devpts, so the command has a
@@ -203,6 +204,9 @@ int joining_child(const Prepared& p, int report_fd) {
   ::close(p.pid_fd);
   ::close(report_fd);
   if (p.tty_socket >= 0) ::close(p.tty_socket);
+  // Detached: the command is reparented to the container's init (or the
+  // nearest subreaper) once we end.
+  if (p.detach) return 0;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return kExitSetup;
@@ -295,8 +299,10 @@ struct Joining {
 };
 
 // Starts C1 on `plan` with `handles`, its signals blocked as ours are.
-Result<Joining> start_joining_process(const EnterPlan& plan, JoinHandles& handles) {
+Result<Joining> start_joining_process(const EnterPlan& plan, JoinHandles& handles,
+                                      const JoinOptions& options) {
   Prepared p;
+  p.detach = options.detach;
   int pid_fds[2];
   if (::pipe2(pid_fds, O_CLOEXEC) != 0) return Error::from_errno("pipe");
   Joining joining;
@@ -335,6 +341,7 @@ Result<Joining> start_joining_process(const EnterPlan& plan, JoinHandles& handle
   p.cap_last = plan.cap_last;
   p.no_new_privs = plan.no_new_privs;
   if (plan.seccomp) p.seccomp = &default_seccomp_program(*plan.seccomp);
+  if (options.seccomp) p.seccomp = options.seccomp;
   p.candidates = &plan.exec_candidates;
   for (const auto& a : plan.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
   p.argv.push_back(nullptr);
@@ -514,29 +521,39 @@ Result<int> enter_container(const EnterRequest& request, int* failure_status) {
   auto plan = plan_enter(request, *facts);
   if (!plan) return plan.error().wrap(where);
 
-  // 3. Handles on its namespaces and root, and our signals, before anything
+  auto ran = run_joined(*target, *plan, JoinOptions{}, failure_status);
+  if (!ran) return ran.error().wrap(where);
+  return ran;
+}
+
+Result<int> run_joined(pid_t target, const EnterPlan& plan, const JoinOptions& options,
+                       int* failure_status, pid_t* command_pid) {
+  *failure_status = kExitSetup;
+  // Handles on its namespaces and root, and our signals, before anything
   // forks.
-  auto handles = open_join_handles(*target, *plan);
-  if (!handles) return handles.error().wrap(where);
+  auto handles = open_join_handles(target, plan);
+  if (!handles) return handles.error();
   auto signals = RelayedSignals::block();
   if (!signals) return signals.error();
 
-  // 4. The joining process, which runs the command; the handles are its.
-  auto joining = start_joining_process(*plan, *handles);
+  // The joining process, which runs the command; the handles are its.
+  auto joining = start_joining_process(plan, *handles, options);
   if (!joining) return joining.error();
   *handles = JoinHandles{};  // ours closed: the joining process holds them now
   auto command = wait_for_command(*joining, failure_status);
-  if (!command) return command.error().wrap(where);
+  if (!command) return command.error();
+  if (command_pid) *command_pid = *command;
+  if (options.detach) return wait_status(joining->pid);
 
-  // 5. The terminal it opened in the container, then the relay until the
+  // The terminal it opened in the container, then the relay until the
   // command ends.
   UniqueFd master;
-  if (plan->tty) {
+  if (plan.tty) {
     int received = -1;
     if (receive_fd(joining->terminal.get(), &received) == 1) master.reset(received);
     if (!master.valid()) {
       wait_status(joining->pid);
-      return Error(where + ": no terminal came back from the container");
+      return Error("no terminal came back from the container");
     }
   }
   return relay_until_exit(*joining, *command, signals->fd(), std::move(master));

@@ -32,4 +32,20 @@ Result<EnterFacts> read_enter_facts(pid_t pid);
 // as box-run does.
 Result<int> enter_container(const EnterRequest& request, int* failure_status);
 
+// How run_joined() runs the command, beyond the plan.
+struct JoinOptions {
+  // Return once the command runs (its status then is the joining
+  // process's, 0), leaving it to the container's init (OCI exec --detach).
+  bool detach = false;
+  // A filter of the caller's (an OCI config's), instead of the plan's.
+  const SeccompProgram* seccomp = nullptr;
+};
+
+// Runs the plan's command in the namespaces and root of `target` (a
+// process of the container, as the host sees it), relaying signals and the
+// terminal: enter_container()'s work once the plan is made. `command_pid`,
+// if set, gets the command's host PID once it runs.
+Result<int> run_joined(pid_t target, const EnterPlan& plan, const JoinOptions& options,
+                       int* failure_status, pid_t* command_pid = nullptr);
+
 }  // namespace box

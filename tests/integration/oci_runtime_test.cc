@@ -44,9 +44,12 @@ class OciRuntime : public ::testing::Test {
 
   // `TOOL spec --rootless` in the bundle, then the edit: a Python
   // expression statement on the config `c`.
-  void spec(const std::string& tool, const std::string& edit) {
+  void spec(const std::string& tool, const std::string& change) {
     auto made = run({"sh", "-c", "cd '" + bundle_ + "' && " + tool + " spec --rootless"});
     ASSERT_EQ(made.exit_code, 0) << made.output;
+    edit(change);
+  }
+  void edit(const std::string& edit) {
     const std::string script =
         "import json,sys\n"
         "p=sys.argv[1]\n"
@@ -307,6 +310,63 @@ TEST_F(OciRuntime, SpecRefusesToOverwriteAndFeaturesSaysWhatIsHonoured) {
   ASSERT_EQ(f.exit_code, 0);
   for (const char* want : {"\"ociVersionMax\"", "\"user\"", "\"rbind\"", "\"CAP_SYS_ADMIN\""})
     EXPECT_TRUE(contains(f.output, want)) << want << "\n" << f.output;
+}
+
+TEST_F(OciRuntime, ExecRunsAProcessInTheRunningContainer) {
+  spec_args("runc", "echo pid1 > /dev/null; exec sleep 1000");
+  edit("c['process']['env'].append('FROM_CONFIG=yes')");
+  ASSERT_EQ(oci({"run", "-d", "--bundle", bundle_, "e1"}).exit_code, 0);
+  // Its namespaces and root, its config's environment with the command
+  // line's over it, the exit status passed through.
+  auto r = oci({"exec", "--env", "EXTRA=1", "--cwd", "/tmp", "e1", "sh", "-c",
+                "echo ns $(readlink /proc/self/ns/pid) pid1 $(cat /proc/1/cmdline | tr '\\0' ' '); "
+                "echo env $FROM_CONFIG $EXTRA; pwd; exit 3"});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  const pid_t pid1 = pid_of("e1");
+  char container_ns[64] = {};
+  ASSERT_GT(readlink(("/proc/" + std::to_string(pid1) + "/ns/pid").c_str(), container_ns,
+                     sizeof container_ns - 1), 0);
+  EXPECT_TRUE(contains(r.output, std::string("ns ") + container_ns + " pid1 sleep 1000")) << r.output;
+  EXPECT_TRUE(contains(r.output, "env yes 1\n/tmp\n")) << r.output;
+
+  // --process FILE, as containerd and podman call it.
+  write_file(dir_ + "/process.json",
+             "{\"args\":[\"sh\",\"-c\",\"echo from-file $A; exit 5\"],\"env\":[\"A=b\"],"
+             "\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
+  auto f = oci({"exec", "--process", dir_ + "/process.json", "e1"});
+  EXPECT_EQ(f.exit_code, 5) << f.output;
+  EXPECT_TRUE(contains(f.output, "from-file b")) << f.output;
+
+  // --detach: returns at once; the process runs on in the container.
+  auto d = oci({"exec", "-d", "--pid-file", dir_ + "/exec.pid", "e1", "sleep", "1001"});
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  const pid_t detached = std::stoi(slurp(dir_ + "/exec.pid"));
+  EXPECT_FALSE(dead(detached));
+  char its_ns[64] = {};
+  ASSERT_GT(readlink(("/proc/" + std::to_string(detached) + "/ns/pid").c_str(), its_ns,
+                     sizeof its_ns - 1), 0);
+  EXPECT_STREQ(its_ns, container_ns);
+  // It ends with the container.
+  ASSERT_EQ(oci({"delete", "--force", "e1"}).exit_code, 0);
+  EXPECT_TRUE(eventually([&] { return dead(detached); }));
+}
+
+TEST_F(OciRuntime, ExecRefusesWhatItCannotDoPrecisely) {
+  spec_args("runc", "exec sleep 1000");
+  ASSERT_EQ(oci({"run", "-d", "--bundle", bundle_, "e2"}).exit_code, 0);
+  auto unmapped = oci({"exec", "--user", "5", "e2", "id"});
+  EXPECT_EQ(unmapped.exit_code, 125);
+  EXPECT_TRUE(contains(unmapped.output, "'process.user.uid': 5 is not mapped")) << unmapped.output;
+  auto missing = oci({"exec", "e2", "/no/such"});
+  EXPECT_EQ(missing.exit_code, 127) << missing.output;
+  auto nothing = oci({"exec", "e2"});
+  EXPECT_NE(nothing.exit_code, 0);
+  EXPECT_TRUE(contains(nothing.output, "give the command to run")) << nothing.output;
+  ASSERT_EQ(oci({"kill", "e2", "KILL"}).exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return contains(state_of("e2"), "stopped"); }));
+  auto stopped = oci({"exec", "e2", "true"});
+  EXPECT_NE(stopped.exit_code, 0);
+  EXPECT_TRUE(contains(stopped.output, "it is stopped")) << stopped.output;
 }
 
 }  // namespace
