@@ -188,9 +188,16 @@ Result<void> start_container_process(const StateStore& store, const Record& r) {
 }  // namespace
 
 std::string default_root() {
-  if (::geteuid() == 0) return "/run/box-oci";
+  // Root of a user namespace (rootless podman runs its runtime so) is a
+  // user on the host: its state goes where the user's does, as runc does.
   const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  if (xdg && *xdg == '/') return std::string(xdg) + "/box-oci";
+  const bool have_xdg = xdg && *xdg == '/';
+  if (::geteuid() == 0) {
+    auto map = read_small_file("/proc/self/uid_map", 4096);
+    const bool initial = map && map->find("4294967295") != std::string::npos;
+    if (initial || !have_xdg) return "/run/box-oci";
+  }
+  if (have_xdg) return std::string(xdg) + "/box-oci";
   return "/tmp/box-oci-" + std::to_string(::geteuid());
 }
 

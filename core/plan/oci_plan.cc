@@ -190,12 +190,22 @@ Result<void> plan_mounts(const Config& c, const PlanContext& ctx, RunPlan& plan,
       step.source = "/sys/fs/cgroup";
       step.recursive = true;
       step.options.clear();
-      warnings.push_back(field + ": cgroup v1 host: the host's /sys/fs/cgroup is bound");
+      // Said in docs/oci-runtime.md; not a warning on every start.
     } else {
       step.fstype = m.type == "cgroup" ? "cgroup2" : m.type;
       if (step.source.empty()) step.source = m.type;
     }
     plan.mounts.push_back(std::move(step));
+  }
+
+  // Sysctls through the container's /proc (its namespaces' values), before
+  // the config's readonly paths close /proc/sys.
+  for (const auto& [key, value] : c.sysctl) {
+    if (key.empty() || key.find("..") != std::string::npos || key.find('/') != std::string::npos)
+      return Error("'linux.sysctl': '" + key + "' is not a sysctl name");
+    std::string path = "/proc/sys/" + key;
+    std::replace(path.begin() + 10, path.end(), '.', '/');
+    plan.mounts.push_back({K::kWrite, path, value, "", 0});
   }
 
   auto has_device = [&](const std::string& path) {
@@ -339,7 +349,6 @@ Result<OciPlan> make_oci_run_plan(const Config& c, const PlanContext& ctx) {
     return Error("'hostname': setting a hostname needs a uts namespace");
   plan.loopback_up = plan.namespaces & CLONE_NEWNET;
   if (plan.loopback_up) plan.network = NetworkMode::kNone;
-  for (const auto& [key, value] : c.sysctl) plan.sysctl.emplace_back(key, value);
   if (auto r = plan_process(c, plan, out.warnings); !r) return r.error();
   if (auto r = plan_mounts(c, ctx, plan, out.warnings); !r) return r.error();
   if (!c.rootfs_propagation.empty()) {

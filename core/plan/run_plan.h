@@ -45,6 +45,8 @@ struct MountStep {
     kMount,     // a filesystem of type `fstype` from `source` (OCI mounts)
     kDevice,    // a device node: mknod `rdev`/`mode`, owned by uid/gid; where
                 // the kernel refuses (a user namespace), a bind of `source`
+    kWrite,     // write `source` into the existing file `target` (a sysctl
+                // under the container's /proc/sys, before it is made read-only)
   };
   Kind kind;
   std::string target;
@@ -133,7 +135,6 @@ struct RunPlan {
   std::vector<PortMapping> ports;
   std::string hostname;
   std::string domainname;  // empty: unchanged
-  std::vector<std::pair<std::string, std::string>> sysctl;  // "net.ipv4.ip_forward", "1"
 
   // Filesystem.
   std::string rootfs;

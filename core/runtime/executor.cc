@@ -279,7 +279,7 @@ int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
       ::setdomainname(plan.domainname.data(), plan.domainname.size()) != 0)
     fail("set domain name '" + plan.domainname + "'", errno);
   if (plan.loopback_up && !bring_loopback_up(e)) fail(e.what, e.err);
-  if (!apply_sysctls(plan, e) || !apply_oom_score_adj(plan, e)) fail(e.what, e.err);
+  if (!apply_oom_score_adj(plan, e)) fail(e.what, e.err);
   if (plan.root_propagation != 0 &&
       ::mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0)
     fail("set the propagation of the container's root", errno);

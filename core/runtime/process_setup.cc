@@ -98,15 +98,6 @@ bool apply_rlimits(const RunPlan& plan, StepError& e) {
   return true;
 }
 
-bool apply_sysctls(const RunPlan& plan, StepError& e) {
-  for (const auto& [key, value] : plan.sysctl) {
-    std::string path = "/proc/sys/" + key;
-    std::replace(path.begin() + 10, path.end(), '.', '/');
-    if (!write_proc_file(path, value)) return fail(e, "set sysctl " + key + "=" + value);
-  }
-  return true;
-}
-
 bool apply_oom_score_adj(const RunPlan& plan, StepError& e) {
   if (plan.oom_score_adj &&
       !write_proc_file("/proc/self/oom_score_adj", std::to_string(*plan.oom_score_adj)))

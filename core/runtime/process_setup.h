@@ -12,9 +12,6 @@ bool bring_loopback_up(StepError& error);
 
 bool apply_rlimits(const RunPlan& plan, StepError& error);
 
-// plan.sysctl, written under /proc/sys of the container's own /proc.
-bool apply_sysctls(const RunPlan& plan, StepError& error);
-
 // plan.oom_score_adj, if set.
 bool apply_oom_score_adj(const RunPlan& plan, StepError& error);
 

@@ -198,6 +198,16 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
     case K::kMount:
       return mount_on(step.source.c_str(), step.fstype.c_str(), step.flags, data, true,
                       "mount " + step.fstype + " on '" + t + "'");
+    case K::kWrite: {
+      int fd = open_in_root(root, t, O_WRONLY);
+      if (fd < 0) return fail(e, "open '" + t + "' to write '" + step.source + "'");
+      ssize_t n = ::write(fd, step.source.data(), step.source.size());
+      int err = errno;
+      ::close(fd);
+      if (n != static_cast<ssize_t>(step.source.size()))
+        return fail(e, "write '" + step.source + "' to '" + t + "'", n < 0 ? err : EIO);
+      return true;
+    }
     case K::kDevice: {
       if (exists(nullptr)) return true;  // the config's own mount or the image provides it
       const std::size_t slash = t.rfind('/');
