@@ -142,7 +142,7 @@ Result<uint64_t> parse_duration_usec(const std::string& text, Infinity infinity)
     return Error("'infinity' is not a duration here: give a finite one" + example);
   }
   const auto bad = [&](const std::string& why) {
-    return Error("'" + text + "' is not a duration: " + why + example);
+    return Error("'" + text + "' is not a duration: " + why);
   };
   const uint64_t kMax = std::numeric_limits<uint64_t>::max() - 1;  // the last is infinity
   const auto add = [&](uint64_t& total, uint64_t v) {
@@ -179,9 +179,7 @@ Result<uint64_t> parse_duration_usec(const std::string& text, Infinity infinity)
     uint64_t factor = kUsecPerSec;  // a number without a unit is seconds, as systemd reads it
     if (!unit.empty()) {
       auto found = parse_choice(Choices<uint64_t>(kTimeUnits), unit);
-      if (!found)
-        return bad("unknown unit '" + unit +
-                   "' (use us, ms, s, min, h, d, w, M or y, or their long names)");
+      if (!found) return bad("unknown unit '" + unit + "' (use us, ms, s, min, h, d, w, M or y)");
       factor = *found;
     }
     if (unit_end < trimmed.size() && !is_space(trimmed[unit_end]) &&
@@ -190,13 +188,15 @@ Result<uint64_t> parse_duration_usec(const std::string& text, Infinity infinity)
                  trimmed.substr(i, unit_end - i) + "'");
     const std::string term = trimmed.substr(i, unit_end - i);
     auto n = whole.empty() ? Result<uint64_t>(0) : parse_number(whole, kMax / factor);
-    if (!n || !add(total, *n * factor)) return bad("'" + term + "' is too long");
+    if (!n || !add(total, *n * factor))
+      return bad("'" + term + "' is too long (at most 584542 years)");
     // The fraction, to the microsecond; finer digits are dropped, as
     // systemd drops them.
     uint64_t place = factor / 10;
     for (char c : fraction) {
       if (place == 0) break;
-      if (!add(total, static_cast<uint64_t>(c - '0') * place)) return bad("'" + term + "' is too long");
+      if (!add(total, static_cast<uint64_t>(c - '0') * place))
+        return bad("'" + term + "' is too long (at most 584542 years)");
       place /= 10;
     }
     i = unit_end;

@@ -118,33 +118,34 @@ TEST(ParseDuration, SaysWhichPartIsWrong) {
   EXPECT_EQ(duration_error("  "), "expected a duration" + eg + ", found nothing");
   EXPECT_EQ(duration_error("10 parsecs"),
             "'10 parsecs' is not a duration: unknown unit 'parsecs' (use us, ms, s, min, h, d, w, "
-            "M or y, or their long names)" + eg);
+            "M or y)");
   EXPECT_EQ(duration_error("1mins"),
-            "'1mins' is not a duration: unknown unit 'mins' (use us, ms, s, min, h, d, w, M or y, "
-            "or their long names)" + eg);
-  EXPECT_EQ(duration_error("-5s"), "'-5s' is not a duration: a duration cannot be negative" + eg);
+            "'1mins' is not a duration: unknown unit 'mins' (use us, ms, s, min, h, d, w, M or y)");
+  EXPECT_EQ(duration_error("-5s"), "'-5s' is not a duration: a duration cannot be negative");
   EXPECT_EQ(duration_error("1min -5s"),
-            "'1min -5s' is not a duration: a duration cannot be negative" + eg);
-  EXPECT_EQ(duration_error("s"), "'s' is not a duration: expected a number, found 's'" + eg);
-  EXPECT_EQ(duration_error("1min s"), "'1min s' is not a duration: expected a number, found 's'" + eg);
-  EXPECT_EQ(duration_error("1.s"), "'1.s' is not a duration: expected digits after '1.'" + eg);
-  EXPECT_EQ(duration_error("1.5.3s"), "'1.5.3s' is not a duration: unexpected '.' after '1.5'" + eg);
-  EXPECT_EQ(duration_error("1,5s"), "'1,5s' is not a duration: unexpected ',' after '1'" + eg);
+            "'1min -5s' is not a duration: a duration cannot be negative");
+  EXPECT_EQ(duration_error("s"), "'s' is not a duration: expected a number, found 's'");
+  EXPECT_EQ(duration_error("1min s"), "'1min s' is not a duration: expected a number, found 's'");
+  EXPECT_EQ(duration_error("1.s"), "'1.s' is not a duration: expected digits after '1.'");
+  EXPECT_EQ(duration_error("1.5.3s"), "'1.5.3s' is not a duration: unexpected '.' after '1.5'");
+  EXPECT_EQ(duration_error("1,5s"), "'1,5s' is not a duration: unexpected ',' after '1'");
   EXPECT_EQ(duration_error("1e3s"),
-            "'1e3s' is not a duration: unknown unit 'e' (use us, ms, s, min, h, d, w, M or y, or "
-            "their long names)" + eg);
+            "'1e3s' is not a duration: unknown unit 'e' (use us, ms, s, min, h, d, w, M or y)");
   EXPECT_EQ(duration_error("99999999999999999999"),
-            "'99999999999999999999' is not a duration: '99999999999999999999' is too long" + eg);
-  EXPECT_EQ(duration_error("600000y"), "'600000y' is not a duration: '600000y' is too long" + eg);
+            "'99999999999999999999' is not a duration: '99999999999999999999' is too long (at most "
+            "584542 years)");
+  EXPECT_EQ(duration_error("600000y"),
+            "'600000y' is not a duration: '600000y' is too long (at most 584542 years)");
   EXPECT_EQ(duration_error("584542y 1y"),
-            "'584542y 1y' is not a duration: '1y' is too long" + eg);
+            "'584542y 1y' is not a duration: '1y' is too long (at most 584542 years)");
   EXPECT_EQ(duration_error("18446744073709551615us"),  // that is infinity's number
-            "'18446744073709551615us' is not a duration: '18446744073709551615us' is too long" + eg);
+            "'18446744073709551615us' is not a duration: '18446744073709551615us' is too long (at "
+            "most 584542 years)");
   EXPECT_EQ(duration_error("infinity"),
             "'infinity' is not a duration here: give a finite one" + eg);
   EXPECT_EQ(duration_error("5 infinity", Infinity::kAllowed),
             "'5 infinity' is not a duration: unknown unit 'infinity' (use us, ms, s, min, h, d, "
-            "w, M or y, or their long names)" + eg);
+            "w, M or y)");
 }
 
 // What systemd itself makes of the same texts (`systemd-analyze timespan`,
