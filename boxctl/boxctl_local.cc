@@ -42,6 +42,8 @@ int cmd_validate(const std::vector<std::string>& files, bool json) {
 // (6: no session bus, no user manager, or box-manager cannot be started),
 // so that a script's `boxctl version` checks the whole stack.
 int cmd_version(Context& ctx, bool json) {
+  // boxctl's own first, before a reason for the manager's absence on stderr.
+  if (!json) std::cout << "boxctl " BOX_VERSION "\n" << std::flush;
   std::string manager_version;
   int code = kExitOk;
   try {
@@ -58,7 +60,6 @@ int cmd_version(Context& ctx, bool json) {
     std::cout << out.dump(2) << "\n";
     return code;
   }
-  std::cout << "boxctl " BOX_VERSION "\n";
   if (code == kExitOk)
     std::cout << "box-manager " << manager_version << "\n";
   else
