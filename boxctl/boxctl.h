@@ -50,7 +50,8 @@ void complain(const std::string& message);
 
 struct ListOptions {
   bool json = false;
-  bool quiet = false;  // names only
+  bool quiet = false;      // names only
+  bool no_legend = false;  // no header line, no hint when empty (systemctl's --no-legend)
 };
 int cmd_list(Context& ctx, const ListOptions& options);
 
@@ -67,6 +68,7 @@ struct LogsOptions {
   int lines = -1;  // all
   std::string since;
   bool json = false;
+  bool no_pager = false;  // journalctl --no-pager (it pages only on a terminal anyway)
 };
 int cmd_logs(Context& ctx, const LogsOptions& options);
 

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "boxctl/boxctl.h"
+#include "boxctl/output.h"
 #include "bus/errors.h"
 #include "bus/install_bus_types.h"
 #include "core/model/value_parsers.h"
@@ -147,20 +148,16 @@ nlohmann::json plan_to_json(const install::InstalledImage& m) {
           {"warnings", m.warnings}};
 }
 
-void print_images(const std::vector<install::InstalledImage>& images) {
-  std::vector<std::vector<std::string>> rows = {{"NAME", "SOURCE", "DIGEST", "INSTALLED"}};
+// `legend`: the header line (--no-legend drops it).
+void print_images(const std::vector<install::InstalledImage>& images, bool legend) {
+  std::vector<std::vector<manager::Cell>> rows;
+  if (legend) rows.push_back({{"NAME"}, {"SOURCE"}, {"DIGEST"}, {"INSTALLED"}});
   for (const auto& m : images)
-    rows.push_back({m.name, m.source, m.digest.empty() ? "-" : m.digest.substr(0, 19),
-                    m.installed_at.empty() ? "?" : m.installed_at});
-  std::vector<std::size_t> width(4, 0);
-  for (const auto& r : rows)
-    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < r.size(); ++i)
-      line += r[i] + (i + 1 < r.size() ? std::string(width[i] - r[i].size() + 2, ' ') : "");
-    std::cout << line << "\n";
-  }
+    rows.push_back({{m.name},
+                    {m.source},
+                    {m.digest.empty() ? "-" : m.digest.substr(0, 19)},
+                    {m.installed_at.empty() ? "?" : m.installed_at}});
+  std::cout << manager::format_table(rows, false);
 }
 
 class Commands : public InstallCommands {
@@ -208,6 +205,9 @@ class Commands : public InstallCommands {
 
     images_ = app.add_subcommand("images", "List installed images, their source and digest");
     images_->add_flag("--json", json_, "Print JSON for scripts");
+    images_->add_flag("--no-legend", no_legend_, "No header line");
+    images_->add_flag("--no-pager")
+        ->description("Accepted, as systemctl takes it (images never pages)");
   }
 
   std::optional<int> run() override {
@@ -258,7 +258,7 @@ class Commands : public InstallCommands {
       for (const auto& m : *list) out.push_back(to_json(m));
       std::cout << out.dump(2) << "\n";
     } else {
-      print_images(*list);
+      print_images(*list, !no_legend_);
     }
     return kOk;
   }
@@ -396,6 +396,7 @@ class Commands : public InstallCommands {
   CLI::App* uninstall_;
   CLI::App* images_;
   bool user_ = false, replace_ = false, list_ = false, json_ = false, purge_ = false;
+  bool no_legend_ = false;
   bool dry_run_ = false, allow_autostart_ = false;
   std::string source_, name_, uninstall_name_, max_size_;
   std::vector<std::string> set_, allow_binds_, allow_host_files_, allow_host_namespaces_;

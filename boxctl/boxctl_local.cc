@@ -37,27 +37,34 @@ int cmd_validate(const std::vector<std::string>& files, bool json) {
   return code;
 }
 
+// boxctl's own version always; the manager's when it answers. When it
+// cannot be asked, the exit code says why, as any other command's would
+// (6: no session bus, no user manager, or box-manager cannot be started),
+// so that a script's `boxctl version` checks the whole stack.
 int cmd_version(Context& ctx, bool json) {
-  std::string manager_version, why;
+  // boxctl's own first, before a reason for the manager's absence on stderr.
+  if (!json) std::cout << "boxctl " BOX_VERSION "\n" << std::flush;
+  std::string manager_version;
+  int code = kExitOk;
   try {
     manager_version = ctx.manager().Version();
   } catch (const sdbus::Error& e) {
-    why = e.getMessage();
+    code = ctx.report(e);  // says why on stderr
   } catch (const Failure& f) {
-    why = f.message;
+    complain(f.message);
+    code = f.code;
   }
   if (json) {
     nlohmann::json out = {{"boxctl", BOX_VERSION}, {"manager", nullptr}};
-    if (!manager_version.empty()) out["manager"] = manager_version;
+    if (code == kExitOk) out["manager"] = manager_version;
     std::cout << out.dump(2) << "\n";
-    return kExitOk;
+    return code;
   }
-  std::cout << "boxctl " BOX_VERSION "\n";
-  if (!manager_version.empty())
+  if (code == kExitOk)
     std::cout << "box-manager " << manager_version << "\n";
   else
-    std::cout << "box-manager: not reachable (" << why << ")\n";
-  return kExitOk;
+    std::cout << "box-manager: not reachable\n";
+  return code;
 }
 
 }  // namespace box::boxctl

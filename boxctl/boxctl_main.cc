@@ -3,12 +3,14 @@
 // validate and run work without it. This file is the table of commands;
 // each group lives in its own boxctl_*.cc.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "boxctl/boxctl.h"
 #include "boxctl/boxctl_install.h"
+#include "boxctl/suggest.h"
 
 namespace {
 
@@ -16,6 +18,12 @@ using namespace box::boxctl;
 
 CLI::Option* name_arg(CLI::App* cmd, std::string& name) {
   return cmd->add_option("NAME", name, "Container name (the definition file's name)")->required();
+}
+
+// systemctl's --no-pager, where its users type it: boxctl pages only 'logs'.
+void add_no_pager(CLI::App* cmd) {
+  cmd->add_flag("--no-pager")
+      ->description("Accepted, as systemctl takes it (this command never pages)");
 }
 
 }  // namespace
@@ -54,6 +62,8 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List containers and their state");
   list->add_flag("--json", list_opts.json, "Print JSON for scripts");
   list->add_flag("-q,--quiet", list_opts.quiet, "Print only the names");
+  list->add_flag("--no-legend", list_opts.no_legend, "No header line, no hint when there is none");
+  add_no_pager(list);
 
   StatusOptions status_opts;
   auto* status =
@@ -62,6 +72,11 @@ int main(int argc, char** argv) {
   status->add_flag("--json", status_opts.json, "Print JSON for scripts (no log lines)");
   status->add_option("-n,--lines", status_opts.lines, "Log lines to show (0: none)")
       ->capture_default_str();
+  // As systemctl status takes them; status has no legend, and its log
+  // lines are never paged.
+  status->add_flag("--no-legend")
+      ->description("Accepted, as systemctl status accepts it (no legend to drop)");
+  add_no_pager(status);
 
   std::vector<std::string> names;
   auto control = [&](const char* cmd, const char* help) {
@@ -95,6 +110,8 @@ int main(int argc, char** argv) {
   logs->add_option("-n,--lines", logs_opts.lines, "Show only the last N lines");
   logs->add_option("--since", logs_opts.since, "Show lines since a time, as journalctl reads it");
   logs->add_flag("--json", logs_opts.json, "journalctl's JSON output, one object per line");
+  logs->add_flag("--no-pager", logs_opts.no_pager,
+                 "Do not pipe into a pager (journalctl pages on a terminal otherwise)");
 
   EnterOptions enter_opts;
   bool tty = false, no_tty = false;
@@ -126,6 +143,19 @@ int main(int argc, char** argv) {
 
   // install, uninstall, images: the image install code's commands.
   auto install_commands = add_install_commands(app);
+
+  // An unknown command, which CLI11 would call "A subcommand is required":
+  // said as such, with the commands it is nearest to.
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      commands.push_back(sub->get_name());
+    if (std::find(commands.begin(), commands.end(), args[0]) == commands.end()) {
+      complain("unknown command '" + args[0] + "'" + box::manager::did_you_mean(args[0], commands) +
+               "; see 'boxctl --help'");
+      return kExitUsage;
+    }
+  }
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());

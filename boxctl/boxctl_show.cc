@@ -92,10 +92,12 @@ int cmd_list(Context& ctx, const ListOptions& options) {
     return kExitOk;
   }
   const bool color = manager::color_wanted(STDOUT_FILENO);
-  std::vector<std::vector<Cell>> table = {{{"NAME", Color::kBold},
-                                           {"STATE", Color::kBold},
-                                           {"SUB", Color::kBold},
-                                           {"DESCRIPTION", Color::kBold}}};
+  std::vector<std::vector<Cell>> table;
+  if (!options.no_legend)
+    table.push_back({{"NAME", Color::kBold},
+                     {"STATE", Color::kBold},
+                     {"SUB", Color::kBold},
+                     {"DESCRIPTION", Color::kBold}});
   for (const auto& r : rows) {
     const std::string& state = std::get<2>(r);
     const std::string& error = std::get<4>(r);
@@ -106,6 +108,7 @@ int cmd_list(Context& ctx, const ListOptions& options) {
                                                                              : Color::kRed}});
   }
   if (rows.empty()) {
+    if (options.no_legend) return kExitOk;
     std::cerr << "No containers: put NAME.yaml in ~/.config/box/containers/ "
                  "(see 'boxctl validate FILE').\n";
     return kExitOk;
@@ -193,7 +196,7 @@ int cmd_logs(Context& ctx, const LogsOptions& options) {
   if (options.lines >= 0) extra.insert(extra.end(), {"--lines", std::to_string(options.lines)});
   if (!options.since.empty()) extra.insert(extra.end(), {"--since", options.since});
   if (options.json) extra.insert(extra.end(), {"--output", "json"});
-  if (!::isatty(STDOUT_FILENO)) extra.push_back("--no-pager");
+  if (options.no_pager || !::isatty(STDOUT_FILENO)) extra.push_back("--no-pager");
   std::cout.flush();
   exec_argv(journalctl_argv(property<std::string>(props, "Unit"), extra));
 }

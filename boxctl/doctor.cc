@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "bus/systemd_client.h"
+#include "core/runtime/network.h"
 #include "core/sys/cgroup.h"
 #include "core/sys/find_program.h"
 #include "core/sys/small_file.h"
@@ -338,6 +339,29 @@ std::vector<CheckResult> check_overlay(const std::string& kernel_error,
   return out;
 }
 
+CheckResult check_private_network(const std::optional<std::string>& helper,
+                                  const std::string& tun_error, int tun_errno) {
+  CheckResult r{"private network", CheckLevel::kOk, "", ""};
+  if (!helper) {
+    r.level = CheckLevel::kWarn;
+    r.detail = "neither pasta nor slirp4netns is installed: 'network: private' fails";
+    r.fix = "sudo apt install passt";
+  }
+  if (!tun_error.empty()) {
+    r.level = CheckLevel::kWarn;
+    r.detail = (helper ? *helper + ", but " : r.detail + "; and ") + tun_error;
+    const std::string tun_fix =
+        tun_errno == ENOENT || tun_errno == ENODEV || tun_errno == ENXIO
+            ? "sudo modprobe tun (and list it in /etc/modules-load.d/ to load it at boot)"
+            : "sudo chmod 0666 /dev/net/tun (the mode Debian's udev rules give it; without "
+              "udev, set it at every boot)";
+    r.fix += (r.fix.empty() ? "" : "; ") + tun_fix;
+    return r;
+  }
+  if (helper) r.detail = *helper + ", /dev/net/tun usable";
+  return r;
+}
+
 std::vector<CheckResult> run_doctor() {
   std::vector<CheckResult> out;
   const uid_t uid = ::getuid();
@@ -455,15 +479,16 @@ std::vector<CheckResult> run_doctor() {
   for (auto& c : check_overlay(probe_overlay(), in_path("fuse-overlayfs"), probe_dev_fuse()))
     out.push_back(std::move(c));
 
-  // Private networking.
+  // Private networking: the helper box-run would choose, and the device
+  // it opens as us (box-run's own check, core/runtime/network.h).
+  std::optional<std::string> helper;
   if (auto pasta = in_path("pasta"))
-    out.push_back({"private network", CheckLevel::kOk, "pasta: " + *pasta, ""});
+    helper = "pasta: " + *pasta;
   else if (auto slirp = in_path("slirp4netns"))
-    out.push_back({"private network", CheckLevel::kOk, "slirp4netns: " + *slirp, ""});
-  else
-    out.push_back({"private network", CheckLevel::kWarn,
-                   "neither pasta nor slirp4netns is installed: 'network: private' fails",
-                   "sudo apt install passt"});
+    helper = "slirp4netns: " + *slirp;
+  auto tun = check_tun_device();
+  out.push_back(check_private_network(helper, tun ? "" : tun.error().message(),
+                                      tun ? 0 : tun.error().errno_value()));
   return out;
 }
 

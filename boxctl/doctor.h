@@ -57,6 +57,15 @@ std::vector<CheckResult> check_overlay(const std::string& kernel_error,
                                        const std::optional<std::string>& fuse_overlayfs,
                                        const std::string& dev_fuse_error);
 
+// Private networking (`network: private`): the user-mode helper found
+// ("pasta: /usr/bin/pasta"; nullopt when neither pasta nor slirp4netns is
+// installed), and /dev/net/tun, through which either creates the box's
+// interface as the user: `tun_error` empty when it opened for reading and
+// writing as the calling user, else why not (check_tun_device's message)
+// and its errno, which chooses the fix.
+CheckResult check_private_network(const std::optional<std::string>& helper,
+                                  const std::string& tun_error, int tun_errno);
+
 // Every check, in the order printed.
 std::vector<CheckResult> run_doctor();
 

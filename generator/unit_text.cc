@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/model/value_parsers.h"
+
 namespace box::generator {
 
 namespace {
@@ -52,6 +54,7 @@ std::string format_timespan(uint64_t usec) {
   static const Unit units[] = {
       {3600'000'000ULL, "h"}, {60'000'000ULL, "min"}, {1'000'000ULL, "s"}, {1'000ULL, "ms"}};
   if (usec == 0) return "0";
+  if (usec == kInfiniteDuration) return "infinity";
   for (const auto& u : units)
     if (usec % u.usec == 0) return std::to_string(usec / u.usec) + u.suffix;
   return std::to_string(usec) + "us";

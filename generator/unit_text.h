@@ -30,7 +30,8 @@ std::string network_online_wait_unit_text();
 std::string escape_unit_value(const std::string& value);
 
 // 10000000 -> "10s", 90000000 -> "90s", 600000000 -> "10min": the largest
-// unit that divides the value exactly, as systemd parses it back.
+// unit that divides the value exactly, as systemd parses it back;
+// kInfiniteDuration -> "infinity".
 std::string format_timespan(uint64_t usec);
 
 // 536870912 -> "512M": the largest 1024-power suffix that divides exactly.

@@ -656,7 +656,11 @@ Result<void> FragmentParser::on_stop(const Node& n, const std::string& key) {
     def_.stop.signal_set = true;
   }
   if (n["timeout"]) {
-    auto t = parsed<uint64_t>(n["timeout"], key + ".timeout", parse_duration_usec);
+    // infinity: systemd waits for the stop as long as it takes
+    // (TimeoutStopSec=infinity).
+    auto t = parsed<uint64_t>(n["timeout"], key + ".timeout", [](const std::string& text) {
+      return parse_duration_usec(text, Infinity::kAllowed);
+    });
     if (!t) return t.error();
     if (*t == 0) return error(n["timeout"], key + ".timeout", "must be more than 0");
     def_.stop.timeout_usec = *t;

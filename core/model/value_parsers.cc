@@ -83,23 +83,126 @@ Result<uint64_t> parse_size(const std::string& text) {
   return *n * factor;
 }
 
-Result<uint64_t> parse_duration_usec(const std::string& text) {
-  static const std::pair<const char*, uint64_t> kUnits[] = {
-      {"ms", 1000ULL}, {"s", 1000000ULL}, {"min", 60000000ULL}, {"h", 3600000000ULL}};
-  std::string digits = text;
-  uint64_t factor = 1000000ULL;  // plain number: seconds, as systemd reads it
-  for (const auto& [suffix, f] : kUnits) {
-    std::size_t n = std::strlen(suffix);
-    if (text.size() > n && text.compare(text.size() - n, n, suffix) == 0 &&
-        std::isdigit(static_cast<unsigned char>(text[text.size() - n - 1]))) {
-      digits = text.substr(0, text.size() - n);
-      factor = f;
-      break;
-    }
+namespace {
+
+// systemd.time(7)'s units, as systemd 252 spells them; a month is 30.44
+// days and a year 365.25 days, as there.
+constexpr uint64_t kUsecPerSec = 1'000'000ULL;
+constexpr Choice<uint64_t> kTimeUnits[] = {
+    {"usec", 1ULL},
+    {"us", 1ULL},
+    {"\u00b5s", 1ULL},  // MICRO SIGN
+    {"\u03bcs", 1ULL},  // GREEK SMALL LETTER MU
+    {"msec", 1000ULL},
+    {"ms", 1000ULL},
+    {"seconds", kUsecPerSec},
+    {"second", kUsecPerSec},
+    {"sec", kUsecPerSec},
+    {"s", kUsecPerSec},
+    {"minutes", 60 * kUsecPerSec},
+    {"minute", 60 * kUsecPerSec},
+    {"min", 60 * kUsecPerSec},
+    {"m", 60 * kUsecPerSec},
+    {"hours", 3600 * kUsecPerSec},
+    {"hour", 3600 * kUsecPerSec},
+    {"hr", 3600 * kUsecPerSec},
+    {"h", 3600 * kUsecPerSec},
+    {"days", 86400 * kUsecPerSec},
+    {"day", 86400 * kUsecPerSec},
+    {"d", 86400 * kUsecPerSec},
+    {"weeks", 604800 * kUsecPerSec},
+    {"week", 604800 * kUsecPerSec},
+    {"w", 604800 * kUsecPerSec},
+    {"months", 2629800 * kUsecPerSec},
+    {"month", 2629800 * kUsecPerSec},
+    {"M", 2629800 * kUsecPerSec},
+    {"years", 31557600 * kUsecPerSec},
+    {"year", 31557600 * kUsecPerSec},
+    {"y", 31557600 * kUsecPerSec},
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// A unit is letters (and the UTF-8 bytes of the micro sign).
+bool is_unit_char(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+}
+
+}  // namespace
+
+Result<uint64_t> parse_duration_usec(const std::string& text, Infinity infinity) {
+  const std::string example = " (such as 10s, 1min 30s, 500ms, 1.5h)";
+  std::size_t first = 0, last = text.size();
+  while (first < last && is_space(text[first])) ++first;
+  while (last > first && is_space(text[last - 1])) --last;
+  const std::string trimmed = text.substr(first, last - first);
+  if (trimmed.empty()) return Error("expected a duration" + example + ", found nothing");
+  if (trimmed == "infinity") {
+    if (infinity == Infinity::kAllowed) return kInfiniteDuration;
+    return Error("'infinity' is not a duration here: give a finite one" + example);
   }
-  auto v = parse_number(digits, std::numeric_limits<uint64_t>::max() / factor);
-  if (!v) return Error("expected a duration such as 10s, 500ms, 2min or 1h, found '" + text + "'");
-  return *v * factor;
+  const auto bad = [&](const std::string& why) {
+    return Error("'" + text + "' is not a duration: " + why);
+  };
+  const uint64_t kMax = std::numeric_limits<uint64_t>::max() - 1;  // the last is infinity
+  const auto add = [&](uint64_t& total, uint64_t v) {
+    if (total > kMax - v) return false;
+    total += v;
+    return true;
+  };
+  uint64_t total = 0;
+  std::size_t i = 0;
+  while (i < trimmed.size()) {
+    if (trimmed[i] == '-') return bad("a duration cannot be negative");
+    const bool point_first =
+        trimmed[i] == '.' && i + 1 < trimmed.size() && is_digit(trimmed[i + 1]);  // ".5s"
+    if (!is_digit(trimmed[i]) && !point_first) {
+      std::size_t end = i;
+      while (end < trimmed.size() && !is_space(trimmed[end]) && !is_digit(trimmed[end])) ++end;
+      return bad("expected a number, found '" + trimmed.substr(i, end - i) + "'");
+    }
+    // NUMBER[.FRACTION] [UNIT]; spaces between parts and between terms.
+    std::size_t int_end = i;
+    while (int_end < trimmed.size() && is_digit(trimmed[int_end])) ++int_end;
+    const std::string whole = trimmed.substr(i, int_end - i);
+    std::string fraction;
+    std::size_t at = int_end;
+    if (at < trimmed.size() && trimmed[at] == '.') {
+      ++at;
+      while (at < trimmed.size() && is_digit(trimmed[at])) fraction += trimmed[at++];
+      if (fraction.empty()) return bad("expected digits after '" + whole + ".'");
+    }
+    while (at < trimmed.size() && is_space(trimmed[at])) ++at;
+    std::size_t unit_end = at;
+    while (unit_end < trimmed.size() && is_unit_char(trimmed[unit_end])) ++unit_end;
+    const std::string unit = trimmed.substr(at, unit_end - at);
+    uint64_t factor = kUsecPerSec;  // a number without a unit is seconds, as systemd reads it
+    if (!unit.empty()) {
+      auto found = parse_choice(Choices<uint64_t>(kTimeUnits), unit);
+      if (!found) return bad("unknown unit '" + unit + "' (use us, ms, s, min, h, d, w, M or y)");
+      factor = *found;
+    }
+    if (unit_end < trimmed.size() && !is_space(trimmed[unit_end]) &&
+        !is_digit(trimmed[unit_end]))
+      return bad("unexpected '" + trimmed.substr(unit_end, 1) + "' after '" +
+                 trimmed.substr(i, unit_end - i) + "'");
+    const std::string term = trimmed.substr(i, unit_end - i);
+    auto n = whole.empty() ? Result<uint64_t>(0) : parse_number(whole, kMax / factor);
+    if (!n || !add(total, *n * factor))
+      return bad("'" + term + "' is too long (at most 584542 years)");
+    // The fraction, to the microsecond; finer digits are dropped, as
+    // systemd drops them.
+    uint64_t place = factor / 10;
+    for (char c : fraction) {
+      if (place == 0) break;
+      if (!add(total, static_cast<uint64_t>(c - '0') * place))
+        return bad("'" + term + "' is too long (at most 584542 years)");
+      place /= 10;
+    }
+    i = unit_end;
+    while (i < trimmed.size() && is_space(trimmed[i])) ++i;
+  }
+  return total;
 }
 
 Result<int> parse_signal(const std::string& text, std::string* canonical) {

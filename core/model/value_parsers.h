@@ -15,8 +15,16 @@ namespace box {
 // "512", "64K", "512M", "2G", "1T" (powers of 1024).
 Result<uint64_t> parse_size(const std::string& text);
 
-// "10s", "500ms", "2min", "1h", "90" (seconds). Returns microseconds.
-Result<uint64_t> parse_duration_usec(const std::string& text);
+// A time span as systemd.time(7) reads it: "10s", "500ms", "1min 30s",
+// "1h30min", "1.5s", "2 weeks", "90" (a number without a unit: seconds),
+// terms summed; units us, ms, s, min (m), h, d, w, M (months), y and their
+// long names ("seconds", "hr", "msec"...). Returns microseconds;
+// "infinity" is kInfiniteDuration where `infinity` allows it. Errors say
+// which part is wrong: a unit that is unknown, a sign, a missing number, a
+// sum past what 64 bits of microseconds hold.
+enum class Infinity { kRefused, kAllowed };
+inline constexpr uint64_t kInfiniteDuration = UINT64_MAX;  // systemd's USEC_INFINITY
+Result<uint64_t> parse_duration_usec(const std::string& text, Infinity infinity = Infinity::kRefused);
 
 // "SIGTERM", "TERM", "sigterm", "15", "SIGRTMIN+3", "RTMIN+3", "RTMAX-2".
 // Returns the number; `canonical` (if not null) receives signal_name() of

@@ -1,6 +1,8 @@
 // box-run: the process a box@NAME.service runs, and the fast foreground path.
 //   box-run start [--dry-run] NAME         run the container defined by NAME.yaml
 //   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
+//   box-run validate FILE|NAME...          check definitions
+// The command line is box_run_command_line.*.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,8 +17,8 @@
 #include "core/model/paths.h"
 #include "core/model/start_record.h"
 #include "core/plan/plan_text.h"
+#include "core/runtime/box_run_command_line.h"
 #include "core/runtime/instance_lock.h"
-#include "core/runtime/run_options.h"
 #include "core/runtime/runtime_facts.h"
 #include "core/runtime/supervisor.h"
 #include "core/sys/log.h"
@@ -26,23 +28,9 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-const char kUsage[] =
-    "Usage: box-run start [--dry-run] NAME\n"
-    "       box-run validate FILE|NAME...\n"
-    "       box-run run [OPTIONS] ROOTFS [--] COMMAND [ARG...]\n"
-    "\n"
-    "start  run the container defined by NAME.yaml (what box@NAME.service runs)\n"
-    "run    run COMMAND in the root filesystem ROOTFS, in the foreground\n"
-    "validate  check definitions without starting anything: a FILE (with the\n"
-    "       drop-ins in FILE.d/ beside it) or a NAME as 'start' would load it\n"
-    "--dry-run  (start, run) print the plan that would run, with the host facts\n"
-    "       it was made from, and start nothing\n"
-    "\n"
-    "Options of run (defaults favour start-up speed):\n";
-
-int usage_error(const std::string& message) {
+int usage_error(const std::string& message, const std::string& help) {
   box::log_error(message);
-  std::cerr << "Try 'box-run --help'.\n";
+  std::cerr << "Try '" << help << "'.\n";
   return kExitUsage;
 }
 
@@ -135,7 +123,6 @@ int cmd_start(const std::string& name, bool dry_run) {
 // box-run validate FILE|NAME...: what the generator would say, without
 // starting anything. Exit 0 when every one is valid, 1 otherwise.
 int cmd_validate(const std::vector<std::string>& args) {
-  if (args.empty()) return usage_error("'validate' takes one or more FILEs or NAMEs");
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
     box::log_error(dirs.error().message());
@@ -164,13 +151,11 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
-  auto parsed = box::parse_run_args(args);
-  if (!parsed) return usage_error(parsed.error().message());
-  box::Definition def = std::move(parsed->def);
+int cmd_run(box::Definition def, bool dry_run) {
   if (def.rootfs.front() != '/') {
     char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd)) return usage_error("cannot resolve relative ROOTFS");
+    if (!getcwd(cwd, sizeof cwd))
+      return usage_error("cannot resolve relative ROOTFS", "box-run run --help");
     def.rootfs = std::string(cwd) + "/" + def.rootfs;
   }
   auto dirs = box::user_dirs_from_environment();
@@ -178,23 +163,25 @@ int cmd_run(const std::vector<std::string>& args) {
     box::log_error(dirs.error().message());
     return box::kExitSetupFailed;
   }
-  return finish(run_definition(def, *dirs, false, parsed->dry_run));
+  return finish(run_definition(def, *dirs, false, dry_run));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   box::log_set_program("box-run");
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) return usage_error("missing command");
-  const std::string cmd = args.front();
-  args.erase(args.begin());
-  if (cmd == "--help" || cmd == "-h") {
-    std::cout << kUsage << box::run_options_help();
-    return 0;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto line = box::parse_box_run_command_line(args);
+  if (!line) {
+    // The help of the command that was given, if one was.
+    const bool known =
+        !args.empty() && (args[0] == "start" || args[0] == "run" || args[0] == "validate");
+    return usage_error(line.error().message(),
+                       known ? "box-run " + args[0] + " --help" : "box-run --help");
   }
-  if (cmd == "--version") {
-    std::cout << "box-run " BOX_VERSION "\n";
+  using Command = box::BoxRunCommandLine::Command;
+  if (line->command == Command::kPrint) {
+    std::cout << line->print << std::flush;
     return 0;
   }
   // The supervisor keeps none of its caller's descriptors either: with
@@ -204,12 +191,15 @@ int main(int argc, char** argv) {
     box::log_error("close inherited descriptors: " + std::string(std::strerror(errno)));
     return box::kExitSetupFailed;
   }
-  if (cmd == "start") {
-    const bool dry_run = !args.empty() && args[0] == "--dry-run";
-    if (args.size() != (dry_run ? 2u : 1u)) return usage_error("'start' takes exactly one NAME");
-    return cmd_start(args.back(), dry_run);
+  switch (line->command) {
+    case Command::kStart:
+      return cmd_start(line->name, line->dry_run);
+    case Command::kRun:
+      return cmd_run(std::move(line->def), line->dry_run);
+    case Command::kValidate:
+      return cmd_validate(line->targets);
+    case Command::kPrint:
+      break;
   }
-  if (cmd == "run") return cmd_run(args);
-  if (cmd == "validate") return cmd_validate(args);
-  return usage_error("unknown command '" + cmd + "'");
+  return kExitUsage;
 }

@@ -37,29 +37,6 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
-Result<void> check_tun_device(const std::string& device) {
-  // Both helpers create the container's interface through this device, as
-  // us: it must be open to users (udev's default rules make it 0666).
-  int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd >= 0) {
-    ::close(fd);
-    return {};
-  }
-  const int err = errno;
-  std::string hint;
-  if (err == EACCES || err == EPERM) {
-    struct stat st {};
-    char mode[8] = "?";
-    if (::stat(device.c_str(), &st) == 0)
-      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    hint = " (its mode is " + std::string(mode) +
-           "; udev's default rules make it 0666: 'chmod 0666 " + device + "' as root)";
-  } else if (err == ENOENT || err == ENODEV || err == ENXIO) {
-    hint = " (load the tun module: 'modprobe tun' as root)";
-  }
-  return Error::from_errno("private networking needs '" + device + "'" + hint, err);
-}
-
 // Sends one request over the slirp4netns API socket and returns its answer.
 Result<std::string> api_call(const std::string& socket_path, const std::string& request) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -98,6 +75,34 @@ Result<std::string> api_call(const std::string& socket_path, const std::string& 
 }
 
 }  // namespace
+
+Result<void> check_tun_device(const std::string& device) {
+  // Both helpers create the container's interface through this device, as
+  // us: it must be open to users (udev's default rules make it 0666).
+  int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return {};
+  }
+  const int err = errno;
+  std::string hint;
+  if (err == EACCES || err == EPERM) {
+    struct stat st {};
+    char mode[8] = "?";
+    std::string owner = "?";
+    if (::stat(device.c_str(), &st) == 0) {
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      owner = st.st_uid == 0 ? "root" : "uid " + std::to_string(st.st_uid);
+    }
+    hint = " (mode " + std::string(mode) + ", owner " + owner +
+           ", and it does not open for reading and writing as you; udev's default rules make it "
+           "0666: 'chmod 0666 " +
+           device + "' as root)";
+  } else if (err == ENOENT || err == ENODEV || err == ENXIO) {
+    hint = " (load the tun module: 'modprobe tun' as root)";
+  }
+  return Error::from_errno("private networking needs '" + device + "'" + hint, err);
+}
 
 Result<std::optional<NetworkHelperSpec>> find_network_helper(const std::string& pref,
                                                              const std::string& path,

@@ -35,6 +35,12 @@ Result<std::optional<NetworkHelperSpec>> find_network_helper(
     const std::string& preference, const std::string& path,
     const std::string& tun_device = "/dev/net/tun");
 
+// Opens `device` for reading and writing, as the helpers do (as us), and
+// closes it: an error names the device, its mode when we may not open it
+// and the fix ('chmod 0666' as root; 'modprobe tun' when it is missing),
+// with errno. boxctl doctor asks the same.
+Result<void> check_tun_device(const std::string& device = "/dev/net/tun");
+
 // A running helper, owned: destroying it stops it.
 class NetworkHelper {
  public:

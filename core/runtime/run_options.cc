@@ -109,12 +109,6 @@ Result<void> publish(Definition& d, const std::string& v) {
   return {};
 }
 
-const RunOption* find_option(const std::string& name) {
-  for (const auto& o : run_options())
-    if (o.name == name) return &o;
-  return nullptr;
-}
-
 // The option to blame for a rule of the definition its key breaks.
 std::string option_for(Key key) {
   for (const auto& o : run_options())
@@ -158,60 +152,21 @@ const std::vector<RunOption>& run_options() {
   return options;
 }
 
-std::string run_options_help() {
-  // The help of each option starts in one column, or after two spaces when
-  // the option is longer.
-  constexpr std::size_t kColumn = 31;
-  std::string out;
-  for (const auto& o : run_options()) {
-    std::string line = "  " + o.name + (o.value.empty() ? "" : " " + o.value);
-    line += line.size() + 1 < kColumn ? std::string(kColumn - line.size(), ' ') : "  ";
-    out += line + o.help + "\n";
-  }
-  return out;
-}
-
-Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
-  RunArgs out;
-  Definition& def = out.def;
+Definition run_defaults() {
+  Definition def;
   def.name = "run";
   def.userns = UsernsMode::kSingle;
   def.rootfs_writes = RootfsWrites::kReadonly;
-  bool overlay_driver_set = false;
-  std::size_t i = 0;
-  for (; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.empty() || a[0] != '-') break;
-    if (a == "--") {
-      ++i;
-      break;
-    }
-    // Not a key of the definition: box-run's own (see its --help).
-    if (a == "--dry-run") {
-      out.dry_run = true;
-      continue;
-    }
-    const RunOption* option = find_option(a);
-    if (!option) return Error("unknown option '" + a + "'");
-    std::string value;
-    if (!option->value.empty()) {
-      if (i + 1 >= args.size()) return Error("option '" + a + "' needs a value");
-      value = args[++i];
-    }
-    if (auto r = option->apply(def, value); !r) return r.error().wrap(a);
-    overlay_driver_set = overlay_driver_set || option->key == Key::kOverlayDriver;
-  }
+  return def;
+}
+
+Result<void> check_run_definition(const Definition& def, bool overlay_driver_set) {
   if (overlay_driver_set && def.rootfs_writes != RootfsWrites::kOverlay)
     return Error("--overlay-driver: only with --writable (the rootfs is read-only)");
   // The definition's own rules, said with the options that set each key.
   if (auto broken = check_definition(def))
     return Error(option_for(broken->key) + ": " + broken->message + " (see --network and --share)");
-  if (i >= args.size()) return Error("'run' needs ROOTFS and a COMMAND");
-  def.rootfs = args[i++];
-  if (i < args.size() && args[i] == "--") ++i;
-  if (i >= args.size()) return Error("'run' needs a COMMAND after ROOTFS");
-  def.command.assign(args.begin() + static_cast<long>(i), args.end());
-  return out;
+  return {};
 }
 
 }  // namespace box

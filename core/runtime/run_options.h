@@ -1,9 +1,11 @@
-// `box-run run`'s command line: its options, ROOTFS and COMMAND made into
-// the Definition that box-run then starts, as the loader makes one of a
-// file. An option's value is read as its key's value is in a definition
-// (the names of core/model/schema.h, the parsers of value_parsers.h), and
-// the definition's own rules (check_definition) are said with the option
-// that set the key. Pure: no environment, no files.
+// `box-run run`'s options as one table: each option's name, value, help
+// and the definition key it sets, made into the Definition that box-run
+// then starts, as the loader makes one of a file. An option's value is
+// read as its key's value is in a definition (the names of
+// core/model/schema.h, the parsers of value_parsers.h), and the
+// definition's own rules (check_definition) are said with the option that
+// set the key. The command line itself (CLI11) is box_run_command_line.*.
+// Pure: no environment, no files.
 #pragma once
 
 #include <functional>
@@ -26,19 +28,14 @@ struct RunOption {
 // Every option, in the order --help lists them.
 const std::vector<RunOption>& run_options();
 
-// The "Options of run" lines of --help, one an option.
-std::string run_options_help();
+// The definition `box-run run` starts from, before its options: named
+// "run", with defaults that favour start-up speed (userns single, a
+// read-only rootfs).
+Definition run_defaults();
 
-struct RunArgs {
-  Definition def;
-  bool dry_run = false;  // --dry-run: print the plan, start nothing
-};
-
-// What `box-run run ARGS` runs: the definition, named "run", with ROOTFS as
-// given (a relative one is the caller's to resolve). Its defaults favour
-// start-up speed: userns single, a read-only rootfs. An error is a usage
-// error, naming the option: "--network: expected one of host, none,
-// private, found 'lan'".
-Result<RunArgs> parse_run_args(const std::vector<std::string>& args);
+// The rules between keys, once every option is applied, said with the
+// option that set the key: "--publish: publishing ports needs 'network:
+// private' ...". `overlay_driver_set`: --overlay-driver was given.
+Result<void> check_run_definition(const Definition& def, bool overlay_driver_set);
 
 }  // namespace box

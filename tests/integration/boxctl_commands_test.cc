@@ -1,6 +1,8 @@
 // boxctl as a person or a script uses it, against the real user manager,
 // session bus and journal. Runs as the test user.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -115,6 +117,29 @@ TEST_F(Boxctl, ListJsonParsesAndStatusReads) {
   auto quiet = boxctl({"list", "-q"});
   EXPECT_TRUE(contains(quiet.output, "broken\nhello\n")) << quiet.output;
 
+  // systemctl's --no-legend and --no-pager: the table without its header.
+  auto table = boxctl({"list"});
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_EQ(table.output.rfind("NAME ", 0), 0u) << table.output;
+  auto bare = boxctl({"list", "--no-legend", "--no-pager"});
+  ASSERT_EQ(bare.exit_code, 0) << bare.output;
+  EXPECT_FALSE(contains(bare.output, "NAME")) << bare.output;
+  EXPECT_FALSE(contains(bare.output, "DESCRIPTION")) << bare.output;
+  EXPECT_TRUE(contains(bare.output, "hello  ")) << bare.output;
+  EXPECT_EQ(bare.output, table.output.substr(table.output.find('\n') + 1));
+  auto images = boxctl({"images"});
+  ASSERT_EQ(images.exit_code, 0) << images.output;
+  EXPECT_EQ(images.output.rfind("NAME  SOURCE  DIGEST  INSTALLED\n", 0), 0u) << images.output;
+  auto bare_images = boxctl({"images", "--no-legend", "--no-pager"});
+  ASSERT_EQ(bare_images.exit_code, 0) << bare_images.output;
+  EXPECT_EQ(bare_images.output, images.output.substr(images.output.find('\n') + 1));
+  auto unpaged = boxctl({"status", "hello", "--no-pager", "--no-legend", "-n", "0"});
+  EXPECT_EQ(unpaged.exit_code, 0) << unpaged.output;
+  EXPECT_TRUE(contains(unpaged.output, "● hello - Hello from box\n")) << unpaged.output;
+  EXPECT_TRUE(eventually([&] {
+    return contains(boxctl({"logs", "hello", "--no-pager"}).output, "hello from hello");
+  })) << boxctl({"logs", "hello", "--no-pager"}).output;
+
   auto status = boxctl({"status", "hello"});
   ASSERT_EQ(status.exit_code, 0) << status.output;
   EXPECT_TRUE(contains(status.output, "● hello - Hello from box\n")) << status.output;
@@ -198,6 +223,75 @@ TEST_F(Boxctl, PreciseMessageWithoutASessionBus) {
   EXPECT_EQ(images.exit_code, 0) << images.output;
   auto usage = boxctl({"start"});
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
+  // version says its own, and that the manager could not be asked, with
+  // that failure's exit code.
+  auto version = run({"env", "-u", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR=/nonexistent",
+                      prefix() + "/bin/boxctl", "version"});
+  EXPECT_EQ(version.exit_code, 6) << version.output;
+  EXPECT_EQ(version.output.rfind("boxctl ", 0), 0u) << version.output;
+  EXPECT_TRUE(contains(version.output, "box-manager: not reachable\n")) << version.output;
+  EXPECT_TRUE(contains(version.output, "no session bus at /nonexistent/bus")) << version.output;
+  auto version_json = run({"sh", "-c",
+                           "env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=/nonexistent " +
+                               prefix() + "/bin/boxctl version --json 2>/dev/null"});
+  EXPECT_EQ(version_json.exit_code, 6) << version_json.output;
+  auto parsed = nlohmann::json::parse(version_json.output, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << version_json.output;
+  EXPECT_TRUE(parsed["boxctl"].is_string() && !parsed["boxctl"].get<std::string>().empty())
+      << version_json.output;
+  EXPECT_TRUE(parsed["manager"].is_null()) << version_json.output;
+}
+
+// A mistyped command: a usage error naming the commands it is nearest to.
+TEST_F(Boxctl, UnknownCommandSaysTheNearest) {
+  auto lsit = boxctl({"lsit"});
+  EXPECT_EQ(lsit.exit_code, 2) << lsit.output;
+  EXPECT_EQ(lsit.output,
+            "boxctl: unknown command 'lsit' (did you mean 'list'?); see 'boxctl --help'\n");
+  auto stat = boxctl({"stat", "hello"});
+  EXPECT_EQ(stat.exit_code, 2) << stat.output;
+  EXPECT_TRUE(contains(stat.output, "(did you mean 'start' or 'status'?)")) << stat.output;
+  auto far = boxctl({"frobnicate"});
+  EXPECT_EQ(far.exit_code, 2) << far.output;
+  EXPECT_EQ(far.output, "boxctl: unknown command 'frobnicate'; see 'boxctl --help'\n");
+}
+
+// doctor's "private network" check opens /dev/net/tun as the user, as pasta
+// and slirp4netns do: its verdict is the device's real usability. The test
+// bed makes the device 0666 (udev's mode); where it is a root-owned file the
+// user may not open (a mount namespace of the test's own binds /etc/shadow
+// over it), doctor says so, with the fix, where it used to say ok.
+TEST_F(Boxctl, DoctorOpensTheTunDeviceAsTheUser) {
+  const auto private_network = [](const std::string& output) {
+    auto checks = nlohmann::json::parse(output, nullptr, false);
+    if (checks.is_array())
+      for (const auto& c : checks)
+        if (c.value("check", "") == "private network") return c;
+    ADD_FAILURE() << "no 'private network' check in:\n" << output;
+    return nlohmann::json::object();
+  };
+  const int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  const bool usable = fd >= 0;
+  if (fd >= 0) ::close(fd);
+  auto real =
+      private_network(run({"sh", "-c", prefix() + "/bin/boxctl doctor --json 2>/dev/null"}).output);
+  EXPECT_EQ(real.value("status", ""), usable ? "ok" : "warn") << real.dump();
+  if (usable) {
+    EXPECT_TRUE(contains(real.value("detail", ""), "/dev/net/tun usable")) << real.dump();
+  }
+
+  ASSERT_NE(::access("/etc/shadow", R_OK | W_OK), 0) << "the test user can open /etc/shadow";
+  auto refused = private_network(run({"unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+                                      "mount --bind /etc/shadow /dev/net/tun && exec " + prefix() +
+                                          "/bin/boxctl doctor --json 2>/dev/null"})
+                                     .output);
+  EXPECT_EQ(refused.value("status", ""), "warn") << refused.dump();
+  const std::string detail = refused.value("detail", "");
+  EXPECT_TRUE(contains(detail, "private networking needs '/dev/net/tun' (mode 0640")) << detail;
+  EXPECT_TRUE(contains(detail, "does not open for reading and writing as you")) << detail;
+  EXPECT_TRUE(contains(detail, "): Permission denied")) << detail;
+  EXPECT_EQ(refused.value("fix", "").rfind("sudo chmod 0666 /dev/net/tun", 0), 0u)
+      << refused.dump();
 }
 
 }  // namespace

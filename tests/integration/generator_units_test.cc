@@ -95,8 +95,9 @@ TEST_F(GeneratorUnits, BrokenDefinitionAmongGoodOnesIsReportedWhereUsersLook) {
     uses(u);
   ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
   const std::string why =
-      defs_ + "/gen-broken.yaml:3:34: 'stop.timeout': expected a duration such as 10s, 500ms, 2min "
-              "or 1h, found '10 parsecs'";
+      defs_ +
+      "/gen-broken.yaml:3:34: 'stop.timeout': '10 parsecs' is not a duration: unknown "
+      "unit 'parsecs' (use us, ms, s, min, h, d, w, M or y)";
 
   // The verdicts, for boxctl and the manager.
   const std::string status = slurp(status_file());

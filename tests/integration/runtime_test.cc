@@ -445,6 +445,43 @@ TEST_F(Runtime, OptionValuesAreTheDefinitionsNames) {
     EXPECT_TRUE(contains(help.output, line)) << line << " not in:\n" << help.output;
 }
 
+// Every command of box-run answers --help with its help (exit 0), as
+// boxctl's do, never taking it for a NAME or a value; a bad command line
+// says what is wrong and where the help is (exit 2).
+TEST_F(Runtime, EveryCommandHasItsHelp) {
+  for (const char* command : {"run", "start", "validate"}) {
+    auto help = run({box_run(), command, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << command << ": " << help.output;
+    EXPECT_TRUE(contains(help.output, std::string("Usage: box-run ") + command + " [OPTIONS]"))
+        << command << ": " << help.output;
+  }
+  auto run_help = run({box_run(), "run", "--help"});
+  EXPECT_TRUE(contains(run_help.output, "--userns auto|single|keep-id ")) << run_help.output;
+  auto all = run({box_run(), "--help"});
+  EXPECT_EQ(all.exit_code, 0) << all.output;
+  auto nope = run({box_run(), "run", "--nope", rootfs_, "--", "true"});
+  EXPECT_EQ(nope.exit_code, 2) << nope.output;
+  EXPECT_TRUE(contains(nope.output,
+                       "The following argument was not expected: --nope\n"
+                       "Try 'box-run run --help'."))
+      << nope.output;
+  auto missing = run({box_run(), "run", "--network"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_TRUE(contains(missing.output, "--network: 1 required host|none|private missing"))
+      << missing.output;
+  auto no_name = run({box_run(), "start"});
+  EXPECT_EQ(no_name.exit_code, 2) << no_name.output;
+  EXPECT_TRUE(contains(no_name.output, "NAME is required\nTry 'box-run start --help'."))
+      << no_name.output;
+  auto typo = run({box_run(), "strat", "web"});
+  EXPECT_EQ(typo.exit_code, 2) << typo.output;
+  EXPECT_TRUE(contains(typo.output, "unknown command 'strat'")) << typo.output;
+  // After ROOTFS, --help is the command's.
+  auto inner = run({box_run(), "run", rootfs_, "echo", "--help"});
+  EXPECT_EQ(inner.exit_code, 0) << inner.output;
+  EXPECT_EQ(inner.output, "--help\n");
+}
+
 // The host name is the container's own: the host's is unchanged, and a
 // bad one is refused before anything starts.
 TEST_F(Runtime, HostnameStaysInside) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 namespace box::manager {
 namespace {
 
@@ -87,6 +89,42 @@ TEST(Overlay, TheFallbackCarriesAKernelThatRefuses) {
   EXPECT_EQ(neither[1].level, CheckLevel::kFail);
   EXPECT_EQ(neither[1].fix.find("apt install"), std::string::npos) << neither[1].fix;
   EXPECT_NE(neither[1].fix.find("chmod 0666 /dev/fuse"), std::string::npos);
+}
+
+// The helper alone is not enough: both create the box's interface through
+// /dev/net/tun, opened as the user (a 0600 device owned by root refuses).
+TEST(PrivateNetwork, TheTunDeviceMustOpenAsTheUser) {
+  const std::string refused =
+      "private networking needs '/dev/net/tun' (mode 0600, owner root, and it does not open for "
+      "reading and writing as you; udev's default rules make it 0666: 'chmod 0666 /dev/net/tun' "
+      "as root): Permission denied";
+  auto ok = check_private_network(std::string("pasta: /usr/bin/pasta"), "", 0);
+  EXPECT_EQ(ok.level, CheckLevel::kOk);
+  EXPECT_EQ(ok.detail, "pasta: /usr/bin/pasta, /dev/net/tun usable");
+  EXPECT_EQ(ok.fix, "");
+
+  auto mode = check_private_network(std::string("pasta: /usr/bin/pasta"), refused, EACCES);
+  EXPECT_EQ(mode.level, CheckLevel::kWarn);
+  EXPECT_EQ(mode.detail, "pasta: /usr/bin/pasta, but " + refused);
+  EXPECT_EQ(mode.fix.rfind("sudo chmod 0666 /dev/net/tun", 0), 0u) << mode.fix;
+
+  auto missing = check_private_network(std::string("slirp4netns: /usr/bin/slirp4netns"),
+                                       "private networking needs '/dev/net/tun' (load the tun "
+                                       "module: 'modprobe tun' as root): No such file or directory",
+                                       ENOENT);
+  EXPECT_EQ(missing.level, CheckLevel::kWarn);
+  EXPECT_EQ(missing.fix.rfind("sudo modprobe tun", 0), 0u) << missing.fix;
+
+  auto none = check_private_network(std::nullopt, "", 0);
+  EXPECT_EQ(none.level, CheckLevel::kWarn);
+  EXPECT_EQ(none.detail, "neither pasta nor slirp4netns is installed: 'network: private' fails");
+  EXPECT_EQ(none.fix, "sudo apt install passt");
+  auto neither = check_private_network(std::nullopt, refused, EACCES);
+  EXPECT_EQ(neither.detail,
+            "neither pasta nor slirp4netns is installed: 'network: private' fails; and " + refused);
+  EXPECT_EQ(neither.fix,
+            "sudo apt install passt; sudo chmod 0666 /dev/net/tun (the mode Debian's "
+            "udev rules give it; without udev, set it at every boot)");
 }
 
 }  // namespace

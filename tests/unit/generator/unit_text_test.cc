@@ -1,5 +1,7 @@
 #include "generator/unit_text.h"
 
+#include "core/model/value_parsers.h"
+
 #include <gtest/gtest.h>
 
 namespace box::generator {
@@ -65,6 +67,7 @@ TEST(UnitText, Timespans) {
   EXPECT_EQ(format_timespan(7200'000'000ULL), "2h");
   EXPECT_EQ(format_timespan(1'500'000), "1500ms");
   EXPECT_EQ(format_timespan(1'500), "1500us");
+  EXPECT_EQ(format_timespan(kInfiniteDuration), "infinity");  // TimeoutStopSec=infinity
 }
 
 TEST(UnitText, Bytes) {

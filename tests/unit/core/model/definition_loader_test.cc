@@ -1,5 +1,7 @@
 #include "core/model/definition_loader.h"
 
+#include "core/model/value_parsers.h"
+
 #include <gtest/gtest.h>
 
 namespace box {
@@ -135,9 +137,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"StopSignalKill", "rootfs: /r\ncommand: [x]\nstop: {signal: KILL}\n",
                 "hello.yaml:3:16: 'stop.signal': SIGKILL cannot be forwarded (it would stop "
                 "box-run, not the container)"},
-        BadCase{"StopTimeoutBad", "rootfs: /r\ncommand: [x]\nstop: {timeout: 10 s}\n",
-                "hello.yaml:3:17: 'stop.timeout': expected a duration such as 10s, 500ms, 2min or "
-                "1h, found '10 s'"},
+        BadCase{"StopTimeoutBad", "rootfs: /r\ncommand: [x]\nstop: {timeout: 10 secs}\n",
+                "hello.yaml:3:17: 'stop.timeout': '10 secs' is not a duration: unknown unit "
+                "'secs' (use us, ms, s, min, h, d, w, M or y)"},
         BadCase{"ImageIsNoInstance", "image: web@blue\ncommand: [x]\n",
                 "hello.yaml:1:8: 'image': image name 'web@blue' cannot contain '@' "
                 "(NAME@INSTANCE names an instance of a container template, nothing else)"},
@@ -276,6 +278,22 @@ command: [app]
   EXPECT_EQ(d->resources.memory, std::optional<uint64_t>(512u << 20));
   EXPECT_EQ(d->resources.pids, std::optional<uint64_t>(256));
   EXPECT_EQ(d->resources.cpu_weight, std::optional<uint32_t>(50));
+}
+
+// stop.timeout reads systemd's time spans (TimeoutStopSec= gets it back).
+TEST(DefinitionLoader, StopTimeoutIsASystemdTimeSpan) {
+  auto d = parse("rootfs: /r\ncommand: [x]\nstop: {timeout: 1min 30s}\n");
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->stop.timeout_usec, 90'000'000u);
+  d = parse("rootfs: /r\ncommand: [x]\nstop: {timeout: 1.5s}\n");
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->stop.timeout_usec, 1'500'000u);
+  d = parse("rootfs: /r\ncommand: [x]\nstop: {timeout: infinity}\n");
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->stop.timeout_usec, kInfiniteDuration);
+  d = parse("rootfs: /r\ncommand: [x]\nstop: {timeout: 0ms}\n");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message(), "hello.yaml:3:17: 'stop.timeout': must be more than 0");
 }
 
 TEST(DefinitionLoader, Defaults) {

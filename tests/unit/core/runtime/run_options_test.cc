@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/runtime/box_run_command_line.h"
+
 namespace box {
 namespace {
 
@@ -115,9 +117,11 @@ TEST(RunOptions, RulesNameTheOption) {
 }
 
 TEST(RunOptions, CommandLineShape) {
-  EXPECT_EQ(run_error({"--nope"}), "unknown option '--nope'");
-  EXPECT_EQ(parse_run_args({"--network"}).error().message(), "option '--network' needs a value");
-  EXPECT_EQ(parse_run_args({}).error().message(), "'run' needs ROOTFS and a COMMAND");
+  EXPECT_EQ(run_error({"--nope"}), "The following argument was not expected: --nope");
+  EXPECT_EQ(parse_run_args({"--network"}).error().message(),
+            "--network: 1 required host|none|private missing");
+  EXPECT_EQ(parse_run_args({}).error().message(), "ROOTFS is required");
+  EXPECT_EQ(parse_run_args({"/r"}).error().message(), "COMMAND is required");
   EXPECT_EQ(parse_run_args({"/r", "--"}).error().message(), "'run' needs a COMMAND after ROOTFS");
   auto d = parse_run_args({"--", "rel/rootfs", "--", "true"});
   ASSERT_TRUE(d.ok()) << d.error().message();
@@ -130,14 +134,109 @@ TEST(RunOptions, CommandLineShape) {
   EXPECT_EQ(dry->def.network, NetworkMode::kNone);
   EXPECT_EQ(dry->def.command,
             std::vector<std::string>{"--dry-run"});  // after ROOTFS: the command's
+  // After ROOTFS, options and "--help" are the command's; one "--" is box-run's.
+  auto command = parse_run_args({"/r", "sh", "-c", "ls --help", "--", "--help", "-x"});
+  ASSERT_TRUE(command.ok()) << command.error().message();
+  EXPECT_EQ(command->def.command,
+            (std::vector<std::string>{"sh", "-c", "ls --help", "--", "--help", "-x"}));
+  auto dashes = parse_run_args({"/r", "--", "--", "x"});
+  ASSERT_TRUE(dashes.ok()) << dashes.error().message();
+  EXPECT_EQ(dashes->def.command, (std::vector<std::string>{"--", "x"}));
+  // --name=value, as CLI11 reads it everywhere.
+  auto joined = parse_run_args({"--network=none", "--env=A=b", "/r", "true"});
+  ASSERT_TRUE(joined.ok()) << joined.error().message();
+  EXPECT_EQ(joined->def.network, NetworkMode::kNone);
+  EXPECT_EQ(joined->def.env, (std::vector<std::pair<std::string, std::string>>{{"A", "b"}}));
+}
+
+// Options apply in the order given: the last of a kind wins, and mounts
+// keep their order across --bind, --ro-bind and --tmpfs (a tmpfs on /a
+// then a bind on /a/b is not the same as the reverse).
+TEST(RunOptions, OptionsApplyInCommandLineOrder) {
+  auto d = run_args({"--tmpfs", "/a", "--ro-bind", "/h:/a/b", "--bind", "/i:/c", "--tmpfs", "/c/d",
+                     "--network", "none", "--network", "private", "--env", "A=1", "--env", "B=2"});
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  ASSERT_EQ(d->mounts.size(), 4u);
+  EXPECT_EQ(d->mounts[0].type, MountType::kTmpfs);
+  EXPECT_EQ(d->mounts[0].target, "/a");
+  EXPECT_EQ(d->mounts[1].target, "/a/b");
+  EXPECT_TRUE(d->mounts[1].readonly);
+  EXPECT_EQ(d->mounts[2].target, "/c");
+  EXPECT_FALSE(d->mounts[2].readonly);
+  EXPECT_EQ(d->mounts[3].type, MountType::kTmpfs);
+  EXPECT_EQ(d->mounts[3].target, "/c/d");
+  EXPECT_EQ(d->network, NetworkMode::kPrivate);
+  EXPECT_EQ(d->env, (std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "2"}}));
+}
+
+// Every command has its --help, which is printed (exit 0), never taken for
+// a value or a NAME; a bad command line names what is wrong.
+TEST(BoxRunCommandLine, HelpOfEveryCommand) {
+  using Command = BoxRunCommandLine::Command;
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"-h"},
+                                             {"run", "--help"},
+                                             {"start", "--help"},
+                                             {"validate", "--help"},
+                                             {"run", "--network", "none", "--help"},
+                                             {"start", "web", "--help"}}) {
+    auto line = parse_box_run_command_line(args);
+    ASSERT_TRUE(line.ok()) << args.back() << ": " << line.error().message();
+    EXPECT_EQ(line->command, Command::kPrint);
+    EXPECT_NE(line->print.find("Usage: box-run"), std::string::npos) << line->print;
+  }
+  const auto print = [](std::vector<std::string> args) {
+    auto line = parse_box_run_command_line(args);
+    return line ? line->print : line.error().message();
+  };
+  EXPECT_NE(print({"start", "--help"}).find("Usage: box-run start [OPTIONS] NAME"),
+            std::string::npos);
+  EXPECT_NE(print({"validate", "--help"}).find("Usage: box-run validate [OPTIONS] DEFINITION..."),
+            std::string::npos);
+  EXPECT_EQ(print({"run", "--help"}), run_help());
+  // box-run's own help shows every command with its options.
+  const std::string all = print({"--help"});
+  for (const char* part : {"start", "validate", "--network host|none|private ", "--dry-run"})
+    EXPECT_NE(all.find(part), std::string::npos) << part << " not in:\n" << all;
+  EXPECT_EQ(print({"--version"}), "box-run " BOX_VERSION "\n");
+}
+
+TEST(BoxRunCommandLine, CommandsAndTheirErrors) {
+  using Command = BoxRunCommandLine::Command;
+  auto start = parse_box_run_command_line({"start", "--dry-run", "web"});
+  ASSERT_TRUE(start.ok()) << start.error().message();
+  EXPECT_EQ(start->command, Command::kStart);
+  EXPECT_EQ(start->name, "web");
+  EXPECT_TRUE(start->dry_run);
+  auto validate = parse_box_run_command_line({"validate", "a.yaml", "web"});
+  ASSERT_TRUE(validate.ok()) << validate.error().message();
+  EXPECT_EQ(validate->command, Command::kValidate);
+  EXPECT_EQ(validate->targets, (std::vector<std::string>{"a.yaml", "web"}));
+  const auto error = [](std::vector<std::string> args) {
+    auto line = parse_box_run_command_line(args);
+    return line ? std::string("(accepted)") : line.error().message();
+  };
+  EXPECT_EQ(error({}), "A subcommand is required");
+  EXPECT_EQ(error({"strat", "web"}),
+            "unknown command 'strat' (the commands are start, run and validate)");
+  EXPECT_EQ(error({"--nope"}),
+            "unknown option '--nope' (the commands are start, run and validate)");
+  EXPECT_EQ(error({"start"}), "NAME is required");
+  EXPECT_EQ(error({"start", "a", "b"}), "The following argument was not expected: b");
+  EXPECT_EQ(error({"start", "--force", "a"}), "The following argument was not expected: --force");
+  EXPECT_EQ(error({"validate"}), "DEFINITION is required");
 }
 
 TEST(RunOptions, HelpListsEveryOptionWithItsNames) {
-  const std::string help = run_options_help();
-  for (const auto& o : run_options())
-    EXPECT_NE(help.find("  " + o.name + (o.value.empty() ? "" : " " + o.value) + " "),
-              std::string::npos)
-        << o.name;
+  const std::string help = run_help();
+  for (const auto& o : run_options()) {
+    const std::string shown = "  " + o.name + (o.value.empty() ? "" : " " + o.value);
+    const auto at = help.find(shown);
+    ASSERT_NE(at, std::string::npos) << o.name << " not in:\n" << help;
+    // Then its help, on the same line or (a long option) the next.
+    EXPECT_NE(help.find(o.help, at), std::string::npos) << o.name;
+  }
   EXPECT_NE(help.find("--network host|none|private "), std::string::npos) << help;
   EXPECT_NE(help.find("--init none|tiny "), std::string::npos) << help;
 }

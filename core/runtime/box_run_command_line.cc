@@ -1,0 +1,180 @@
+#include "core/runtime/box_run_command_line.h"
+
+#include <CLI/CLI.hpp>
+#include <map>
+
+#include "core/runtime/run_options.h"
+
+namespace box {
+namespace {
+
+// The help's first column: wide enough for "--userns auto|single|keep-id"
+// and its like; a longer option gets its help on the next line.
+constexpr std::size_t kHelpColumn = 38;
+
+// The app and what its parse fills in; built anew for each parse.
+struct BoxRunApp {
+  CLI::App app{"box-run: box's namespace runtime, the process box@NAME.service runs.", "box-run"};
+  CLI::App* start = nullptr;
+  CLI::App* run = nullptr;
+  CLI::App* validate = nullptr;
+  BoxRunCommandLine out;
+  std::string rootfs;
+  std::vector<std::string> command;
+  // run's options, and the row of the table each stands for.
+  std::map<const CLI::Option*, const RunOption*> run_table;
+};
+
+void add_run_command(BoxRunApp& a) {
+  a.run = a.app.add_subcommand(
+      "run", "Run COMMAND in the root filesystem ROOTFS, in the foreground (no systemd)");
+  // After ROOTFS everything is the command's, its options included.
+  a.run->positionals_at_end();
+  a.run->add_flag("--dry-run", a.out.dry_run,
+                  "Print the plan that would run, with the host facts it was made from, and "
+                  "start nothing");
+  for (const auto& o : run_options()) {
+    CLI::Option* opt = nullptr;
+    if (o.value.empty()) {
+      opt = a.run->add_flag(o.name, o.help);
+    } else {
+      // Every occurrence counts (--bind twice binds twice), applied in
+      // command-line order (the last --network wins).
+      opt = a.run->add_option(o.name, o.help)
+                ->type_name(o.value)
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+                ->allow_extra_args(false);
+    }
+    a.run_table.emplace(opt, &o);
+  }
+  a.run->add_option("ROOTFS", a.rootfs, "The root filesystem: a directory")
+      ->required()
+      ->type_name("");
+  a.run->add_option("COMMAND", a.command, "The command and its arguments (after an optional --)")
+      ->required()
+      ->type_name("");
+  a.run->footer(
+      "After ROOTFS every argument is the command's, options included (a '--' may separate "
+      "them).\nDefaults favour start-up speed: userns single, a read-only rootfs, the host's "
+      "network.");
+}
+
+void build(BoxRunApp& a) {
+  a.app.require_subcommand(1);
+  a.app.set_version_flag("--version", "box-run " BOX_VERSION);
+  a.app.get_formatter()->column_width(kHelpColumn);
+
+  a.start = a.app.add_subcommand(
+      "start", "Run the container defined by NAME.yaml (what box@NAME.service runs)");
+  a.start->add_flag("--dry-run", a.out.dry_run,
+                    "Print the plan that would run, with the host facts it was made from, and "
+                    "start nothing");
+  a.start->add_option("NAME", a.out.name, "The container's name (its definition file's)")
+      ->required()
+      ->type_name("");
+
+  a.validate = a.app.add_subcommand(
+      "validate", "Check definitions without starting anything, as the generator would");
+  a.validate
+      ->add_option("DEFINITION", a.out.targets,
+                   "A FILE (with the drop-ins in FILE.d/ beside it), or a NAME as 'start' "
+                   "would load it")
+      ->required()
+      ->type_name("");
+
+  add_run_command(a);
+  // After the commands, which would inherit it.
+  a.app.footer(
+      "Usage: box-run start [--dry-run] NAME\n"
+      "       box-run validate FILE|NAME...\n"
+      "       box-run run [OPTIONS] ROOTFS [--] COMMAND [ARG...]\n"
+      "Exit codes: the command's, 128+N when it was killed by signal N, 125 when the container "
+      "could not be set up, 126/127 when the command cannot be run or is not found, 2 for a bad "
+      "command line.");
+}
+
+// `run`: the options in the order given, then ROOTFS and COMMAND.
+Result<void> make_run_definition(BoxRunApp& a) {
+  Definition def = run_defaults();
+  bool overlay_driver_set = false;
+  std::map<const CLI::Option*, std::size_t> next_value;
+  for (const CLI::Option* opt : a.run->parse_order()) {
+    auto row = a.run_table.find(opt);
+    if (row == a.run_table.end()) continue;  // --dry-run, ROOTFS, COMMAND
+    const RunOption& option = *row->second;
+    std::string value;
+    if (!option.value.empty()) value = opt->results().at(next_value[opt]++);
+    if (auto r = option.apply(def, value); !r) return r.error().wrap(option.name);
+    overlay_driver_set = overlay_driver_set || option.key == Key::kOverlayDriver;
+  }
+  if (auto r = check_run_definition(def, overlay_driver_set); !r) return r;
+  def.rootfs = a.rootfs;
+  // After ROOTFS every word is the command's: the first "--" only marks
+  // where box-run's part ends.
+  auto command = a.command.begin();
+  if (command != a.command.end() && *command == "--") ++command;
+  if (command == a.command.end()) return Error("'run' needs a COMMAND after ROOTFS");
+  def.command.assign(command, a.command.end());
+  a.out.def = std::move(def);
+  return {};
+}
+
+}  // namespace
+
+Result<BoxRunCommandLine> parse_box_run_command_line(const std::vector<std::string>& args) {
+  BoxRunApp a;
+  build(a);
+  // CLI11 would call these "A subcommand is required".
+  const auto is_command = [&a](const std::string& word) {
+    for (const CLI::App* command : {a.start, a.run, a.validate})
+      if (command->check_name(word)) return true;
+    return false;
+  };
+  if (!args.empty() && args[0] != "-h" && args[0] != "--help" && args[0] != "--version" &&
+      !is_command(args[0])) {
+    return Error((args[0].starts_with("-") ? "unknown option '" : "unknown command '") + args[0] +
+                 "' (the commands are start, run and validate)");
+  }
+  try {
+    // CLI11 takes the arguments last first.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    a.app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    // box-run's own help lists every command's options; a command's, its own.
+    a.out.command = BoxRunCommandLine::Command::kPrint;
+    a.out.print =
+        a.app.get_subcommands().empty() ? a.app.help("", CLI::AppFormatMode::All) : a.app.help();
+    return std::move(a.out);
+  } catch (const CLI::CallForVersion& e) {
+    a.out.command = BoxRunCommandLine::Command::kPrint;
+    a.out.print = std::string(e.what()) + "\n";
+    return std::move(a.out);
+  } catch (const CLI::ParseError& e) {
+    return Error(e.what());
+  }
+  if (*a.start) {
+    a.out.command = BoxRunCommandLine::Command::kStart;
+  } else if (*a.validate) {
+    a.out.command = BoxRunCommandLine::Command::kValidate;
+  } else {
+    a.out.command = BoxRunCommandLine::Command::kRun;
+    if (auto r = make_run_definition(a); !r) return r.error();
+  }
+  return std::move(a.out);
+}
+
+Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
+  std::vector<std::string> line = {"run"};
+  line.insert(line.end(), args.begin(), args.end());
+  auto parsed = parse_box_run_command_line(line);
+  if (!parsed) return parsed.error();
+  if (parsed->command != BoxRunCommandLine::Command::kRun) return Error("not a 'run' command line");
+  return RunArgs{std::move(parsed->def), parsed->dry_run};
+}
+
+std::string run_help() {
+  auto parsed = parse_box_run_command_line({"run", "--help"});
+  return parsed ? parsed->print : parsed.error().message();
+}
+
+}  // namespace box
