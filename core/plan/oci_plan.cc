@@ -166,8 +166,7 @@ Result<void> plan_namespaces(const Config& c, const PlanContext& ctx, RunPlan& p
 }
 
 // The config's mounts, then the default devices and links, then its devices.
-Result<void> plan_mounts(const Config& c, const PlanContext& ctx, RunPlan& plan,
-                         std::vector<std::string>& warnings) {
+Result<void> plan_mounts(const Config& c, const PlanContext& ctx, RunPlan& plan) {
   using K = MountStep::Kind;
   for (std::size_t i = 0; i < c.mounts.size(); ++i) {
     const Mount& m = c.mounts[i];
@@ -350,7 +349,7 @@ Result<OciPlan> make_oci_run_plan(const Config& c, const PlanContext& ctx) {
   plan.loopback_up = plan.namespaces & CLONE_NEWNET;
   if (plan.loopback_up) plan.network = NetworkMode::kNone;
   if (auto r = plan_process(c, plan, out.warnings); !r) return r.error();
-  if (auto r = plan_mounts(c, ctx, plan, out.warnings); !r) return r.error();
+  if (auto r = plan_mounts(c, ctx, plan); !r) return r.error();
   if (!c.rootfs_propagation.empty()) {
     const auto* p = find_name(kPropagation, c.rootfs_propagation);
     if (!p)
