@@ -1,6 +1,7 @@
 // box-run: the process a box@NAME.service runs, and the fast foreground path.
 //   box-run start [--dry-run] NAME         run the container defined by NAME.yaml
 //   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -164,6 +165,24 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
+// A bundle (runc's config.json, or box's box.yaml, beside a rootfs/) named
+// where ROOTFS goes: run as a root filesystem it would fail on its first
+// mount point ('/proc'), which says nothing of the mistake.
+std::optional<std::string> bundle_instead_of_rootfs(const std::string& dir) {
+  struct stat st;
+  auto exists = [&](const std::string& path, bool directory) {
+    return ::stat(path.c_str(), &st) == 0 && (directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+  };
+  if (!exists(dir + "/rootfs", true)) return std::nullopt;
+  for (const char* file : {"config.json", "box.yaml"})
+    if (exists(dir + "/" + file, false))
+      return "'" + dir + "' is a bundle (" + file +
+             " and rootfs/), not a root filesystem: install it and start it ('boxctl install " +
+             dir + " NAME', 'boxctl start NAME'), or run its root filesystem ('run " + dir +
+             "/rootfs -- COMMAND')";
+  return std::nullopt;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   auto parsed = box::parse_run_args(args);
   if (!parsed) return usage_error(parsed.error().message());
@@ -173,6 +192,7 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!getcwd(cwd, sizeof cwd)) return usage_error("cannot resolve relative ROOTFS");
     def.rootfs = std::string(cwd) + "/" + def.rootfs;
   }
+  if (auto bundle = bundle_instead_of_rootfs(def.rootfs)) return usage_error(*bundle);
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
     box::log_error(dirs.error().message());
