@@ -199,19 +199,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     for (const auto& [key, _] : j.items())
       if (!kKnownTop.count(key)) warn(key, "not supported by box (ignored)");
 
-    // root
-    if (j.contains("root")) {
-      t.root_path = j["root"].value("path", std::string("rootfs"));
-      if (j["root"].value("readonly", false)) {
-        d.rootfs_writes = RootfsWrites::kReadonly;
-      } else {
-        warn("root.readonly",
-             "false: writes to the root filesystem go to box's default overlay and "
-             "are discarded at stop; set 'rootfs_writes: persistent' to keep them");
-      }
-    } else {
-      t.root_path = "rootfs";
-    }
+    // root (where it is, first: the command may need a look into it)
+    const bool root_readonly = j.contains("root") && j["root"].value("readonly", false);
+    t.root_path = j.contains("root") ? j["root"].value("path", std::string("rootfs")) : "rootfs";
 
     // process
     if (!j.contains("process") || !j["process"].is_object())
@@ -222,6 +212,20 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     for (const auto& a : p["args"]) d.command.push_back(a.get<std::string>());
     const bool systemd = runs_systemd(d.command[0], t.root_path, resolve, warn);
     if (systemd) d.init = InitMode::kSystemd;
+    // An inner systemd writes to /etc and /var at boot (logind's and
+    // dbus's state, machine-id): on a read-only root those units fail and
+    // the boot ends degraded, so it gets box's default overlay.
+    if (root_readonly && !systemd) {
+      d.rootfs_writes = RootfsWrites::kReadonly;
+    } else if (root_readonly) {
+      warn("root.readonly",
+           "true: init: systemd writes to /etc and /var at boot: writes go to box's default "
+           "overlay and are discarded at stop; set 'rootfs_writes: persistent' to keep them");
+    } else {
+      warn("root.readonly",
+           "false: writes to the root filesystem go to box's default overlay and "
+           "are discarded at stop; set 'rootfs_writes: persistent' to keep them");
+    }
     if (p.contains("env"))
       for (const auto& e : p["env"]) {
         std::string s = e.get<std::string>();
@@ -359,7 +363,12 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       };
       if (l.contains("uidMappings") || l.contains("gidMappings")) {
         std::string uids = maps("uidMappings");
-        d.userns = (uids == "1") ? UsernsMode::kSingle : UsernsMode::kAuto;
+        // An inner systemd runs services as other users (User=, DynamicUser=):
+        // one id is not enough for it, whatever the bundle maps.
+        d.userns = (uids == "1" && !systemd) ? UsernsMode::kSingle : UsernsMode::kAuto;
+        if (uids == "1" && systemd)
+          warn("linux.uidMappings", "one id: init: systemd gets 'userns: auto' (its services run "
+                                    "as other users)");
         warn("linux.uidMappings",
              std::string("host ids cannot be chosen rootless: box maps container root to "
                          "you and, with 'userns: ") +

@@ -286,6 +286,12 @@ TEST(OciRuntime, ACommandOfSystemdMakesASystemdContainer) {
     EXPECT_TRUE(t->draft.cap_add.empty());
     EXPECT_TRUE(t->draft.cap_drop.empty());
     EXPECT_TRUE(has_warning(*t, "the bundle's set has no SYS_ADMIN"));
+    // Its one mapped id would leave systemd's User= services without users.
+    EXPECT_EQ(t->draft.userns, UsernsMode::kAuto);
+    // Its read-only root would fail the units that write /etc and /var.
+    EXPECT_EQ(t->draft.rootfs_writes, std::nullopt);
+    EXPECT_TRUE(has_warning(*t, "root.readonly: true: init: systemd writes"));
+    EXPECT_TRUE(has_warning(*t, "one id: init: systemd gets 'userns: auto'"));
     const std::string yaml = to_yaml(t->draft, {});
     EXPECT_NE(yaml.find("init: \"systemd\""), std::string::npos) << yaml;
   }
@@ -306,6 +312,8 @@ TEST(OciRuntime, ACommandOfSystemdMakesASystemdContainer) {
   EXPECT_NE(std::find(t->draft.cap_add.begin(), t->draft.cap_add.end(), "SYS_RAWIO"),
             t->draft.cap_add.end());
   EXPECT_EQ(t->draft.namespaces.at("cgroup"), "host");
+  EXPECT_EQ(t->draft.userns, UsernsMode::kSingle);
+  EXPECT_EQ(t->draft.rootfs_writes, RootfsWrites::kReadonly);
 }
 
 // /sbin/init may be systemd or any other init: the rootfs tells.
