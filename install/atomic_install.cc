@@ -210,9 +210,10 @@ Result<void> plan_exports(const ExportsInput& in, image::DefinitionDraft& draft,
     auto config = image::substitute(*text, values, "/exports/config.json.template");
     if (!config) return config.error();
     // The image's own rootfs tells whether its /sbin/init is systemd.
-    auto t = image::translate_runtime_config(
-        *config, "/exports/config.json.template", in.image_dir,
-        [&](const std::string&, const std::string& path) { return path_in_rootfs(in.rootfs, path); });
+    auto t = image::translate_runtime_config(*config, "/exports/config.json.template", in.image_dir,
+                                             [&](const std::string&, const std::string& path) {
+                                               return path_in_rootfs(in.rootfs, path);
+                                             });
     if (!t) return t.error();
     // The exports replace the image config's defaults, as with Atomic.
     std::string description = draft.description;

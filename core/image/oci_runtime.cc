@@ -109,16 +109,18 @@ void translate_bounding(const std::vector<std::string>& bounding, bool systemd,
   std::string left_out;
   for (const auto& cap : kNotForSystemd)
     if (has(bounding, cap)) left_out += (left_out.empty() ? "" : ", ") + cap;
-  std::string why = "init: systemd gets box's set for an inner systemd (every capability of its "
-                    "user namespace but SYS_RAWIO, SYS_MODULE and SYS_TIME), not the bundle's " +
-                    std::to_string(bounding.size());
+  std::string why =
+      "init: systemd gets box's set for an inner systemd (every capability of its "
+      "user namespace but SYS_RAWIO, SYS_MODULE and SYS_TIME), not the bundle's " +
+      std::to_string(bounding.size());
   if (!left_out.empty())
     why += "; left out: " + left_out +
            " (they cannot work in a user namespace, and systemd would start units that fail "
            "with them: debugfs mounts, modprobe@, systemd-timesyncd)";
   if (!has(bounding, "SYS_ADMIN"))
-    why += "; the bundle's set has no SYS_ADMIN, without which systemd cannot mount its file "
-           "systems and exits";
+    why +=
+        "; the bundle's set has no SYS_ADMIN, without which systemd cannot mount its file "
+        "systems and exits";
   warn(field, why + ". Narrow it with 'capabilities: {drop: [...]}'");
 }
 
@@ -136,8 +138,8 @@ void translate_rlimits(const json& list, const std::string& field, DefinitionDra
       return unsigned_field(r[key], field + "[" + name + "]." + key, kMaxU64);
     };
     const std::uint64_t soft = bound("soft"), hard = bound("hard");
-    d.rlimits.emplace_back(name,
-                           soft == hard ? limit_text(soft) : limit_text(soft) + ":" + limit_text(hard));
+    d.rlimits.emplace_back(
+        name, soft == hard ? limit_text(soft) : limit_text(soft) + ":" + limit_text(hard));
   }
 }
 
@@ -152,8 +154,9 @@ bool runs_systemd(const std::string& program, const std::string& root_path,
   if (kSystemdPaths.count(program)) return true;
   if (!kInitPaths.count(program)) return false;
   if (!resolve) {
-    warn("process.args", "'" + program + "' may be any init: init: none (set 'init: systemd' if "
-                         "it is systemd)");
+    warn("process.args", "'" + program +
+                             "' may be any init: init: none (set 'init: systemd' if "
+                             "it is systemd)");
     return false;
   }
   const std::string target = resolve(root_path, program);
@@ -263,9 +266,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
            "a service has no terminal: stdin is /dev/null and output goes to the journal");
     if (p.contains("capabilities")) {
       const json& c = p["capabilities"];
-      translate_bounding(c.contains("bounding") ? capability_list(c["bounding"])
-                                                : std::vector<std::string>{},
-                         systemd, "process.capabilities.bounding", d, warn);
+      translate_bounding(
+          c.contains("bounding") ? capability_list(c["bounding"]) : std::vector<std::string>{},
+          systemd, "process.capabilities.bounding", d, warn);
       if (c.contains("ambient") && !c["ambient"].empty())
         warn("process.capabilities.ambient",
              "ambient capabilities are not supported: the command gets the bounding set as root "
@@ -344,8 +347,8 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         // An inner systemd is PID 1 of its own pid namespace and manages
         // its own cgroup tree: start refuses it either without.
         if (systemd && (kind.name == std::string("pid") || kind.name == std::string("cgroup"))) {
-          warn("linux.namespaces", std::string("no ") + kind.name +
-                                       " namespace: init: systemd gets one of its own");
+          warn("linux.namespaces",
+               std::string("no ") + kind.name + " namespace: init: systemd gets one of its own");
           continue;
         }
         d.namespaces[kind.name] = choice_name(namespace_states(), false);
@@ -367,8 +370,9 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         // one id is not enough for it, whatever the bundle maps.
         d.userns = (uids == "1" && !systemd) ? UsernsMode::kSingle : UsernsMode::kAuto;
         if (uids == "1" && systemd)
-          warn("linux.uidMappings", "one id: init: systemd gets 'userns: auto' (its services run "
-                                    "as other users)");
+          warn("linux.uidMappings",
+               "one id: init: systemd gets 'userns: auto' (its services run "
+               "as other users)");
         warn("linux.uidMappings",
              std::string("host ids cannot be chosen rootless: box maps container root to "
                          "you and, with 'userns: ") +
@@ -421,7 +425,7 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
           translate_rlimits(l["rlimits"], "linux.rlimits", d);
       }
       static const std::set<std::string> kTranslated = {
-          "namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths",
+          "namespaces", "uidMappings", "gidMappings", "maskedPaths",  "readonlyPaths",
           "resources",  "seccomp",     "devices",     "capabilities", "rlimits"};
       for (const auto& [k, _] : l.items())
         if (!kTranslated.count(k)) warn("linux." + k, "not supported by box (ignored)");

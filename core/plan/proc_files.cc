@@ -55,14 +55,22 @@ Result<ProcStatus> parse_proc_status(std::string_view text) {
 Result<std::vector<ProcLimit>> parse_proc_limits(std::string_view text) {
   // The kernel's names (fs/proc/base.c, lnames[]), by resource.
   static constexpr std::pair<const char*, int> kNames[] = {
-      {"Max cpu time", RLIMIT_CPU},           {"Max file size", RLIMIT_FSIZE},
-      {"Max data size", RLIMIT_DATA},         {"Max stack size", RLIMIT_STACK},
-      {"Max core file size", RLIMIT_CORE},    {"Max resident set", RLIMIT_RSS},
-      {"Max processes", RLIMIT_NPROC},        {"Max open files", RLIMIT_NOFILE},
-      {"Max locked memory", RLIMIT_MEMLOCK},  {"Max address space", RLIMIT_AS},
-      {"Max file locks", RLIMIT_LOCKS},       {"Max pending signals", RLIMIT_SIGPENDING},
-      {"Max msgqueue size", RLIMIT_MSGQUEUE}, {"Max nice priority", RLIMIT_NICE},
-      {"Max realtime priority", RLIMIT_RTPRIO}, {"Max realtime timeout", RLIMIT_RTTIME},
+      {"Max cpu time", RLIMIT_CPU},
+      {"Max file size", RLIMIT_FSIZE},
+      {"Max data size", RLIMIT_DATA},
+      {"Max stack size", RLIMIT_STACK},
+      {"Max core file size", RLIMIT_CORE},
+      {"Max resident set", RLIMIT_RSS},
+      {"Max processes", RLIMIT_NPROC},
+      {"Max open files", RLIMIT_NOFILE},
+      {"Max locked memory", RLIMIT_MEMLOCK},
+      {"Max address space", RLIMIT_AS},
+      {"Max file locks", RLIMIT_LOCKS},
+      {"Max pending signals", RLIMIT_SIGPENDING},
+      {"Max msgqueue size", RLIMIT_MSGQUEUE},
+      {"Max nice priority", RLIMIT_NICE},
+      {"Max realtime priority", RLIMIT_RTPRIO},
+      {"Max realtime timeout", RLIMIT_RTTIME},
   };
   std::vector<ProcLimit> out;
   for (auto line : split_nonempty(text, "\n")) {

@@ -449,8 +449,8 @@ Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
   // a drop of SYS_ADMIN itself).
   CapabilitySpec cap_spec = def.capabilities;
   if (def.init == InitMode::kSystemd && !cap_spec.add_all) {
-    const bool drop_all = std::find(cap_spec.drop.begin(), cap_spec.drop.end(), "ALL") !=
-                          cap_spec.drop.end();
+    const bool drop_all =
+        std::find(cap_spec.drop.begin(), cap_spec.drop.end(), "ALL") != cap_spec.drop.end();
     if (!drop_all) {
       cap_spec.add_all = true;
       for (const char* cap : kNotForSystemd)

@@ -171,7 +171,8 @@ int cmd_validate(const std::vector<std::string>& args) {
 std::optional<std::string> bundle_instead_of_rootfs(const std::string& dir) {
   struct stat st;
   auto exists = [&](const std::string& path, bool directory) {
-    return ::stat(path.c_str(), &st) == 0 && (directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+    return ::stat(path.c_str(), &st) == 0 &&
+           (directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
   };
   if (!exists(dir + "/rootfs", true)) return std::nullopt;
   for (const char* file : {"config.json", "box.yaml"})

@@ -498,8 +498,8 @@ Result<EnterFacts> read_enter_facts(pid_t pid) {
     if (!read) return read.error().wrap("read its id maps");
     *text = std::move(*read);
   }
-  for (auto [path, text] :
-       {std::pair{proc + "/limits", &facts.limits}, {std::string("/proc/self/limits"), &facts.own_limits}}) {
+  for (auto [path, text] : {std::pair{proc + "/limits", &facts.limits},
+                            {std::string("/proc/self/limits"), &facts.own_limits}}) {
     auto read = read_small_file(path);
     if (!read) return read.error().wrap("read the resource limits");
     *text = std::move(*read);

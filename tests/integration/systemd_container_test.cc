@@ -238,7 +238,8 @@ TEST_F(SystemdContainer, ARuncBundleInstallsAndBoots) {
       "libcap = ctypes.CDLL('libcap.so.2')\n"
       "libcap.cap_to_name.restype = ctypes.c_void_p\n"
       "last = int(open('/proc/sys/kernel/cap_last_cap').read())\n"
-      "every = [ctypes.string_at(libcap.cap_to_name(i)).decode().upper() for i in range(last + 1)]\n"
+      "every = [ctypes.string_at(libcap.cap_to_name(i)).decode().upper() for i in range(last + "
+      "1)]\n"
       "c = json.load(open('config.json'))\n"
       "c['process']['args'] = ['/lib/systemd/systemd']\n"
       "c['process']['capabilities']['bounding'] = every\n"
@@ -249,7 +250,8 @@ TEST_F(SystemdContainer, ARuncBundleInstallsAndBoots) {
   auto spec = run({"sh", "-c", "cd '" + bundle + "' && runc spec --rootless && python3 edit.py"});
   ASSERT_EQ(spec.exit_code, 0) << spec.output;
 
-  auto install = boxctl({"install", "--allow-bind", "/usr", bundle, "sysb"}, std::chrono::seconds(300));
+  auto install =
+      boxctl({"install", "--allow-bind", "/usr", bundle, "sysb"}, std::chrono::seconds(300));
   names_.push_back("sysb");
   ASSERT_EQ(install.exit_code, 0) << install.output;
   EXPECT_TRUE(contains(install.output, "no cgroup namespace: init: systemd gets one of its own"))
@@ -259,9 +261,9 @@ TEST_F(SystemdContainer, ARuncBundleInstallsAndBoots) {
   const std::string def = slurp(defs_ + "/sysb.yaml");
   EXPECT_TRUE(contains(def, "init: \"systemd\"")) << def;
   EXPECT_FALSE(contains(def, "cgroup")) << def;
-  EXPECT_FALSE(contains(def, "rootfs_writes")) << def;  // systemd writes /etc and /var
+  EXPECT_FALSE(contains(def, "rootfs_writes")) << def;    // systemd writes /etc and /var
   EXPECT_TRUE(contains(def, "userns: \"auto\"")) << def;  // its User= services
-  EXPECT_FALSE(contains(def, "/sys\"")) << def;  // runc's /sys bind is box's own /sys
+  EXPECT_FALSE(contains(def, "/sys\"")) << def;           // runc's /sys bind is box's own /sys
 
   auto start = boxctl({"start", "sysb"});
   ASSERT_TRUE(start_succeeded(start, "sysb"));
@@ -297,7 +299,7 @@ TEST_F(SystemdContainer, ARuncBundleInstallsAndBoots) {
   auto refused = boxctl({"validate", defs_ + "/sysb.yaml"});
   EXPECT_EQ(refused.exit_code, 3) << refused.output;
   EXPECT_TRUE(contains(refused.output, defs_ + "/sysb.yaml.d/caps.yaml:1:1: 'capabilities': "
-                                                "'init: systemd' needs CAP_SYS_ADMIN"))
+                                               "'init: systemd' needs CAP_SYS_ADMIN"))
       << refused.output;
   fs::remove_all(defs_ + "/sysb.yaml.d");
   auto removed = boxctl({"uninstall", "sysb"});

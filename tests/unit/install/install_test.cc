@@ -333,7 +333,8 @@ TEST_F(Install, ARuncBundleWhoseInitIsSystemd) {
     write_bytes(b + "/rootfs/usr/lib/systemd/systemd", "systemd");
     write_bytes(b + "/rootfs/usr/bin/busybox", "busybox");
     fs::create_symlink(init, b + "/rootfs/usr/sbin/init");
-    const std::string spec = "cd '" + b + "' && runc spec --rootless && python3 -c \"import json; "
+    const std::string spec = "cd '" + b +
+                             "' && runc spec --rootless && python3 -c \"import json; "
                              "c = json.load(open('config.json')); c['process']['args'] = "
                              "['/sbin/init']; json.dump(c, open('config.json', 'w'))\"";
     ASSERT_EQ(std::system(spec.c_str()), 0) << spec;
@@ -345,7 +346,8 @@ TEST_F(Install, ARuncBundleWhoseInitIsSystemd) {
       EXPECT_NE(def.find("init: \"systemd\""), std::string::npos) << def;
       EXPECT_EQ(def.find("cgroup: host"), std::string::npos) << def;
       EXPECT_EQ(def.find("capabilities"), std::string::npos) << def;
-      for (const auto& w : r->warnings) noted |= w.find("init: systemd gets one") != std::string::npos;
+      for (const auto& w : r->warnings)
+        noted |= w.find("init: systemd gets one") != std::string::npos;
     } else {
       EXPECT_EQ(def.find("init:"), std::string::npos) << def;
       for (const auto& w : r->warnings)

@@ -97,11 +97,10 @@ TEST(DefinitionDraft, EveryFieldUnderItsSchemaKeyInSchemaOrder) {
                                       LoadContext{"/home/u", "/home/u/.local/share", ""});
   ASSERT_TRUE(def.ok()) << def.error().message() << "\n" << yaml;
   // The keys that take a name read back as the draft's values.
-  EXPECT_EQ(
-      std::tuple(def->init, def->userns, def->network, def->rootfs_writes, def->seccomp,
-                 def->restart, def->autostart),
-      std::tuple(*d.init, *d.userns, *d.network, *d.rootfs_writes, *d.seccomp, *d.restart,
-                 *d.autostart));
+  EXPECT_EQ(std::tuple(def->init, def->userns, def->network, def->rootfs_writes, def->seccomp,
+                       def->restart, def->autostart),
+            std::tuple(*d.init, *d.userns, *d.network, *d.rootfs_writes, *d.seccomp, *d.restart,
+                       *d.autostart));
   EXPECT_FALSE(def->namespaces.ipc);
   EXPECT_EQ(def->groups, std::vector<gid_t>{5});
   EXPECT_EQ(def->umask, 027u);

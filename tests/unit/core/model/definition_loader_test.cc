@@ -150,10 +150,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"HostnameWithAt", "rootfs: /r\ncommand: [x]\nhostname: web@blue\n",
                 "hello.yaml:3:11: 'hostname': 'web@blue' is not a valid host name (letters, "
                 "digits, '-' and '.', at most 64 characters, not starting with '-' or '.')"},
-        BadCase{"TinyInitOnTheHostsPids", "rootfs: /r\ncommand: [x]\ninit: tiny\nnamespaces: {pid: host}\n",
-                "hello.yaml:3:1: 'init': 'init: tiny' needs a private pid namespace (namespaces.pid is host)"},
-        BadCase{"SystemdOnTheHostsCgroups", "rootfs: /r\ninit: systemd\nnamespaces: {cgroup: host}\n",
-                "hello.yaml:2:1: 'init': 'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)"},
+        BadCase{"TinyInitOnTheHostsPids",
+                "rootfs: /r\ncommand: [x]\ninit: tiny\nnamespaces: {pid: host}\n",
+                "hello.yaml:3:1: 'init': 'init: tiny' needs a private pid namespace "
+                "(namespaces.pid is host)"},
+        BadCase{"SystemdOnTheHostsCgroups",
+                "rootfs: /r\ninit: systemd\nnamespaces: {cgroup: host}\n",
+                "hello.yaml:2:1: 'init': 'init: systemd' needs a private cgroup namespace "
+                "(namespaces.cgroup is host)"},
         BadCase{"SystemdWithoutSysAdmin",
                 "rootfs: /r\ninit: systemd\ncapabilities: {drop: [NET_RAW, SYS_ADMIN]}\n",
                 "hello.yaml:3:1: 'capabilities': 'init: systemd' needs CAP_SYS_ADMIN (systemd "
