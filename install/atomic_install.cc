@@ -209,8 +209,11 @@ Result<void> plan_exports(const ExportsInput& in, image::DefinitionDraft& draft,
     if (!text) return text.error();
     auto config = image::substitute(*text, values, "/exports/config.json.template");
     if (!config) return config.error();
-    auto t =
-        image::translate_runtime_config(*config, "/exports/config.json.template", in.image_dir);
+    // The image's own rootfs tells whether its /sbin/init is systemd.
+    auto t = image::translate_runtime_config(*config, "/exports/config.json.template", in.image_dir,
+                                             [&](const std::string&, const std::string& path) {
+                                               return path_in_rootfs(in.rootfs, path);
+                                             });
     if (!t) return t.error();
     // The exports replace the image config's defaults, as with Atomic.
     std::string description = draft.description;

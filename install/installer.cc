@@ -204,13 +204,20 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
       auto c =
           read_file(src.path + "/config.json", image::kMaxJsonBytes, image::FinalSymlink::kFollow);
       if (!c) return c.error().wrap(wrap);
-      auto t = image::translate_runtime_config(*c, src.path + "/config.json", src.path);
+      auto bundle_root = [&](const std::string& root_path) {
+        return root_path.empty() || root_path[0] != '/' ? src.path + "/" + root_path : root_path;
+      };
+      // Read before the copy, in the bundle's rootfs: is its /sbin/init systemd?
+      auto t = image::translate_runtime_config(
+          *c, src.path + "/config.json", src.path,
+          [&](const std::string& root_path, const std::string& path) {
+            return path_in_rootfs(bundle_root(root_path), path);
+          });
       if (!t) return t.error().wrap(wrap);
       prep.draft = std::move(t->draft);
       for (auto& w : t->warnings) meta.warnings.push_back("config.json: " + w);
       meta.labels = t->annotations;
-      from = t->root_path.empty() || t->root_path[0] != '/' ? src.path + "/" + t->root_path
-                                                            : t->root_path;
+      from = bundle_root(t->root_path);
     }
     struct stat st;
     if (stat(from.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))

@@ -16,7 +16,7 @@ void DefinitionDraft::set_env(const std::string& name, const std::string& value)
 namespace {
 
 // Where a draft holds each key it can hold, by the shape of the value. The
-// keys a draft has no field for (init, dns, notify, ...) are never written.
+// keys a draft has no field for (dns, notify, ...) are never written.
 constexpr std::pair<Key, std::string DefinitionDraft::*> kScalars[] = {
     {Key::kDescription, &DefinitionDraft::description},
     {Key::kRootfs, &DefinitionDraft::rootfs},
@@ -33,7 +33,8 @@ constexpr std::pair<Key, std::vector<std::string> DefinitionDraft::*> kLists[] =
 };
 // Keys that take a name (schema.h).
 constexpr auto kNamedKeys =
-    std::make_tuple(std::pair{Key::kUserns, &DefinitionDraft::userns},
+    std::make_tuple(std::pair{Key::kInit, &DefinitionDraft::init},
+                    std::pair{Key::kUserns, &DefinitionDraft::userns},
                     std::pair{Key::kNetwork, &DefinitionDraft::network},
                     std::pair{Key::kRootfsWrites, &DefinitionDraft::rootfs_writes},
                     std::pair{Key::kSeccomp, &DefinitionDraft::seccomp},

@@ -31,6 +31,7 @@ struct DefinitionDraft {
   std::string image;   // `image: NAME`
   std::string rootfs;  // or `rootfs: PATH`
   std::vector<std::string> command;
+  std::optional<InitMode> init;
   std::vector<std::pair<std::string, std::string>> env;
   std::string workdir;
   std::string user;  // "UID:GID"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -25,14 +26,19 @@ std::string limit_text(std::uint64_t v) {
 }
 
 // Mounts every runtime sets up for the container itself: box provides its
-// own /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, so these are expected
-// and not worth a warning.
-bool is_standard_mount(const std::string& dest, const std::string& type) {
+// own /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, so these are
+// expected and not worth a warning. A rootless runtime cannot mount sysfs
+// outside a network namespace of its own and binds the host's instead:
+// `runc spec --rootless` writes /sys as type "none" with "rbind" from
+// /sys; that too is the standard /sys, not a bind to copy over box's own.
+bool is_standard_mount(const std::string& dest, const std::string& type, const std::string& source,
+                       bool bind) {
   static const std::set<std::string> kDest = {"/proc",       "/dev", "/dev/pts",      "/dev/shm",
                                               "/dev/mqueue", "/sys", "/sys/fs/cgroup"};
   static const std::set<std::string> kTypes = {"proc",   "sysfs",  "devpts",
                                                "mqueue", "cgroup", "cgroup2"};
-  return kDest.count(dest) && (kTypes.count(type) || type == "tmpfs" || type == "bind");
+  if (!kDest.count(dest)) return false;
+  return kTypes.count(type) || type == "tmpfs" || (bind && (type == "bind" || source == dest));
 }
 
 // mount(8)'s "65536k" -> a definition size, "65536K".
@@ -78,6 +84,92 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+using Warn = std::function<void(const std::string& field, const std::string& why)>;
+
+// The capabilities an inner systemd gets from box (run_plan.cc) leave
+// these out: they cannot work in a user namespace, and systemd reads them
+// as "may do" and starts units that only fail (docs/systemd-containers.md).
+const std::vector<std::string> kNotForSystemd = {"SYS_RAWIO", "SYS_MODULE", "SYS_TIME"};
+
+// The bounding set as `capabilities: {add, drop}` relative to box's
+// default set. For init: systemd, box's own set for an inner systemd is
+// kept: a bundle's set made for one program (runc's has three) leaves
+// systemd without what it mounts and switches users with, and a full one
+// brings back kNotForSystemd; either is said in a note.
+void translate_bounding(const std::vector<std::string>& bounding, bool systemd,
+                        const std::string& field, DefinitionDraft& d, const Warn& warn) {
+  if (!systemd) {
+    const auto& def = default_capabilities();
+    for (const auto& cap : bounding)
+      if (!has(def, cap)) d.cap_add.push_back(cap);
+    for (const auto& cap : def)
+      if (!has(bounding, cap)) d.cap_drop.push_back(cap);
+    return;
+  }
+  std::string left_out;
+  for (const auto& cap : kNotForSystemd)
+    if (has(bounding, cap)) left_out += (left_out.empty() ? "" : ", ") + cap;
+  std::string why =
+      "init: systemd gets box's set for an inner systemd (every capability of its "
+      "user namespace but SYS_RAWIO, SYS_MODULE and SYS_TIME), not the bundle's " +
+      std::to_string(bounding.size());
+  if (!left_out.empty())
+    why += "; left out: " + left_out +
+           " (they cannot work in a user namespace, and systemd would start units that fail "
+           "with them: debugfs mounts, modprobe@, systemd-timesyncd)";
+  if (!has(bounding, "SYS_ADMIN"))
+    why +=
+        "; the bundle's set has no SYS_ADMIN, without which systemd cannot mount its file "
+        "systems and exits";
+  warn(field, why + ". Narrow it with 'capabilities: {drop: [...]}'");
+}
+
+std::vector<std::string> capability_list(const json& list) {
+  std::vector<std::string> out;
+  for (const auto& x : list) out.push_back(strip_cap(x.get<std::string>()));
+  return out;
+}
+
+void translate_rlimits(const json& list, const std::string& field, DefinitionDraft& d) {
+  for (const auto& r : list) {
+    std::string name = rlimit_name(r.at("type").get<std::string>());
+    auto bound = [&](const char* key) -> std::uint64_t {
+      if (!r.contains(key)) return 0;
+      return unsigned_field(r[key], field + "[" + name + "]." + key, kMaxU64);
+    };
+    const std::uint64_t soft = bound("soft"), hard = bound("hard");
+    d.rlimits.emplace_back(
+        name, soft == hard ? limit_text(soft) : limit_text(soft) + ":" + limit_text(hard));
+  }
+}
+
+// The paths of systemd itself, and of an init that may be systemd or any
+// other: the rootfs tells which.
+const std::set<std::string> kSystemdPaths = {"/usr/lib/systemd/systemd", "/lib/systemd/systemd"};
+const std::set<std::string> kInitPaths = {"/sbin/init", "/usr/sbin/init"};
+
+// Whether the command is systemd, so that the box gets `init: systemd`.
+bool runs_systemd(const std::string& program, const std::string& root_path,
+                  const ResolveInRootfs& resolve, const Warn& warn) {
+  if (kSystemdPaths.count(program)) return true;
+  if (!kInitPaths.count(program)) return false;
+  if (!resolve) {
+    warn("process.args", "'" + program +
+                             "' may be any init: init: none (set 'init: systemd' if "
+                             "it is systemd)");
+    return false;
+  }
+  const std::string target = resolve(root_path, program);
+  if (target.empty()) {
+    warn("process.args", "'" + program + "' is not in the rootfs: init: none");
+    return false;
+  }
+  if (target.size() >= 8 && target.compare(target.size() - 8, 8, "/systemd") == 0) return true;
+  warn("process.args", "'" + program + "' is not systemd (it leads to '" +
+                           target.substr(target.rfind('/') + 1) + "'): init: none");
+  return false;
+}
+
 }  // namespace
 
 const std::vector<std::string>& default_capabilities() {
@@ -88,7 +180,8 @@ const std::vector<std::string>& default_capabilities() {
 }
 
 Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const std::string& what,
-                                                    const std::string& bundle_dir) {
+                                                    const std::string& bundle_dir,
+                                                    const ResolveInRootfs& resolve) {
   json j;
   try {
     j = json::parse(text);
@@ -98,7 +191,7 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
   if (!j.is_object()) return Error(what + ": expected a JSON object");
   RuntimeTranslation t;
   DefinitionDraft& d = t.draft;
-  auto warn = [&](const std::string& field, const std::string& why) {
+  const Warn warn = [&](const std::string& field, const std::string& why) {
     t.warnings.push_back(field + ": " + why);
   };
 
@@ -109,6 +202,10 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     for (const auto& [key, _] : j.items())
       if (!kKnownTop.count(key)) warn(key, "not supported by box (ignored)");
 
+    // root (where it is, first: the command may need a look into it)
+    const bool root_readonly = j.contains("root") && j["root"].value("readonly", false);
+    t.root_path = j.contains("root") ? j["root"].value("path", std::string("rootfs")) : "rootfs";
+
     // process
     if (!j.contains("process") || !j["process"].is_object())
       return Error(what + ": missing 'process' (box needs the command to run)");
@@ -116,6 +213,22 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
     if (!p.contains("args") || !p["args"].is_array() || p["args"].empty())
       return Error(what + ": 'process.args': expected a non-empty list of strings");
     for (const auto& a : p["args"]) d.command.push_back(a.get<std::string>());
+    const bool systemd = runs_systemd(d.command[0], t.root_path, resolve, warn);
+    if (systemd) d.init = InitMode::kSystemd;
+    // An inner systemd writes to /etc and /var at boot (logind's and
+    // dbus's state, machine-id): on a read-only root those units fail and
+    // the boot ends degraded, so it gets box's default overlay.
+    if (root_readonly && !systemd) {
+      d.rootfs_writes = RootfsWrites::kReadonly;
+    } else if (root_readonly) {
+      warn("root.readonly",
+           "true: init: systemd writes to /etc and /var at boot: writes go to box's default "
+           "overlay and are discarded at stop; set 'rootfs_writes: persistent' to keep them");
+    } else {
+      warn("root.readonly",
+           "false: writes to the root filesystem go to box's default overlay and "
+           "are discarded at stop; set 'rootfs_writes: persistent' to keep them");
+    }
     if (p.contains("env"))
       for (const auto& e : p["env"]) {
         std::string s = e.get<std::string>();
@@ -153,49 +266,20 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
            "a service has no terminal: stdin is /dev/null and output goes to the journal");
     if (p.contains("capabilities")) {
       const json& c = p["capabilities"];
-      std::vector<std::string> bounding;
-      if (c.contains("bounding"))
-        for (const auto& x : c["bounding"]) bounding.push_back(strip_cap(x.get<std::string>()));
-      const auto& def = default_capabilities();
-      for (const auto& cap : bounding)
-        if (!has(def, cap)) d.cap_add.push_back(cap);
-      for (const auto& cap : def)
-        if (!has(bounding, cap)) d.cap_drop.push_back(cap);
+      translate_bounding(
+          c.contains("bounding") ? capability_list(c["bounding"]) : std::vector<std::string>{},
+          systemd, "process.capabilities.bounding", d, warn);
       if (c.contains("ambient") && !c["ambient"].empty())
         warn("process.capabilities.ambient",
              "ambient capabilities are not supported: the command gets the bounding set as root "
              "inside, nothing as another user");
     }
-    if (p.contains("rlimits"))
-      for (const auto& r : p["rlimits"]) {
-        std::string name = rlimit_name(r.at("type").get<std::string>());
-        auto bound = [&](const char* key) -> std::uint64_t {
-          if (!r.contains(key)) return 0;
-          return unsigned_field(r[key], "process.rlimits[" + name + "]." + key, kMaxU64);
-        };
-        const std::uint64_t soft = bound("soft"), hard = bound("hard");
-        d.rlimits.emplace_back(
-            name, soft == hard ? limit_text(soft) : limit_text(soft) + ":" + limit_text(hard));
-      }
+    if (p.contains("rlimits")) translate_rlimits(p["rlimits"], "process.rlimits", d);
     if (p.contains("noNewPrivileges") && !p["noNewPrivileges"].get<bool>())
       warn("process.noNewPrivileges", "false is not honoured: box always sets no_new_privs");
     for (const char* k : {"apparmorProfile", "selinuxLabel", "oomScoreAdj", "scheduler",
                           "ioPriority", "consoleSize", "execCPUAffinity"})
       if (p.contains(k)) warn(std::string("process.") + k, "not supported by box (ignored)");
-
-    // root
-    if (j.contains("root")) {
-      t.root_path = j["root"].value("path", std::string("rootfs"));
-      if (j["root"].value("readonly", false)) {
-        d.rootfs_writes = RootfsWrites::kReadonly;
-      } else {
-        warn("root.readonly",
-             "false: writes to the root filesystem go to box's default overlay and "
-             "are discarded at stop; set 'rootfs_writes: persistent' to keep them");
-      }
-    } else {
-      t.root_path = "rootfs";
-    }
 
     if (j.contains("hostname")) d.hostname = j["hostname"].get<std::string>();
     if (j.contains("domainname")) warn("domainname", "not supported by box (ignored)");
@@ -210,7 +294,7 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         if (m.contains("options"))
           for (const auto& o : m["options"]) opts.push_back(o.get<std::string>());
         bool bind = type == "bind" || has(opts, "bind") || has(opts, "rbind");
-        if (is_standard_mount(dest, type)) continue;
+        if (is_standard_mount(dest, type, source, bind)) continue;
         if (bind) {
           DraftMount dm;
           dm.type = MountType::kBind;
@@ -258,9 +342,17 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         }
       have_net = present.count("network") > 0;
       have_uts = present.count("uts") > 0;
-      for (const auto& kind : namespace_kinds())
-        if (!present.count(kind.name))
-          d.namespaces[kind.name] = choice_name(namespace_states(), false);
+      for (const auto& kind : namespace_kinds()) {
+        if (present.count(kind.name)) continue;
+        // An inner systemd is PID 1 of its own pid namespace and manages
+        // its own cgroup tree: start refuses it either without.
+        if (systemd && (kind.name == std::string("pid") || kind.name == std::string("cgroup"))) {
+          warn("linux.namespaces",
+               std::string("no ") + kind.name + " namespace: init: systemd gets one of its own");
+          continue;
+        }
+        d.namespaces[kind.name] = choice_name(namespace_states(), false);
+      }
       if (have_net) d.network = NetworkMode::kNone;  // a new network namespace: loopback only
       if (!present.count("mount"))
         warn("linux.namespaces", "no mount namespace: box always uses one");
@@ -274,7 +366,13 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
       };
       if (l.contains("uidMappings") || l.contains("gidMappings")) {
         std::string uids = maps("uidMappings");
-        d.userns = (uids == "1") ? UsernsMode::kSingle : UsernsMode::kAuto;
+        // An inner systemd runs services as other users (User=, DynamicUser=):
+        // one id is not enough for it, whatever the bundle maps.
+        d.userns = (uids == "1" && !systemd) ? UsernsMode::kSingle : UsernsMode::kAuto;
+        if (uids == "1" && systemd)
+          warn("linux.uidMappings",
+               "one id: init: systemd gets 'userns: auto' (its services run "
+               "as other users)");
         warn("linux.uidMappings",
              std::string("host ids cannot be chosen rootless: box maps container root to "
                          "you and, with 'userns: ") +
@@ -311,16 +409,38 @@ Result<RuntimeTranslation> translate_runtime_config(std::string_view text, const
         warn("linux.seccomp", "the given filter is not used: box applies its default filter");
       if (l.contains("devices") && !l["devices"].empty())
         warn("linux.devices", "device nodes cannot be created rootless (ignored)");
-      for (const char* k : {"sysctl", "cgroupsPath", "rootfsPropagation", "mountLabel", "intelRdt",
-                            "personality", "timeOffsets"})
-        if (l.contains(k)) warn(std::string("linux.") + k, "not supported by box (ignored)");
+      // The layout before runtime-spec 1.0 (ociVersion 0.x): the bounding
+      // set and the rlimits under linux, not process.
+      if (l.contains("capabilities")) {
+        if (p.contains("capabilities"))
+          warn("linux.capabilities", "the pre-1.0 place, beside process.capabilities (ignored)");
+        else
+          translate_bounding(capability_list(l["capabilities"]), systemd, "linux.capabilities", d,
+                             warn);
+      }
+      if (l.contains("rlimits")) {
+        if (p.contains("rlimits"))
+          warn("linux.rlimits", "the pre-1.0 place, beside process.rlimits (ignored)");
+        else
+          translate_rlimits(l["rlimits"], "linux.rlimits", d);
+      }
+      static const std::set<std::string> kTranslated = {
+          "namespaces", "uidMappings", "gidMappings", "maskedPaths",  "readonlyPaths",
+          "resources",  "seccomp",     "devices",     "capabilities", "rlimits"};
+      for (const auto& [k, _] : l.items())
+        if (!kTranslated.count(k)) warn("linux." + k, "not supported by box (ignored)");
     }
     if (!d.hostname.empty() && !have_uts) {
       warn("hostname", "set without a uts namespace: ignored (the host's name is shared)");
       d.hostname.clear();
     }
 
-    if (j.contains("hooks")) warn("hooks", "runtime hooks are not supported (ignored)");
+    // `"hooks": {}` (or empty lists) asks for nothing.
+    if (j.contains("hooks")) {
+      if (!j["hooks"].is_object()) warn("hooks", "expected an object (ignored)");
+      for (const auto& [k, list] : j["hooks"].items())
+        if (!list.empty()) warn("hooks." + k, "runtime hooks are not supported (ignored)");
+    }
     if (j.contains("annotations"))
       for (const auto& [k, v] : j["annotations"].items())
         if (v.is_string()) t.annotations[k] = v.get<std::string>();

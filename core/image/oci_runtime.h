@@ -4,6 +4,7 @@
 // never silently dropped.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,9 +22,18 @@ struct RuntimeTranslation {
   std::map<std::string, std::string> annotations;
 };
 
-// `bundle_dir` resolves relative mount sources.
+// Where `path` of the bundle's root filesystem `root_path` (root.path as
+// written) leads, symlinks resolved as in the container; empty when it is
+// not there. The installer's look into the rootfs, so that the translation
+// itself stays pure: it tells whether a command of /sbin/init is systemd.
+using ResolveInRootfs =
+    std::function<std::string(const std::string& root_path, const std::string& path)>;
+
+// `bundle_dir` resolves relative mount sources. Without `resolve`, a
+// command of /sbin/init is not taken for systemd (there is no telling).
 Result<RuntimeTranslation> translate_runtime_config(std::string_view json, const std::string& what,
-                                                    const std::string& bundle_dir);
+                                                    const std::string& bundle_dir,
+                                                    const ResolveInRootfs& resolve = {});
 
 // The capabilities a definition gets when it names none (docs/architecture.md).
 const std::vector<std::string>& default_capabilities();

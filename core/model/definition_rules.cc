@@ -1,6 +1,22 @@
 #include "core/model/definition_rules.h"
 
+#include <algorithm>
+
 namespace box {
+namespace {
+
+bool lists(const std::vector<std::string>& v, const char* name) {
+  return std::find(v.begin(), v.end(), name) != v.end();
+}
+
+// Whether an inner systemd keeps CAP_SYS_ADMIN: its set starts from every
+// capability (run_plan.cc) unless `drop: [ALL]` empties it.
+bool systemd_keeps_sys_admin(const CapabilitySpec& caps) {
+  const bool from_all = caps.add_all || !lists(caps.drop, "ALL");
+  return (from_all || lists(caps.add, "CAP_SYS_ADMIN")) && !lists(caps.drop, "CAP_SYS_ADMIN");
+}
+
+}  // namespace
 
 std::optional<RuleViolation> check_definition(const Definition& def) {
   if (!def.ports.empty() && def.network != NetworkMode::kPrivate)
@@ -21,6 +37,11 @@ std::optional<RuleViolation> check_definition(const Definition& def) {
   if (def.init == InitMode::kSystemd && !def.namespaces.cgroup)
     return RuleViolation{
         Key::kInit, "'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)"};
+  // Without it systemd cannot mount its API file systems and exits at once.
+  if (def.init == InitMode::kSystemd && !systemd_keeps_sys_admin(def.capabilities))
+    return RuleViolation{Key::kCapabilities,
+                         "'init: systemd' needs CAP_SYS_ADMIN (systemd mounts its file systems "
+                         "with it and exits without it): do not drop it"};
   for (const auto* list : {&def.after, &def.requires_})
     for (const auto& other : *list)
       if (other == def.name)

@@ -1,5 +1,7 @@
 #include "core/plan/enter_plan.h"
 
+#include <algorithm>
+
 #include "core/plan/proc_files.h"
 #include "core/plan/run_plan.h"
 #include "core/sys/id_map.h"
@@ -25,6 +27,23 @@ Result<void> plan_identity(const EnterFacts& facts, const ProcStatus& status, En
     if (auto inside = id_inside(*gids, g)) plan.groups.push_back(*inside);
   plan.set_groups = !(facts.setgroups && facts.setgroups->rfind("deny", 0) == 0);
   return {};
+}
+
+// The container's limits, as far as the caller may set them: a hard limit
+// above the caller's own is lowered to it (raising one takes
+// CAP_SYS_RESOURCE in the host's user namespace), a soft one to its hard.
+Result<std::vector<ProcLimit>> plan_limits(const EnterFacts& facts) {
+  auto theirs = parse_proc_limits(facts.limits);
+  if (!theirs) return theirs.error().wrap("/proc/" + std::to_string(facts.pid) + "/limits");
+  auto ours = parse_proc_limits(facts.own_limits);
+  if (!ours) return ours.error().wrap("/proc/self/limits");
+  for (auto& limit : *theirs)
+    for (const auto& own : *ours)
+      if (own.resource == limit.resource && own.hard < limit.hard) {
+        limit.hard = own.hard;
+        limit.soft = std::min(limit.soft, limit.hard);
+      }
+  return theirs;
 }
 
 }  // namespace
@@ -65,6 +84,9 @@ Result<EnterPlan> plan_enter(const EnterRequest& request, const EnterFacts& fact
     if (auto last = parse_unsigned(text); last && *last < 64) plan.cap_last = static_cast<int>(*last);
   }
   plan.no_new_privs = status->no_new_privs;
+  auto limits = plan_limits(facts);
+  if (!limits) return limits.error();
+  plan.rlimits = std::move(*limits);
   // A box under box's default filter gets it for what enters it too. Which
   // variant: ptrace denied when the box shares our pid namespace, as at its
   // start; nested user namespaces not allowed (even where an inner systemd

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/plan/proc_files.h"
 #include "core/plan/seccomp_filter.h"
 #include "core/sys/result.h"
 
@@ -52,6 +53,8 @@ struct EnterFacts {
   std::optional<std::string> setgroups;     // /proc/PID/setgroups, if readable
   std::optional<std::string> environ;       // /proc/PID/environ, if readable
   std::optional<std::string> cap_last_cap;  // /proc/sys/kernel/cap_last_cap
+  std::string limits;                       // /proc/PID/limits
+  std::string own_limits;                   // the caller's: /proc/self/limits
   // Its namespaces that are not the caller's (CLONE_NEW* bits): joining
   // one's own is an error for the user namespace and pointless for others.
   int foreign_namespaces = 0;
@@ -71,6 +74,10 @@ struct EnterPlan {
   std::uint64_t cap_bounding = 0;  // every capability not in it is dropped
   int cap_last = 40;               // the highest capability the kernel knows
   bool no_new_privs = false;
+  // The resource limits of the process joined (its definition's rlimits),
+  // each hard limit no higher than the caller's: an unprivileged process
+  // cannot raise its own.
+  std::vector<ProcLimit> rlimits;
   // The default filter's variant, when the process joined is filtered;
   // nothing: it runs unfiltered, and so does the command.
   std::optional<SeccompOptions> seccomp;

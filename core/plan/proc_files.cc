@@ -1,5 +1,10 @@
 #include "core/plan/proc_files.h"
 
+#include <sys/resource.h>
+
+#include <optional>
+#include <utility>
+
 #include "core/sys/text_fields.h"
 
 namespace box {
@@ -45,6 +50,48 @@ Result<ProcStatus> parse_proc_status(std::string_view text) {
   }
   if (!have_uid || !have_gid || !have_bnd) return Error("no Uid, Gid or CapBnd line");
   return st;
+}
+
+Result<std::vector<ProcLimit>> parse_proc_limits(std::string_view text) {
+  // The kernel's names (fs/proc/base.c, lnames[]), by resource.
+  static constexpr std::pair<const char*, int> kNames[] = {
+      {"Max cpu time", RLIMIT_CPU},
+      {"Max file size", RLIMIT_FSIZE},
+      {"Max data size", RLIMIT_DATA},
+      {"Max stack size", RLIMIT_STACK},
+      {"Max core file size", RLIMIT_CORE},
+      {"Max resident set", RLIMIT_RSS},
+      {"Max processes", RLIMIT_NPROC},
+      {"Max open files", RLIMIT_NOFILE},
+      {"Max locked memory", RLIMIT_MEMLOCK},
+      {"Max address space", RLIMIT_AS},
+      {"Max file locks", RLIMIT_LOCKS},
+      {"Max pending signals", RLIMIT_SIGPENDING},
+      {"Max msgqueue size", RLIMIT_MSGQUEUE},
+      {"Max nice priority", RLIMIT_NICE},
+      {"Max realtime priority", RLIMIT_RTPRIO},
+      {"Max realtime timeout", RLIMIT_RTTIME},
+  };
+  std::vector<ProcLimit> out;
+  for (auto line : split_nonempty(text, "\n")) {
+    for (const auto& [name, resource] : kNames) {
+      const std::string_view n(name);
+      // "Max open files" must not match "Max open files2": a space follows.
+      if (line.size() <= n.size() || line.substr(0, n.size()) != n || line[n.size()] != ' ')
+        continue;
+      auto fields = split_nonempty(line.substr(n.size()), " ");
+      auto value = [](std::string_view v) -> std::optional<std::uint64_t> {
+        if (v == "unlimited") return UINT64_MAX;
+        return parse_unsigned(v);
+      };
+      std::optional<std::uint64_t> soft, hard;
+      if (fields.size() >= 2) soft = value(fields[0]), hard = value(fields[1]);
+      if (!soft || !hard) return Error("cannot read the limits in '" + std::string(line) + "'");
+      out.push_back({resource, *soft, *hard});
+    }
+  }
+  if (out.empty()) return Error("no limits in it");
+  return out;
 }
 
 std::vector<std::string> parse_environ(std::string_view data) {

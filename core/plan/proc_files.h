@@ -1,5 +1,6 @@
 // What /proc says about a process, parsed: its children, its status
-// (identity, bounding set, no_new_privs, seccomp) and its environment.
+// (identity, bounding set, no_new_privs, seccomp), its resource limits and
+// its environment.
 // Pure; `boxctl enter` reads the files (core/runtime/enter.cc) and plans
 // from them (enter_plan.h).
 #pragma once
@@ -28,6 +29,17 @@ struct ProcStatus {
 };
 // /proc/PID/status; an error without its Uid, Gid or CapBnd line.
 Result<ProcStatus> parse_proc_status(std::string_view text);
+
+// One line of /proc/PID/limits: a resource (RLIMIT_*) and its limits,
+// UINT64_MAX for "unlimited".
+struct ProcLimit {
+  int resource = 0;
+  std::uint64_t soft = 0, hard = 0;
+  bool operator==(const ProcLimit&) const = default;
+};
+// /proc/PID/limits ("Max open files  1024  4096  files"), every resource
+// the kernel lists; an error naming the line it cannot read.
+Result<std::vector<ProcLimit>> parse_proc_limits(std::string_view text);
 
 // /proc/PID/environ: NUL-separated "KEY=value" (entries without a name
 // or '=' are left out).

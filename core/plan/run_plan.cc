@@ -25,6 +25,9 @@ const char* const kDefaultCapabilities[] = {
     "CAP_SETGID", "CAP_SETUID",       "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
     "CAP_SETFCAP"};
 
+// What an inner systemd does not get unless its definition adds it.
+const char* const kNotForSystemd[] = {"CAP_SYS_RAWIO", "CAP_SYS_MODULE", "CAP_SYS_TIME"};
+
 constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
 void add_proc(std::vector<MountStep>& m, bool private_pid) {
@@ -437,15 +440,23 @@ Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
   if (!fs) return fs.error();
 
   for (const auto& r : def.rlimits) p.rlimits.push_back({r.resource, r.soft, r.hard});
-  // An init manages the whole container: it gets every capability (of the
-  // user namespace) unless the definition says otherwise.
+  // An inner systemd manages the whole container: it starts from every
+  // capability (of the user namespace) but the three that cannot work in
+  // one (raw I/O, modules, the clock): it reads them as "may do" and starts
+  // units (debugfs mounts, modprobe@, timesyncd) that would only fail. The
+  // definition's add/drop apply to that set, so that dropping one
+  // capability does not take SYS_ADMIN along (definition_rules.h refuses
+  // a drop of SYS_ADMIN itself).
   CapabilitySpec cap_spec = def.capabilities;
-  // Not the three that cannot work in a user namespace (raw I/O, modules,
-  // the clock): an inner systemd reads them as "may do" and starts units
-  // (debugfs mounts, modprobe@, timesyncd) that would only fail.
-  if (def.init == InitMode::kSystemd && cap_spec == CapabilitySpec{}) {
-    cap_spec.add_all = true;
-    cap_spec.drop = {"CAP_SYS_RAWIO", "CAP_SYS_MODULE", "CAP_SYS_TIME"};
+  if (def.init == InitMode::kSystemd && !cap_spec.add_all) {
+    const bool drop_all =
+        std::find(cap_spec.drop.begin(), cap_spec.drop.end(), "ALL") != cap_spec.drop.end();
+    if (!drop_all) {
+      cap_spec.add_all = true;
+      for (const char* cap : kNotForSystemd)
+        if (std::find(cap_spec.add.begin(), cap_spec.add.end(), cap) == cap_spec.add.end())
+          cap_spec.drop.push_back(cap);
+    }
   }
   auto caps = resolve_capabilities(cap_spec);
   if (!caps) return caps.error();

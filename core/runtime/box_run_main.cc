@@ -3,6 +3,7 @@
 //   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
 //   box-run validate FILE|NAME...          check definitions
 // The command line is box_run_command_line.*.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -151,6 +152,25 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
+// A bundle (runc's config.json, or box's box.yaml, beside a rootfs/) named
+// where ROOTFS goes: run as a root filesystem it would fail on its first
+// mount point ('/proc'), which says nothing of the mistake.
+std::optional<std::string> bundle_instead_of_rootfs(const std::string& dir) {
+  struct stat st;
+  auto exists = [&](const std::string& path, bool directory) {
+    return ::stat(path.c_str(), &st) == 0 &&
+           (directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+  };
+  if (!exists(dir + "/rootfs", true)) return std::nullopt;
+  for (const char* file : {"config.json", "box.yaml"})
+    if (exists(dir + "/" + file, false))
+      return "'" + dir + "' is a bundle (" + file +
+             " and rootfs/), not a root filesystem: install it and start it ('boxctl install " +
+             dir + " NAME', 'boxctl start NAME'), or run its root filesystem ('run " + dir +
+             "/rootfs -- COMMAND')";
+  return std::nullopt;
+}
+
 int cmd_run(box::Definition def, bool dry_run) {
   if (def.rootfs.front() != '/') {
     char cwd[4096];
@@ -158,6 +178,8 @@ int cmd_run(box::Definition def, bool dry_run) {
       return usage_error("cannot resolve relative ROOTFS", "box-run run --help");
     def.rootfs = std::string(cwd) + "/" + def.rootfs;
   }
+  if (auto bundle = bundle_instead_of_rootfs(def.rootfs))
+    return usage_error(*bundle, "box-run run --help");
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
     box::log_error(dirs.error().message());

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -91,6 +92,7 @@ struct Prepared {
   uint64_t cap_bounding = 0;
   int cap_last = 40;
   bool no_new_privs = false;
+  const std::vector<ProcLimit>* rlimits = nullptr;
   const SeccompProgram* seccomp = nullptr;  // null: the command runs unfiltered
   const std::vector<std::string>* candidates = nullptr;
   std::vector<char*> argv;
@@ -184,6 +186,14 @@ int joining_child(const Prepared& p, int report_fd) {
     if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
       report_child_failure(report_fd, kExitSetup, "drop a capability from the bounding set",
                            errno);
+  }
+  // The container's resource limits (enter_plan.h keeps each within ours).
+  for (const auto& r : *p.rlimits) {
+    rlimit lim{};
+    lim.rlim_cur = r.soft == UINT64_MAX ? RLIM_INFINITY : r.soft;
+    lim.rlim_max = r.hard == UINT64_MAX ? RLIM_INFINITY : r.hard;
+    if (::setrlimit(r.resource, &lim) != 0)
+      report_child_failure(report_fd, kExitSetup, "set a resource limit of the container", errno);
   }
   if (p.set_groups && ::setgroups(p.groups->size(), p.groups->data()) != 0)
     report_child_failure(report_fd, kExitSetup, "setgroups", errno);
@@ -339,6 +349,7 @@ Result<Joining> start_joining_process(const EnterPlan& plan, JoinHandles& handle
   p.set_groups = plan.set_groups;
   p.cap_bounding = plan.cap_bounding;
   p.cap_last = plan.cap_last;
+  p.rlimits = &plan.rlimits;
   p.no_new_privs = plan.no_new_privs;
   if (plan.seccomp) p.seccomp = &default_seccomp_program(*plan.seccomp);
   if (options.seccomp) p.seccomp = options.seccomp;
@@ -492,6 +503,12 @@ Result<EnterFacts> read_enter_facts(pid_t pid) {
   for (auto [file, text] : {std::pair{"/uid_map", &facts.uid_map}, {"/gid_map", &facts.gid_map}}) {
     auto read = read_small_file(proc + file);
     if (!read) return read.error().wrap("read its id maps");
+    *text = std::move(*read);
+  }
+  for (auto [path, text] : {std::pair{proc + "/limits", &facts.limits},
+                            {std::string("/proc/self/limits"), &facts.own_limits}}) {
+    auto read = read_small_file(path);
+    if (!read) return read.error().wrap("read the resource limits");
     *text = std::move(*read);
   }
   for (auto [path, text] : {std::pair{proc + "/setgroups", &facts.setgroups},

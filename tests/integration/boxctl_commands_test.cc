@@ -202,6 +202,29 @@ TEST_F(Boxctl, ValidateRunDoctorAndVersionWork) {
   EXPECT_TRUE(contains(version.output, "box-manager ")) << version.output;
 }
 
+// `boxctl run` names a root filesystem; a bundle named there (what `runc
+// spec --rootless` makes beside a rootfs/) is refused as a bundle, not with
+// the first mount point that a bundle's directory lacks (issue 16: it said
+// "create mount point '/proc'").
+TEST_F(Boxctl, RunOfABundleSaysItIsABundle) {
+  const std::string bundle = home() + "/bundle";
+  make_busybox_rootfs(bundle + "/rootfs");
+  auto spec = run({"sh", "-c", "cd '" + bundle + "' && runc spec --rootless"});
+  ASSERT_EQ(spec.exit_code, 0) << spec.output;
+  auto refused = boxctl({"run", bundle, "--", "sh", "-c", "echo ran"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "'" + bundle +
+                                           "' is a bundle (config.json and rootfs/), not a root "
+                                           "filesystem: install it and start it ('boxctl install " +
+                                           bundle + " NAME'"))
+      << refused.output;
+  EXPECT_FALSE(contains(refused.output, "/proc")) << refused.output;
+  auto ran = boxctl({"run", bundle + "/rootfs", "--", "sh", "-c", "echo ran"});
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_EQ(ran.output, "ran\n");
+  fs::remove_all(bundle);
+}
+
 TEST_F(Boxctl, PreciseMessageWithoutASessionBus) {
   auto r = run({"env", "-u", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR=/nonexistent",
                 prefix() + "/bin/boxctl", "list"});

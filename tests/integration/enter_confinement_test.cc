@@ -127,5 +127,23 @@ TEST_F(EnterConfinement, TheBoxsBoundingSetAndFilterAndAJoinerNoneCanReach) {
   EXPECT_EQ(open["joiner environ"], "EACCES");
 }
 
+// The entered command gets the box's resource limits, not its caller's
+// (issue 16): a box started with nofile 100:200 is entered with 100:200.
+TEST_F(EnterConfinement, TheBoxsResourceLimits) {
+  define("limited",
+         "rootfs: ~/rootfs-enter\nrlimits: {nofile: '100:200'}\n"
+         "mounts:\n  - {type: bind, source: /usr, target: /usr, readonly: true}\n"
+         "command: [sh, -c, 'trap \"exit 0\" TERM; while :; do sleep 1 & wait $!; done']\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  auto started = boxctl({"start", "limited"});
+  ASSERT_EQ(started.exit_code, 0) << started.output << journal("box@limited.service");
+  auto entered = boxctl({"enter", "limited", "--", "sh", "-c", "ulimit -Sn; ulimit -Hn"});
+  EXPECT_EQ(entered.exit_code, 0) << entered.output;
+  EXPECT_EQ(entered.output, "100\n200\n");
+  // The caller's own are not those: the check would prove nothing.
+  auto own = run({"sh", "-c", "ulimit -Sn; ulimit -Hn"});
+  EXPECT_NE(own.output, "100\n200\n");
+}
+
 }  // namespace
 }  // namespace box::testing

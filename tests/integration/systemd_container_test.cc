@@ -222,6 +222,91 @@ TEST_F(SystemdContainer, BootsServesAndHaltsCleanly) {
   EXPECT_TRUE(eventually([&] { return (left = leftovers(traces)).empty(); })) << left;
 }
 
+// A bundle of `runc spec --rootless` around the same root, its command
+// made systemd and its bounding set made full (the edits this test is
+// about; and /usr bound, which the fast root needs): `boxctl install`
+// makes a systemd container of it with no drop-in (issue 16 took three),
+// and it boots to `running`, without SYS_RAWIO, SYS_MODULE and SYS_TIME.
+// A drop-in that drops one capability keeps SYS_ADMIN and boots too; one
+// that drops SYS_ADMIN is refused by validate, as at start.
+TEST_F(SystemdContainer, ARuncBundleInstallsAndBoots) {
+  const int port = 20000 + (getpid() + 2500) % 10000;
+  const std::string bundle = home() + "/sysbundle";
+  make_systemd_rootfs(bundle + "/rootfs", port);
+  const std::string edit =
+      "import ctypes, json\n"
+      "libcap = ctypes.CDLL('libcap.so.2')\n"
+      "libcap.cap_to_name.restype = ctypes.c_void_p\n"
+      "last = int(open('/proc/sys/kernel/cap_last_cap').read())\n"
+      "every = [ctypes.string_at(libcap.cap_to_name(i)).decode().upper() for i in range(last + "
+      "1)]\n"
+      "c = json.load(open('config.json'))\n"
+      "c['process']['args'] = ['/lib/systemd/systemd']\n"
+      "c['process']['capabilities']['bounding'] = every\n"
+      "c['mounts'].append({'destination': '/usr', 'type': 'bind', 'source': '/usr',\n"
+      "                    'options': ['rbind', 'ro']})\n"
+      "json.dump(c, open('config.json', 'w'), indent=2)\n";
+  write_file(bundle + "/edit.py", edit);
+  auto spec = run({"sh", "-c", "cd '" + bundle + "' && runc spec --rootless && python3 edit.py"});
+  ASSERT_EQ(spec.exit_code, 0) << spec.output;
+
+  auto install =
+      boxctl({"install", "--allow-bind", "/usr", bundle, "sysb"}, std::chrono::seconds(300));
+  names_.push_back("sysb");
+  ASSERT_EQ(install.exit_code, 0) << install.output;
+  EXPECT_TRUE(contains(install.output, "no cgroup namespace: init: systemd gets one of its own"))
+      << install.output;
+  EXPECT_TRUE(contains(install.output, "left out: SYS_RAWIO, SYS_MODULE, SYS_TIME"))
+      << install.output;
+  const std::string def = slurp(defs_ + "/sysb.yaml");
+  EXPECT_TRUE(contains(def, "init: \"systemd\"")) << def;
+  EXPECT_FALSE(contains(def, "cgroup")) << def;
+  EXPECT_FALSE(contains(def, "rootfs_writes")) << def;    // systemd writes /etc and /var
+  EXPECT_TRUE(contains(def, "userns: \"auto\"")) << def;  // its User= services
+  EXPECT_FALSE(contains(def, "/sys\"")) << def;           // runc's /sys bind is box's own /sys
+
+  auto start = boxctl({"start", "sysb"});
+  ASSERT_TRUE(start_succeeded(start, "sysb"));
+  auto state = boxctl({"enter", "sysb", "systemctl", "is-system-running", "--wait"});
+  EXPECT_EQ(state.output, "running\n")
+      << state.output << boxctl({"enter", "sysb", "systemctl", "--failed", "--no-pager"}).output
+      << journal("box@sysb.service") << slurp(defs_ + "/sysb.yaml");
+  const int last_cap = std::stoi(slurp("/proc/sys/kernel/cap_last_cap"));
+  const uint64_t all = (last_cap >= 63) ? ~0ULL : ((1ULL << (last_cap + 1)) - 1);
+  auto cap_eff = [&] {
+    const std::string status = slurp("/proc/" + container_pid1("box@sysb.service") + "/status");
+    const auto at = status.find("CapEff:\t");
+    return at == std::string::npos ? 0ULL : std::stoull(status.substr(at + 8, 16), nullptr, 16);
+  };
+  EXPECT_EQ(cap_eff(), all & ~((1ULL << 16) | (1ULL << 17) | (1ULL << 25)));
+  ASSERT_EQ(boxctl({"stop", "sysb"}).exit_code, 0);
+
+  // Dropping NET_RAW (13) keeps SYS_ADMIN (21): it boots again.
+  fs::create_directories(defs_ + "/sysb.yaml.d");
+  write_file(defs_ + "/sysb.yaml.d/caps.yaml", "capabilities: {drop: [NET_RAW]}\n");
+  auto valid = boxctl({"validate", defs_ + "/sysb.yaml"});
+  EXPECT_EQ(valid.exit_code, 0) << valid.output;
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  start = boxctl({"start", "sysb"});
+  ASSERT_TRUE(start_succeeded(start, "sysb"));
+  state = boxctl({"enter", "sysb", "systemctl", "is-system-running", "--wait"});
+  EXPECT_EQ(state.output, "running\n") << state.output;
+  EXPECT_EQ(cap_eff(), all & ~((1ULL << 13) | (1ULL << 16) | (1ULL << 17) | (1ULL << 25)));
+  ASSERT_EQ(boxctl({"stop", "sysb"}).exit_code, 0);
+
+  // Dropping SYS_ADMIN is refused where validate looks, naming the drop-in.
+  write_file(defs_ + "/sysb.yaml.d/caps.yaml", "capabilities: {drop: [SYS_ADMIN]}\n");
+  auto refused = boxctl({"validate", defs_ + "/sysb.yaml"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.output;
+  EXPECT_TRUE(contains(refused.output, defs_ + "/sysb.yaml.d/caps.yaml:1:1: 'capabilities': "
+                                               "'init: systemd' needs CAP_SYS_ADMIN"))
+      << refused.output;
+  fs::remove_all(defs_ + "/sysb.yaml.d");
+  auto removed = boxctl({"uninstall", "sysb"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.output;
+  fs::remove_all(bundle);
+}
+
 TEST_F(SystemdContainer, BoxctlEnterAnswersAndBoxctlKillHalts) {
   const int port = 20000 + (getpid() + 5000) % 10000;
   make_systemd_rootfs(home() + "/sysroot", port);

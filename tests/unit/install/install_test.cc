@@ -318,6 +318,46 @@ TEST_F(Install, OciRuntimeBundle) {
   EXPECT_TRUE(reported);
 }
 
+// A bundle of `runc spec --rootless` around a root whose /sbin/init is
+// systemd, as Debian links it (/sbin -> usr/sbin, init -> /lib/systemd/
+// systemd, /lib -> usr/lib): installed as a systemd container; where it is
+// busybox, as a plain one, with a note.
+TEST_F(Install, ARuncBundleWhoseInitIsSystemd) {
+  for (const std::string init : {"/lib/systemd/systemd", "/bin/busybox"}) {
+    const std::string b = tmp_ / "sysb";
+    fs::remove_all(b);
+    for (const char* d : {"rootfs/usr/sbin", "rootfs/usr/lib/systemd", "rootfs/usr/bin"})
+      fs::create_directories(b + "/" + d);
+    for (const char* l : {"sbin", "lib", "bin"})
+      fs::create_symlink(std::string("usr/") + l, b + "/rootfs/" + l);
+    write_bytes(b + "/rootfs/usr/lib/systemd/systemd", "systemd");
+    write_bytes(b + "/rootfs/usr/bin/busybox", "busybox");
+    fs::create_symlink(init, b + "/rootfs/usr/sbin/init");
+    const std::string spec = "cd '" + b +
+                             "' && runc spec --rootless && python3 -c \"import json; "
+                             "c = json.load(open('config.json')); c['process']['args'] = "
+                             "['/sbin/init']; json.dump(c, open('config.json', 'w'))\"";
+    ASSERT_EQ(std::system(spec.c_str()), 0) << spec;
+    auto r = install(ctx_, b, named("sysb"), nullptr);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    const std::string def = read_bytes(definition("sysb"));
+    bool noted = false;
+    if (init == "/lib/systemd/systemd") {
+      EXPECT_NE(def.find("init: \"systemd\""), std::string::npos) << def;
+      EXPECT_EQ(def.find("cgroup: host"), std::string::npos) << def;
+      EXPECT_EQ(def.find("capabilities"), std::string::npos) << def;
+      for (const auto& w : r->warnings)
+        noted |= w.find("init: systemd gets one") != std::string::npos;
+    } else {
+      EXPECT_EQ(def.find("init:"), std::string::npos) << def;
+      for (const auto& w : r->warnings)
+        noted |= w.find("'/sbin/init' is not systemd (it leads to 'busybox')") != std::string::npos;
+    }
+    EXPECT_TRUE(noted) << init;
+    ASSERT_TRUE(uninstall(ctx_, "sysb", false).ok());
+  }
+}
+
 TEST_F(Install, AtomicExports) {
   ImageSpec spec;
   std::string config_template = R"({"ociVersion":"1.0.0","process":{"args":["/bin/sh","-c",

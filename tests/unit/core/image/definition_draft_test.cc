@@ -57,6 +57,7 @@ TEST(DefinitionDraft, EveryFieldUnderItsSchemaKeyInSchemaOrder) {
   d.description = "all";
   d.rootfs = "/srv/rootfs";
   d.command = {"/bin/app"};
+  d.init = InitMode::kTiny;
   d.env = {{"A", "1"}};
   d.workdir = "/w";
   d.user = "1:2";
@@ -90,16 +91,16 @@ TEST(DefinitionDraft, EveryFieldUnderItsSchemaKeyInSchemaOrder) {
     if (std::find(written.begin(), written.end(), spec.name) != written.end())
       expected.push_back(spec.name);
   EXPECT_EQ(written, expected) << yaml;    // only schema keys, in its order
-  EXPECT_EQ(written.size(), 22u) << yaml;  // every field but image (exclusive with rootfs)
+  EXPECT_EQ(written.size(), 23u) << yaml;  // every field but image (exclusive with rootfs)
 
   auto def = parse_definition_sources({{"t.yaml", yaml}}, "t",
                                       LoadContext{"/home/u", "/home/u/.local/share", ""});
   ASSERT_TRUE(def.ok()) << def.error().message() << "\n" << yaml;
   // The keys that take a name read back as the draft's values.
-  EXPECT_EQ(
-      std::tuple(def->userns, def->network, def->rootfs_writes, def->seccomp, def->restart,
-                 def->autostart),
-      std::tuple(*d.userns, *d.network, *d.rootfs_writes, *d.seccomp, *d.restart, *d.autostart));
+  EXPECT_EQ(std::tuple(def->init, def->userns, def->network, def->rootfs_writes, def->seccomp,
+                       def->restart, def->autostart),
+            std::tuple(*d.init, *d.userns, *d.network, *d.rootfs_writes, *d.seccomp, *d.restart,
+                       *d.autostart));
   EXPECT_FALSE(def->namespaces.ipc);
   EXPECT_EQ(def->groups, std::vector<gid_t>{5});
   EXPECT_EQ(def->umask, 027u);

@@ -1,8 +1,15 @@
 #include "core/image/oci_runtime.h"
 
 #include <gtest/gtest.h>
+#include <sys/capability.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/unit/temp_dir.h"
 
 namespace box::image {
 namespace {
@@ -10,6 +17,30 @@ namespace {
 bool has_warning(const RuntimeTranslation& t, const std::string& text) {
   return std::any_of(t.warnings.begin(), t.warnings.end(),
                      [&](const std::string& w) { return w.find(text) != std::string::npos; });
+}
+
+// The config.json that `COMMAND` (`runc spec --rootless`, `crun spec
+// --rootless`) writes in an empty directory: the real tools' output, read
+// as they write it today. A tool that is missing fails the test
+// (build-aux/install-deps installs both).
+nlohmann::json spec_of(const std::string& command) {
+  box::testing::TempDir dir;
+  const std::string run = "cd '" + dir.path() + "' && " + command + " >/dev/null";
+  if (std::system(run.c_str()) != 0) throw std::runtime_error("'" + command + "' failed");
+  std::ifstream in(dir / "config.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+Result<RuntimeTranslation> translate(const nlohmann::json& config,
+                                     const ResolveInRootfs& resolve = {}) {
+  return translate_runtime_config(config.dump(), "config.json", "/bundle", resolve);
+}
+
+bool mounts_at(const RuntimeTranslation& t, const std::string& target) {
+  return std::any_of(t.draft.mounts.begin(), t.draft.mounts.end(),
+                     [&](const DraftMount& m) { return m.target == target; });
 }
 
 // What `runc spec --rootless` writes, trimmed, with a few changes.
@@ -157,6 +188,161 @@ TEST(OciRuntime, RefusesNumbersOutOfTheirFieldsRange) {
   ASSERT_TRUE(ok.ok()) << ok.error().message();
   EXPECT_EQ(ok->draft.user, "4294967294:7");
   EXPECT_EQ(ok->draft.resources.at("memory"), "-1");
+}
+
+// runc's rootless /sys (type "none", rbind from /sys: it cannot mount
+// sysfs outside a network namespace of its own) is the standard /sys, as
+// crun's sysfs mount is: box's own is kept, not the host's bound over it.
+TEST(OciRuntime, RootlessSpecsOfRuncAndCrunKeepBoxsOwnSys) {
+  for (const char* tool : {"runc spec --rootless", "crun spec --rootless", "runc spec"}) {
+    auto t = translate(spec_of(tool));
+    ASSERT_TRUE(t.ok()) << tool << ": " << t.error().message();
+    EXPECT_TRUE(t->draft.mounts.empty()) << tool << ": " << t->draft.mounts.front().target;
+    EXPECT_FALSE(has_warning(*t, "mounts[")) << tool;
+    EXPECT_EQ(t->draft.init, std::nullopt) << tool;  // sh
+  }
+  auto config = spec_of("runc spec --rootless");
+  config["mounts"].push_back(
+      {{"destination", "/srv"}, {"type", "none"}, {"source", "/sys"}, {"options", {"rbind"}}});
+  auto t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(mounts_at(*t, "/srv"));  // the host's /sys elsewhere is a bind as asked
+}
+
+// A config of runtime-spec before 1.0 (ociVersion 0.3.0) keeps the bounding
+// set in linux.capabilities (a plain list) and the rlimits in linux.rlimits.
+TEST(OciRuntime, ThePreOneZeroLayoutIsTranslated) {
+  auto config = spec_of("runc spec --rootless");
+  config["ociVersion"] = "0.3.0";
+  config["linux"]["capabilities"] = config["process"]["capabilities"]["bounding"];
+  config["linux"]["rlimits"] = config["process"]["rlimits"];
+  config["linux"]["rlimits"][0]["soft"] = 512;
+  config["process"].erase("capabilities");
+  config["process"].erase("rlimits");
+  auto t = translate(config);
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  EXPECT_EQ(t->draft.cap_add, std::vector<std::string>{"AUDIT_WRITE"});
+  EXPECT_NE(std::find(t->draft.cap_drop.begin(), t->draft.cap_drop.end(), "CHOWN"),
+            t->draft.cap_drop.end());
+  EXPECT_EQ(t->draft.rlimits,
+            (std::vector<std::pair<std::string, std::string>>{{"nofile", "512:1024"}}));
+  EXPECT_FALSE(has_warning(*t, "linux.capabilities"));
+
+  // Both places: the 1.x one wins, the other is named.
+  config["process"]["rlimits"] = spec_of("runc spec --rootless")["process"]["rlimits"];
+  t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->draft.rlimits,
+            (std::vector<std::pair<std::string, std::string>>{{"nofile", "1024"}}));
+  EXPECT_TRUE(has_warning(*t, "linux.rlimits: the pre-1.0 place"));
+  // Any other key under linux is named, not dropped in silence.
+  config["linux"]["someday"] = true;
+  t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(has_warning(*t, "linux.someday: not supported"));
+}
+
+TEST(OciRuntime, EmptyHooksAskForNothing) {
+  auto config = spec_of("runc spec --rootless");
+  config["hooks"] = nlohmann::json::object();
+  auto t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_FALSE(has_warning(*t, "hooks")) << t->warnings.front();
+  config["hooks"]["poststart"] = nlohmann::json::array();
+  config["hooks"]["prestart"] = {{{"path", "/bin/true"}}};
+  t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(has_warning(*t, "hooks.prestart: runtime hooks are not supported"));
+  EXPECT_FALSE(has_warning(*t, "hooks.poststart"));
+}
+
+// Every capability libcap knows: a bounding set as full as the kernel's.
+std::vector<std::string> every_capability() {
+  std::vector<std::string> out;
+  for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+    char* name = cap_to_name(static_cast<cap_value_t>(c));
+    std::string upper = name;
+    cap_free(name);
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    out.push_back(upper);
+  }
+  return out;
+}
+
+// A command of systemd makes a systemd container (issue 16): init:
+// systemd, its own pid and cgroup namespaces, and box's capabilities for
+// an inner systemd, whatever the bundle's bounding set.
+TEST(OciRuntime, ACommandOfSystemdMakesASystemdContainer) {
+  for (const char* program : {"/usr/lib/systemd/systemd", "/lib/systemd/systemd"}) {
+    auto config = spec_of("runc spec --rootless");
+    config["process"]["args"] = {program};
+    auto t = translate(config);
+    ASSERT_TRUE(t.ok()) << t.error().message();
+    EXPECT_EQ(t->draft.init, InitMode::kSystemd) << program;
+    // runc's rootless spec has no cgroup namespace: not `cgroup: host`.
+    EXPECT_EQ(t->draft.namespaces.count("cgroup"), 0u);
+    EXPECT_TRUE(has_warning(*t, "no cgroup namespace: init: systemd gets one of its own"));
+    // Its three capabilities are not what systemd needs: box's set instead.
+    EXPECT_TRUE(t->draft.cap_add.empty());
+    EXPECT_TRUE(t->draft.cap_drop.empty());
+    EXPECT_TRUE(has_warning(*t, "the bundle's set has no SYS_ADMIN"));
+    // Its one mapped id would leave systemd's User= services without users.
+    EXPECT_EQ(t->draft.userns, UsernsMode::kAuto);
+    // Its read-only root would fail the units that write /etc and /var.
+    EXPECT_EQ(t->draft.rootfs_writes, std::nullopt);
+    EXPECT_TRUE(has_warning(*t, "root.readonly: true: init: systemd writes"));
+    EXPECT_TRUE(has_warning(*t, "one id: init: systemd gets 'userns: auto'"));
+    const std::string yaml = to_yaml(t->draft, {});
+    EXPECT_NE(yaml.find("init: \"systemd\""), std::string::npos) << yaml;
+  }
+  // A full bounding set: the three that end a boot degraded stay out.
+  auto config = spec_of("runc spec --rootless");
+  config["process"]["args"] = {"/lib/systemd/systemd"};
+  config["process"]["capabilities"]["bounding"] = every_capability();
+  auto t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(t->draft.cap_add.empty());
+  EXPECT_TRUE(has_warning(*t, "left out: SYS_RAWIO, SYS_MODULE, SYS_TIME"));
+  EXPECT_FALSE(has_warning(*t, "has no SYS_ADMIN"));
+  // The same set for another program is what it asks for.
+  config["process"]["args"] = {"/usr/bin/sleep", "1"};
+  t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->draft.init, std::nullopt);
+  EXPECT_NE(std::find(t->draft.cap_add.begin(), t->draft.cap_add.end(), "SYS_RAWIO"),
+            t->draft.cap_add.end());
+  EXPECT_EQ(t->draft.namespaces.at("cgroup"), "host");
+  EXPECT_EQ(t->draft.userns, UsernsMode::kSingle);
+  EXPECT_EQ(t->draft.rootfs_writes, RootfsWrites::kReadonly);
+}
+
+// /sbin/init may be systemd or any other init: the rootfs tells.
+TEST(OciRuntime, SbinInitIsSystemdWhereTheRootfsSaysSo) {
+  auto config = spec_of("crun spec --rootless");
+  config["process"]["args"] = {"/sbin/init"};
+  std::vector<std::pair<std::string, std::string>> asked;
+  auto leads_to = [&](std::string target) {
+    return [&asked, target](const std::string& root, const std::string& path) {
+      asked.emplace_back(root, path);
+      return target;
+    };
+  };
+  auto t = translate(config, leads_to("/home/u/b/rootfs/usr/lib/systemd/systemd"));
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->draft.init, InitMode::kSystemd);
+  EXPECT_EQ(asked, (std::vector<std::pair<std::string, std::string>>{{"rootfs", "/sbin/init"}}));
+
+  t = translate(config, leads_to("/home/u/b/rootfs/bin/busybox"));
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->draft.init, std::nullopt);
+  EXPECT_TRUE(has_warning(*t, "'/sbin/init' is not systemd (it leads to 'busybox')"));
+  t = translate(config, leads_to(""));
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(has_warning(*t, "'/sbin/init' is not in the rootfs"));
+  t = translate(config);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->draft.init, std::nullopt);
+  EXPECT_TRUE(has_warning(*t, "may be any init"));
 }
 
 }  // namespace

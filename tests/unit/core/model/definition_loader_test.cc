@@ -152,10 +152,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"HostnameWithAt", "rootfs: /r\ncommand: [x]\nhostname: web@blue\n",
                 "hello.yaml:3:11: 'hostname': 'web@blue' is not a valid host name (letters, "
                 "digits, '-' and '.', at most 64 characters, not starting with '-' or '.')"},
-        BadCase{"TinyInitOnTheHostsPids", "rootfs: /r\ncommand: [x]\ninit: tiny\nnamespaces: {pid: host}\n",
-                "hello.yaml:3:1: 'init': 'init: tiny' needs a private pid namespace (namespaces.pid is host)"},
-        BadCase{"SystemdOnTheHostsCgroups", "rootfs: /r\ninit: systemd\nnamespaces: {cgroup: host}\n",
-                "hello.yaml:2:1: 'init': 'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)"},
+        BadCase{"TinyInitOnTheHostsPids",
+                "rootfs: /r\ncommand: [x]\ninit: tiny\nnamespaces: {pid: host}\n",
+                "hello.yaml:3:1: 'init': 'init: tiny' needs a private pid namespace "
+                "(namespaces.pid is host)"},
+        BadCase{"SystemdOnTheHostsCgroups",
+                "rootfs: /r\ninit: systemd\nnamespaces: {cgroup: host}\n",
+                "hello.yaml:2:1: 'init': 'init: systemd' needs a private cgroup namespace "
+                "(namespaces.cgroup is host)"},
+        BadCase{"SystemdWithoutSysAdmin",
+                "rootfs: /r\ninit: systemd\ncapabilities: {drop: [NET_RAW, SYS_ADMIN]}\n",
+                "hello.yaml:3:1: 'capabilities': 'init: systemd' needs CAP_SYS_ADMIN (systemd "
+                "mounts its file systems with it and exits without it): do not drop it"},
+        BadCase{"SystemdFromNoCapabilities",
+                "rootfs: /r\ninit: systemd\ncapabilities: {drop: [ALL], add: [CHOWN]}\n",
+                "hello.yaml:3:1: 'capabilities': 'init: systemd' needs CAP_SYS_ADMIN (systemd "
+                "mounts its file systems with it and exits without it): do not drop it"},
         BadCase{"AfterSelf", "rootfs: /r\ncommand: [x]\nafter: [hello]\n",
                 "hello.yaml:3:1: 'after': 'hello' cannot depend on itself"},
         BadCase{"CpuWeightRange", "rootfs: /r\ncommand: [x]\nresources: {cpu_weight: 0}\n",
@@ -191,6 +203,16 @@ TEST(DefinitionLoader, RejectsNamesThatNeedEscaping) {
   }
   for (const char* good : {"etcd", "my-box_1.2", "A9", "web@blue"}) {
     EXPECT_TRUE(parse("rootfs: /r\ncommand: [x]\n", good).ok()) << good;
+  }
+}
+
+// What an inner systemd may be given: its set less some, or only some as
+// long as SYS_ADMIN is one (the refusals are BadCases above).
+TEST(DefinitionLoader, SystemdKeepsSysAdminOrIsRefused) {
+  for (const char* caps : {"{drop: [NET_RAW]}", "{drop: [ALL], add: [SYS_ADMIN, CHOWN]}", "[ALL]",
+                           "{add: [SYS_TIME]}"}) {
+    auto d = parse(std::string("rootfs: /r\ninit: systemd\ncapabilities: ") + caps + "\n", "hello");
+    EXPECT_TRUE(d.ok()) << caps << ": " << d.error().message();
   }
 }
 

@@ -3,6 +3,7 @@
 #include "core/plan/enter_plan.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include "core/plan/run_plan.h"
 
@@ -26,6 +27,24 @@ EnterFacts subid_box() {
   f.foreign_namespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
                          CLONE_NEWIPC | CLONE_NEWNET;
   f.caller_term = "xterm-256color";
+  // As the kernel writes them: the box's rlimits {nofile: '100:200'}, and
+  // a caller whose own hard limits are lower for some.
+  f.limits =
+      "Limit                     Soft Limit           Hard Limit           Units     \n"
+      "Max cpu time              unlimited            unlimited            seconds   \n"
+      "Max core file size        0                    unlimited            bytes     \n"
+      "Max processes             96367                96367                processes \n"
+      "Max open files            100                  200                  files     \n"
+      "Max nice priority         0                    0                    \n"
+      "Max realtime timeout      unlimited            unlimited            us        \n";
+  f.own_limits =
+      "Limit                     Soft Limit           Hard Limit           Units     \n"
+      "Max cpu time              unlimited            unlimited            seconds   \n"
+      "Max core file size        0                    4096                 bytes     \n"
+      "Max processes             96367                96367                processes \n"
+      "Max open files            1024                 524288               files     \n"
+      "Max nice priority         0                    0                    \n"
+      "Max realtime timeout      unlimited            unlimited            us        \n";
   return f;
 }
 
@@ -173,6 +192,25 @@ TEST(EnterPlan, ExecCandidates) {
   EXPECT_EQ(exec_candidates("cat", "/usr/bin:/bin"),
             (std::vector<std::string>{"/usr/bin/cat", "/bin/cat"}));
   EXPECT_EQ(exec_candidates("x", "/a::rel:/b:"), (std::vector<std::string>{"/a/x", "/b/x"}));
+}
+
+// The entered command gets the box's resource limits (issue 16: it had
+// the caller's), each hard limit no higher than the caller may set.
+TEST(EnterPlan, TheBoxsResourceLimitsWithinTheCallers) {
+  auto plan = plan_enter(command({"sh"}), subid_box());
+  ASSERT_TRUE(plan.ok()) << plan.error().message();
+  EXPECT_EQ(plan->rlimits, (std::vector<ProcLimit>{{RLIMIT_CPU, UINT64_MAX, UINT64_MAX},
+                                                   {RLIMIT_CORE, 0, 4096},
+                                                   {RLIMIT_NPROC, 96367, 96367},
+                                                   {RLIMIT_NOFILE, 100, 200},
+                                                   {RLIMIT_NICE, 0, 0},
+                                                   {RLIMIT_RTTIME, UINT64_MAX, UINT64_MAX}}));
+  EnterFacts bad = subid_box();
+  bad.limits = "Limit  Soft Limit  Hard Limit  Units\nMax open files  many  200  files\n";
+  auto refused = plan_enter(command({"sh"}), bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(),
+            "/proc/4242/limits: cannot read the limits in 'Max open files  many  200  files'");
 }
 
 }  // namespace

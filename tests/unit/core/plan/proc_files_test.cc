@@ -1,6 +1,10 @@
 #include "core/plan/proc_files.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace box {
 namespace {
@@ -35,6 +39,27 @@ TEST(ProcFiles, Status) {
   auto bad_bounding = parse_proc_status("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nCapBnd:\tzz\n");
   ASSERT_FALSE(bad_bounding.ok());
   EXPECT_EQ(bad_bounding.error().message(), "no Uid, Gid or CapBnd line");
+}
+
+// Every line of the kernel's own file, as this process has it.
+TEST(ProcFiles, LimitsOfThisProcess) {
+  std::ifstream in("/proc/self/limits");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto limits = parse_proc_limits(text.str());
+  ASSERT_TRUE(limits.ok()) << limits.error().message();
+  EXPECT_EQ(limits->size(), static_cast<std::size_t>(RLIM_NLIMITS));
+  rlimit nofile{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &nofile), 0);
+  bool found = false;
+  for (const auto& l : *limits)
+    if (l.resource == RLIMIT_NOFILE) {
+      found = true;
+      EXPECT_EQ(l.soft, nofile.rlim_cur == RLIM_INFINITY ? UINT64_MAX : nofile.rlim_cur);
+      EXPECT_EQ(l.hard, nofile.rlim_max == RLIM_INFINITY ? UINT64_MAX : nofile.rlim_max);
+    }
+  EXPECT_TRUE(found);
+  EXPECT_FALSE(parse_proc_limits("").ok());
 }
 
 TEST(ProcFiles, Environment) {

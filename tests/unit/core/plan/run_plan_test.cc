@@ -411,11 +411,26 @@ TEST(RunPlan, NotifyAndSystemdMechanics) {
   for (int cap : {CAP_SYS_RAWIO, CAP_SYS_MODULE, CAP_SYS_TIME})
     EXPECT_EQ(std::find(p.capabilities.begin(), p.capabilities.end(), cap), p.capabilities.end())
         << cap;
-  // A systemd box's own capability list replaces that default.
-  d.capabilities.add = {"CAP_NET_ADMIN"};
+  // A systemd box's own add/drop apply to that set: dropping one
+  // capability keeps SYS_ADMIN, without which systemd exits (issue 16).
+  d.capabilities.drop = {"CAP_NET_RAW"};
   p = plan(d, h);
-  EXPECT_EQ(std::find(p.capabilities.begin(), p.capabilities.end(), CAP_SYS_ADMIN),
+  EXPECT_NE(std::find(p.capabilities.begin(), p.capabilities.end(), CAP_SYS_ADMIN),
             p.capabilities.end());
+  EXPECT_EQ(std::find(p.capabilities.begin(), p.capabilities.end(), CAP_NET_RAW),
+            p.capabilities.end());
+  EXPECT_EQ(std::find(p.capabilities.begin(), p.capabilities.end(), CAP_SYS_TIME),
+            p.capabilities.end());
+  // Adding one of the three brings it back; dropping ALL starts from nothing.
+  d.capabilities = {false, {"CAP_SYS_TIME"}, {}};
+  p = plan(d, h);
+  EXPECT_NE(std::find(p.capabilities.begin(), p.capabilities.end(), CAP_SYS_TIME),
+            p.capabilities.end());
+  EXPECT_EQ(std::find(p.capabilities.begin(), p.capabilities.end(), CAP_SYS_RAWIO),
+            p.capabilities.end());
+  d.capabilities = {false, {"CAP_SYS_ADMIN"}, {"ALL"}};
+  p = plan(d, h);
+  EXPECT_EQ(p.capabilities, std::vector<int>{CAP_SYS_ADMIN});
 }
 
 // The notify socket and the console are in the plan: where box-run makes
