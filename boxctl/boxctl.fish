@@ -79,6 +79,9 @@ complete -c boxctl -n 'not __boxctl_command' -a images -d 'List installed images
 complete -c boxctl -n '__boxctl_using doctor list status logs validate version install images' -l json -d 'Print JSON for scripts'
 
 complete -c boxctl -n '__boxctl_using list' -s q -l quiet -d 'Print only the names'
+complete -c boxctl -n '__boxctl_using list images' -l no-legend -d 'No header line'
+complete -c boxctl -n '__boxctl_using list images status logs' -l no-pager -d 'Never page'
+complete -c boxctl -n '__boxctl_using status' -l no-legend -d 'Accepted, as systemctl status'
 
 complete -c boxctl -n '__boxctl_using status' -s n -l lines -x -d 'Log lines to show (0: none)'
 complete -c boxctl -n '__boxctl_using status logs enter; and __boxctl_nargs 0' -a '(__boxctl_names)'

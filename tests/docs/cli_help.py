@@ -40,13 +40,28 @@ def parse_cli11(text):
     longer indent continues the description of the entry above."""
     command = Command()
     section = None
+    expanded = False
     for line in text.splitlines():
         heading = re.fullmatch(r"(Options|Positionals|Subcommands):", line)
         if heading:
             section = heading.group(1)
             continue
+        if section == "Subcommands" and re.match(r"\S", line):
+            # An expanded listing (box-run's): each subcommand's name alone
+            # at the margin, its description and options indented below;
+            # any other text at the margin (a footer) ends the listing.
+            if re.fullmatch(r"[a-z][a-z-]*", line):
+                command.subcommands.append(line)
+                expanded = True
+            else:
+                section = None
+                expanded = False
+            continue
         if not line.strip():
-            section = None
+            if not expanded:
+                section = None
+            continue
+        if expanded:
             continue
         entry = re.match(r"  (\S+)", line)
         if not entry or section is None:
