@@ -75,6 +75,11 @@ Result<void> check_id(const std::string& id) {
 }
 
 Result<void> StateStore::reserve(const std::string& id) {
+  // --root and the directories above it (containerd's shim names
+  // /run/containerd/runc/NAMESPACE before any exists).
+  for (std::size_t slash = root_.find('/', 1); slash != std::string::npos;
+       slash = root_.find('/', slash + 1))
+    if (auto made = ensure_directory(root_.substr(0, slash), 0711); !made) return made.error();
   if (auto made = ensure_directory(root_, 0700); !made) return made.error();
   if (::mkdir(dir(id).c_str(), 0700) != 0) {
     if (errno == EEXIST) return Error("container '" + id + "' already exists");

@@ -22,10 +22,13 @@ void Log::debug(const std::string& message) {
 
 void Log::write(const char* level, const std::string& message) {
   const std::string text = std::string("box-oci: ") + (std::string(level) == "error" ? "" : std::string(level) + ": ") + message + "\n";
-  if (std::string(level) != "debug" || fd_ < 0) {
+  // Without --log, stderr (runc's default). With it, the file only: the
+  // runtime's stderr is often the container's own (create hands its stdio
+  // down), where a caller's log lines do not belong.
+  if (fd_ < 0) {
     [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
+    return;
   }
-  if (fd_ < 0) return;
   std::string line;
   if (json_) {
     char when[32];

@@ -1,6 +1,6 @@
-// Where the runtime says what went wrong: stderr, and the --log file that
-// containerd's shim and podman read back (text, or one JSON object a line
-// with --log-format json).
+// Where the runtime says what went wrong: stderr, or the --log file that
+// containerd's shim reads back (text, or one JSON object a line with
+// --log-format json) when one is given.
 #pragma once
 
 #include <string>
@@ -10,7 +10,7 @@ namespace box::oci {
 class Log {
  public:
   Log() = default;
-  // An empty path: stderr only.
+  // An empty path: stderr.
   void open(const std::string& path, bool json, bool debug);
   void error(const std::string& message);
   void warn(const std::string& message);
