@@ -180,6 +180,15 @@ Result<void> plan_mounts(const Config& c, const PlanContext& ctx, RunPlan& plan)
       step.source = under_bundle(ctx.bundle, m.source);
       step.recursive = (o.flags & MS_REC) != 0;
       step.options.clear();
+    } else if (m.type == "sysfs" && (plan.namespaces & CLONE_NEWUSER) &&
+               !(plan.namespaces & CLONE_NEWNET)) {
+      // The kernel mounts sysfs only for the owner of the network
+      // namespace: a user namespace sharing the host's gets the host's /sys
+      // bound instead (as crun does, and runc's rootless spec writes).
+      step.kind = K::kBind;
+      step.source = "/sys";
+      step.recursive = true;
+      step.options.clear();
     } else if (m.type.empty()) {
       return Error("'" + field + ".type': expected a filesystem type (or options bind/rbind)");
     } else if (m.type == "cgroup" && !ctx.cgroup2_unified) {
