@@ -207,8 +207,9 @@ int signal_number(const std::string& name) {
     long n = std::strtol(name.c_str(), nullptr, 10);
     return n > 0 && n < NSIG ? static_cast<int>(n) : -1;
   }
-  std::string n = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
+  std::string n = name;
   for (auto& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (n.rfind("SIG", 0) == 0) n = n.substr(3);
   if (n.rfind("RTMIN", 0) == 0 || n.rfind("RTMAX", 0) == 0) {
     const bool min = n[2] == 'M' && n[3] == 'I';
     int offset = 0;
