@@ -81,6 +81,23 @@ int main(int argc, char** argv) {
   exec_cmd->add_option("command", eo.args, "the command and its arguments");
   exec_cmd->positionals_at_end();
 
+  std::string cr_id, image_path, work_path;
+  auto add_criu = [&](CLI::App* c) {
+    c->add_option("--image-path", image_path, "where CRIU's images go / come from");
+    c->add_option("--work-path", work_path, "CRIU's work directory");
+    for (const char* flag : {"--leave-running", "--tcp-established", "--ext-unix-sk",
+                             "--shell-job", "--file-locks"})
+      c->add_flag(flag)->description("as runc's");
+    c->add_option("id", cr_id, "container id")->required();
+  };
+  auto* checkpoint_cmd = app.add_subcommand("checkpoint", "checkpoint a running container (CRIU)");
+  add_criu(checkpoint_cmd);
+  auto* restore_cmd = app.add_subcommand("restore", "restore a container from a checkpoint (CRIU)");
+  add_criu(restore_cmd);
+  restore_cmd->add_option("-b,--bundle", co.bundle, "the bundle directory");
+  restore_cmd->add_flag("-d,--detach")->description("as runc's");
+  restore_cmd->add_option("--pid-file", co.pid_file, "write the pid here");
+
   CLI11_PARSE(app, argc, argv);
   Log log;
   log.open(log_path, log_format == "json", debug);
@@ -93,6 +110,8 @@ int main(int argc, char** argv) {
   if (*list_cmd) return list(g, log, format, quiet);
   if (*spec_cmd) return spec(log, spec_bundle, rootless);
   if (*features_cmd) return features(log);
+  if (*checkpoint_cmd) return checkpoint_or_restore(g, log, "checkpoint", cr_id);
+  if (*restore_cmd) return checkpoint_or_restore(g, log, "restore", cr_id);
   if (*exec_cmd) {
     if (!eo.args.empty() && eo.args.front() == "--") eo.args.erase(eo.args.begin());
     return exec(g, log, eo);

@@ -55,6 +55,10 @@ struct ExecOptions {
 // started (126 not executable, 127 not found).
 int exec(const Globals& g, Log& log, const ExecOptions& o);
 
+// `checkpoint ID` or `restore ID` ("checkpoint" or "restore" as `verb`).
+int checkpoint_or_restore(const Globals& g, Log& log, const std::string& verb,
+                          const std::string& id);
+
 // "KILL", "SIGKILL", "9" -> 9; -1 when unknown.
 int signal_number(const std::string& name);
 

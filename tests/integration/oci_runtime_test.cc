@@ -369,5 +369,20 @@ TEST_F(OciRuntime, ExecRefusesWhatItCannotDoPrecisely) {
   EXPECT_TRUE(contains(stopped.output, "it is stopped")) << stopped.output;
 }
 
+TEST_F(OciRuntime, CheckpointSaysWhyCriuCannotAndChangesNothing) {
+  spec_args("runc", "exec sleep 1000");
+  ASSERT_EQ(oci({"run", "-d", "--bundle", bundle_, "k1"}).exit_code, 0);
+  const pid_t pid = pid_of("k1");
+  auto c = oci({"checkpoint", "--image-path", dir_ + "/img", "k1"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_TRUE(contains(c.output, "checkpoint: CRIU needs root here")) << c.output;
+  EXPECT_FALSE(fs::exists(dir_ + "/img"));
+  EXPECT_TRUE(contains(state_of("k1"), "\"status\": \"running\""));
+  EXPECT_EQ(pid_of("k1"), pid);
+  auto r = oci({"restore", "--image-path", dir_ + "/img", "k2"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "restore: CRIU needs root here")) << r.output;
+}
+
 }  // namespace
 }  // namespace box::testing
