@@ -1,5 +1,5 @@
 // boxctl's commands, one group per file (boxctl_show.cc, boxctl_control.cc,
-// boxctl_enter.cc, boxctl_local.cc, boxctl_doctor.cc); boxctl_main.cc is the
+// boxctl_cgroup.cc, boxctl_enter.cc, boxctl_local.cc, boxctl_doctor.cc); boxctl_main.cc is the
 // table of commands. docs/boxctl.md documents each, with the exit codes.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "boxctl/manager_client.h"
+#include "core/runtime/run_command_line.h"
 
 namespace box::boxctl {
 
@@ -78,6 +79,28 @@ int cmd_control(Context& ctx, Control what, const std::vector<std::string>& name
 int cmd_kill(Context& ctx, const std::string& name, const std::string& signal);
 int cmd_reload(Context& ctx);
 
+// pause and resume (frozen false) of each box; top, stats, events
+// (boxctl_cgroup.cc).
+int cmd_pause(Context& ctx, const std::vector<std::string>& names, bool frozen);
+struct TopOptions {
+  std::string name;
+  bool json = false;
+  bool no_legend = false;
+};
+int cmd_top(Context& ctx, const TopOptions& options);
+struct StatsOptions {
+  std::vector<std::string> names;
+  bool json = false;
+  bool no_legend = false;
+};
+int cmd_stats(Context& ctx, const StatsOptions& options);
+struct EventsOptions {
+  std::string name;
+  double interval = 5;  // seconds between usage lines
+  bool stats = false;   // one usage line, then exit
+};
+int cmd_events(Context& ctx, const EventsOptions& options);
+
 struct EnterOptions {
   std::string name;
   std::vector<std::string> command;  // empty: /bin/sh
@@ -86,10 +109,21 @@ struct EnterOptions {
   std::string workdir;
 };
 int cmd_enter(Context& ctx, const EnterOptions& options);
-// Execs <libexec>/box/box-run run ARGS...; returns only on failure.
-int cmd_run(const std::vector<std::string>& args);
+// boxctl run (boxctl_run.cc): the command with box-run run's table of
+// options, and what its parse fills in.
+struct RunCommand {
+  CLI::App* app = nullptr;
+  RunOptionRows rows;
+  std::string target;
+  std::vector<std::string> command;
+  bool dry_run = false;
+};
+std::unique_ptr<RunCommand> add_run_command(CLI::App& app);
+// `args`: run's own words (after "run"). Returns the container's exit
+// code, or ends by its signal.
+int cmd_run(const RunCommand& run, const std::vector<std::string>& args);
 
-int cmd_validate(const std::vector<std::string>& files, bool json);
+int cmd_validate(const std::vector<std::string>& targets, bool json);
 int cmd_version(Context& ctx, bool json);
 
 int cmd_doctor(bool json);

@@ -1,4 +1,4 @@
-// boxctl enter and run: processes in containers, in the foreground.
+// boxctl enter: a process in a running container, in the foreground.
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,28 +36,6 @@ int cmd_enter(Context& ctx, const EnterOptions& options) {
   auto status = enter_container(request, &failure_status);
   if (!status) throw Failure{failure_status, status.error().message()};
   return *status;
-}
-
-int cmd_run(const std::vector<std::string>& args) {
-  // box-run sits in <prefix>/libexec/box, beside <prefix>/bin/boxctl: found
-  // relative to this executable, so an installed prefix works wherever it is.
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) throw Failure{kExitFailure, std::string("cannot find boxctl's own path: ") +
-                                              std::strerror(errno)};
-  self[n] = '\0';
-  std::string dir(self);
-  dir.resize(dir.rfind('/'));
-  const std::string box_run = dir + "/../libexec/box/box-run";
-  std::vector<std::string> argv = {box_run, "run"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> raw;
-  for (auto& a : argv) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  ::execv(box_run.c_str(), raw.data());
-  int err = errno;
-  throw Failure{err == ENOENT ? 127 : 126,
-                "cannot run " + box_run + ": " + std::strerror(err)};
 }
 
 }  // namespace box::boxctl

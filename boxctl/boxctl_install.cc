@@ -7,19 +7,28 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>
 
 #include "boxctl/boxctl.h"
+#include "boxctl/boxctl_export.h"
+#include "boxctl/boxctl_kube.h"
 #include "boxctl/output.h"
 #include "bus/errors.h"
 #include "bus/install_bus_types.h"
+#include "core/model/names.h"
 #include "core/model/value_parsers.h"
 #include "core/sys/unique_fd.h"
+#include "install/desktop_export.h"
+#include "install/export_image.h"
 #include "install/install.h"
 #include "install/install_worker_protocol.h"
+#include "install/registry_pull.h"
 #include "install/source.h"
 
 namespace box::boxctl {
@@ -27,6 +36,9 @@ namespace {
 
 // Exit codes (docs/install.md; the same numbers as the rest of boxctl).
 constexpr int kOk = 0, kFailure = 1, kUsage = 2, kCancelled = 130;
+
+// install kube:FILE plays Kubernetes YAML (boxctl_kube.h).
+constexpr const char* kKubePrefix = "kube:";
 
 // ^C, SIGTERM and SIGHUP while an install runs: blocked, and read from a
 // signalfd in the loop that waits for box-manager's answer, so that no
@@ -123,6 +135,39 @@ class ProgressLine {
   std::chrono::steady_clock::time_point last_;
 };
 
+// A new directory under the user's cache dir (~/.cache/box/PREFIX-XXXXXX)
+// for a copy made on the way to an install, removed when this goes.
+class CacheDir {
+ public:
+  static Result<CacheDir> make(const std::string& prefix) {
+    const char* cache = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    const std::string base = cache && *cache ? std::string(cache) + "/box"
+                             : home && *home ? std::string(home) + "/.cache/box"
+                                             : std::string();
+    if (base.empty()) return Error("no cache directory ($HOME unset)");
+    std::error_code ec;
+    std::filesystem::create_directories(base, ec);
+    CacheDir d;
+    d.path_ = base + "/" + prefix + "-XXXXXX";
+    if (ec || !::mkdtemp(d.path_.data()))
+      return Error("create a directory in '" + base +
+                   "': " + (ec ? ec.message() : std::string(strerror(errno))));
+    return d;
+  }
+  CacheDir(CacheDir&& other) noexcept : path_(std::exchange(other.path_, "")) {}
+  CacheDir& operator=(CacheDir&&) = delete;
+  ~CacheDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  CacheDir() = default;
+  std::string path_;
+};
+
 nlohmann::json to_json(const install::InstalledImage& m) {
   return {{"name", m.name},
           {"source", m.source},
@@ -169,7 +214,8 @@ class Commands : public InstallCommands {
                        "for clarity)");
     install_->add_option("SOURCE", source_,
                          "DIR (box.yaml or config.json + rootfs/), oci:DIR[:TAG], "
-                         "oci-archive:FILE[:TAG] or docker-archive:FILE");
+                         "oci-archive:FILE[:TAG], docker-archive:FILE, docker://IMAGE "
+                         "(pulled with skopeo), or kube:FILE (as 'boxctl play kube FILE')");
     install_->add_option("NAME", name_, "Container name (default: from SOURCE)");
     install_->add_flag("--replace", replace_, "Install over an existing container of that name");
     // One value per occurrence: "--allow-bind / SOURCE NAME" leaves
@@ -208,17 +254,56 @@ class Commands : public InstallCommands {
     images_->add_flag("--no-legend", no_legend_, "No header line");
     images_->add_flag("--no-pager")
         ->description("Accepted, as systemctl takes it (images never pages)");
+
+    export_ = app.add_subcommand(
+        "export-desktop",
+        "Put an installed image's desktop entry and icons in your application menu");
+    export_->add_option("NAME", export_name_, "Container name (an installed image)")->required();
+    export_->add_option("--app", export_app_,
+                        "The image's desktop file id (default: its only entry)");
+    export_->add_flag("--remove", export_remove_, "Remove what was exported instead");
+    export_->add_flag("--json", json_, "Print JSON for scripts");
+
+    export_image_ = app.add_subcommand(
+        "export", "Write a box's image with its persistent writes as a new OCI image");
+    export_image_->add_option("NAME", export_box_, "Container name (a box of an installed image)")
+        ->required();
+    export_image_
+        ->add_option("DESTINATION", export_destination_,
+                     "oci-archive:FILE[:TAG] or oci:DIR[:TAG] (TAG defaults to NAME)")
+        ->required();
+    export_image_->add_flag("--json", json_, "Print JSON for scripts");
+
+    commit_ = app.add_subcommand(
+        "commit", "Install a box's image with its persistent writes as a new image NEWNAME");
+    commit_->add_option("NAME", export_box_, "Container name (a box of an installed image)")
+        ->required();
+    commit_
+        ->add_option("NEWNAME", commit_target_,
+                     "The new image's name, or oci-archive:FILE[:TAG] or oci:DIR[:TAG] to "
+                     "export to (as 'boxctl export')")
+        ->required();
+    commit_->add_flag("--replace", replace_, "Install over an existing image of that name");
+    commit_->add_flag("--json", json_, "Print JSON for scripts");
   }
 
   std::optional<int> run() override {
-    if (!*install_ && !*uninstall_ && !*images_) return std::nullopt;
+    if (!*install_ && !*uninstall_ && !*images_ && !*export_ && !*export_image_ && !*commit_)
+      return std::nullopt;
     if (*images_ || (*install_ && list_)) return images();
+    if (*export_) return export_desktop();
+    if (*export_image_) return cmd_export(export_box_, export_destination_, json_);
+    if (*commit_ && install::is_export_destination(commit_target_))
+      return cmd_export(export_box_, commit_target_, json_);
     if (*install_ && source_.empty()) {
       std::cerr << "boxctl install: SOURCE is required (or --list)\n";
       return kUsage;
     }
     Context ctx;
     try {
+      if (*commit_) return commit(ctx);
+      // kube:FILE is `boxctl play kube FILE`.
+      if (*install_ && source_.rfind(kKubePrefix, 0) == 0) return install_kube(ctx);
       return *uninstall_ ? uninstall(ctx) : install(ctx);
     } catch (const Failure& f) {
       complain(f.message);
@@ -263,15 +348,79 @@ class Commands : public InstallCommands {
     return kOk;
   }
 
+  int install_kube(Context& ctx) {
+    if (!name_.empty() || dry_run_ || !set_.empty() || !max_size_.empty() ||
+        !allow_binds_.empty() || !allow_host_files_.empty() || !allow_host_namespaces_.empty() ||
+        allow_autostart_)
+      return fail("install kube:FILE takes no NAME and no option but --replace and --json "
+                  "(the names are the YAML's; see 'boxctl play kube --help')",
+                  kUsage);
+    PlayKubeOptions o;
+    o.file = source_.substr(std::string(kKubePrefix).size());
+    o.replace = replace_;
+    o.json = json_;
+    return play_kube(ctx, o);
+  }
+
+  // docker://REF: skopeo copies it into an OCI layout in the user's
+  // cache first, which is installed as any oci:DIR is, the record naming
+  // REF; the layout is removed after, whatever the outcome.
   int install(Context& ctx) {
+    if (!install::is_registry_source(source_)) return install(ctx, source_, "");
+    auto cache = CacheDir::make("pull");
+    if (!cache) return fail("install '" + source_ + "': " + cache.error().message());
+    const std::string& dir = cache->path();
+    if (name_.empty()) name_ = install::name_from_reference(source_);
+    std::cerr << "Pulling " << source_ << " with skopeo...\n";
+    const char* path = std::getenv("PATH");
+    {
+      // ^C reaches skopeo from the terminal too; a signal to boxctl alone
+      // stops it. Either way the layout goes and nothing is installed.
+      CancelSignals signals;
+      auto pulled =
+          install::pull_with_skopeo(source_, dir + "/layout", path ? path : "", signals.fd());
+      if (signals.take() > 0) {
+        std::cerr << "boxctl: the pull of " << source_ << " was cancelled: nothing was installed\n";
+        return kCancelled;
+      }
+      if (!pulled) return fail(pulled.error().message());
+    }
+    return install(ctx, "oci:" + dir + "/layout:latest", source_);
+  }
+
+  // commit NAME NEWNAME: NAME is exported into an OCI layout in the
+  // user's cache, which is installed as NEWNAME as any oci:DIR is, its
+  // record naming "commit:NAME"; the layout is removed after, whatever the
+  // outcome.
+  int commit(Context& ctx) {
+    if (commit_target_ == export_box_)
+      return fail("commit '" + export_box_ +
+                      "': the new image needs a name of its own (its writes would stay over "
+                      "it, applied twice)",
+                  kUsage);
+    if (auto r = check_plain_name(commit_target_, "image name"); !r)
+      return fail("commit '" + export_box_ + "': " + r.error().message(), kUsage);
+    auto cache = CacheDir::make("commit");
+    if (!cache) return fail("commit '" + export_box_ + "': " + cache.error().message());
+    const std::string layout = "oci:" + cache->path() + "/layout:latest";
+    std::vector<std::string> notes;
+    export_box(export_box_, layout, "boxctl commit " + export_box_ + " " + commit_target_, notes);
+    for (const auto& n : notes) std::cerr << "note: " << n << "\n";
+    name_ = commit_target_;
+    return install(ctx, layout, install::kCommitOriginPrefix + export_box_);
+  }
+
+  // `origin`: what `source` is a copy of (empty: itself).
+  int install(Context& ctx, const std::string& source_arg, const std::string& origin) {
     // box-manager does not know our working directory: the path goes
     // absolute. The name tells our InstallProgress signals from others'.
     char cwd[PATH_MAX];
-    auto parsed = install::parse_source(source_, getcwd(cwd, sizeof cwd) ? cwd : "/");
+    auto parsed = install::parse_source(source_arg, getcwd(cwd, sizeof cwd) ? cwd : "/");
     if (!parsed) return fail(parsed.error().message());
     const std::string source = install::to_text(*parsed);
     const std::string target = name_.empty() ? install::default_name(*parsed) : name_;
     install::InstallOptions o;
+    o.origin = origin;
     o.replace = replace_;
     o.dry_run = dry_run_;
     o.allow_binds = allow_binds_;
@@ -384,6 +533,46 @@ class Commands : public InstallCommands {
     return m.refused.empty() ? kOk : kFailure;
   }
 
+  // As the user, not through the manager: the files are the user's, and
+  // what is read is the installed image's (install/desktop_export.h).
+  int export_desktop() {
+    auto ctx = install::context_from_environment("box-run");
+    if (!ctx) return fail(ctx.error().message());
+    if (export_remove_) {
+      if (!export_app_.empty()) return fail("export-desktop: --remove takes no --app", kUsage);
+      auto notes = install::remove_desktop_exports(*ctx, export_name_);
+      if (!notes) return fail(notes.error().message());
+      for (const auto& n : *notes) std::cerr << "note: " << n << "\n";
+      if (json_)
+        std::cout << nlohmann::json{{"name", export_name_}, {"removed", true}, {"notes", *notes}}
+                         .dump(2)
+                  << "\n";
+      else
+        std::cout << "Removed what was exported of " << export_name_ << "\n";
+      return kOk;
+    }
+    char self[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return fail("export-desktop: cannot find boxctl's own path (/proc/self/exe)");
+    self[n] = '\0';
+    auto done = install::export_desktop(*ctx, export_name_, export_app_, self);
+    if (!done) return fail(done.error().message());
+    if (json_) {
+      std::cout << nlohmann::json{{"name", export_name_},
+                                  {"desktop_id", done->desktop_id},
+                                  {"entry", done->entry},
+                                  {"icons", done->icons}}
+                       .dump(2)
+                << "\n";
+      return kOk;
+    }
+    const std::string home = ctx->dirs.home;
+    std::cout << "Exported " << done->desktop_id << " of " << export_name_ << "\n"
+              << "  entry: " << tilde(done->entry, home) << "\n";
+    for (const auto& i : done->icons) std::cout << "  icon:  " << tilde(i, home) << "\n";
+    return kOk;
+  }
+
   int uninstall(Context& ctx) {
     ctx.manager().uninstall(uninstall_name_, /*keep_data=*/!purge_);
     std::cout << "Uninstalled " << uninstall_name_
@@ -395,6 +584,12 @@ class Commands : public InstallCommands {
   CLI::App* install_;
   CLI::App* uninstall_;
   CLI::App* images_;
+  CLI::App* export_;
+  CLI::App* export_image_;
+  CLI::App* commit_;
+  std::string export_box_, export_destination_, commit_target_;
+  std::string export_name_, export_app_;
+  bool export_remove_ = false;
   bool user_ = false, replace_ = false, list_ = false, json_ = false, purge_ = false;
   bool no_legend_ = false;
   bool dry_run_ = false, allow_autostart_ = false;

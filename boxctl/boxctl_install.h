@@ -1,4 +1,5 @@
-// boxctl install / uninstall / images. install and uninstall are requests
+// boxctl install / uninstall / images, and export / commit (whose export
+// half is boxctl_export.cc). install and uninstall are requests
 // to box-manager (Install, Uninstall: the install core runs in its worker
 // process, and the manager reloads the user manager and announces the
 // container); images reads the installed images' metadata itself, no

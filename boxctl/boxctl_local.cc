@@ -1,36 +1,40 @@
 // boxctl validate and version: answered mostly without the bus.
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "boxctl/boxctl.h"
-#include "core/model/definition_loader.h"
-#include "core/model/paths.h"
+#include "core/runtime/validate.h"
 
 namespace box::boxctl {
 
-int cmd_validate(const std::vector<std::string>& files, bool json) {
+int cmd_validate(const std::vector<std::string>& targets, bool json) {
   auto dirs = user_dirs_from_environment();
   if (!dirs) throw Failure{kExitFailure, dirs.error().message()};
   int code = kExitOk;
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& file : files) {
-    // The file name is the container name, as in the search path.
-    std::string name = std::filesystem::path(file).filename().string();
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0)
-      name.resize(name.size() - 5);
-    // As box-run validate loads it: drop-ins in FILE.d/ beside it, a
-    // template as one instance, images in the user's data dir.
-    std::string error;
-    if (auto def = load_definition_at(file, load_context(*dirs)); !def)
-      error = def.error().message();
-    if (!error.empty()) code = kExitInvalidDefinition;
-    if (json) {
-      out.push_back({{"file", file}, {"name", name}, {"valid", error.empty()}, {"error", error}});
-    } else if (error.empty()) {
-      std::cout << file << ": ok\n";
-    } else {
-      std::cout << error << "\n";
+  for (const auto& target : targets) {
+    // What box-run validate checks, the same way: validate.h.
+    for (const auto& report : validate_target(target, *dirs)) {
+      const bool valid = report.errors.empty();
+      if (!valid) code = kExitInvalidDefinition;
+      if (json) {
+        out.push_back({{"target", report.target},
+                       {"file", report.path},
+                       {"name", report.name},
+                       {"valid", valid},
+                       {"masked_by", report.masked_by},
+                       {"template", report.template_only},
+                       {"error", valid ? "" : report.errors.front()},
+                       {"errors", report.errors}});
+      } else if (!valid) {
+        for (const auto& e : report.errors) std::cout << e << "\n";
+      } else if (!report.masked_by.empty()) {
+        std::cout << report.name << ": masked (" << report.masked_by << ")\n";
+      } else {
+        std::cout << report.target << ": ok"
+                  << (report.template_only ? " (a template, checked as " + report.name + ")" : "")
+                  << "\n";
+      }
     }
   }
   if (json) std::cout << out.dump(2) << "\n";

@@ -10,6 +10,7 @@
 
 #include "boxctl/boxctl.h"
 #include "boxctl/boxctl_install.h"
+#include "boxctl/boxctl_kube.h"
 #include "boxctl/suggest.h"
 
 namespace {
@@ -103,6 +104,26 @@ int main(int argc, char** argv) {
   auto* reload =
       app.add_subcommand("reload", "Reload the user manager and re-read all definitions");
 
+  auto* pause = control("pause", "Freeze every process of running containers (their cgroup)");
+  auto* resume = control("resume", "Thaw paused containers");
+  TopOptions top_opts;
+  auto* top = app.add_subcommand("top", "List a running container's processes");
+  name_arg(top, top_opts.name);
+  top->add_flag("--json", top_opts.json, "Print JSON for scripts");
+  top->add_flag("--no-legend", top_opts.no_legend, "No header line");
+  StatsOptions stats_opts;
+  auto* stats = app.add_subcommand("stats", "Show running containers' CPU time, memory and processes");
+  stats->add_option("NAME", stats_opts.names, "Container names")->required();
+  stats->add_flag("--json", stats_opts.json, "Print JSON for scripts");
+  stats->add_flag("--no-legend", stats_opts.no_legend, "No header line");
+  EventsOptions events_opts;
+  auto* events = app.add_subcommand(
+      "events", "Print a running container's state changes and usage as JSON lines until it stops");
+  name_arg(events, events_opts.name);
+  events->add_option("--interval", events_opts.interval, "Seconds between usage lines")
+      ->capture_default_str();
+  events->add_flag("--stats", events_opts.stats, "Print one usage line and exit");
+
   LogsOptions logs_opts;
   auto* logs = app.add_subcommand("logs", "Show a container's log (the user journal)");
   name_arg(logs, logs_opts.name);
@@ -128,14 +149,16 @@ int main(int argc, char** argv) {
   enter->prefix_command();
   enter->footer("Usage: boxctl enter [OPTIONS] NAME [CMD [ARG...]]  (or NAME -- CMD...)");
 
-  auto* run = app.add_subcommand(
-      "run", "Run a command in a root filesystem in the foreground, no systemd: ROOTFS -- CMD...");
-  run->prefix_command();
-  run->footer("Usage: boxctl run ROOTFS -- CMD [ARG...]  (box-run run)");
+  auto run = add_run_command(app);
 
   std::vector<std::string> files;
-  auto* validate = app.add_subcommand("validate", "Check definition files and print their errors");
-  validate->add_option("FILE", files, "Definition files (NAME.yaml)")->required();
+  auto* validate = app.add_subcommand(
+      "validate", "Check definitions as start would and print every error: FILE, DIR or NAME");
+  validate
+      ->add_option("DEFINITION", files,
+                   "A definition file (NAME.yaml), a directory of them (with a '/': ./DIR), or "
+                   "a container's NAME")
+      ->required();
   validate->add_flag("--json", json, "Print JSON for scripts");
 
   auto* version = app.add_subcommand("version", "Print the versions of boxctl and box-manager");
@@ -143,6 +166,8 @@ int main(int argc, char** argv) {
 
   // install, uninstall, images: the image install code's commands.
   auto install_commands = add_install_commands(app);
+  // generate kube, play kube.
+  auto kube_commands = add_kube_commands(app);
 
   // An unknown command, which CLI11 would call "A subcommand is required":
   // said as such, with the commands it is nearest to.
@@ -167,6 +192,7 @@ int main(int argc, char** argv) {
   }
 
   if (auto rc = install_commands->run()) return *rc;
+  if (auto rc = kube_commands->run()) return *rc;
 
   Context ctx;
   try {
@@ -188,6 +214,11 @@ int main(int argc, char** argv) {
                                                 : "TERM");
     }
     if (*reload) return cmd_reload(ctx);
+    if (*pause) return cmd_pause(ctx, names, true);
+    if (*resume) return cmd_pause(ctx, names, false);
+    if (*top) return cmd_top(ctx, top_opts);
+    if (*stats) return cmd_stats(ctx, stats_opts);
+    if (*events) return cmd_events(ctx, events_opts);
     if (*logs) return cmd_logs(ctx, logs_opts);
     if (*enter) {
       enter_opts.command = enter->remaining();
@@ -201,7 +232,10 @@ int main(int argc, char** argv) {
       if (no_tty) enter_opts.tty = false;
       return cmd_enter(ctx, enter_opts);
     }
-    if (*run) return cmd_run(run->remaining());
+    if (*run->app) {
+      auto at = std::find(args.begin(), args.end(), "run");
+      return cmd_run(*run, {at == args.end() ? at : at + 1, args.end()});
+    }
     if (*validate) return cmd_validate(files, json);
     if (*version) return cmd_version(ctx, json);
   } catch (const Failure& f) {

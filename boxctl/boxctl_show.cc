@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,34 @@ std::string next_start_line(const std::string& next, const std::string& unit) {
   return next;
 }
 
+// The SessionBus/SystemBus properties (dev.boxctl.box1.xml): whether the
+// box has the bus at all, and each grant (level, name, rule).
+using BusReach =
+    sdbus::Struct<bool, std::vector<sdbus::Struct<std::string, std::string, std::string>>>;
+constexpr std::pair<const char*, const char*> kBuses[] = {{"SessionBus", "session_bus"},
+                                                         {"SystemBus", "system_bus"}};
+
+// "talk org.a.B, own org.c.D, call org.e.*=*@/org/e"; "" when not given.
+std::string bus_reach_line(const BusReach& reach) {
+  if (!std::get<0>(reach)) return "";
+  std::string line;
+  for (const auto& g : std::get<1>(reach)) {
+    const std::string& rule = std::get<2>(g);
+    line += (line.empty() ? "" : ", ") + std::get<0>(g) + " " + std::get<1>(g) +
+            (rule.empty() ? "" : "=" + rule);
+  }
+  return "through its proxy: " + (line.empty() ? std::string("the bus driver only") : line);
+}
+
+nlohmann::json bus_reach_json(const BusReach& reach) {
+  if (!std::get<0>(reach)) return nullptr;
+  nlohmann::json grants = nlohmann::json::array();
+  for (const auto& g : std::get<1>(reach))
+    grants.push_back(
+        {{"level", std::get<0>(g)}, {"name", std::get<1>(g)}, {"rule", std::get<2>(g)}});
+  return grants;
+}
+
 Color next_start_color(const std::string& next) {
   if (next == "changed") return Color::kYellow;
   if (next == "fails") return Color::kRed;
@@ -77,6 +106,15 @@ int cmd_list(Context& ctx, const ListOptions& options) {
     for (const auto& r : rows) std::cout << std::get<0>(r) << "\n";
     return kExitOk;
   }
+  // Each box's pod, from the pods' member lists.
+  auto pods = ctx.manager().ListPods();
+  std::map<std::string, std::string> pod_of;
+  for (const auto& p : pods)
+    for (const auto& member : std::get<5>(p)) pod_of[member] = std::get<0>(p);
+  auto pod_cell = [&](const std::string& name) {
+    auto it = pod_of.find(name);
+    return it == pod_of.end() ? std::string() : it->second;
+  };
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
@@ -86,34 +124,58 @@ int cmd_list(Context& ctx, const ListOptions& options) {
                      {"state", std::get<2>(r)},
                      {"sub_state", std::get<3>(r)},
                      {"error", std::get<4>(r)},
-                     {"object_path", std::string(std::get<5>(r))}});
+                     {"object_path", std::string(std::get<5>(r))},
+                     {"pod", pod_cell(std::get<0>(r))}});
     }
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
   const bool color = manager::color_wanted(STDOUT_FILENO);
+  // The POD column only where some box is in a pod.
+  const bool pod_column = !pod_of.empty();
   std::vector<std::vector<Cell>> table;
-  if (!options.no_legend)
-    table.push_back({{"NAME", Color::kBold},
-                     {"STATE", Color::kBold},
-                     {"SUB", Color::kBold},
-                     {"DESCRIPTION", Color::kBold}});
+  if (!options.no_legend) {
+    table.push_back({{"NAME", Color::kBold}, {"STATE", Color::kBold}, {"SUB", Color::kBold}});
+    if (pod_column) table.back().push_back({"POD", Color::kBold});
+    table.back().push_back({"DESCRIPTION", Color::kBold});
+  }
   for (const auto& r : rows) {
     const std::string& state = std::get<2>(r);
     const std::string& error = std::get<4>(r);
-    table.push_back({{std::get<0>(r)},
-                     {state, manager::state_color(state)},
-                     {std::get<3>(r)},
-                     {error.empty() ? std::get<1>(r) : error, error.empty() ? Color::kNone
-                                                                             : Color::kRed}});
+    table.push_back({{std::get<0>(r)}, {state, manager::state_color(state)}, {std::get<3>(r)}});
+    if (pod_column) table.back().push_back({pod_cell(std::get<0>(r))});
+    table.back().push_back(
+        {error.empty() ? std::get<1>(r) : error, error.empty() ? Color::kNone : Color::kRed});
   }
-  if (rows.empty()) {
+  if (rows.empty() && pods.empty()) {
     if (options.no_legend) return kExitOk;
     std::cerr << "No containers: put NAME.yaml in ~/.config/box/containers/ "
                  "(see 'boxctl validate FILE').\n";
     return kExitOk;
   }
-  std::cout << manager::format_table(table, color);
+  if (!rows.empty()) std::cout << manager::format_table(table, color);
+  // The pods themselves, under the boxes, for people (a script reads
+  // ListPods or --json).
+  if (pods.empty() || options.no_legend) return kExitOk;
+  std::vector<std::vector<Cell>> pod_table = {{{"POD", Color::kBold},
+                                               {"STATE", Color::kBold},
+                                               {"SUB", Color::kBold},
+                                               {"BOXES", Color::kBold},
+                                               {"DESCRIPTION", Color::kBold}}};
+  for (const auto& p : pods) {
+    const std::string& state = std::get<2>(p);
+    const std::string& error = std::get<4>(p);
+    std::string members;
+    for (const auto& m : std::get<5>(p)) members += (members.empty() ? "" : ",") + m;
+    pod_table.push_back({{std::get<0>(p)},
+                         {state, manager::state_color(state)},
+                         {std::get<3>(p)},
+                         {members.empty() ? "-" : members},
+                         {error.empty() ? std::get<1>(p) : error,
+                          error.empty() ? Color::kNone : Color::kRed}});
+  }
+  if (!rows.empty()) std::cout << "\n";
+  std::cout << manager::format_table(pod_table, color);
   return kExitOk;
 }
 
@@ -125,6 +187,7 @@ int cmd_status(Context& ctx, const StatusOptions& options) {
   const auto since = property<uint64_t>(props, "Since");
   const auto pid = property<uint32_t>(props, "MainPID");
   const auto error = property<std::string>(props, "Error");
+  const bool paused = property<bool>(props, "Paused");
   if (options.json) {
     nlohmann::json out = {{"name", property<std::string>(props, "Name")},
                           {"unit", unit},
@@ -133,6 +196,7 @@ int cmd_status(Context& ctx, const StatusOptions& options) {
                           {"sub_state", sub},
                           {"error", error},
                           {"main_pid", pid},
+                          {"paused", paused},
                           {"since_usec", since},
                           {"exit_status", property<int32_t>(props, "ExitStatus")},
                           {"definition_path", property<std::string>(props, "DefinitionPath")},
@@ -140,6 +204,12 @@ int cmd_status(Context& ctx, const StatusOptions& options) {
                           {"image", property<std::string>(props, "Image")},
                           {"autostart", property<std::string>(props, "Autostart")},
                           {"next_start", property<std::string>(props, "NextStart")}};
+    for (const auto& [prop, key] : kBuses) out[key] = bus_reach_json(property<BusReach>(props, prop));
+    out["devices"] = property<std::vector<std::string>>(props, "Devices");
+    out["keep_groups"] = property<bool>(props, "KeepGroups");
+    out["session"] = property<std::vector<std::string>>(props, "SessionSockets");
+    out["app_id"] = property<std::string>(props, "AppId");
+    out["pod"] = property<std::string>(props, "Pod");
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
@@ -153,6 +223,7 @@ int cmd_status(Context& ctx, const StatusOptions& options) {
 
   std::string state_line = manager::paint(state + (sub.empty() ? "" : " (" + sub + ")"),
                                           state_color, color);
+  if (paused) state_line += manager::paint(", paused", Color::kYellow, color);
   if (since > 0 && state != "invalid")
     state_line += " since " + manager::absolute_time(since) + "; " +
                   manager::relative_time(since, manager::now_usec());
@@ -164,7 +235,27 @@ int cmd_status(Context& ctx, const StatusOptions& options) {
     fields.push_back({{"Image:"}, {image}});
   if (auto rootfs = property<std::string>(props, "Rootfs"); !rootfs.empty())
     fields.push_back({{"Rootfs:"}, {rootfs}});
+  if (auto pod = property<std::string>(props, "Pod"); !pod.empty())
+    fields.push_back({{"Pod:"}, {pod + " (" + pod_unit_name(pod) + ")"}});
   fields.push_back({{"Autostart:"}, {property<std::string>(props, "Autostart")}});
+  if (auto app_id = property<std::string>(props, "AppId"); !app_id.empty())
+    fields.push_back({{"App id:"}, {app_id + " (/.flatpak-info)"}});
+  // Only a box that has a bus says so: the others have none at all.
+  for (const auto& [prop, label] : {std::pair{"SessionBus", "Session bus:"},
+                                    std::pair{"SystemBus", "System bus:"}})
+    if (auto line = bus_reach_line(property<BusReach>(props, prop)); !line.empty())
+      fields.push_back({{label}, {line}});
+  // The same for the session's sockets, the host's devices and groups.
+  std::string session;
+  for (const auto& s : property<std::vector<std::string>>(props, "SessionSockets"))
+    session += (session.empty() ? "" : ", ") + s;
+  if (!session.empty()) fields.push_back({{"Session:"}, {session + " (sockets, read-only)"}});
+  std::string devices;
+  for (const auto& d : property<std::vector<std::string>>(props, "Devices"))
+    devices += (devices.empty() ? "" : ", ") + d;
+  if (!devices.empty()) fields.push_back({{"Devices:"}, {devices}});
+  if (property<bool>(props, "KeepGroups"))
+    fields.push_back({{"Host groups:"}, {"kept (keep_groups: your supplementary groups)"}});
   if (pid > 0) fields.push_back({{"Main PID:"}, {std::to_string(pid) + " (box-run)"}});
   const auto next = property<std::string>(props, "NextStart");
   if (!next.empty())

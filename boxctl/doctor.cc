@@ -20,6 +20,7 @@
 #include "core/sys/find_program.h"
 #include "core/sys/small_file.h"
 #include "core/sys/spawn.h"
+#include "core/sys/subid.h"
 #include "core/sys/text_fields.h"
 #include "core/sys/unique_fd.h"
 
@@ -168,33 +169,6 @@ const char* to_string(CheckLevel level) {
   return "?";
 }
 
-std::vector<SubidRange> find_subid_ranges(std::string_view text, const std::string& user,
-                                          uid_t uid) {
-  std::vector<SubidRange> out;
-  std::string uid_text = std::to_string(uid);
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string line(text.substr(start, end - start));
-    start = end + 1;
-    if (line.empty() || line[0] == '#') continue;
-    auto a = line.find(':');
-    auto b = a == std::string::npos ? a : line.find(':', a + 1);
-    if (b == std::string::npos) continue;
-    std::string who = line.substr(0, a);
-    if (who != user && who != uid_text) continue;
-    char* e1 = nullptr;
-    char* e2 = nullptr;
-    std::string s1 = line.substr(a + 1, b - a - 1), s2 = line.substr(b + 1);
-    unsigned long long first = std::strtoull(s1.c_str(), &e1, 10);
-    unsigned long long count = std::strtoull(s2.c_str(), &e2, 10);
-    if (s1.empty() || s2.empty() || *e1 || *e2) continue;
-    out.push_back({first, count});
-  }
-  return out;
-}
-
 CheckResult check_subids(const std::string& file, const std::optional<std::string>& text,
                          const std::string& user, uid_t uid) {
   CheckResult r{"subordinate ids (" + file + ")", CheckLevel::kOk, "", ""};
@@ -210,8 +184,7 @@ CheckResult check_subids(const std::string& file, const std::optional<std::strin
     r.fix = fix;
     return r;
   }
-  uint64_t total = 0;
-  for (const auto& range : find_subid_ranges(*text, user, uid)) total += range.count;
+  const uint64_t total = subid_total(find_subid_ranges(*text, user, uid));
   if (total == 0) {
     r.level = CheckLevel::kWarn;
     r.detail = "no range for '" + user +

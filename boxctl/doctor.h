@@ -24,14 +24,8 @@ struct CheckResult {
 
 const char* to_string(CheckLevel level);
 
-struct SubidRange {
-  uint64_t start = 0;
-  uint64_t count = 0;
-};
-// The ranges of `user` (by name or uid) in /etc/subuid or /etc/subgid text.
-std::vector<SubidRange> find_subid_ranges(std::string_view text, const std::string& user,
-                                          uid_t uid);
-// `text` is nullopt when the file could not be read.
+// `text` is nullopt when the file could not be read; every range of the
+// user in it counts (find_subid_ranges, core/sys/subid.h).
 CheckResult check_subids(const std::string& file, const std::optional<std::string>& text,
                          const std::string& user, uid_t uid);
 

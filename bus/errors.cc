@@ -71,4 +71,8 @@ sdbus::Error uninstall_failed(const std::string& message) {
 
 sdbus::Error cancelled(const std::string& message) { return sdbus::Error(kCancelled, message); }
 
+sdbus::Error cgroup_error(const std::string& name, const std::string& message) {
+  return sdbus::Error(kCgroupError, "container '" + name + "': " + message);
+}
+
 }  // namespace box::manager

@@ -25,6 +25,7 @@ inline constexpr const char* kBusy = "dev.boxctl.box1.Error.Busy";
 inline constexpr const char* kInstallFailed = "dev.boxctl.box1.Error.InstallFailed";
 inline constexpr const char* kUninstallFailed = "dev.boxctl.box1.Error.UninstallFailed";
 inline constexpr const char* kCancelled = "dev.boxctl.box1.Error.Cancelled";
+inline constexpr const char* kCgroupError = "dev.boxctl.box1.Error.CgroupError";
 
 sdbus::Error no_such_container(const std::string& name, const std::string& detail);
 sdbus::Error invalid_definition(const std::string& message);
@@ -46,5 +47,8 @@ sdbus::Error busy(const std::string& name);
 sdbus::Error install_failed(const std::string& message);
 sdbus::Error uninstall_failed(const std::string& message);
 sdbus::Error cancelled(const std::string& message);
+// The running box's cgroup could not be found, frozen, thawed or read
+// (`message` names the file and why).
+sdbus::Error cgroup_error(const std::string& name, const std::string& message);
 
 }  // namespace box::manager

@@ -77,6 +77,12 @@ Result<void> read_option(const std::string& key, const sdbus::Variant& value, In
     for (const auto& kv : *v) out.set.push_back(kv);
     return {};
   }
+  if (key == "origin") {
+    auto v = option_value<std::string>(key, value, "a string (s)");
+    if (!v) return v.error();
+    out.origin = *v;
+    return {};
+  }
   if (key == "max_size") {
     auto v = option_value<std::uint64_t>(key, value, "a number of bytes (t)");
     if (!v) return v.error();
@@ -112,6 +118,7 @@ VariantMap install_options_to(const install::InstallOptions& options) {
     out["set"] = sdbus::Variant(set);
   }
   if (options.max_size) out["max_size"] = sdbus::Variant(std::uint64_t{options.max_size});
+  if (!options.origin.empty()) out["origin"] = sdbus::Variant(options.origin);
   return out;
 }
 

@@ -139,6 +139,7 @@ UnitRuntime SystemdClient::unit_runtime(const std::string& unit) {
   r.wanted_by = value_or<std::vector<std::string>>(u, "WantedBy", {});
   r.since_usec = value_or<uint64_t>(u, "StateChangeTimestamp", 0);
   r.main_pid = value_or<uint32_t>(s, "MainPID", 0);
+  r.control_group = value_or<std::string>(s, "ControlGroup", "");
   r.exec_main_code = value_or<int32_t>(s, "ExecMainCode", 0);
   r.exec_main_status = value_or<int32_t>(s, "ExecMainStatus", 0);
   return r;

@@ -32,7 +32,8 @@ struct UnitRuntime {
   std::string unit_file_state;  // enabled, disabled, static, generated, ...
   std::vector<std::string> wanted_by;
   uint32_t main_pid = 0;
-  uint64_t since_usec = 0;  // StateChangeTimestamp, realtime
+  std::string control_group;  // "/user.slice/.../box@NAME.service"; empty when it has none
+  uint64_t since_usec = 0;    // StateChangeTimestamp, realtime
   // How the main process ended (CLD_EXITED, CLD_KILLED...) and its status
   // or signal: unit_changes.h's shell_exit_status() makes one number of them.
   int32_t exec_main_code = 0;

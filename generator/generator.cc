@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "core/model/definition_loader.h"
@@ -19,6 +20,24 @@ namespace {
 
 std::string dropin_path(const std::string& container) {
   return unit_name(container) + ".d/50-box.conf";
+}
+
+std::string pod_dropin_path(const std::string& pod) {
+  return pod_unit_name(pod) + ".d/50-box.conf";
+}
+
+// A member whose pod will not start: no pod file, masked, broken.
+std::optional<std::string> pod_warning(const Definition& def,
+                                       const std::map<std::string, const Verdict*>& pods) {
+  if (def.pod.empty()) return std::nullopt;
+  const std::string prefix = "'pod': '" + def.pod + "' ";
+  const std::string fails = ", so " + pod_unit_name(def.pod) + " and " + unit_name(def.name) +
+                            " will not start";
+  auto it = pods.find(def.pod);
+  if (it == pods.end()) return prefix + "has no pod file (pods/" + def.pod + ".yaml)" + fails;
+  if (it->second->kind == Verdict::Kind::kMaskedPod) return prefix + "is masked" + fails;
+  if (!it->second->ok) return prefix + "has an invalid pod file" + fails;
+  return std::nullopt;
 }
 
 // Resource keys whose systemd setting needs a cgroup controller.
@@ -172,21 +191,53 @@ GeneratorOutput plan_output(const GeneratorInput& input) {
     }
     out.verdicts.push_back(std::move(v));
   }
-  for (const auto& p : scan.problems) {
-    Verdict v;
-    v.name = p.name;
-    v.kind = Verdict::Kind::kProblem;
-    v.path = p.path;
-    v.message = p.message;
+  auto add_problems = [&](const std::vector<DefinitionProblem>& problems, bool pod) {
+    for (const auto& p : problems) {
+      Verdict v;
+      v.name = p.name;
+      v.kind = Verdict::Kind::kProblem;
+      v.path = p.path;
+      v.message = p.message;
+      v.pod = pod;
+      out.verdicts.push_back(std::move(v));
+    }
+  };
+  add_problems(scan.problems, false);
+
+  // Pods: a handful of files, loaded here; their members are the valid
+  // boxes that name them.
+  const PodScan pod_scan = scan_pods(input.pod_search_dirs);
+  std::map<std::string, std::vector<std::string>> members;
+  for (const auto& def : defs)
+    if (!def.pod.empty()) members[def.pod].push_back(def.name);
+  std::vector<PodDefinition> pods;
+  for (const auto& f : pod_scan.pods) {
+    Verdict v = verdict_for(f, Verdict::Kind::kPod);
+    v.pod = true;
+    if (!f.masked_by.empty()) {
+      v.kind = Verdict::Kind::kMaskedPod;
+      v.path = f.masked_by;
+      v.ok = true;
+    } else if (auto pod = load_resolved_pod(f)) {
+      v.ok = true;
+      if (!members.count(f.name))
+        v.warnings.push_back("no box names this pod ('pod: " + f.name + "'): " +
+                             pod_unit_name(f.name) + " starts with no box in it");
+      pods.push_back(std::move(*pod));
+    } else {
+      v.message = pod.error().message();
+    }
     out.verdicts.push_back(std::move(v));
   }
-  std::sort(out.verdicts.begin(), out.verdicts.end(),
-            [](const Verdict& a, const Verdict& b) { return a.name < b.name; });
+  add_problems(pod_scan.problems, true);
+  std::sort(out.verdicts.begin(), out.verdicts.end(), [](const Verdict& a, const Verdict& b) {
+    return std::tie(a.name, a.pod) < std::tie(b.name, b.pod);
+  });
 
-  std::map<std::string, const Verdict*> by_name;
+  std::map<std::string, const Verdict*> by_name, pod_by_name;
   std::map<std::string, Verdict*> container_verdict;
   for (auto& v : out.verdicts) {
-    by_name.emplace(v.name, &v);
+    (v.pod ? pod_by_name : by_name).emplace(v.name, &v);
     if (v.kind == Verdict::Kind::kContainer) container_verdict[v.name] = &v;
   }
   const auto cycles = find_cycles(defs);
@@ -194,6 +245,7 @@ GeneratorOutput plan_output(const GeneratorInput& input) {
   for (const auto& def : defs) {
     Verdict& v = *container_verdict.at(def.name);
     v.warnings = dependency_warnings(def, by_name);
+    if (auto w = pod_warning(def, pod_by_name)) v.warnings.push_back(std::move(*w));
     if (auto it = cycles.find(def.name); it != cycles.end())
       v.warnings.push_back("ordering cycle " + it->second +
                            ": systemd will drop a start job to break it");
@@ -205,6 +257,11 @@ GeneratorOutput plan_output(const GeneratorInput& input) {
     if (auto wants = autostart_wants_dir(def.autostart); !wants.empty())
       out.links.push_back({wants + "/" + unit_name(def.name), input.template_unit});
     network_wait = network_wait || def.network_online;
+  }
+  for (const auto& pod : pods) {
+    out.files.push_back({pod_dropin_path(pod.name), pod_dropin_text(pod, members[pod.name])});
+    if (auto wants = autostart_wants_dir(pod.autostart); !wants.empty())
+      out.links.push_back({wants + "/" + pod_unit_name(pod.name), input.pod_template_unit});
   }
   if (network_wait) out.files.push_back({kNetworkOnlineWaitUnit, network_online_wait_unit_text()});
   std::sort(out.files.begin(), out.files.end(),

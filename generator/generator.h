@@ -18,6 +18,10 @@ struct GeneratorInput {
   std::vector<std::string> search_dirs;
   LoadContext context;        // home and data dir; the instance is set per container
   std::string template_unit;  // the installed box@.service, target of .wants links
+  // Where pods live (paths.h: pod_search_dirs) and the installed
+  // box-pod@.service, target of a pod's autostart link.
+  std::vector<std::string> pod_search_dirs{};
+  std::string pod_template_unit{};
   // cgroup controllers the user manager can hand to its units ("memory",
   // "pids", "cpu"); nullopt when unknown (then no warning about resources).
   std::optional<std::set<std::string>> cgroup_controllers;
@@ -29,7 +33,9 @@ struct GeneratorInput {
 // What the generator concluded about one definition, for the log and for
 // $XDG_RUNTIME_DIR/box/generator-status.json.
 struct Verdict {
-  enum class Kind { kContainer, kTemplate, kMasked, kProblem };
+  // kPod and kMaskedPod: a pod file (pods/NAME.yaml), or its mask; a
+  // problem in a pods directory is a kProblem with `pod` set.
+  enum class Kind { kContainer, kTemplate, kMasked, kProblem, kPod, kMaskedPod };
   std::string name;  // "etcd", "web@blue"; "web@" for a template with no instance
   Kind kind = Kind::kContainer;
   std::string path;  // main file (the mask, the bad file or dir)
@@ -38,6 +44,7 @@ struct Verdict {
   bool ok = false;
   std::string message;                  // why it was skipped
   std::vector<std::string> warnings;    // written, but something looks wrong
+  bool pod = false;                     // about a pod's file (or a pods directory)
 };
 
 struct OutputFile {
@@ -53,7 +60,7 @@ struct OutputLink {
 struct GeneratorOutput {
   std::vector<OutputFile> files;  // sorted by path
   std::vector<OutputLink> links;  // sorted by path
-  std::vector<Verdict> verdicts;  // sorted by name
+  std::vector<Verdict> verdicts;  // sorted by name, a pod's after a box's of the same name
 };
 
 // Reads every definition in the search path and decides what to write.

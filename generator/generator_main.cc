@@ -29,24 +29,26 @@ constexpr const char kUsage[] =
     "Usage: box-user-generator NORMAL_DIR [EARLY_DIR LATE_DIR]\n"
     "       box-user-generator --dry-run [DEFINITIONS_DIR]\n"
     "\n"
-    "Turns box definitions into box@NAME.service drop-ins; systemd runs it\n"
-    "at every 'systemctl --user daemon-reload'. --dry-run prints what it would\n"
-    "write (reading DEFINITIONS_DIR instead of the search path if given) and\n"
-    "exits 1 when a definition is invalid.\n";
+    "Turns box definitions into box@NAME.service drop-ins, and pods into\n"
+    "box-pod@NAME.service drop-ins; systemd runs it at every\n"
+    "'systemctl --user daemon-reload'. --dry-run prints what it would write\n"
+    "(reading DEFINITIONS_DIR and the pods/ beside it instead of the search\n"
+    "path if given) and exits 1 when a definition or pod is invalid.\n";
 
-// The .wants links name box@.service; systemd only reads the link's name,
-// but a link that resolves is clearer. The unit is installed beside the
-// generator: PREFIX/lib/systemd/{user-generators,user}.
-std::string template_unit_path() {
+// The .wants links name box@.service (box-pod@.service for a pod); systemd
+// only reads the link's name, but a link that resolves is clearer. The
+// units are installed beside the generator:
+// PREFIX/lib/systemd/{user-generators,user}.
+std::string template_unit_path(const std::string& unit) {
   char exe[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
     std::string dir(exe, static_cast<std::size_t>(n));
     dir = dir.substr(0, dir.rfind('/'));
     const std::string gen = "/user-generators";
-    if (dir.ends_with(gen)) return dir.substr(0, dir.size() - gen.size()) + "/user/box@.service";
+    if (dir.ends_with(gen)) return dir.substr(0, dir.size() - gen.size()) + "/user/" + unit;
   }
-  return BOX_DEFAULT_USER_UNIT_DIR "/box@.service";
+  return BOX_DEFAULT_USER_UNIT_DIR "/" + unit;
 }
 
 // systemd sets $SYSTEMD_SCOPE for the generators it runs (since v251);
@@ -68,7 +70,10 @@ int run(bool dry_run, const std::string& target) {
   input.search_dirs =
       dry_run && !target.empty() ? std::vector<std::string>{target} : box::definition_search_dirs(*dirs);
   input.context = box::load_context(*dirs);
-  input.template_unit = template_unit_path();
+  input.template_unit = template_unit_path("box@.service");
+  // Pods beside the definitions: beside DEFINITIONS_DIR for a dry run of one.
+  input.pod_search_dirs = box::pod_dirs_beside(input.search_dirs);
+  input.pod_template_unit = template_unit_path("box-pod@.service");
   input.cgroup_controllers = box::generator::user_manager_controllers();
 
   const auto out = box::generator::plan_output(input);

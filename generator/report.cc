@@ -25,8 +25,9 @@ void to_stderr(int priority, const std::string& message) {
 void emit(int priority, const std::string& message, const Verdict* v, ReportTo to) {
   if (to == ReportTo::kJournal) {
     int r;
-    if (v && v->kind == Verdict::Kind::kContainer) {
-      const std::string unit = unit_name(v->name);
+    if (v && (v->kind == Verdict::Kind::kContainer || v->kind == Verdict::Kind::kPod)) {
+      const std::string unit =
+          v->kind == Verdict::Kind::kPod ? pod_unit_name(v->name) : unit_name(v->name);
       r = sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%d", priority,
                           "SYSLOG_IDENTIFIER=%s", kIdentifier, "BOX_NAME=%s", v->name.c_str(),
                           "BOX_DEFINITION=%s", v->path.c_str(), "USER_UNIT=%s", unit.c_str(),
@@ -50,6 +51,8 @@ std::string subject(const Verdict& v) {
     case Verdict::Kind::kTemplate: return "template " + v.name + ".yaml";
     case Verdict::Kind::kMasked: return "'" + v.name + "'";
     case Verdict::Kind::kProblem: return "'" + v.path + "'";
+    case Verdict::Kind::kPod: return pod_unit_name(v.name);
+    case Verdict::Kind::kMaskedPod: return "pod '" + v.name + "'";
   }
   return v.name;
 }
@@ -62,7 +65,8 @@ void report_verdict(const Verdict& v, ReportTo to) {
     emit(3, what + subject(v) + ": " + v.message, &v, to);
   }
   for (const auto& w : v.warnings) emit(4, subject(v) + ": " + w, &v, to);
-  if (v.kind == Verdict::Kind::kMasked) emit(5, "'" + v.name + "' is masked by " + v.path, &v, to);
+  if (v.kind == Verdict::Kind::kMasked || v.kind == Verdict::Kind::kMaskedPod)
+    emit(5, subject(v) + " is masked by " + v.path, &v, to);
   for (const auto& o : v.overridden)
     emit(6, subject(v) + ": using " + v.path + ", which overrides " + o, &v, to);
 }

@@ -13,6 +13,8 @@ const char* kind_name(Verdict::Kind k) {
     case Verdict::Kind::kTemplate: return "template";
     case Verdict::Kind::kMasked: return "masked";
     case Verdict::Kind::kProblem: return "problem";
+    case Verdict::Kind::kPod: return "pod";
+    case Verdict::Kind::kMaskedPod: return "masked-pod";
   }
   return "?";
 }
@@ -27,6 +29,7 @@ std::string status_json(const std::vector<Verdict>& verdicts) {
     e.kind = kind_name(v.kind);
     e.ok = v.ok;
     if (v.kind == Verdict::Kind::kContainer) e.unit = unit_name(v.name);
+    if (v.kind == Verdict::Kind::kPod) e.unit = pod_unit_name(v.name);
     e.path = v.path;
     e.fragments = v.fragments;
     e.overrides = v.overridden;

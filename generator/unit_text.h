@@ -4,14 +4,20 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/model/definition.h"
+#include "core/model/pod.h"
 #include "core/model/names.h"  // unit_name
 
 namespace box::generator {
 
 // Contents of box@NAME.service.d/50-box.conf.
 std::string dropin_text(const Definition& def);
+
+// Contents of box-pod@NAME.service.d/50-box.conf for `pod` and its
+// `members` (the boxes whose `pod:` names it, sorted).
+std::string pod_dropin_text(const PodDefinition& pod, const std::vector<std::string>& members);
 
 // Where autostart links box@NAME.service, relative to the generator dir:
 // "default.target.wants" (login), "graphical-session.target.wants"

@@ -69,7 +69,8 @@ Result<void> plan_hostfs(const ExportsInput& in, const image::AtomicManifest& ma
   const std::string root = path_in_rootfs(in.rootfs, "exports/hostfs");
   std::error_code ec;
   if (!is_dir(root)) return {};
-  image::UserLocations where{in.ctx.dirs.home, in.ctx.dirs.config_home, in.ctx.dirs.data_home};
+  // $CONF_DIRECTORY: box's ~/.config/box/etc, or the directory --set named.
+  image::UserLocations where{in.ctx.dirs.home, values.at("CONF_DIRECTORY"), in.ctx.dirs.data_home};
   const HostPlaces places = host_places_for(in.ctx);
   std::vector<fs::path> entries;
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
@@ -119,8 +120,11 @@ Result<void> plan_hostfs(const ExportsInput& in, const image::AtomicManifest& ma
                         ": the file exists and was not installed by box; remove it first");
       continue;
     }
+    // The box's own config dir is read by the box alone (a template binds
+    // $CONF_DIRECTORY/$NAME); the rest of $CONF_DIRECTORY is other boxes'.
+    const bool own_conf = own_place(in.locs, in.name, *dest) == OwnPlace::kConf;
     if (auto why = runs_code_or_configures(*dest, places);
-        why && !has(in.options.allow_host_files, *dest)) {
+        why && !own_conf && !has(in.options.allow_host_files, *dest)) {
       refused.push_back(from + " -> " + *dest + ": " + *why + "; add --allow-host-file " + *dest +
                         " to install it");
       continue;
@@ -198,7 +202,20 @@ Result<void> plan_exports(const ExportsInput& in, image::DefinitionDraft& draft,
       {"HOST_GID", std::to_string(in.ctx.gid)},
       {"RUN_DIRECTORY", in.locs.run},
       {"STATE_DIRECTORY", in.locs.state},
+      {"CONF_DIRECTORY", in.locs.conf},
   };
+  // $CONF_DIRECTORY is where your configuration of the box lives: you may
+  // name another directory of yours (Atomic let --set change it too). There
+  // the box's config dir is not one of its own places, so a bind of it asks
+  // for --allow-bind and its files face the host-file rules, as anywhere else.
+  if (auto conf = set.find("CONF_DIRECTORY"); conf != set.end()) {
+    if (!is_canonical_path(conf->second) || conf->second == "/")
+      return Error("--set CONF_DIRECTORY=" + conf->second +
+                   ": not an absolute directory path without '.', '..', '//' or a trailing '/' "
+                   "(give a directory of yours, e.g. ~/etcd-conf)");
+    forced["CONF_DIRECTORY"] = conf->second;
+    set.erase(conf);
+  }
   for (const auto& [k, _] : set)
     if (forced.count(k))
       return Error("--set " + k + ": $" + k + " is set by box and cannot be changed");
@@ -251,6 +268,15 @@ Result<void> plan_exports(const ExportsInput& in, image::DefinitionDraft& draft,
     std::string accepted;
     for (const auto& e : *entries) {
       const std::string where = "tmpfiles.template:" + std::to_string(e.line);
+      // Atomic's templates end with "Z DIR MODE $HOST_UID $HOST_GID" to give
+      // the host user a directory root made. Here the box's own directories
+      // are made by you already: nothing to change, and nothing written.
+      auto own = own_place(in.locs, in.name, e.path);
+      if ((e.type == "z" || e.type == "Z") && own && *own != OwnPlace::kImage) {
+        meta.warnings.push_back(where + ": '" + e.raw +
+                                "': ignored (box made the directory; it is yours already)");
+        continue;
+      }
       if (auto why = refuse_tmpfiles_line(e, in.locs, in.name, where)) {
         refused.push_back(*why);
         continue;

@@ -68,6 +68,12 @@ Result<void> apply_image_config(const image::ImageConfig& c, const std::string& 
     d.stop_signal = c.stop_signal;
   meta.labels = c.labels;
   meta.exposed_ports = c.exposed_ports;
+  meta.config_recorded = true;
+  meta.entrypoint = c.entrypoint;
+  meta.cmd = c.cmd;
+  meta.env = c.env;
+  meta.working_dir = c.working_dir;
+  meta.user = d.user;
   for (const char* k : {"org.opencontainers.image.description", "description", "summary",
                         "org.opencontainers.image.title"}) {
     auto it = c.labels.find(k);
@@ -166,6 +172,10 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     if (!text) return text.error().wrap("not a docker archive (docker save)");
     auto m = image::parse_docker_archive_manifest(*text, src.tag, "manifest.json");
     if (!m) return m.error();
+    if (!src.tag.empty())
+      meta.reference = src.tag;
+    else if (m->repo_tags.size() == 1)
+      meta.reference = m->repo_tags.front();
     auto ctext = blobs->read_file(m->config_path, image::kMaxJsonBytes);
     if (!ctext) return ctext.error();
     meta.digest = image::sha256_digest_of(*ctext);
@@ -208,6 +218,9 @@ Result<image::UnpackStats> unpack_image(const Source& src, const std::string& ro
     auto chosen = image::select_manifest(*index, src.tag, blobs->describe());
     if (!chosen) return chosen.error();
     image::Descriptor desc = *chosen;
+    // podman save writes the whole reference as the ref name; skopeo and
+    // umoci a tag ("latest"), which names no image.
+    if (desc.ref_name().find('/') != std::string::npos) meta.reference = desc.ref_name();
     // A multi-platform index inside: pick this machine's manifest.
     for (int depth = 0; image::kind_of(desc) == image::DescriptorKind::kIndex; ++depth) {
       if (depth > 4) return Error("image indexes nested too deep");

@@ -19,6 +19,9 @@ struct CodePlace {
 const CodePlace kCodePlaces[] = {
     {Base::kConfig, "systemd", "systemd user units and their .wants links: systemd runs them"},
     {Base::kConfig, "autostart", "XDG autostart entries: your desktop runs them at every login"},
+    {Base::kConfig, "box/etc",
+     "another box's configuration ($CONF_DIRECTORY/NAME is bound into box NAME; an image may "
+     "put files only in its own)"},
     {Base::kConfig, "box", "box definitions: each becomes a systemd service"},
     {Base::kConfig, "environment.d",
      "the environment of every user service (PATH, LD_PRELOAD, ...)"},
@@ -169,10 +172,11 @@ std::optional<std::string> refuse_tmpfiles_line(const image::TmpfilesEntry& e,
   auto place = own_place(locs, name, e.path);
   std::string state = own_place_root(locs, name, OwnPlace::kState),
               run = own_place_root(locs, name, OwnPlace::kRun),
-              containers = own_place_root(locs, name, OwnPlace::kContainers);
+              containers = own_place_root(locs, name, OwnPlace::kContainers),
+              conf = own_place_root(locs, name, OwnPlace::kConf);
   if (!place || *place == OwnPlace::kImage)
     return line + "'" + e.path + "' is outside the box's own directories (" + state + ", " +
-           (run.empty() ? "" : run + ", ") + containers + ")";
+           (run.empty() ? "" : run + ", ") + containers + (conf.empty() ? "" : ", " + conf) + ")";
   return std::nullopt;
 }
 
@@ -260,7 +264,8 @@ std::optional<std::string> refuse_record(const CreatedPath& rec, const Locations
     auto place = own_place(locs, name, rec.path);
     bool ok = place && (rec.kind == "runtime" ? *place == OwnPlace::kRun
                                               : *place == OwnPlace::kState ||
-                                                    *place == OwnPlace::kContainers);
+                                                    *place == OwnPlace::kContainers ||
+                                                    *place == OwnPlace::kConf);
     if (!ok) return left + "not in the box's own " + rec.kind + " directories";
     return std::nullopt;
   }

@@ -11,6 +11,9 @@
 
 namespace box::install {
 
+// The record's file name in images/NAME/.
+inline constexpr const char* kMetadataFile = "image.json";
+
 // A key of image.json and the member of InstalledImage it holds. The keys
 // are named once, in the tables below, by the type of their value; box-
 // manager's D-Bus dictionary of an image uses the same keys
@@ -33,11 +36,15 @@ inline constexpr ImageField<std::string> kImageTexts[] = {
     {"definition", &InstalledImage::definition},
     {"id_mapping", &InstalledImage::id_mapping},
     {"tmpfiles", &InstalledImage::tmpfiles},
+    {"reference", &InstalledImage::reference},
+    {"working_dir", &InstalledImage::working_dir},
+    {"user", &InstalledImage::user},
 };
 inline constexpr ImageField<bool> kImageFlags[] = {
     {"owners_kept", &InstalledImage::owners_kept},
     {"atomic_exports", &InstalledImage::atomic_exports},
     {"dry_run", &InstalledImage::dry_run},
+    {"config_recorded", &InstalledImage::config_recorded},
 };
 inline constexpr ImageField<std::vector<std::string>> kImageLists[] = {
     {"data_dirs", &InstalledImage::data_dirs},
@@ -46,6 +53,9 @@ inline constexpr ImageField<std::vector<std::string>> kImageLists[] = {
     {"refused", &InstalledImage::refused},
     {"warnings", &InstalledImage::warnings},
     {"exposed_ports", &InstalledImage::exposed_ports},
+    {"entrypoint", &InstalledImage::entrypoint},
+    {"cmd", &InstalledImage::cmd},
+    {"env", &InstalledImage::env},
 };
 inline constexpr ImageField<std::uint64_t> kImageCounts[] = {
     {"layers", &InstalledImage::layers},

@@ -32,8 +32,10 @@ struct InstallContext {
   uid_t uid = 0;
   gid_t gid = 0;
   std::string user;  // login name, for /etc/subuid lookups
-  std::string subuid_file = "/etc/subuid";
-  std::string subgid_file = "/etc/subgid";
+  // Empty: the user's ranges as newuidmap sees them (libsubid); a file in
+  // /etc/subuid's format instead (tests).
+  std::string subuid_file;
+  std::string subgid_file;
   // The box-run that units run; only used for Atomic's $EXEC_START.
   std::string box_run = "box-run";
   // Directories on PATH (of the process that installs; ~/.local/bin and
@@ -73,6 +75,10 @@ struct InstallOptions {
   // staging and translated), then the staging is removed: the result lists
   // the changes and refusals; nothing outside staging is touched.
   bool dry_run = false;
+  // Where the source came from when it is a copy made for this install
+  // (boxctl install docker://REF: "docker://REF", the source a layout
+  // skopeo wrote): what the image's record and definition name instead.
+  std::string origin;
   bool operator==(const InstallOptions&) const = default;
 };
 
@@ -126,6 +132,16 @@ struct InstalledImage {
   std::vector<std::string> warnings;      // what could not be honoured
   std::map<std::string, std::string> labels;
   std::vector<std::string> exposed_ports;
+  // The reference podman and registries know the image by: docker://REF's
+  // REF, an OCI archive's full ref name, a docker archive's RepoTag;
+  // empty when the source names none (docs/kube.md, image references).
+  std::string reference;
+  // The image config's defaults as they were (config_recorded: an image,
+  // not a bundle), for `boxctl play kube`, whose command and args replace
+  // the Entrypoint and the Cmd separately. user is "UID:GID" ("" for root).
+  bool config_recorded = false;
+  std::vector<std::string> entrypoint, cmd, env;
+  std::string working_dir, user;
   std::uint64_t layers = 0, bytes_unpacked = 0, devices_skipped = 0;
   bool operator==(const InstalledImage&) const = default;
 };
@@ -150,6 +166,7 @@ struct Locations {
   std::string definitions;  // $XDG_CONFIG_HOME/box/containers
   std::string state;        // $XDG_DATA_HOME/box/state   ($STATE_DIRECTORY)
   std::string run;          // $XDG_RUNTIME_DIR/box/run   ($RUN_DIRECTORY)
+  std::string conf;         // $XDG_CONFIG_HOME/box/etc   ($CONF_DIRECTORY: the boxes' /etc)
   std::string containers;   // $XDG_DATA_HOME/box/containers (per-container writable state)
   std::string tmpfiles;     // $XDG_CONFIG_HOME/user-tmpfiles.d
 };

@@ -56,6 +56,7 @@ std::vector<std::string> worker_arguments(const WorkerRequest& r) {
     args.insert(args.end(), {"--allow-host-namespace", n});
   for (const auto& [k, v] : o.set) args.insert(args.end(), {"--set", k + "=" + v});
   if (o.max_size) args.insert(args.end(), {"--max-size", std::to_string(o.max_size)});
+  if (!o.origin.empty()) args.insert(args.end(), {"--origin", o.origin});
   args.insert(args.end(), {"--", r.source, r.name});
   return args;
 }
@@ -92,6 +93,8 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
       auto eq = kv.find('=');
       if (eq == std::string::npos) return Error("--set '" + kv + "': expected KEY=VALUE");
       o.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    } else if (args[i] == "--origin" && i + 1 < args.size()) {
+      o.origin = args[++i];
     } else if (args[i] == "--max-size" && i + 1 < args.size()) {
       auto n = parse_number(args[++i], UINT64_MAX);
       if (!n) return n.error().wrap("--max-size");
@@ -103,7 +106,7 @@ Result<WorkerRequest> parse_worker_arguments(const std::vector<std::string>& arg
   if (i + 3 != args.size())
     return Error(
         "usage: install [--replace] [--dry-run] [--set K=V]... [--allow-... X]... "
-        "[--max-size BYTES] -- SOURCE NAME");
+        "[--max-size BYTES] [--origin SOURCE] -- SOURCE NAME");
   r.source = args[i + 1];
   r.name = args[i + 2];
   return r;

@@ -32,12 +32,14 @@
 #include "core/model/definition_loader.h"
 #include "install/atomic_install.h"
 #include "install/debris.h"
+#include "install/desktop_export.h"
 #include "install/from_image.h"
 #include "install/host_policy.h"
 #include "install/image_metadata.h"
 #include "install/install.h"
 #include "install/install_files.h"
 #include "install/own_places.h"
+#include "install/registry_pull.h"
 #include "install/request.h"
 #include "install/safe_remove.h"
 #include "install/source.h"
@@ -46,8 +48,6 @@
 namespace box::install {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr const char* kMetadataFile = "image.json";
 
 struct Prepared {
   image::DefinitionDraft draft;
@@ -106,6 +106,9 @@ Locations locations_for(const InstallContext& ctx) {
                                           : "/run/user/" + std::to_string(ctx.uid)) +
           "/box/run";
   l.tmpfiles = ctx.dirs.config_home + "/user-tmpfiles.d";
+  // Not $XDG_CONFIG_HOME itself: $CONF_DIRECTORY/$NAME of a box named
+  // "systemd" or "autostart" would configure the user manager or the desktop.
+  l.conf = ctx.dirs.config_home + "/box/etc";
   return l;
 }
 
@@ -133,14 +136,16 @@ Result<InstallContext> context_from_environment(const std::string& box_run) {
 
 namespace {
 
-Result<InstalledImage> install_steps(const InstallContext& ctx, const std::string& source_text,
+Result<InstalledImage> install_steps(const InstallContext& ctx, const std::string& source_arg,
                                      const InstallOptions& options, const ProgressFn& progress) {
   char cwd_buf[4096];
   std::string cwd = getcwd(cwd_buf, sizeof cwd_buf) ? cwd_buf : "/";
   // 1. refuse what is malformed, and to clobber
-  auto request = check_install_request(ctx, source_text, options, cwd);
+  auto request = check_install_request(ctx, source_arg, options, cwd);
   if (!request.ok()) return request.error;
   const Source src = request.source;
+  // What the user named: the source, or what it is a copy of (docker://).
+  const std::string& source_text = options.origin.empty() ? source_arg : options.origin;
   const std::string name = request.name;
 
   const Locations locs = locations_for(ctx);
@@ -177,6 +182,10 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
   meta.name = name;
   meta.source = source_text;
   meta.source_kind = kind_name(src.kind);
+  // docker://REF: what skopeo pulled is REF (an archive's own name, read
+  // as it is unpacked, says it otherwise).
+  if (is_registry_source(options.origin))
+    meta.reference = options.origin.substr(std::string(kRegistryPrefix).size());
   meta.installed_at = now_iso8601();
   meta.image_dir = image_dir;
   meta.rootfs = image_dir + "/rootfs";
@@ -289,7 +298,7 @@ Result<InstalledImage> install_steps(const InstallContext& ctx, const std::strin
   // The same loader systemd's generator uses (pure: it does not look for
   // the image dir, which is only renamed into place below).
   auto check = parse_definition_sources({{definition, text}}, name,
-                                        LoadContext{ctx.dirs.home, ctx.dirs.data_home, ""});
+                                        load_context(ctx.dirs));
   if (!check)
     return check.error().wrap("the definition made for '" + name + "' does not load").wrap(wrap);
 
@@ -477,6 +486,13 @@ Result<std::vector<std::string>> uninstall(const InstallContext& ctx, const std:
         notes.push_back("left '" + tmpfiles + "': " + strerror(errno));
     }
   }
+  // Its menu entry and icons (boxctl export-desktop), while the record of
+  // them is still in the image's directory.
+  auto exported = remove_desktop_exports(ctx, name);
+  if (!exported)
+    notes.push_back(exported.error().message());
+  else
+    notes.insert(notes.end(), exported->begin(), exported->end());
   // Renamed first: a half-removed image is never taken for an installed one.
   std::string doomed =
       locs.images + "/.removing-" + name + "-" + std::to_string(getpid()) + "-" + random_suffix();
@@ -487,7 +503,7 @@ Result<std::vector<std::string>> uninstall(const InstallContext& ctx, const std:
   // The box's own places, by name: its runtime dir always, its data with
   // --purge. Walked without following a symlink (a link there is left).
   std::vector<OwnPlace> places = {OwnPlace::kRun};
-  if (purge) places.insert(places.end(), {OwnPlace::kState, OwnPlace::kContainers});
+  if (purge) places.insert(places.end(), {OwnPlace::kState, OwnPlace::kContainers, OwnPlace::kConf});
   for (OwnPlace p : places) {
     std::string root = own_place_root(locs, name, p);
     if (root.empty()) continue;

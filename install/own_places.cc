@@ -12,6 +12,8 @@ const char* own_place_name(OwnPlace place) {
       return "container state dir";
     case OwnPlace::kRun:
       return "runtime dir";
+    case OwnPlace::kConf:
+      return "config dir";
   }
   return "?";
 }
@@ -47,6 +49,8 @@ std::string own_place_root(const Locations& locs, const std::string& name, OwnPl
       return locs.containers + "/" + name;
     case OwnPlace::kRun:
       return locs.run.empty() ? std::string() : locs.run + "/" + name;
+    case OwnPlace::kConf:
+      return locs.conf.empty() ? std::string() : locs.conf + "/" + name;
   }
   return "";
 }
@@ -57,7 +61,8 @@ std::optional<OwnPlace> own_place(const Locations& locs, const std::string& name
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
     return std::nullopt;
   if (!is_canonical_path(path)) return std::nullopt;
-  for (OwnPlace p : {OwnPlace::kImage, OwnPlace::kState, OwnPlace::kContainers, OwnPlace::kRun}) {
+  for (OwnPlace p : {OwnPlace::kImage, OwnPlace::kState, OwnPlace::kContainers, OwnPlace::kRun,
+                     OwnPlace::kConf}) {
     std::string root = own_place_root(locs, name, p);
     if (!root.empty() && is_canonical_path(root) && at_or_under(path, root)) return p;
   }

@@ -6,6 +6,7 @@
 //   $STATE_DIRECTORY/NAME       (~/.local/share/box/state/NAME: its data)
 //   containers/NAME             (~/.local/share/box/containers/NAME: its writable state)
 //   $RUN_DIRECTORY/NAME         ($XDG_RUNTIME_DIR/box/run/NAME: its runtime files)
+//   $CONF_DIRECTORY/NAME        (~/.config/box/etc/NAME: its configuration)
 // Pure: strings in, a verdict out (docs/install.md, "What an image may do").
 #pragma once
 
@@ -16,7 +17,7 @@
 
 namespace box::install {
 
-enum class OwnPlace { kImage, kState, kContainers, kRun };
+enum class OwnPlace { kImage, kState, kContainers, kRun, kConf };
 
 // "image dir", "state dir", ... for messages.
 const char* own_place_name(OwnPlace place);

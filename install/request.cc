@@ -1,10 +1,13 @@
 #include "install/request.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/model/definition.h"
 #include "core/model/names.h"
+#include "install/export_image.h"
 #include "install/install_files.h"
+#include "install/registry_pull.h"
 
 namespace box::install {
 namespace {
@@ -49,6 +52,18 @@ RequestCheck check_install_request(const InstallContext& ctx, const std::string&
   // name, as an image is never a template instance.
   if (auto r = check_plain_name(name, "install name"); !r)
     return refused(Refusal::kInvalidArgument, r.error());
+  // The origin is written into the definition's header comment and the
+  // image's record: a registry reference or the box a commit was made of,
+  // on one line, nothing else.
+  if (!options.origin.empty()) {
+    const bool one_word = std::none_of(options.origin.begin(), options.origin.end(),
+                                       [](unsigned char c) { return c <= ' ' || c == 0x7f; });
+    if (!(is_registry_source(options.origin) || is_commit_origin(options.origin)) || !one_word)
+      return refused(Refusal::kInvalidArgument,
+                     Error("origin '" + options.origin +
+                           "': expected the docker://IMAGE the source was pulled from, or the "
+                           "commit:NAME of the box it was committed from, one word"));
+  }
   for (const auto& [k, _] : options.set)
     if (!is_variable_name(k))
       return refused(Refusal::kInvalidArgument, Error("--set '" + k + "': not a variable name"));

@@ -43,7 +43,8 @@ const char* kind_name(SourceKind kind) {
   return "unknown";
 }
 
-Result<Source> parse_source(const std::string& text, const std::string& cwd) {
+Result<Source> parse_source(const std::string& text, const std::string& cwd,
+                            const std::string& what) {
   Source s;
   s.text = text;
   struct Prefix {
@@ -64,22 +65,22 @@ Result<Source> parse_source(const std::string& text, const std::string& cwd) {
     s.path = rest.substr(0, colon);
     if (colon != std::string::npos) s.tag = rest.substr(colon + 1);
     if (s.path.empty())
-      return Error("source '" + text + "': missing the path after '" + prefix + "'");
+      return Error(what + " '" + text + "': missing the path after '" + prefix + "'");
     if (colon != std::string::npos && s.tag.empty())
-      return Error("source '" + text + "': empty tag after ':'");
+      return Error(what + " '" + text + "': empty tag after ':'");
     if (s.path[0] != '/' && cwd.empty())
-      return Error("source '" + text + "': the path '" + s.path + "' must be absolute");
+      return Error(what + " '" + text + "': the path '" + s.path + "' must be absolute");
     s.path = absolute(s.path, cwd);
     return s;
   }
   if (text.find("://") != std::string::npos)
-    return Error("source '" + text +
-                 "': box does not fetch from registries; copy the image "
-                 "first, e.g. 'skopeo copy docker://IMAGE oci-archive:image.tar', then install "
-                 "oci-archive:image.tar");
-  if (text.empty()) return Error("empty source");
+    return Error(what + " '" + text +
+                 "': box-manager does not fetch from registries: 'boxctl install docker://IMAGE' "
+                 "pulls with skopeo first; or copy the image yourself, e.g. 'skopeo copy "
+                 "docker://IMAGE oci-archive:image.tar', then install oci-archive:image.tar");
+  if (text.empty()) return Error("empty " + what);
   if (text[0] != '/' && cwd.empty())
-    return Error("source '" + text + "': the path must be absolute");
+    return Error(what + " '" + text + "': the path must be absolute");
   s.kind = SourceKind::kDirectory;
   s.path = absolute(text, cwd);
   return s;

@@ -28,8 +28,10 @@ struct Source {
 const char* kind_name(SourceKind kind);
 
 // Relative paths are made absolute against `cwd`; with `cwd` empty they are
-// refused. Pure.
-Result<Source> parse_source(const std::string& text, const std::string& cwd);
+// refused. `what` names the text in errors ("destination" for an export's).
+// Pure.
+Result<Source> parse_source(const std::string& text, const std::string& cwd,
+                            const std::string& what = "source");
 
 // A parsed source as text again, its path absolute: "oci:/x/layout:tag".
 // (boxctl sends that to box-manager, which does not know boxctl's cwd.)

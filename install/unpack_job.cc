@@ -3,14 +3,18 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/image/regular_file.h"
 #include "core/sys/unique_fd.h"
+#include "install/root_made.h"
 
 namespace box::install {
 namespace {
@@ -52,11 +56,79 @@ std::string progress_message(int layer, int layers, std::uint64_t bytes, std::ui
          " " + std::to_string(total);
 }
 
+// An entry of a bundle rootfs as its maker left it, read from outside the
+// namespace (root_made.h): the image's owner and mode.
+struct MadeAs {
+  uid_t uid;
+  gid_t gid;
+  bool clamped;  // an id above what the namespace maps, made 0
+  mode_t mode;
+};
+// By path below the rootfs ("" for the rootfs itself).
+using HostView = std::unordered_map<std::string, MadeAs>;
+
+class HostViewReader {
+ public:
+  HostViewReader(const std::string& root, const image::IdMapping& mapping, std::uint64_t max)
+      : root_(root), mapping_(mapping), max_(max) {}
+
+  // What the user can see of the tree; what it cannot (a directory root
+  // kept to itself) the copy reports. Stops past `max` entries: the copy
+  // then fails on its own limit.
+  HostView read() {
+    UniqueFd dir(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir.valid()) return {};
+    struct stat st;
+    if (fstat(dir.get(), &st) == 0) add("", root_, st);
+    walk(dir.get(), "");
+    return std::move(view_);
+  }
+
+ private:
+  void walk(int dir, const std::string& where) {
+    DIR* d = fdopendir(fcntl(dir, F_DUPFD_CLOEXEC, 0));
+    if (!d) return;
+    std::vector<std::string> names;
+    while (struct dirent* de = readdir(d)) {
+      std::string n = de->d_name;
+      if (n != "." && n != "..") names.push_back(std::move(n));
+    }
+    closedir(d);
+    for (const auto& n : names) {
+      if (view_.size() > max_) return;
+      const std::string at = where.empty() ? n : where + "/" + n;
+      struct stat st;
+      if (fstatat(dir, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      add(at, root_ + "/" + at, st);
+      if (!S_ISDIR(st.st_mode)) continue;
+      UniqueFd sub(openat(dir, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (sub.valid()) walk(sub.get(), at);
+    }
+  }
+
+  void add(const std::string& where, const std::string& path, const struct stat& st) {
+    auto uid = image_id_of_host_id(st.st_uid, mapping_.uid, mapping_.uids, mapping_.max_id());
+    auto gid = image_id_of_host_id(st.st_gid, mapping_.gid, mapping_.gids, mapping_.max_id());
+    mode_t mode = st.st_mode;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+      char acl[4096];
+      ssize_t n = lgetxattr(path.c_str(), "system.posix_acl_access", acl, sizeof acl);
+      if (n > 0) mode = mode_without_acl(mode, std::string_view(acl, static_cast<std::size_t>(n)));
+    }
+    view_[where] = {uid.value_or(0), gid.value_or(0), !uid || !gid, mode & 07777};
+  }
+
+  const std::string& root_;
+  const image::IdMapping& mapping_;
+  std::uint64_t max_;
+  HostView view_;
+};
+
 class TreeCopier {
  public:
   TreeCopier(const image::IdMapping& mapping, const image::UnpackLimits& limits,
-             image::UnpackStats& stats, const image::MessageSink& send)
-      : mapping_(mapping), limits_(limits), stats_(stats), send_(send) {}
+             const HostView& view, image::UnpackStats& stats, const image::MessageSink& send)
+      : mapping_(mapping), limits_(limits), view_(view), stats_(stats), send_(send) {}
 
   Result<void> copy_dir(int src, int dst, const std::string& where) {
     DIR* d = fdopendir(fcntl(src, F_DUPFD_CLOEXEC, 0));
@@ -67,6 +139,8 @@ class TreeCopier {
       if (n != "." && n != "..") names.push_back(std::move(n));
     }
     closedir(d);
+    // In name order: what it reports (unreadable files) reads the same each time.
+    std::sort(names.begin(), names.end());
     for (const auto& n : names) {
       auto r = copy_entry(src, dst, n, where.empty() ? n : where + "/" + n);
       if (!r) return r;
@@ -74,23 +148,40 @@ class TreeCopier {
     return {};
   }
 
+  // What the copy could not read: files and directories whose owner is a
+  // host id outside the namespace's map (a bundle root made), with modes
+  // that keep everyone else out. Collected, so the refusal lists them all.
+  struct Unreadable {
+    std::string where;
+    mode_t mode;
+  };
+  const std::vector<Unreadable>& unreadable() const { return unreadable_; }
+
   Result<void> finish_dir(int src, int dst) {
     struct stat st;
     if (fstat(src, &st) != 0) return Error::from_errno("stat");
-    return set_owner_mode(dst, st, true);
+    return set_owner_mode(dst, st, "", true);
   }
 
  private:
-  Result<void> set_owner_mode(int fd, const struct stat& st, bool is_root = false) {
-    auto [uid, gid] = owner(st);
+  Result<void> set_owner_mode(int fd, const struct stat& st, const std::string& where,
+                              bool is_root = false) {
+    auto [uid, gid] = owner(st, where);
     if (mapping_.full() && fchown(fd, uid, gid) != 0) return Error::from_errno("set owner");
-    mode_t mode = st.st_mode & 07777;
+    auto made = view_.find(where);
+    mode_t mode = (made != view_.end() ? made->second.mode : st.st_mode) & 07777;
     if (is_root) mode |= 0700;
     if (fchmod(fd, mode) != 0) return Error::from_errno("set mode");
     return {};
   }
 
-  std::pair<uid_t, gid_t> owner(const struct stat& st) {
+  // The owner its maker gave, as seen from outside; where the walk did not
+  // see the entry, the namespace's view (an unmapped id is then nobody).
+  std::pair<uid_t, gid_t> owner(const struct stat& st, const std::string& where) {
+    if (auto made = view_.find(where); made != view_.end()) {
+      if (made->second.clamped) ++stats_.owners_clamped;
+      return {made->second.uid, made->second.gid};
+    }
     uid_t uid = st.st_uid;
     gid_t gid = st.st_gid;
     if (uid > mapping_.max_id() || gid > mapping_.max_id()) {
@@ -112,11 +203,15 @@ class TreeCopier {
     if (S_ISDIR(st.st_mode)) {
       if (mkdirat(dst, n, 0700) != 0) return Error::from_errno("create directory '" + where + "'");
       UniqueFd s(openat(src, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!s.valid() && errno == EACCES) {
+        unreadable_.push_back({where + "/", st.st_mode & 07777});
+        return {};
+      }
       UniqueFd t(openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!s.valid() || !t.valid()) return Error::from_errno("open directory '" + where + "'");
       auto r = copy_dir(s.get(), t.get(), where);
       if (!r) return r;
-      auto m = set_owner_mode(t.get(), st);
+      auto m = set_owner_mode(t.get(), st, where);
       if (!m) return m.error().wrap("'" + where + "'");
       return {};
     }
@@ -126,6 +221,10 @@ class TreeCopier {
       // O_NONBLOCK and the check again on the descriptor: the bundle may
       // have put a FIFO in place of the file since fstatat.
       UniqueFd s(openat(src, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+      if (!s.valid() && errno == EACCES) {
+        unreadable_.push_back({where, st.st_mode & 07777});
+        return {};
+      }
       if (!s.valid()) return Error::from_errno("open '" + where + "'");
       auto regular = image::require_regular_file(s.get(), where);
       if (!regular) return regular;
@@ -151,7 +250,7 @@ class TreeCopier {
           send_(progress_message(0, 0, stats_.bytes_written, 0));
         }
       }
-      auto m = set_owner_mode(t.get(), st);
+      auto m = set_owner_mode(t.get(), st, where);
       if (!m) return m.error().wrap("'" + where + "'");
       struct timespec times[2] = {{0, UTIME_OMIT}, st.st_mtim};
       futimens(t.get(), times);
@@ -168,7 +267,7 @@ class TreeCopier {
       if (!length) return length.error().wrap("'" + where + "'");
       if (symlinkat(target.c_str(), dst, n) != 0)
         return Error::from_errno("create link '" + where + "'");
-      auto [uid, gid] = owner(st);
+      auto [uid, gid] = owner(st, where);
       if (mapping_.full()) fchownat(dst, n, uid, gid, AT_SYMLINK_NOFOLLOW);
       return {};
     }
@@ -183,10 +282,40 @@ class TreeCopier {
 
   const image::IdMapping& mapping_;
   const image::UnpackLimits& limits_;
+  const HostView& view_;
   image::UnpackStats& stats_;
   const image::MessageSink& send_;
   std::uint64_t last_sent_ = 0;
+  std::vector<Unreadable> unreadable_;
 };
+
+std::string octal(mode_t m) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m));
+  return buf;
+}
+
+// The refusal for what the copy could not read: every path (the first 20),
+// why, and what would make it work.
+Error unreadable_error(const std::vector<TreeCopier::Unreadable>& files, const std::string& from,
+                       const image::IdMapping& mapping) {
+  std::string list;
+  const std::size_t shown = std::min<std::size_t>(files.size(), 20);
+  for (std::size_t i = 0; i < shown; ++i)
+    list += std::string(i ? ", " : "") + "'" + files[i].where + "' (mode " +
+            octal(files[i].mode) + ")";
+  if (files.size() > shown) list += " and " + std::to_string(files.size() - shown) + " more";
+  return Error("cannot read " + std::to_string(files.size()) + " of its files: " + list +
+               ". Their owner is a host id outside the ids box reads the bundle as (" +
+               mapping.describe() +
+               ": you as root, your subordinate ids as the others), and their mode lets no one "
+               "else read them: a rootfs root made keeps such files to root. Nothing was "
+               "installed. As root, let your user read them without changing an owner or a "
+               "mode: 'setfacl -R -m u:" +
+                   std::to_string(mapping.uid) + ":rX " + from +
+                   "' (box keeps the owners root gave and the modes under the ACL), then "
+                   "install again");
+}
 
 }  // namespace
 
@@ -265,6 +394,9 @@ Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std
                                               const image::UnpackLimits& limits,
                                               const ProgressFn& progress,
                                               const std::atomic<bool>* cancel) {
+  // Read before the namespace: inside it, every id it does not map is the
+  // same overflow id, and the owners root gave would be lost.
+  const HostView view = HostViewReader(from, mapping, limits.max_entries).read();
   return run_as_owner(
       mapping, Progress::Phase::kCopying, progress, cancel,
       [&](const image::MessageSink& send) -> Result<image::UnpackStats> {
@@ -273,9 +405,11 @@ Result<image::UnpackStats> copy_tree_as_owner(const std::string& from, const std
         UniqueFd dst(::open(to.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!dst.valid()) return Error::from_errno("open '" + to + "'");
         image::UnpackStats stats;
-        TreeCopier copier(mapping, limits, stats, send);
+        TreeCopier copier(mapping, limits, view, stats, send);
         auto c = copier.copy_dir(src.get(), dst.get(), "");
         if (!c) return c.error().wrap("copy '" + from + "'");
+        if (!copier.unreadable().empty())
+          return unreadable_error(copier.unreadable(), from, mapping).wrap("copy '" + from + "'");
         auto f = copier.finish_dir(src.get(), dst.get());
         if (!f) return f.error();
         return stats;

@@ -3,6 +3,7 @@
 #include "bus/errors.h"
 #include "bus/object_paths.h"
 #include "core/model/names.h"
+#include "core/runtime/box_cgroup.h"
 #include "manager/unit_changes.h"
 
 namespace box::manager {
@@ -59,6 +60,11 @@ std::string ContainerObject::State() {
 std::string ContainerObject::SubState() { return runtime().sub_state; }
 std::string ContainerObject::Error() { return info().error; }
 uint32_t ContainerObject::MainPID() { return runtime().main_pid; }
+bool ContainerObject::Paused() {
+  if (!is_running(runtime().active_state)) return false;
+  auto dirs = box_container_cgroup(runtime().control_group);
+  return dirs && cgroup_frozen(*dirs);
+}
 uint64_t ContainerObject::Since() { return runtime().since_usec; }
 int32_t ContainerObject::ExitStatus() {
   return shell_exit_status(runtime().exec_main_code, runtime().exec_main_status);
@@ -67,6 +73,31 @@ std::string ContainerObject::DefinitionPath() { return info().definition_path; }
 std::string ContainerObject::Rootfs() { return info().rootfs; }
 std::string ContainerObject::Image() { return info().image; }
 std::string ContainerObject::NextStart() { return snapshot_.next_start(name_, runtime().main_pid); }
+namespace {
+
+sdbus::Struct<bool, std::vector<sdbus::Struct<std::string, std::string, std::string>>> bus_reach(
+    const std::optional<BusRules>& rules) {
+  std::vector<sdbus::Struct<std::string, std::string, std::string>> grants;
+  if (rules)
+    for (const auto& g : bus_grants(*rules)) grants.emplace_back(g.level, g.name, g.rule);
+  return {rules.has_value(), std::move(grants)};
+}
+
+}  // namespace
+
+sdbus::Struct<bool, std::vector<sdbus::Struct<std::string, std::string, std::string>>>
+ContainerObject::SessionBus() {
+  return bus_reach(info().session_bus);
+}
+sdbus::Struct<bool, std::vector<sdbus::Struct<std::string, std::string, std::string>>>
+ContainerObject::SystemBus() {
+  return bus_reach(info().system_bus);
+}
+std::vector<std::string> ContainerObject::Devices() { return info().devices; }
+bool ContainerObject::KeepGroups() { return info().keep_groups; }
+std::vector<std::string> ContainerObject::SessionSockets() { return info().session; }
+std::string ContainerObject::AppId() { return info().app_id; }
+std::string ContainerObject::Pod() { return info().pod; }
 std::string ContainerObject::Autostart() { return autostart_from_wanted_by(runtime().wanted_by); }
 
 void ContainerObject::unit_changed(const std::string& interface,
@@ -84,7 +115,12 @@ void ContainerObject::unit_changed(const std::string& interface,
 
 void ContainerObject::definition_changed() {
   getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"Description", "State", "Error", "DefinitionPath",
-                                               "Rootfs", "Image", "NextStart"});
+                                               "Rootfs", "Image", "NextStart", "SessionBus", "SystemBus",
+                                               "Devices", "KeepGroups", "SessionSockets", "AppId", "Pod"});
+}
+
+void ContainerObject::paused_changed() {
+  getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"Paused"});
 }
 
 void ContainerObject::autostart_changed() {

@@ -53,6 +53,8 @@ class ContainerObject final
   // The definition file changed: its properties have new values.
   void definition_changed();
   void autostart_changed();
+  // Pause or Resume froze or thawed it.
+  void paused_changed();
 
  private:
   std::string Name() override { return name_; }
@@ -62,6 +64,7 @@ class ContainerObject final
   std::string SubState() override;
   std::string Error() override;
   uint32_t MainPID() override;
+  bool Paused() override;
   uint64_t Since() override;
   int32_t ExitStatus() override;
   std::string DefinitionPath() override;
@@ -69,6 +72,15 @@ class ContainerObject final
   std::string Image() override;
   std::string NextStart() override;
   std::string Autostart() override;
+  sdbus::Struct<bool, std::vector<sdbus::Struct<std::string, std::string, std::string>>>
+  SessionBus() override;
+  sdbus::Struct<bool, std::vector<sdbus::Struct<std::string, std::string, std::string>>>
+  SystemBus() override;
+  std::vector<std::string> Devices() override;
+  bool KeepGroups() override;
+  std::vector<std::string> SessionSockets() override;
+  std::string AppId() override;
+  std::string Pod() override;
 
   ContainerInfo info();
   const UnitRuntime& runtime();

@@ -43,7 +43,9 @@ ContainerRegistry::Stamp ContainerRegistry::stamp_of(const std::string& path) {
 }
 
 ContainerInfo ContainerRegistry::describe(const DefinitionFile& files) {
-  ContainerInfo info{files.name, files.path, "", "", "", false, ""};
+  ContainerInfo info;
+  info.name = files.name;
+  info.definition_path = files.path;
   if (!files.masked_by.empty()) {
     info.definition_path = files.masked_by;
     info.error = load_resolved_definition(files, context_).error().message();
@@ -67,6 +69,13 @@ ContainerInfo ContainerRegistry::describe(const DefinitionFile& files) {
     info.description = def->description;
     info.rootfs = def->rootfs;
     info.image = def->image;
+    info.session_bus = def->session_bus;
+    info.system_bus = def->system_bus;
+    for (const auto& d : def->devices) info.devices.push_back(d.path);
+    info.keep_groups = def->keep_groups;
+    info.session = session_socket_names(def->session);
+    info.app_id = def->app_id;
+    info.pod = def->pod;
   } else {
     info.error = def.error().message();
   }
@@ -95,8 +104,10 @@ bool ContainerRegistry::load_generator_verdicts() {
   // version is ignored: our own load of each definition still reports errors.
   auto parsed = parse_generator_status(text.str());
   if (!parsed) return true;
+  // A container's verdicts only: a pod may have a box's name.
   for (const auto& e : *parsed)
-    if (!e.ok) verdicts_[e.name] = e.error.empty() ? "rejected by box-user-generator" : e.error;
+    if (!e.ok && e.kind == "container")
+      verdicts_[e.name] = e.error.empty() ? "rejected by box-user-generator" : e.error;
   return true;
 }
 

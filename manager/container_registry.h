@@ -23,6 +23,16 @@ struct ContainerInfo {
   std::string image;
   bool valid = false;
   std::string error;  // why the definition cannot be used
+  // What it may reach on the buses (nullopt: no bus at all).
+  std::optional<BusRules> session_bus, system_bus;
+  // The host devices it is given (their paths) and whether it keeps the
+  // caller's groups.
+  std::vector<std::string> devices;
+  bool keep_groups = false;
+  // The session's sockets it is given (`session:` keys that are true).
+  std::vector<std::string> session;
+  std::string app_id;  // "" : none
+  std::string pod;     // "" : none
 
   bool operator==(const ContainerInfo&) const = default;
 };
@@ -52,6 +62,8 @@ class ContainerRegistry {
   std::string next_start(const std::string& name, std::uint32_t main_pid) const;
   // Where `name` was looked for, for "no such container" messages.
   std::string not_found_detail(const std::string& name) const;
+  // Where pods are: beside the definition search dirs (paths.h).
+  std::vector<std::string> pod_dirs() const { return pod_dirs_beside(search_dirs_); }
 
  private:
   struct Stamp {

@@ -11,6 +11,7 @@
 #include "core/model/names.h"
 #include "core/sys/log.h"
 #include "install/request.h"
+#include "manager/pod_list.h"
 #include "manager/unit_changes.h"
 
 namespace box::manager {
@@ -28,6 +29,37 @@ void answer(R& result, F&& body) {
   } catch (const sdbus::Error& e) {
     result.returnError(e);
   }
+}
+
+// ActiveState and SubState of `unit` among `states`. Not loaded: inactive
+// (see SystemdClient::loaded_unit_states).
+std::pair<std::string, std::string> state_of(const std::map<std::string, UnitState>& states,
+                                             const std::string& unit) {
+  auto it = states.find(unit);
+  if (it == states.end()) return {"inactive", "dead"};
+  return {it->second.active_state, it->second.sub_state};
+}
+
+// Replies to a List* call with build(states), the states of the loaded
+// units that match `pattern` read from systemd first when `ask`.
+template <typename Rows, typename Build>
+void reply_with_unit_states(SystemdClient& systemd, Activity& activity,
+                            sdbus::Result<Rows>&& result, const std::string& pattern, bool ask,
+                            Build build) {
+  auto reply = std::make_shared<sdbus::Result<Rows>>(std::move(result));
+  if (!ask) {
+    reply->returnResults(build({}));
+    return;
+  }
+  systemd.loaded_unit_states(pattern, [reply, build, token = activity.hold()](
+                                          const sdbus::Error* error,
+                                          std::map<std::string, UnitState> states) {
+    if (error) {
+      reply->returnError(systemd_error("read unit states from the user's systemd", *error));
+      return;
+    }
+    reply->returnResults(build(states));
+  });
 }
 
 }  // namespace
@@ -117,32 +149,34 @@ std::string ManagerObject::Version() { return BOX_VERSION; }
 void ManagerObject::ListContainers(sdbus::Result<std::vector<Row>>&& result) {
   answer(result, [&] {
     auto infos = rescan();
-    auto reply = std::make_shared<sdbus::Result<std::vector<Row>>>(std::move(result));
-    auto build = [infos](const std::map<std::string, UnitState>& states) {
-      std::vector<Row> rows;
-      rows.reserve(infos.size());
-      for (const auto& c : infos) {
-        // Not loaded: inactive (see SystemdClient::loaded_unit_states).
-        auto it = states.find(unit_name(c.name));
-        std::string active = it == states.end() ? "inactive" : it->second.active_state;
-        std::string sub = it == states.end() ? "dead" : it->second.sub_state;
-        rows.emplace_back(c.name, c.description, container_state(c.valid, active), sub, c.error,
-                          sdbus::ObjectPath(container_object_path(c.name)));
-      }
-      return rows;
-    };
-    if (infos.empty()) {
-      reply->returnResults(build({}));
-      return;
-    }
-    systemd_.loaded_unit_states(
-        "box@*.service", [reply, build, token = activity_.hold()](
-                             const sdbus::Error* error, std::map<std::string, UnitState> states) {
-          if (error) {
-            reply->returnError(systemd_error("read unit states from the user's systemd", *error));
-            return;
+    reply_with_unit_states(
+        systemd_, activity_, std::move(result), "box@*.service", !infos.empty(),
+        [infos](const std::map<std::string, UnitState>& states) {
+          std::vector<Row> rows;
+          rows.reserve(infos.size());
+          for (const auto& c : infos) {
+            auto [active, sub] = state_of(states, unit_name(c.name));
+            rows.emplace_back(c.name, c.description, container_state(c.valid, active), sub,
+                              c.error, sdbus::ObjectPath(container_object_path(c.name)));
           }
-          reply->returnResults(build(states));
+          return rows;
+        });
+  });
+}
+
+void ManagerObject::ListPods(sdbus::Result<std::vector<PodRow>>&& result) {
+  answer(result, [&] {
+    auto pods = list_pods(registry_.pod_dirs(), rescan());
+    reply_with_unit_states(
+        systemd_, activity_, std::move(result), "box-pod@*.service", !pods.empty(),
+        [pods](const std::map<std::string, UnitState>& states) {
+          std::vector<PodRow> rows;
+          for (const auto& p : pods) {
+            auto [active, sub] = state_of(states, pod_unit_name(p.name));
+            rows.emplace_back(p.name, p.description, container_state(p.valid, active), sub,
+                              p.error, p.members);
+          }
+          return rows;
         });
   });
 }

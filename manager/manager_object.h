@@ -17,6 +17,7 @@
 #include "bus/dev.boxctl.box1-adaptor.h"
 #include "bus/install_bus_types.h"
 #include "bus/systemd_client.h"
+#include "core/runtime/oci_cgroup.h"
 #include "install/install.h"
 #include "manager/activity.h"
 #include "manager/container_object.h"
@@ -45,10 +46,13 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
  private:
   using Row = sdbus::Struct<std::string, std::string, std::string, std::string, std::string,
                             sdbus::ObjectPath>;
+  using PodRow = sdbus::Struct<std::string, std::string, std::string, std::string, std::string,
+                               std::vector<std::string>>;
   enum class Job { kStart, kStop, kRestart };
 
   std::string Version() override;
   void ListContainers(sdbus::Result<std::vector<Row>>&& result) override;
+  void ListPods(sdbus::Result<std::vector<PodRow>>&& result) override;
   sdbus::ObjectPath GetContainer(const std::string& name) override;
   void Start(sdbus::Result<>&& result, std::string name) override;
   void Stop(sdbus::Result<>&& result, std::string name) override;
@@ -61,6 +65,16 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<dev::boxctl::box1::M
                std::string source, std::string name, VariantMap options) override;
   void Uninstall(sdbus::Result<>&& result, std::string name, bool keep_data) override;
   bool CancelInstall(const std::string& name) override;
+  // On the running container's cgroup (manager_cgroup.cc).
+  void Pause(const std::string& name) override;
+  void Resume(const std::string& name) override;
+  std::vector<sdbus::Struct<uint32_t, uint32_t, uint32_t, std::string>> Top(
+      const std::string& name) override;
+  std::map<std::string, uint64_t> Stats(const std::string& name) override;
+  // The cgroup of running container `name`; throws NoSuchContainer,
+  // NotRunning or CgroupError.
+  CgroupDirs running_cgroup(const std::string& name);
+  void freeze(const std::string& name, bool frozen);
 
   // The container's definition, its object made current; throws
   // NoSuchContainer (and InvalidDefinition when `need_valid`).

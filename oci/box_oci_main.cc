@@ -1,9 +1,11 @@
 // box-oci: box's runtime behind the OCI runtime command line that runc
-// defined (create, start, state, kill, delete, run, list, spec, features),
+// defined (create, start, state, kill, delete, run, list, spec, features,
+// pause, resume, ps, events, update),
 // so podman (--runtime), containerd's shim and the runtime-tools
 // conformance suite can run containers through box's executor.
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "oci/commands.h"
 #include "oci/log.h"
@@ -19,7 +21,8 @@ int main(int argc, char** argv) {
   app.add_option("--log", log_path, "also write errors and warnings to this file");
   app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", debug, "log debug lines too");
-  app.add_flag("--systemd-cgroup", g.systemd_cgroup, "accepted; box-oci sets no cgroup yet");
+  app.add_flag("--systemd-cgroup", g.systemd_cgroup,
+               "cgroupsPath is \"slice:prefix:name\" (mapped to its cgroup directory; no D-Bus call)");
   app.add_option("--rootless", g.rootless, "true, false or auto (accepted; box-oci decides by the caller's ids)")
       ->check(CLI::IsMember({"true", "false", "auto"}));
 
@@ -27,7 +30,7 @@ int main(int argc, char** argv) {
   auto add_create = [&](CLI::App* c) {
     c->add_option("-b,--bundle", co.bundle, "the bundle directory (default: the current one)");
     c->add_option("--pid-file", co.pid_file, "write the container's pid here");
-    c->add_option("--console-socket", co.console_socket, "where to send the terminal's master (not supported yet)");
+    c->add_option("--console-socket", co.console_socket, "with process.terminal: the Unix socket the terminal's master is sent to");
     c->add_option("--preserve-fds", co.preserve_fds, "pass descriptors 3 .. 3+N-1 into the container")
         ->check(CLI::Range(0, 13));
     c->add_flag("--no-pivot")->description("accepted; box always pivots");
@@ -67,11 +70,11 @@ int main(int argc, char** argv) {
   ExecOptions eo;
   auto* exec_cmd = app.add_subcommand("exec", "run another process in a running container");
   exec_cmd->add_option("-p,--process", eo.process_file, "the process as JSON (runtime-spec process)");
-  exec_cmd->add_flag("-t,--tty", eo.tty, "a terminal (not supported yet)");
-  exec_cmd->add_option("--console-socket", eo.console_socket, "where the terminal's master goes (not supported yet)");
+  exec_cmd->add_flag("-t,--tty", eo.tty, "a terminal: relayed, or its master to --console-socket");
+  exec_cmd->add_option("--console-socket", eo.console_socket, "a Unix socket the terminal's master is sent to");
   exec_cmd->add_flag("-d,--detach", eo.detach, "return once it runs");
   exec_cmd->add_option("--pid-file", eo.pid_file, "write its pid here");
-  exec_cmd->add_option("--preserve-fds", eo.preserve_fds, "(not supported yet)");
+  exec_cmd->add_option("--preserve-fds", eo.preserve_fds, "pass descriptors 3 .. 3+N-1 to the process");
   exec_cmd->add_option("--cwd", eo.cwd, "working directory inside");
   exec_cmd->add_option("-e,--env", eo.env, "KEY=value, added to the container's environment");
   exec_cmd->add_option("-u,--user", eo.user, "UID[:GID]");
@@ -98,6 +101,43 @@ int main(int argc, char** argv) {
   restore_cmd->add_flag("-d,--detach")->description("as runc's");
   restore_cmd->add_option("--pid-file", co.pid_file, "write the pid here");
 
+  auto* pause_cmd = app.add_subcommand("pause", "freeze every process of a container");
+  pause_cmd->add_option("id", id, "container id")->required();
+  auto* resume_cmd = app.add_subcommand("resume", "thaw a paused container");
+  resume_cmd->add_option("id", id, "container id")->required();
+  std::string ps_format = "table";
+  std::vector<std::string> ps_args;
+  auto* ps_cmd = app.add_subcommand("ps", "the processes of a container");
+  ps_cmd->add_option("-f,--format", ps_format, "table (ps -ef lines) or json (pids)")
+      ->check(CLI::IsMember({"table", "json"}));
+  ps_cmd->add_option("id", id, "container id")->required();
+  ps_cmd->add_option("ps-args", ps_args, "arguments for ps (default -ef)");
+  ps_cmd->prefix_command(false);
+  bool stats = false;
+  double interval = 5;
+  auto* events_cmd = app.add_subcommand("events", "the container's resource usage, as JSON");
+  events_cmd->add_flag("--stats", stats, "print one stats object and exit");
+  events_cmd->add_option("--interval", interval, "seconds between stats (default 5)");
+  events_cmd->add_option("id", id, "container id")->required();
+  UpdateOptions uo;
+  auto* update_cmd = app.add_subcommand("update", "change a running container's resource limits");
+  update_cmd->add_option("-r,--resources", uo.resources_file, "a linux.resources JSON file, - for stdin");
+  update_cmd->add_option("--memory", uo.memory, "memory limit (e.g. 512m)");
+  update_cmd->add_option("--memory-reservation", uo.memory_reservation, "memory soft limit");
+  update_cmd->add_option("--memory-swap", uo.memory_swap, "memory plus swap limit (-1: none)");
+  update_cmd->add_option("--kernel-memory", uo.kernel_memory, "kernel memory limit (cgroup v1)");
+  update_cmd->add_option("--kernel-memory-tcp", uo.kernel_memory_tcp, "kernel TCP buffer limit (cgroup v1)");
+  update_cmd->add_option("--cpu-shares", uo.cpu_shares, "CPU shares (v2: converted to cpu.weight)");
+  update_cmd->add_option("--cpu-quota", uo.cpu_quota, "CFS quota in microseconds");
+  update_cmd->add_option("--cpu-period", uo.cpu_period, "CFS period in microseconds");
+  update_cmd->add_option("--cpu-rt-period", uo.cpu_rt_period, "realtime period (cgroup v1)");
+  update_cmd->add_option("--cpu-rt-runtime", uo.cpu_rt_runtime, "realtime runtime (cgroup v1)");
+  update_cmd->add_option("--cpuset-cpus", uo.cpuset_cpus, "CPUs allowed (0-3, 0,1)");
+  update_cmd->add_option("--cpuset-mems", uo.cpuset_mems, "memory nodes allowed");
+  update_cmd->add_option("--pids-limit", uo.pids_limit, "maximum number of processes");
+  update_cmd->add_option("--blkio-weight", uo.blkio_weight, "block IO weight (10-1000)");
+  update_cmd->add_option("id", id, "container id")->required();
+
   CLI11_PARSE(app, argc, argv);
   Log log;
   log.open(log_path, log_format == "json", debug);
@@ -116,5 +156,11 @@ int main(int argc, char** argv) {
     if (!eo.args.empty() && eo.args.front() == "--") eo.args.erase(eo.args.begin());
     return exec(g, log, eo);
   }
+
+  if (*pause_cmd) return pause(g, log, id);
+  if (*resume_cmd) return resume(g, log, id);
+  if (*ps_cmd) return ps(g, log, id, ps_format, ps_args);
+  if (*events_cmd) return events(g, log, id, stats, interval);
+  if (*update_cmd) return update(g, log, id, uo);
   return 1;
 }

@@ -63,7 +63,7 @@ int checkpoint_or_restore(const Globals& g, Log& log, const std::string& verb,
     log.error(e.message());
     return 1;
   };
-  StateStore store(g.root.empty() ? default_root() : g.root);
+  StateStore store = store_of(g);
   if (auto ok = check_id(id); !ok) return fail(ok.error());
   if (verb == "checkpoint") {
     auto record = store.load(id);
@@ -79,7 +79,7 @@ int checkpoint_or_restore(const Globals& g, Log& log, const std::string& verb,
   if (criu.empty())
     return fail(Error(verb + ": box-oci " + verb + "s through CRIU, which is not installed "
                       "(apt-get install criu)"));
-  if (::geteuid() != 0)
+  if (!is_host_root())
     return fail(Error(verb + ": CRIU needs root here (Debian's CRIU has no unprivileged mode, and "
                       "box-oci is not setuid)"));
   auto check = criu_check(criu);

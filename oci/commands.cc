@@ -24,11 +24,15 @@
 #include "core/plan/oci_plan.h"
 #include "core/plan/oci_seccomp.h"
 #include "core/runtime/executor.h"
+#include "core/sys/spawn.h"
 #include "core/sys/atomic_write.h"
 #include "core/sys/small_file.h"
 #include "core/sys/unique_fd.h"
+#include "oci/container_cgroup.h"
 #include "oci/container_state.h"
+#include "oci/hooks.h"
 #include "oci/spec_template.h"
+#include "oci/terminal.h"
 
 namespace box::oci {
 namespace {
@@ -52,28 +56,6 @@ bool cgroup2_unified() {
   return ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-StateStore store_of(const Globals& g) { return StateStore(g.root.empty() ? default_root() : g.root); }
-
-int fail(Log& log, const Error& e) {
-  log.error(e.message());
-  return 1;
-}
-
-// The record and a lock on it, for commands on an existing container.
-struct Locked {
-  Record record;
-  UniqueFd lock;
-};
-Result<Locked> open_container(const StateStore& store, const std::string& id) {
-  if (auto ok = check_id(id); !ok) return ok.error();
-  auto fd = lock_container(store, id);
-  if (!fd) return fd.error();
-  UniqueFd lock(*fd);
-  auto record = store.load(id);
-  if (!record) return record.error();
-  return Locked{std::move(*record), std::move(lock)};
-}
-
 // Waits until `pid` (with `start_time`) is gone, up to `seconds`.
 bool wait_gone(pid_t pid, unsigned long long start_time, int seconds) {
   for (int i = 0; i < seconds * 100; ++i) {
@@ -83,9 +65,16 @@ bool wait_gone(pid_t pid, unsigned long long start_time, int seconds) {
   return false;
 }
 
+struct Created {
+  Record record;
+  UniqueFd terminal;  // `run` in the foreground with process.terminal: the master
+};
+
 // Builds the container up to its exec gate. On success the record is saved
-// and the container waits for `start`.
-Result<Record> create_container(const Globals& g, Log& log, const CreateOptions& o) {
+// and the container waits for `start`. `foreground`: `run` without
+// --detach, which may keep the terminal itself.
+Result<Created> create_container(const Globals& g, Log& log, const CreateOptions& o,
+                                 bool foreground) {
   if (auto ok = check_id(o.id); !ok) return ok.error();
   char resolved[PATH_MAX];
   if (!::realpath(o.bundle.c_str(), resolved)) return Error::from_errno("bundle '" + o.bundle + "'");
@@ -95,13 +84,14 @@ Result<Record> create_container(const Globals& g, Log& log, const CreateOptions&
   if (!text) return text.error();
   auto config = read_config(*text, config_path);
   if (!config) return config.error();
-  if (config->process.terminal || !o.console_socket.empty())
+  if (config->process.terminal && o.console_socket.empty() && !foreground)
     return Error(config_path +
-                 ": 'process.terminal': box's OCI runtime does not give a container a terminal yet");
+                 ": 'process.terminal' is true: give --console-socket PATH, where the terminal's "
+                 "master is sent (or `run` it in the foreground)");
+  if (!config->process.terminal && !o.console_socket.empty())
+    return Error("--console-socket '" + o.console_socket + "': " + config_path +
+                 " has no 'process.terminal' to send there");
   const Hooks& h = config->hooks;
-  if (!h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty() ||
-      !h.start_container.empty() || !h.poststart.empty() || !h.poststop.empty())
-    return Error(config_path + ": 'hooks': box's OCI runtime does not run hooks yet");
 
   StateStore store = store_of(g);
   PlanContext ctx;
@@ -116,11 +106,16 @@ Result<Record> create_container(const Globals& g, Log& log, const CreateOptions&
   for (const auto& w : planned->warnings) log.warn(w);
   planned->plan.preserve_fds = o.preserve_fds;
 
-  if (auto reserved = store.reserve(o.id); !reserved) return reserved.error();
+  // Held until the record is saved (or the reservation abandoned).
+  auto reserved = store.reserve(o.id);
+  if (!reserved) return reserved.error();
+  const UniqueFd reservation = std::move(*reserved);
   auto abandon = [&](Error e) -> Error {
     if (auto removed = store.remove(o.id); !removed) log.warn(removed.error().message());
     return e;
   };
+  // `start` and `delete` run the hooks of this config, whatever becomes of the bundle's.
+  if (auto kept = keep_config(store, o.id, *text); !kept) return abandon(kept.error());
   std::optional<CompiledSeccomp> seccomp;
   if (!config->seccomp_json.empty()) {
     auto compiled = compile_oci_seccomp(config->seccomp_json);
@@ -128,28 +123,99 @@ Result<Record> create_container(const Globals& g, Log& log, const CreateOptions&
     for (const auto& note : compiled->notes) log.debug(note);
     seccomp = std::move(*compiled);
   }
-  SetupError failure;
-  auto started = start_container(planned->plan, seccomp ? &seccomp->program : nullptr, &failure);
-  if (!started) return abandon(started.error());
+  // The config's own device nodes stay usable under its device rules.
+  std::vector<std::string> device_rules;
+  for (const auto& d : config->devices)
+    if (d.type == "c" || d.type == "u" || d.type == "b")
+      device_rules.push_back((d.type == "b" ? "b " : "c ") + std::to_string(d.major) + ":" +
+                             std::to_string(d.minor) + " rwm");
+  auto cgroup = prepare_container_cgroup(
+      g, log, {config->cgroups_path, config->resources_json, o.id, std::move(device_rules)});
+  if (!cgroup) return abandon(cgroup.error().wrap(config_path));
+  auto abandon_all = [&](Error e) -> Error {
+    discard_container_cgroup(log, *cgroup);
+    return abandon(std::move(e));
+  };
+  // The container joins its cgroup before it builds its filesystem, so
+  // its limits hold from its first allocation.
+  auto join = [&](pid_t pid) { return join_cgroup_dirs(*cgroup, pid); };
   Record r;
   r.id = o.id;
-  r.pid = started->pid;
-  r.start_time = process_start_time(started->pid);
   r.bundle = bundle;
   r.created = now_rfc3339();
   r.owner = ctx.uid;
   r.annotations = config->annotations;
+  r.cgroups = *cgroup;
+  // prestart and createRuntime, here in the runtime's namespaces, once the
+  // container's exist and its mounts are made, before it pivots; then the
+  // container runs createContainer itself. The state they read says
+  // "created": the environment is (runtime-spec runtime.md, lifecycle step 2).
+  BeforePivot before_pivot;
+  if (!h.prestart.empty() || !h.create_runtime.empty() || !h.create_container.empty() ||
+      !h.start_container.empty())
+    before_pivot = [&](pid_t pid) -> Result<std::string> {
+      Record now = r;
+      now.pid = pid;
+      std::string state = state_json(now, Status::kCreated, kOciVersion);
+      if (auto ran = run_hooks(h.prestart, "prestart", state); !ran) return ran.error();
+      if (auto ran = run_hooks(h.create_runtime, "createRuntime", state); !ran) return ran.error();
+      return state;
+    };
+  SetupError failure;
+  auto started = start_container(planned->plan, seccomp ? &seccomp->program : nullptr, &failure,
+                                 cgroup->empty() ? AfterClone{} : AfterClone(join), before_pivot);
+  if (!started) {
+    // The lifecycle goes on at delete (runtime-spec runtime.md): the
+    // container is gone, its poststop hooks run.
+    run_hooks_warning(h.poststop, "poststop", state_json(r, Status::kStopped, kOciVersion), log);
+    return abandon_all(started.error());
+  }
+  r.pid = started->pid;
+  r.start_time = process_start_time(started->pid);
   auto kill_it = [&](Error e) -> Error {
     ::kill(r.pid, SIGKILL);
-    return abandon(std::move(e));
+    return abandon_all(std::move(e));
   };
   if (auto saved = store.save(r); !saved) return kill_it(saved.error());
   if (!o.pid_file.empty()) {
     if (auto written = write_file_atomically(o.pid_file, std::to_string(r.pid), 0644); !written)
       return kill_it(written.error());
   }
+  Created created{r, UniqueFd()};
+  if (started->terminal.valid()) {
+    if (!o.console_socket.empty()) {
+      if (auto sent = send_to_console_socket(o.console_socket, started->terminal.get()); !sent)
+        return kill_it(sent.error());
+    } else {
+      created.terminal = std::move(started->terminal);
+    }
+  } else if (planned->plan.terminal) {
+    return kill_it(Error("the container did not hand over its terminal"));
+  }
   log.debug("created container '" + o.id + "' with pid " + std::to_string(r.pid));
-  return r;
+  return created;
+}
+
+// A container created before box-oci kept configs has none, and no hooks
+// to miss; any other reason not to read it is worth saying.
+void warn_no_config(const Error& e, const char* point, const std::string& id, Log& log) {
+  if (e.errno_value() != ENOENT) log.warn(e.wrap(std::string(point) + " hooks of '" + id + "'").message());
+}
+
+// poststart, once the command runs: failures are warnings.
+void after_start(const StateStore& store, const Record& r, Log& log) {
+  auto config = kept_config(store, r.id);
+  if (!config) return warn_no_config(config.error(), "poststart", r.id, log);
+  run_hooks_warning(config->hooks.poststart, "poststart",
+                    state_json(r, Status::kRunning, kOciVersion), log);
+}
+
+// poststop, once the container is gone, before its record goes.
+void after_stop(const StateStore& store, const Record& r, Log& log) {
+  auto config = kept_config(store, r.id);
+  if (!config) return warn_no_config(config.error(), "poststop", r.id, log);
+  run_hooks_warning(config->hooks.poststop, "poststop",
+                    state_json(r, Status::kStopped, kOciVersion), log);
 }
 
 // Opens the exec gate: the container execs its command.
@@ -180,23 +246,61 @@ Result<void> start_container_process(const StateStore& store, const Record& r) {
       break;
     }
   }
+  if (n != 1) {
+    ::unlink(store.fifo(r.id).c_str());
+    return Error("container '" + r.id + "' ended before it could start");
+  }
+  // The FIFO is the container's report now: its startContainer hooks run,
+  // then it execs (end of file: the FIFO is close-on-exec) or says why not.
+  std::string report;
+  for (;;) {
+    char buf[512];
+    n = ::read(fifo.get(), buf, sizeof buf);
+    if (n > 0) {
+      if (report.size() < 65536) report.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) break;
+    pollfd p{fifo.get(), POLLIN, 0};
+    ::poll(&p, 1, 100);
+  }
   ::unlink(store.fifo(r.id).c_str());
-  if (n != 1) return Error("container '" + r.id + "' ended before it could start");
+  if (auto failed = decode_child_report(report))
+    return failed->error.wrap("start container '" + r.id + "'");
   return {};
 }
 
 }  // namespace
+
+StateStore store_of(const Globals& g) { return StateStore(g.root.empty() ? default_root() : g.root); }
+
+int fail(Log& log, const Error& e) {
+  log.error(e.message());
+  return 1;
+}
+
+Result<Locked> open_container(const StateStore& store, const std::string& id) {
+  if (auto ok = check_id(id); !ok) return ok.error();
+  auto fd = lock_container(store, id);
+  if (!fd) return fd.error();
+  UniqueFd lock(*fd);
+  auto record = store.load(id);
+  if (!record) return record.error();
+  return Locked{std::move(*record), std::move(lock)};
+}
+
+bool is_host_root() {
+  if (::geteuid() != 0) return false;
+  auto map = read_small_file("/proc/self/uid_map", 4096);
+  return map && map->find("4294967295") != std::string::npos;
+}
 
 std::string default_root() {
   // Root of a user namespace (rootless podman runs its runtime so) is a
   // user on the host: its state goes where the user's does, as runc does.
   const char* xdg = std::getenv("XDG_RUNTIME_DIR");
   const bool have_xdg = xdg && *xdg == '/';
-  if (::geteuid() == 0) {
-    auto map = read_small_file("/proc/self/uid_map", 4096);
-    const bool initial = map && map->find("4294967295") != std::string::npos;
-    if (initial || !have_xdg) return "/run/box-oci";
-  }
+  if (::geteuid() == 0 && (is_host_root() || !have_xdg)) return "/run/box-oci";
   if (have_xdg) return std::string(xdg) + "/box-oci";
   return "/tmp/box-oci-" + std::to_string(::geteuid());
 }
@@ -228,7 +332,7 @@ int signal_number(const std::string& name) {
 }
 
 int create(const Globals& g, Log& log, const CreateOptions& o) {
-  auto r = create_container(g, log, o);
+  auto r = create_container(g, log, o, false);
   return r ? 0 : fail(log, r.error());
 }
 
@@ -237,7 +341,9 @@ int start(const Globals& g, Log& log, const std::string& id) {
   auto c = open_container(store, id);
   if (!c) return fail(log, c.error());
   auto started = start_container_process(store, c->record);
-  return started ? 0 : fail(log, started.error());
+  if (!started) return fail(log, started.error());
+  after_start(store, c->record, log);
+  return 0;
 }
 
 int run(const Globals& g, Log& log, const CreateOptions& o, bool detach, bool keep) {
@@ -249,31 +355,54 @@ int run(const Globals& g, Log& log, const CreateOptions& o, bool detach, bool ke
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD})
     sigaddset(&forwarded, s);
   if (!detach) sigprocmask(SIG_BLOCK, &forwarded, nullptr);
-  auto r = create_container(g, log, o);
-  if (!r) return fail(log, r.error());
+  auto created = create_container(g, log, o, !detach);
+  if (!created) return fail(log, created.error());
+  const Record* r = &created->record;
   StateStore store = store_of(g);
   if (auto started = start_container_process(store, *r); !started) {
     ::kill(r->pid, SIGKILL);
+    wait_gone(r->pid, r->start_time, 10);
+    discard_container_cgroup(log, r->cgroups);
+    after_stop(store, *r, log);
     if (auto removed = store.remove(o.id); !removed) log.warn(removed.error().message());
     return fail(log, started.error());
   }
+  after_start(store, *r, log);
   if (detach) return 0;
+  // No --console-socket: the terminal is ours to relay (runc's foreground mode).
+  std::optional<TerminalRelay> relay;
+  if (created->terminal.valid()) relay.emplace(created->terminal.get());
   int sfd = ::signalfd(-1, &forwarded, SFD_CLOEXEC);
   int status = 0;
   for (;;) {
     pid_t w = ::waitpid(r->pid, &status, WNOHANG);
     if (w == r->pid) break;
-    signalfd_siginfo si{};
-    if (sfd < 0 || ::read(sfd, &si, sizeof si) != sizeof si) {
-      if (errno == EINTR) continue;
+    pollfd fds[3] = {{sfd, POLLIN, 0},
+                     {relay ? relay->input_fd() : -1, POLLIN, 0},
+                     {relay ? relay->master_fd() : -1, POLLIN, 0}};
+    if (sfd < 0 || (::poll(fds, 3, -1) < 0 && errno != EINTR)) {
       while (::waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
       }
       break;
     }
-    if (si.ssi_signo != SIGCHLD) ::kill(r->pid, static_cast<int>(si.ssi_signo));
+    if (relay)
+      relay->pump(fds[1].revents & (POLLIN | POLLHUP | POLLERR),
+                  fds[2].revents & (POLLIN | POLLHUP | POLLERR));
+    if (!(fds[0].revents & POLLIN)) continue;
+    signalfd_siginfo si{};
+    if (::read(sfd, &si, sizeof si) != sizeof si) continue;
+    if (si.ssi_signo == SIGWINCH && relay)
+      relay->copy_size();
+    else if (si.ssi_signo != SIGCHLD)
+      ::kill(r->pid, static_cast<int>(si.ssi_signo));
   }
-  if (!keep)
+  if (relay) relay->drain();
+  relay.reset();
+  if (!keep) {
+    discard_container_cgroup(log, r->cgroups);
+    after_stop(store, *r, log);
     if (auto removed = store.remove(o.id); !removed) log.warn(removed.error().message());
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -294,8 +423,12 @@ int kill(const Globals& g, Log& log, const std::string& id, const std::string& s
   if (!c) return fail(log, c.error());
   const Record& r = c->record;
   Status st = store.status(r);
-  if (st != Status::kCreated && st != Status::kRunning)
+  if (st != Status::kCreated && st != Status::kRunning && st != Status::kPaused)
     return fail(log, Error("container '" + id + "' is " + status_name(st) + ": nothing to signal"));
+  if (all && !r.cgroups.empty()) {
+    auto signalled = signal_cgroup(r.cgroups, sig);
+    return signalled ? 0 : fail(log, signalled.error());
+  }
   if (all) {
     // Every process of the container's pid namespace (never the caller's own).
     char own[64] = {}, theirs[64] = {};
@@ -330,13 +463,18 @@ int remove(const Globals& g, Log& log, const std::string& id, bool force) {
   }
   const Record& r = c->record;
   Status st = store.status(r);
-  if (st == Status::kRunning && !force)
-    return fail(log, Error("container '" + id + "' is running: stop it first, or delete --force"));
-  if (st == Status::kCreated || st == Status::kRunning) {
+  if ((st == Status::kRunning || st == Status::kPaused) && !force)
+    return fail(log, Error("container '" + id + "' is " + status_name(st) +
+                           ": stop it first, or delete --force"));
+  if (st == Status::kCreated || st == Status::kRunning || st == Status::kPaused) {
     ::kill(r.pid, SIGKILL);
+    // A frozen process dies only once thawed (the v1 freezer).
+    if (st == Status::kPaused) (void)freeze_cgroup(r.cgroups, false);
     if (!wait_gone(r.pid, r.start_time, 10))
       return fail(log, Error("container '" + id + "' did not end within 10 s of SIGKILL"));
   }
+  discard_container_cgroup(log, r.cgroups);
+  after_stop(store, r, log);
   auto removed = store.remove(id);
   return removed ? 0 : fail(log, removed.error());
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/sys/unique_fd.h"
+#include "oci/container_state.h"
 #include "oci/log.h"
 
 namespace box::oci {
@@ -17,6 +19,9 @@ struct Globals {
 
 // The default --root: $XDG_RUNTIME_DIR/box-oci for a user, /run/box-oci for root.
 std::string default_root();
+// Root in the initial user namespace; root of a user namespace (rootless
+// podman runs its runtime so) is a user on the host and gets what one gets.
+bool is_host_root();
 
 struct CreateOptions {
   std::string id;
@@ -58,6 +63,35 @@ int exec(const Globals& g, Log& log, const ExecOptions& o);
 // `checkpoint ID` or `restore ID` ("checkpoint" or "restore" as `verb`).
 int checkpoint_or_restore(const Globals& g, Log& log, const std::string& verb,
                           const std::string& id);
+
+// On the container's cgroup (cgroup_commands.cc), as runc has them.
+int pause(const Globals& g, Log& log, const std::string& id);
+int resume(const Globals& g, Log& log, const std::string& id);
+// table: `ps PS_ARGS` (default -ef) filtered to the container's processes;
+// json: their pids as a JSON array.
+int ps(const Globals& g, Log& log, const std::string& id, const std::string& format,
+       const std::vector<std::string>& ps_args);
+// One stats object (--stats), or one every `interval_seconds` until the
+// container ends.
+int events(const Globals& g, Log& log, const std::string& id, bool stats, double interval_seconds);
+struct UpdateOptions {
+  std::string resources_file;  // a linux.resources JSON file, "-" for stdin
+  // runc's single flags, as given (empty: not given)
+  std::string memory, memory_reservation, memory_swap, kernel_memory, kernel_memory_tcp;
+  std::string cpu_shares, cpu_quota, cpu_period, cpu_rt_period, cpu_rt_runtime, cpuset_cpus,
+      cpuset_mems, pids_limit, blkio_weight;
+};
+int update(const Globals& g, Log& log, const std::string& id, const UpdateOptions& o);
+
+// Shared by the commands.
+StateStore store_of(const Globals& g);
+int fail(Log& log, const Error& e);  // logs it, returns 1
+// The record and a lock on it, for commands on an existing container.
+struct Locked {
+  Record record;
+  UniqueFd lock;
+};
+Result<Locked> open_container(const StateStore& store, const std::string& id);
 
 // "KILL", "SIGKILL", "9" -> 9; -1 when unknown.
 int signal_number(const std::string& name);

@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "core/sys/result.h"
+#include "core/sys/unique_fd.h"
 
 namespace box::oci {
 
-enum class Status { kCreating, kCreated, kRunning, kStopped };
+enum class Status { kCreating, kCreated, kRunning, kPaused, kStopped };
 const char* status_name(Status s);
 
 struct Record {
@@ -24,6 +25,9 @@ struct Record {
   std::string created;  // RFC 3339, UTC
   uid_t owner = 0;
   std::map<std::string, std::string> annotations;
+  // The container's cgroup, hierarchy key -> directory (core/runtime/oci_cgroup.h);
+  // empty when it has none (a rootless caller without a delegated cgroup).
+  std::map<std::string, std::string> cgroups;
 };
 
 // Pure: the record's file, and the state JSON of the runtime spec (what
@@ -44,15 +48,19 @@ class StateStore {
   std::string fifo(const std::string& id) const { return dir(id) + "/exec.fifo"; }
 
   // Makes the container's directory (an error if the id is taken) with its
-  // exec FIFO; `remove` undoes it.
-  Result<void> reserve(const std::string& id);
+  // exec FIFO, and returns its lock, held: keep it until the record is
+  // saved. The directory appears under the id already locked, so one
+  // without a record whose lock is free is what a create that died left
+  // (a crash, SIGKILL): it is reclaimed instead of keeping the id taken.
+  // `remove` undoes it.
+  Result<UniqueFd> reserve(const std::string& id);
   Result<void> save(const Record& r);
   Result<Record> load(const std::string& id) const;
   Result<void> remove(const std::string& id);
   // The ids with a record, sorted.
   Result<std::vector<std::string>> ids() const;
 
-  // What the container is doing now.
+  // What the container is doing now (paused: its cgroup is frozen).
   Status status(const Record& r) const;
 
  private:

@@ -13,6 +13,7 @@
 #include "core/sys/small_file.h"
 #include "oci/commands.h"
 #include "oci/container_state.h"
+#include "oci/terminal.h"
 
 namespace box::oci {
 namespace {
@@ -82,10 +83,9 @@ int exec(const Globals& g, Log& log, const ExecOptions& o) {
     log.error(e.message());
     return 125;
   };
-  if (o.tty || !o.console_socket.empty())
-    return fail(Error("exec: box-oci gives an exec'd process no terminal yet (-t, --console-socket)"));
-  if (o.preserve_fds > 0) return fail(Error("exec: --preserve-fds is not supported yet"));
-  StateStore store(g.root.empty() ? default_root() : g.root);
+  if (o.preserve_fds < 0) return fail(Error("--preserve-fds " + std::to_string(o.preserve_fds) +
+                                             ": expected a count of descriptors from 3"));
+  StateStore store = store_of(g);
   if (auto ok = check_id(o.id); !ok) return fail(ok.error());
   auto record = store.load(o.id);
   if (!record) return fail(record.error());
@@ -99,6 +99,13 @@ int exec(const Globals& g, Log& log, const ExecOptions& o) {
   if (!config) return fail(config.error());
   auto process = exec_process(o, *config);
   if (!process) return fail(process.error());
+  if (o.tty) process->terminal = true;
+  // As for create: a detached terminal needs somewhere to go, and a socket
+  // is for a terminal.
+  if (process->terminal && o.detach && o.console_socket.empty())
+    return fail(Error("exec: a terminal with --detach needs --console-socket, where its master goes"));
+  if (!process->terminal && !o.console_socket.empty())
+    return fail(Error("exec: --console-socket is for a terminal (-t, or process.terminal)"));
 
   auto facts = read_enter_facts(record->pid);
   if (!facts) return fail(facts.error().wrap("read the container's process"));
@@ -114,16 +121,19 @@ int exec(const Globals& g, Log& log, const ExecOptions& o) {
   JoinOptions options;
   options.detach = o.detach;
   options.seccomp = seccomp ? &seccomp->program : nullptr;
+  options.preserve_fds = o.preserve_fds;
+  if (!o.console_socket.empty())
+    options.hand_over_terminal = [&](int master) { return send_to_console_socket(o.console_socket, master); };
+  if (!o.pid_file.empty())
+    options.on_command = [&](pid_t command) {
+      return write_file_atomically(o.pid_file, std::to_string(command), 0644);
+    };
   int failure_status = 125;
-  pid_t command = -1;
-  auto ran = run_joined(record->pid, *plan, options, &failure_status, &command);
+  auto ran = run_joined(record->pid, *plan, options, &failure_status);
   if (!ran) {
     log.error(ran.error().message());
     return failure_status;
   }
-  if (!o.pid_file.empty() && command > 0)
-    if (auto written = write_file_atomically(o.pid_file, std::to_string(command), 0644); !written)
-      return fail(written.error());
   return *ran;
 }
 

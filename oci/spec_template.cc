@@ -106,7 +106,8 @@ std::string features_json() {
   json f = {
       {"ociVersionMin", "1.0.0"},
       {"ociVersionMax", kOciVersion},
-      {"hooks", json::array()},
+      {"hooks",
+       {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
       {"mountOptions",
        {"async", "atime", "bind", "dev", "diratime", "dirsync", "exec", "mand", "noatime",
         "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid",
@@ -115,7 +116,8 @@ std::string features_json() {
       {"linux",
        {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "user", "uts"}},
         {"capabilities", capability_names()},
-        {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}}},
+        // --systemd-cgroup paths are mapped to directories, not units made over D-Bus.
+        {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}}},
         {"seccomp", {{"enabled", false}}},
         {"apparmor", {{"enabled", false}}},
         {"selinux", {{"enabled", false}}}}},

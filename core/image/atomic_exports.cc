@@ -246,10 +246,16 @@ Result<std::string> hostfs_destination(const std::string& path, const UserLocati
   auto parts = split_entry_path(path);
   if (!parts) return parts.error();
   if (parts->empty()) return Error("hostfs: empty path");
+  std::string whole;
+  for (const auto& p : *parts) whole += "/" + p;
+  const std::string& conf = where.conf_directory;
+  if (!conf.empty() && whole.size() > conf.size() + 1 && whole.compare(0, conf.size(), conf) == 0 &&
+      whole[conf.size()] == '/')
+    return whole;
   std::size_t i = 0;
   std::string base;
   if ((*parts)[0] == "etc") {
-    base = where.config_home;
+    base = conf;
     i = 1;
   } else if ((*parts)[0] == "usr") {
     i = 1;
@@ -270,7 +276,8 @@ Result<std::string> hostfs_destination(const std::string& path, const UserLocati
   }
   if (base.empty() || i >= parts->size())
     return Error("hostfs: no per-user place for '/" + path +
-                 "' (box installs hostfs files under usr/, usr/local/ and etc/ only)");
+                 "' (box installs hostfs files under usr/, usr/local/, etc/ and $CONF_DIRECTORY "
+                 "only)");
   std::string out = base;
   for (; i < parts->size(); ++i) out += "/" + (*parts)[i];
   return out;

@@ -54,13 +54,18 @@ struct TmpfilesEntry {
 Result<std::vector<TmpfilesEntry>> parse_tmpfiles(std::string_view text, const std::string& what);
 
 struct UserLocations {
-  std::string home, config_home, data_home;
+  std::string home;
+  std::string conf_directory;  // $CONF_DIRECTORY (~/.config/box/etc): what /etc is to Atomic
+  std::string data_home;
 };
 
 // Where a hostfs file goes for a user: usr/[local/]bin and sbin -> ~/.local/bin,
 // usr/[local/]lib and libexec -> ~/.local/lib and ~/.local/libexec,
-// usr/[local/]share -> $XDG_DATA_HOME, etc -> $XDG_CONFIG_HOME. `path` is
-// relative to hostfs/ ("usr/local/bin/etcdctl"). Other places are errors.
+// usr/[local/]share -> $XDG_DATA_HOME, etc -> $CONF_DIRECTORY, so that a
+// template's `$CONF_DIRECTORY/$NAME` bind finds hostfs/etc/$NAME. `path` is
+// relative to / ("usr/local/bin/etcdctl"); one already below
+// $CONF_DIRECTORY (a renameFiles target "$CONF_DIRECTORY/$NAME/x.conf") stays
+// there. Other places are errors.
 Result<std::string> hostfs_destination(const std::string& path, const UserLocations& where);
 
 }  // namespace box::image

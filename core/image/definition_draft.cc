@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/model/expansion.h"
+
 namespace box::image {
 
 void DefinitionDraft::set_env(const std::string& name, const std::string& value) {
@@ -16,7 +18,7 @@ void DefinitionDraft::set_env(const std::string& name, const std::string& value)
 namespace {
 
 // Where a draft holds each key it can hold, by the shape of the value. The
-// keys a draft has no field for (dns, notify, ...) are never written.
+// keys a draft has no field for (notify, devices, ...) are never written.
 constexpr std::pair<Key, std::string DefinitionDraft::*> kScalars[] = {
     {Key::kDescription, &DefinitionDraft::description},
     {Key::kRootfs, &DefinitionDraft::rootfs},
@@ -25,11 +27,13 @@ constexpr std::pair<Key, std::string DefinitionDraft::*> kScalars[] = {
     {Key::kWorkdir, &DefinitionDraft::workdir},
     {Key::kHostname, &DefinitionDraft::hostname},
     {Key::kUmask, &DefinitionDraft::umask},
+    {Key::kPod, &DefinitionDraft::pod},
 };
 constexpr std::pair<Key, std::vector<std::string> DefinitionDraft::*> kLists[] = {
     {Key::kCommand, &DefinitionDraft::command},
     {Key::kGroups, &DefinitionDraft::groups},
     {Key::kPorts, &DefinitionDraft::ports},
+    {Key::kDns, &DefinitionDraft::dns},
 };
 // Keys that take a name (schema.h).
 constexpr auto kNamedKeys =
@@ -42,7 +46,9 @@ constexpr auto kNamedKeys =
                     std::pair{Key::kAutostart, &DefinitionDraft::autostart});
 
 // Writes the keys of a draft in the order of definition_keys(). Values from
-// images are double-quoted, so that whatever they hold stays one string.
+// images are double-quoted, so that whatever they hold stays one string,
+// and escaped, so that the loader takes them literally ('%h' in an image's
+// environment is not your home directory).
 class DraftWriter {
  public:
   explicit DraftWriter(const DefinitionDraft& d) : d_(d) {}
@@ -70,8 +76,11 @@ class DraftWriter {
   void sequence(YAML::Emitter& out, const std::vector<std::string>& v, bool quoted) {
     out << YAML::Flow << YAML::BeginSeq;
     for (const auto& s : v) {
-      if (quoted) out << YAML::DoubleQuoted;
-      out << s;
+      if (quoted) {
+        out << YAML::DoubleQuoted << escape_expansion(s);
+      } else {
+        out << s;
+      }
     }
     out << YAML::EndSeq;
   }
@@ -85,8 +94,11 @@ class DraftWriter {
     out_ << YAML::BeginMap;
     for (const auto& [n, v] : entries) {
       out_ << YAML::Key << n << YAML::Value;
-      if (quoted) out_ << YAML::DoubleQuoted;
-      out_ << v;
+      if (quoted) {
+        out_ << YAML::DoubleQuoted << escape_expansion(v);
+      } else {
+        out_ << v;
+      }
     }
     out_ << YAML::EndMap;
   }
@@ -110,8 +122,10 @@ class DraftWriter {
       out_ << YAML::Flow << YAML::BeginMap;
       out_ << YAML::Key << "type" << YAML::Value << to_string(m.type);
       if (!m.source.empty())
-        out_ << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << m.source;
-      out_ << YAML::Key << "target" << YAML::Value << YAML::DoubleQuoted << m.target;
+        out_ << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted
+             << escape_expansion(m.source);
+      out_ << YAML::Key << "target" << YAML::Value << YAML::DoubleQuoted
+           << escape_expansion(m.target);
       if (m.readonly) out_ << YAML::Key << "readonly" << YAML::Value << true;
       if (!m.size.empty()) out_ << YAML::Key << "size" << YAML::Value << m.size;
       if (!m.mode.empty())
@@ -145,7 +159,8 @@ const std::pair<Key, DraftWriter::Special> DraftWriter::kSpecial[] = {
 
 void DraftWriter::write_key(Key k) {
   for (const auto& [key, field] : kScalars)
-    if (key == k && !(d_.*field).empty()) key_of(k) << YAML::DoubleQuoted << d_.*field;
+    if (key == k && !(d_.*field).empty())
+      key_of(k) << YAML::DoubleQuoted << escape_expansion(d_.*field);
   for (const auto& [key, field] : kLists)
     if (key == k && !(d_.*field).empty()) sequence(key_of(k), d_.*field, true);
   std::apply([&](const auto&... entry) { (name(k, entry.first, d_.*entry.second), ...); },

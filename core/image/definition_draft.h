@@ -41,6 +41,8 @@ struct DefinitionDraft {
   std::string hostname;
   std::optional<NetworkMode> network;
   std::vector<std::string> ports;
+  std::vector<std::string> dns;
+  std::string pod;  // `pod: NAME`
   std::map<std::string, std::string> namespaces;  // pid|ipc|uts|cgroup: host
   std::optional<RootfsWrites> rootfs_writes;
   std::vector<DraftMount> mounts;

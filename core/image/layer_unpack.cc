@@ -15,14 +15,12 @@
 #include <vector>
 
 #include "core/image/sha256.h"
+#include "core/image/whiteouts.h"
 #include "core/sys/text_fields.h"
 #include "core/sys/unique_fd.h"
 
 namespace box::image {
 namespace {
-
-constexpr std::string_view kWhiteoutPrefix = ".wh.";
-constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
 std::string join(const std::vector<std::string>& parts, std::size_t n) {
   std::string out;

@@ -8,8 +8,6 @@ namespace box::image {
 namespace {
 using nlohmann::json;
 
-constexpr const char* kRefName = "org.opencontainers.image.ref.name";
-
 Result<json> parse_json(std::string_view text, const std::string& what) {
   if (text.size() > kMaxJsonBytes)
     return Error(what + ": larger than " + std::to_string(kMaxJsonBytes) + " bytes");
@@ -97,15 +95,15 @@ Result<Descriptor> parse_descriptor(const json& j, const std::string& what) {
 }  // namespace
 
 std::string Descriptor::ref_name() const {
-  auto it = annotations.find(kRefName);
+  auto it = annotations.find(kRefNameAnnotation);
   return it == annotations.end() ? std::string() : it->second;
 }
 
 DescriptorKind kind_of(const Descriptor& d) {
-  if (d.media_type == "application/vnd.oci.image.index.v1+json" ||
+  if (d.media_type == kMediaTypeImageIndex ||
       d.media_type == "application/vnd.docker.distribution.manifest.list.v2+json")
     return DescriptorKind::kIndex;
-  if (d.media_type == "application/vnd.oci.image.manifest.v1+json" ||
+  if (d.media_type == kMediaTypeImageManifest ||
       d.media_type == "application/vnd.docker.distribution.manifest.v2+json")
     return DescriptorKind::kManifest;
   return DescriptorKind::kOther;
@@ -113,7 +111,7 @@ DescriptorKind kind_of(const Descriptor& d) {
 
 bool is_layer_media_type(const std::string& mt) {
   static const char* const kTypes[] = {
-      "application/vnd.oci.image.layer.v1.tar",
+      kMediaTypeLayerTar,
       "application/vnd.oci.image.layer.v1.tar+gzip",
       "application/vnd.oci.image.layer.v1.tar+zstd",
       "application/vnd.oci.image.layer.nondistributable.v1.tar",

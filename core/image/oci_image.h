@@ -17,6 +17,15 @@ namespace box::image {
 // Largest JSON document (index, manifest, config) read into memory.
 inline constexpr std::size_t kMaxJsonBytes = 8 << 20;
 
+// The OCI names box reads and writes (image-spec 1.0), spelled once.
+inline constexpr const char* kMediaTypeImageIndex = "application/vnd.oci.image.index.v1+json";
+inline constexpr const char* kMediaTypeImageManifest =
+    "application/vnd.oci.image.manifest.v1+json";
+inline constexpr const char* kMediaTypeImageConfig = "application/vnd.oci.image.config.v1+json";
+inline constexpr const char* kMediaTypeLayerTar = "application/vnd.oci.image.layer.v1.tar";
+// The tag of a manifest in an image layout's index.json.
+inline constexpr const char* kRefNameAnnotation = "org.opencontainers.image.ref.name";
+
 struct Descriptor {
   std::string media_type;
   std::string digest;  // validated: "sha256:<64 hex>"

@@ -67,10 +67,8 @@ Result<void> map_ids(pid_t child, const IdMapping& m, const std::atomic<bool>* c
   if (m.full()) {
     // Both at once, as box-run does; a cancelled install waits for neither.
     const std::vector<int> ignored(std::begin(kGroupSignals), std::end(kGroupSignals));
-    auto u = IdMapHelper::start("newuidmap", child,
-                                {own_uid[0], {1, m.uids->start, m.uids->count}}, ignored);
-    auto g = IdMapHelper::start("newgidmap", child,
-                                {own_gid[0], {1, m.gids->start, m.gids->count}}, ignored);
+    auto u = IdMapHelper::start("newuidmap", child, m.uid_lines(), ignored);
+    auto g = IdMapHelper::start("newgidmap", child, m.gid_lines(), ignored);
     auto mapped = u.finish(cancel);
     if (!mapped) return mapped;
     return g.finish(cancel);
@@ -85,9 +83,25 @@ Result<void> map_ids(pid_t child, const IdMapping& m, const std::atomic<bool>* c
 
 }  // namespace
 
+std::vector<IdMapLine> IdMapping::uid_lines() const {
+  std::vector<IdMapLine> lines = {{0, uid, 1}};
+  if (full())
+    for (const auto& l : map_from_ranges(1, uids)) lines.push_back(l);
+  return lines;
+}
+
+std::vector<IdMapLine> IdMapping::gid_lines() const {
+  std::vector<IdMapLine> lines = {{0, gid, 1}};
+  if (full())
+    for (const auto& l : map_from_ranges(1, gids)) lines.push_back(l);
+  return lines;
+}
+
 std::string IdMapping::describe() const {
-  std::string s = "0:" + std::to_string(uid) + ":1";
-  if (full()) s += ",1:" + std::to_string(uids->start) + ":" + std::to_string(uids->count);
+  std::string s;
+  for (const auto& l : uid_lines())
+    s += (s.empty() ? "" : ",") + std::to_string(l.inside) + ":" + std::to_string(l.outside) +
+         ":" + std::to_string(l.count);
   return s;
 }
 
@@ -96,11 +110,17 @@ IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
   IdMapping m;
   m.uid = uid;
   m.gid = gid;
-  auto u = subid_range_in(subuid_file, user, uid);
-  auto g = subid_range_in(subgid_file, user, gid);
-  if (u && g) {
-    m.uids = u;
-    m.gids = g;
+  auto ranges = [&](const std::string& file, SubidKind kind, unsigned id) {
+    if (!file.empty()) return subid_ranges_in(file, user, id);
+    auto r = user_subid_ranges(kind, user.empty() ? std::to_string(uid) : user, uid);
+    return r ? *r : SubidRanges{};
+  };
+  SubidRanges u = ranges(subuid_file, SubidKind::kUid, uid);
+  // Lines of either file name the user, by name or uid (as shadow matches).
+  SubidRanges g = ranges(subgid_file, SubidKind::kGid, uid);
+  if (!u.empty() && !g.empty()) {
+    m.uids = std::move(u);
+    m.gids = std::move(g);
   }
   return m;
 }

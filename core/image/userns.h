@@ -17,7 +17,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "core/sys/id_map.h"
 #include "core/sys/result.h"
 #include "core/sys/subid.h"
 
@@ -26,22 +28,32 @@ namespace box::image {
 struct IdMapping {
   uid_t uid = 0;  // the user: container id 0
   gid_t gid = 0;
-  // Container ids 1..count map to start..start+count-1. Empty: only 0 is
-  // mapped (the user has no subordinate ids).
-  std::optional<SubidRange> uids, gids;
+  // Container ids 1.. map to these ranges, one after the other (as
+  // `userns: auto` maps them at run time). Empty: only 0 is mapped (the
+  // user has no subordinate ids).
+  SubidRanges uids, gids;
 
-  bool full() const { return uids.has_value() && gids.has_value(); }
+  bool full() const { return !uids.empty() && !gids.empty(); }
   // Highest container id that maps to a host id.
-  std::uint32_t max_id() const { return full() ? std::min(uids->count, gids->count) : 0; }
+  std::uint32_t max_id() const {
+    if (!full()) return 0;
+    const std::uint64_t n = std::min(subid_total(uids), subid_total(gids));
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(n, UINT32_MAX - 1));
+  }
+  // The map lines, container id 0 first.
+  std::vector<IdMapLine> uid_lines() const;
+  std::vector<IdMapLine> gid_lines() const;
   // For metadata and messages: "0:1000:1,1:100000:65536" or "0:1000:1".
   std::string describe() const;
 };
 
-// From /etc/subuid and /etc/subgid (paths given for tests). A user with a
-// uid range but no gid range (or the reverse) gets neither.
+// The user's ranges as newuidmap sees them (libsubid: /etc/subuid,
+// /etc/subgid or the nsswitch `subid:` source); a file given instead is read
+// as /etc/subuid (tests). A user with uid ranges but no gid range (or the
+// reverse) gets neither.
 IdMapping id_mapping_for(uid_t uid, gid_t gid, const std::string& user,
-                         const std::string& subuid_file = "/etc/subuid",
-                         const std::string& subgid_file = "/etc/subgid");
+                         const std::string& subuid_file = "",
+                         const std::string& subgid_file = "");
 
 // What the child sends to the parent while it works (progress lines).
 using MessageSink = std::function<void(const std::string&)>;

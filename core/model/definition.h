@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -13,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/model/bus_rules.h"
+#include "core/model/devices.h"
 #include "core/model/names.h"
 #include "core/model/schema.h"
 
@@ -67,6 +70,40 @@ struct Resources {
   std::optional<uint32_t> cpu_weight;  // 1..10000
 };
 
+// The sockets of the desktop session a box reaches (docs/desktop.md): each
+// bound read-only at its own path (under the runtime dir, or X11's in
+// /tmp/.X11-unix), nothing else of it.
+struct SessionSockets {
+  bool wayland = false;     // $WAYLAND_DISPLAY (default wayland-0)
+  bool pulseaudio = false;  // pulse/native
+  bool pipewire = false;    // pipewire-0
+  bool x11 = false;         // $DISPLAY's socket, with its cookie only
+  bool any() const { return wayland || pulseaudio || pipewire || x11; }
+  bool operator==(const SessionSockets&) const = default;
+};
+
+// The keys of `session:`, each with its field, in the order box lists them
+// (the loader, `boxctl status`, the Container's Session property).
+inline constexpr std::pair<const char*, bool SessionSockets::*> kSessionSocketKeys[] = {
+    {"wayland", &SessionSockets::wayland},
+    {"x11", &SessionSockets::x11},
+    {"pulseaudio", &SessionSockets::pulseaudio},
+    {"pipewire", &SessionSockets::pipewire},
+};
+
+// The keys `sockets` gives, in that order.
+inline std::vector<std::string> session_socket_names(const SessionSockets& sockets) {
+  std::vector<std::string> names;
+  for (const auto& [name, field] : kSessionSocketKeys)
+    if (sockets.*field) names.emplace_back(name);
+  return names;
+}
+
+// A box's PATH when its definition's env sets none (the command's name is
+// looked up in it, and `boxctl generate kube` writes it out).
+inline constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 struct NamespaceChoice {
   bool pid = true, ipc = true, uts = true, cgroup = true;  // true: private
 };
@@ -75,6 +112,13 @@ struct Definition {
   std::string name;                         // from the file name: etcd.yaml -> "etcd"
   std::string source_path;                  // the YAML file it was read from
   std::vector<std::string> fragment_paths;  // drop-ins merged over it, in order
+  // Where a loaded definition wrote what the host must have ("file:line:
+  // column"), for checks made after loading (core/runtime/start_checks.h):
+  // each key where it was last set, and each of `mounts` and `devices`
+  // (parallel to them). Empty for a definition not read from a file.
+  std::map<Key, std::string> key_locations;
+  std::vector<std::string> mount_locations;
+  std::vector<std::string> device_locations;
   std::string description;                  // may be empty
   std::string rootfs;                       // absolute host path ('~' expanded); set from image too
   std::string image;                        // installed image name, when the rootfs comes from one
@@ -83,6 +127,10 @@ struct Definition {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
+  // The container's processes keep the caller's supplementary groups (no
+  // setgroups): host groups that own a device (render, audio, kvm) still
+  // open it inside, shown there as the overflow gid (nogroup).
+  bool keep_groups = false;
   UsernsMode userns = UsernsMode::kAuto;
   std::vector<std::pair<std::string, std::string>> env;  // in file order
   std::string workdir = "/";
@@ -93,9 +141,15 @@ struct Definition {
   NetworkMode network = NetworkMode::kHost;
   std::vector<PortMapping> ports;
   std::vector<std::string> dns;
+  // The pod the box belongs to (pods/NAME.yaml, pod.h): it joins the
+  // namespaces the pod's holder keeps, and the pod's network, ports, dns,
+  // hostname and userns are its own. Empty: none.
+  std::string pod;
   RootfsWrites rootfs_writes = RootfsWrites::kOverlay;
   OverlayDriver overlay_driver = OverlayDriver::kAuto;
   std::vector<MountSpec> mounts;
+  // Host devices bound at their own paths (devices.h), in file order.
+  std::vector<DeviceSpec> devices;
   CapabilitySpec capabilities;
   SeccompMode seccomp = SeccompMode::kDefault;
   bool notify = false;
@@ -106,6 +160,18 @@ struct Definition {
   std::vector<std::string> requires_;  // `requires` is a C++20 keyword
   bool network_online = false;
   Resources resources;
+  SessionSockets session;
+  // `run -t`, never a key of a file: the command's stdin, stdout, stderr
+  // and controlling terminal are a pty (bound at /dev/console) that the
+  // supervisor relays to its own.
+  bool terminal = false;
+  // The session and the system bus, each only through a filtering
+  // xdg-dbus-proxy of the box's own with these rules; nullopt: no socket of
+  // that bus in the box at all.
+  std::optional<BusRules> session_bus, system_bus;
+  // The application id desktop tools and xdg-desktop-portal know the box
+  // by (app_id.h); empty: none.
+  std::string app_id;
 };
 
 // The keys whose value is one name of a table (schema.h), and the field of

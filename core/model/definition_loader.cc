@@ -11,76 +11,46 @@
 #include <map>
 #include <set>
 
+#include "core/model/app_id.h"
 #include "core/model/definition_rules.h"
+#include "core/model/expansion.h"
 #include "core/model/value_parsers.h"
+#include "core/model/yaml_keys.h"
 
 namespace box {
 namespace {
 
 using Node = YAML::Node;
 
-std::string where(const std::string& file, const YAML::Mark& mark) {
-  if (mark.is_null()) return file;
-  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
-const char* node_kind(const Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    default:
-      return "an undefined value";
-  }
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// "did you mean 'command'?" for a near miss, else the list of known keys
-// in alphabetical order.
-std::string suggest(const std::string& key, std::vector<std::string> known) {
-  std::sort(known.begin(), known.end());
-  std::string best;
-  std::size_t best_d = 3;
-  for (const auto& k : known) {
-    std::size_t d = edit_distance(key, k);
-    if (d < best_d) best_d = d, best = k;
-  }
-  if (!best.empty()) return "did you mean '" + best + "'?";
-  std::string list;
-  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-  return "known: " + list;
-}
-
 // Where each top-level key was last set, for errors that involve two keys.
 using Locations = std::map<Key, std::string>;
+
+// What a definition's files got wrong, all of it: a key's error does not
+// stop the others being read (a file is fixed in one round, not one round
+// an error), and a key that could not be read is never blamed again by a
+// rule that would read its default in its place.
+struct Findings {
+  std::vector<std::string> errors;
+  std::set<Key> unreadable;
+};
 
 // Applies one YAML document's keys to a Definition. Every error names the
 // node: "file:line:column: 'key': problem".
 class FragmentParser {
  public:
-  FragmentParser(const std::string& file, const LoadContext& ctx, Definition& def, Locations& loc)
-      : file_(file), ctx_(ctx), def_(def), loc_(loc) {}
+  FragmentParser(const std::string& file, const LoadContext& ctx, Definition& def, Locations& loc,
+                 Findings& findings)
+      : file_(file),
+        ctx_(ctx),
+        def_(def),
+        loc_(loc),
+        findings_(findings),
+        values_(file, [&ctx](const std::string& text) {
+          return expand(text, ExpansionContext{ctx.home, ctx.runtime_dir, ctx.uid, ctx.instance});
+        }) {}
 
-  Result<void> apply(const Node& root);
+  // Applies every key it can read; what it cannot goes into the findings.
+  void apply(const Node& root);
 
   // What reads a key that does not take a name (kHandlers below).
   using Handler = Result<void> (FragmentParser::*)(const Node&, const std::string&);
@@ -90,6 +60,9 @@ class FragmentParser {
   Result<void> on_command(const Node& n, const std::string& key);
   Result<void> on_user(const Node& n, const std::string& key);
   Result<void> on_groups(const Node& n, const std::string& key);
+  Result<void> on_keep_groups(const Node& n, const std::string& key) {
+    return set_boolean(n, key, def_.keep_groups);
+  }
   Result<void> on_env(const Node& n, const std::string& key);
   Result<void> on_workdir(const Node& n, const std::string& key);
   Result<void> on_hostname(const Node& n, const std::string& key);
@@ -98,7 +71,9 @@ class FragmentParser {
   Result<void> on_namespaces(const Node& n, const std::string& key);
   Result<void> on_ports(const Node& n, const std::string& key);
   Result<void> on_dns(const Node& n, const std::string& key);
+  Result<void> on_pod(const Node& n, const std::string& key);
   Result<void> on_mounts(const Node& n, const std::string& key);
+  Result<void> on_devices(const Node& n, const std::string& key);
   Result<void> on_capabilities(const Node& n, const std::string& key);
   Result<void> on_notify(const Node& n, const std::string& key) {
     return set_boolean(n, key, def_.notify);
@@ -114,18 +89,26 @@ class FragmentParser {
     return set_boolean(n, key, def_.network_online);
   }
   Result<void> on_resources(const Node& n, const std::string& key);
+  Result<void> on_session(const Node& n, const std::string& key);
+  Result<void> on_session_bus(const Node& n, const std::string& key) {
+    return set_bus_rules(n, key, def_.session_bus);
+  }
+  Result<void> on_system_bus(const Node& n, const std::string& key) {
+    return set_bus_rules(n, key, def_.system_bus);
+  }
+  Result<void> on_app_id(const Node& n, const std::string& key);
 
  private:
   Result<void> apply_key(Key k, const Node& n, const std::string& key);
 
   Error error(const Node& n, const std::string& key, const std::string& what) const {
-    return Error(where(file_, n.Mark()) + ": '" + key + "': " + what);
+    return values_.error(n, key, what);
   }
   Error expected(const Node& n, const std::string& key, const std::string& what) const {
-    return error(n, key, "expected " + what + ", found " + node_kind(n));
+    return values_.expected(n, key, what);
   }
 
-  // Scalars, with ${instance} filled in for templates.
+  // Scalars, with specifiers and variables expanded (expansion.h).
   Result<std::string> str(const Node& n, const std::string& key);
   Result<std::string> path(const Node& n, const std::string& key);
   Result<std::string> inside_path(const Node& n, const std::string& key);
@@ -155,11 +138,15 @@ class FragmentParser {
 
   Result<void> set_box_names(const Node& n, const std::string& key,
                              std::vector<std::string>& field);
+  Result<void> set_bus_rules(const Node& n, const std::string& key,
+                             std::optional<BusRules>& field);
 
   const std::string& file_;
   const LoadContext& ctx_;
   Definition& def_;
   Locations& loc_;
+  Findings& findings_;
+  YamlValues values_;  // scalars with the session's specifiers expanded
 };
 
 // The keys that do not take a name, and their handlers.
@@ -170,6 +157,7 @@ constexpr std::pair<Key, FragmentParser::Handler> kHandlers[] = {
     {Key::kCommand, &FragmentParser::on_command},
     {Key::kUser, &FragmentParser::on_user},
     {Key::kGroups, &FragmentParser::on_groups},
+    {Key::kKeepGroups, &FragmentParser::on_keep_groups},
     {Key::kEnv, &FragmentParser::on_env},
     {Key::kWorkdir, &FragmentParser::on_workdir},
     {Key::kHostname, &FragmentParser::on_hostname},
@@ -178,7 +166,9 @@ constexpr std::pair<Key, FragmentParser::Handler> kHandlers[] = {
     {Key::kNamespaces, &FragmentParser::on_namespaces},
     {Key::kPorts, &FragmentParser::on_ports},
     {Key::kDns, &FragmentParser::on_dns},
+    {Key::kPod, &FragmentParser::on_pod},
     {Key::kMounts, &FragmentParser::on_mounts},
+    {Key::kDevices, &FragmentParser::on_devices},
     {Key::kCapabilities, &FragmentParser::on_capabilities},
     {Key::kNotify, &FragmentParser::on_notify},
     {Key::kStop, &FragmentParser::on_stop},
@@ -186,6 +176,10 @@ constexpr std::pair<Key, FragmentParser::Handler> kHandlers[] = {
     {Key::kRequires, &FragmentParser::on_requires},
     {Key::kNetworkOnline, &FragmentParser::on_network_online},
     {Key::kResources, &FragmentParser::on_resources},
+    {Key::kSession, &FragmentParser::on_session},
+    {Key::kSessionBus, &FragmentParser::on_session_bus},
+    {Key::kSystemBus, &FragmentParser::on_system_bus},
+    {Key::kAppId, &FragmentParser::on_app_id},
 };
 
 // Every key of the schema is read once: by kHandlers or into its field.
@@ -212,45 +206,29 @@ Result<void> FragmentParser::apply_key(Key k, const Node& n, const std::string& 
   return error(n, key, "no reader for this key");  // not reached: one_reader_a_key()
 }
 
-Result<void> FragmentParser::apply(const Node& root) {
-  if (root.IsNull()) return {};  // an empty fragment changes nothing
-  if (!root.IsMap())
-    return Error(where(file_, root.Mark()) +
-                 ": expected a mapping of keys at the top level, found " + node_kind(root));
-  std::set<std::string> seen;
-  for (const auto& kv : root) {
-    const Node& key_node = kv.first;
-    if (!key_node.IsScalar())
-      return Error(where(file_, key_node.Mark()) + ": keys must be strings");
-    const std::string key = key_node.Scalar();
-    if (!seen.insert(key).second)
-      return Error(where(file_, key_node.Mark()) + ": '" + key + "': duplicate key");
-    const auto k = find_key(key);
-    if (!k) {
-      // Typos must not silently do nothing.
-      std::vector<std::string> known;
-      for (const auto& spec : definition_keys()) known.push_back(spec.name);
-      return Error(where(file_, key_node.Mark()) + ": unknown key '" + key + "' (" +
-                   suggest(key, known) + ")");
+void FragmentParser::apply(const Node& root) {
+  if (root.IsNull()) return;  // an empty fragment changes nothing
+  KeyReader<Key> reader;
+  reader.find = find_key;
+  reader.unknown = [](const std::string& name) {
+    std::vector<std::string> known;
+    for (const auto& spec : definition_keys()) known.push_back(spec.name);
+    return "unknown key '" + name + "' (" + suggest_key(name, known) + ")";
+  };
+  reader.read = [this](Key k, const Node& n, const std::string& key) { return apply_key(k, n, key); };
+  reader.done = [this](Key k, bool read, const std::string& where) {
+    if (!read) {
+      findings_.unreadable.insert(k);
+      return;
     }
-    auto r = apply_key(*k, kv.second, key);
-    if (!r) return r;
-    loc_[*k] = where(file_, key_node.Mark());
-  }
-  return {};
+    findings_.unreadable.erase(k);  // a later fragment set it after all
+    loc_[k] = where;
+  };
+  read_top_level_keys(root, file_, findings_.errors, reader);
 }
 
 Result<std::string> FragmentParser::str(const Node& n, const std::string& key) {
-  if (!n.IsScalar()) return expected(n, key, "a string");
-  std::string s = n.Scalar();
-  if (s.find('\0') != std::string::npos) return error(n, key, "contains a NUL character");
-  static const std::string var = "${instance}";
-  for (std::size_t pos; (pos = s.find(var)) != std::string::npos;) {
-    if (ctx_.instance.empty())
-      return error(n, key, "'${instance}' is only available in templates (NAME@.yaml)");
-    s.replace(pos, var.size(), ctx_.instance);
-  }
-  return s;
+  return values_.str(n, key);
 }
 
 Result<std::string> FragmentParser::path(const Node& n, const std::string& key) {
@@ -280,26 +258,16 @@ Result<bool> FragmentParser::boolean(const Node& n, const std::string& key) {
   }
   return error(n, key,
                "expected true or false, found " +
-                   (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(node_kind(n))));
+                   (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(yaml_kind(n))));
 }
 
 Result<std::vector<std::string>> FragmentParser::str_list(const Node& n, const std::string& key) {
-  if (!n.IsSequence()) return expected(n, key, "a list of strings");
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    auto item = str(n[i], key + "[" + std::to_string(i) + "]");
-    if (!item) return item.error();
-    out.push_back(*item);
-  }
-  return out;
+  return values_.str_list(n, key);
 }
 
 template <typename T>
 Result<T> FragmentParser::choice(const Node& n, const std::string& key, Choices<T> table) {
-  if (!n.IsScalar()) return expected(n, key, "one of " + choice_names(table));
-  auto v = parse_choice(table, n.Scalar());
-  if (!v) return error(n, key, v.error().message());
-  return v;
+  return values_.choice(n, key, table);
 }
 
 template <Named E>
@@ -332,8 +300,8 @@ Result<void> FragmentParser::check_map_keys(const Node& n, const std::string& ke
   for (const auto& kv : n) {
     const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-      return Error(where(file_, kv.first.Mark()) + ": '" + key + "': unknown key '" + k + "' (" +
-                   suggest(k, allowed) + ")");
+      return Error(yaml_where(file_, kv.first.Mark()) + ": '" + key + "': unknown key '" + k + "' (" +
+                   suggest_key(k, allowed) + ")");
   }
   return {};
 }
@@ -365,10 +333,8 @@ Result<void> FragmentParser::name_map(
 }
 
 Result<void> FragmentParser::on_description(const Node& n, const std::string& key) {
-  auto v = str(n, key);
+  auto v = values_.single_line(n, key);
   if (!v) return v.error();
-  for (char c : *v)
-    if (static_cast<unsigned char>(c) < 0x20) return error(n, key, "must be a single line");
   def_.description = *v;
   return {};
 }
@@ -443,10 +409,17 @@ Result<void> FragmentParser::on_workdir(const Node& n, const std::string& key) {
 }
 
 Result<void> FragmentParser::on_hostname(const Node& n, const std::string& key) {
+  auto v = values_.hostname(n, key);
+  if (!v) return v.error();
+  def_.hostname = *v;
+  return {};
+}
+
+Result<void> FragmentParser::on_app_id(const Node& n, const std::string& key) {
   auto v = str(n, key);
   if (!v) return v.error();
-  if (auto r = check_hostname(*v); !r) return error(n, key, r.error().message());
-  def_.hostname = *v;
+  if (auto r = check_app_id(*v); !r) return error(n, key, r.error().message());
+  def_.app_id = *v;
   return {};
 }
 
@@ -489,29 +462,25 @@ Result<void> FragmentParser::on_namespaces(const Node& n, const std::string& key
 }
 
 Result<void> FragmentParser::on_ports(const Node& n, const std::string& key) {
-  if (!n.IsSequence()) return expected(n, key, "a list of \"HOSTPORT:CONTAINERPORT[/tcp|/udp]\"");
-  def_.ports.clear();
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const std::string sub = key + "[" + std::to_string(i) + "]";
-    auto p = parsed<PortMapping>(n[i], sub, parse_port);
-    if (!p) return p.error();
-    for (const auto& other : def_.ports)
-      if (other.host_port == p->host_port && other.protocol == p->protocol &&
-          other.host_ip == p->host_ip)
-        return error(n[i], sub,
-                     "host port " + std::to_string(p->host_port) + "/" + p->protocol +
-                         " is published twice");
-    def_.ports.push_back(*p);
-  }
+  auto v = values_.ports(n, key);
+  if (!v) return v.error();
+  def_.ports = std::move(*v);
   return {};
 }
 
 Result<void> FragmentParser::on_dns(const Node& n, const std::string& key) {
-  auto v = str_list(n, key);
+  auto v = values_.ip_addresses(n, key);
   if (!v) return v.error();
-  for (std::size_t i = 0; i < v->size(); ++i)
-    if (!is_ip_address((*v)[i])) return error(n[i], key, "'" + (*v)[i] + "' is not an IP address");
   def_.dns = std::move(*v);
+  return {};
+}
+
+Result<void> FragmentParser::on_pod(const Node& n, const std::string& key) {
+  auto v = str(n, key);
+  if (!v) return v.error();
+  // A pod is one file of its own: no template instances.
+  if (auto r = check_plain_name(*v, "pod name"); !r) return error(n, key, r.error().message());
+  def_.pod = *v;
   return {};
 }
 
@@ -588,10 +557,53 @@ Result<void> FragmentParser::on_mounts(const Node& n, const std::string& key) {
   // A fragment's list replaces the main file's, as in systemd drop-ins with
   // a reset: a shipped definition's mounts are not half-inherited.
   def_.mounts.clear();
+  def_.mount_locations.clear();
+  // Each entry's error, not only the first: apply() sees the key failed.
   for (std::size_t i = 0; i < n.size(); ++i) {
     auto m = mount(n[i], key + "[" + std::to_string(i) + "]");
-    if (!m) return m.error();
+    if (!m) {
+      findings_.errors.push_back(m.error().message());
+      continue;
+    }
+    const Node source = n[i]["source"];
+    def_.mount_locations.push_back(yaml_where(file_, (source ? source : n[i]).Mark()));
     def_.mounts.push_back(std::move(*m));
+  }
+  return {};
+}
+
+Result<void> FragmentParser::on_devices(const Node& n, const std::string& key) {
+  if (!n.IsSequence())
+    return expected(n, key, "a list of device names (" + device_name_list() +
+                                ") or paths under /dev");
+  if (n.size() > 256) return error(n, key, "more than 256 devices");
+  // Replaced as a whole by a fragment, as `mounts` is.
+  def_.devices.clear();
+  def_.device_locations.clear();
+  // Each entry's error, not only the first: apply() sees the key failed.
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string sub = key + "[" + std::to_string(i) + "]";
+    auto text = str(n[i], sub);
+    if (!text) {
+      findings_.errors.push_back(text.error().message());
+      continue;
+    }
+    auto device = parse_device(*text);
+    if (!device) {
+      findings_.errors.push_back(error(n[i], sub, device.error().message()).message());
+      continue;
+    }
+    auto same = std::find_if(def_.devices.begin(), def_.devices.end(),
+                             [&](const DeviceSpec& d) { return d.path == device->path; });
+    if (same != def_.devices.end()) {
+      findings_.errors.push_back(
+          error(n[i], sub,
+                "'" + device->path + "' is named twice (also as '" + same->name + "')")
+              .message());
+      continue;
+    }
+    def_.device_locations.push_back(yaml_where(file_, n[i].Mark()));
+    def_.devices.push_back(std::move(*device));
   }
   return {};
 }
@@ -704,18 +716,102 @@ Result<void> FragmentParser::on_resources(const Node& n, const std::string& key)
   return {};
 }
 
+// Entry by entry, so that a drop-in can add one socket or take one away.
+Result<void> FragmentParser::on_session(const Node& n, const std::string& key) {
+  if (!n.IsMap()) return expected(n, key, "a mapping such as {wayland: true, pulseaudio: true}");
+  std::vector<std::string> names;
+  for (const auto& [name, field] : kSessionSocketKeys) names.emplace_back(name);
+  auto r = check_map_keys(n, key, names);
+  if (!r) return r;
+  for (const auto& [name, field] : kSessionSocketKeys)
+    if (n[name]) {
+      r = set_boolean(n[name], key + "." + name, def_.session.*field);
+      if (!r) return r;
+    }
+  return {};
+}
+
+Result<void> FragmentParser::set_bus_rules(const Node& n, const std::string& key,
+                                           std::optional<BusRules>& field) {
+  if (!n.IsMap())
+    return expected(n, key, "a mapping such as {talk: [org.freedesktop.Notifications]} ({} for "
+                            "the bus itself only)");
+  auto r = check_map_keys(n, key, {"see", "talk", "own", "call", "broadcast"});
+  if (!r) return r;
+  BusRules rules;
+  auto names = [&](const char* level, std::vector<std::string>& out) -> Result<void> {
+    if (!n[level]) return {};
+    const std::string sub = key + "." + level;
+    auto v = str_list(n[level], sub);
+    if (!v) return v.error();
+    for (std::size_t i = 0; i < v->size(); ++i)
+      if (auto ok = check_bus_name_pattern((*v)[i]); !ok)
+        return error(n[level][i], sub, ok.error().message());
+    out = std::move(*v);
+    return {};
+  };
+  // NAME: RULE or NAME: [RULE...]
+  auto rule_map = [&](const char* kind, std::vector<BusNameRules>& out) -> Result<void> {
+    if (!n[kind]) return {};
+    const Node m = n[kind];
+    const std::string sub = key + "." + kind;
+    if (!m.IsMap()) return expected(m, sub, "a mapping NAME: [RULE...] such as {org.example.App: ['*@/org/example/*']}");
+    for (const auto& kv : m) {
+      auto name = str(kv.first, sub);
+      if (!name) return name.error();
+      if (auto ok = check_bus_name_pattern(*name); !ok)
+        return error(kv.first, sub, ok.error().message());
+      const std::string item = sub + "." + *name;
+      std::vector<std::string> list;
+      if (kv.second.IsScalar()) {
+        auto one = str(kv.second, item);
+        if (!one) return one.error();
+        list.push_back(*one);
+      } else {
+        auto many = str_list(kv.second, item);
+        if (!many) return many.error();
+        if (many->empty()) return error(kv.second, item, "no rule (give at least one, '*' for all)");
+        list = std::move(*many);
+      }
+      for (std::size_t i = 0; i < list.size(); ++i)
+        if (auto ok = check_bus_rule(list[i]); !ok)
+          return error(kv.second.IsScalar() ? kv.second : kv.second[i], item,
+                       ok.error().message());
+      out.emplace_back(*name, std::move(list));
+    }
+    return {};
+  };
+  for (const auto& [level, list] : {std::pair{"see", &rules.see}, std::pair{"talk", &rules.talk},
+                                    std::pair{"own", &rules.own}})
+    if (auto ok = names(level, *list); !ok) return ok;
+  for (const auto& [kind, list] :
+       {std::pair{"call", &rules.call}, std::pair{"broadcast", &rules.broadcast}})
+    if (auto ok = rule_map(kind, *list); !ok) return ok;
+  // A fragment's rules replace the main file's, as a list of mounts does.
+  field = std::move(rules);
+  return {};
+}
+
 // Checks that involve several keys, once every fragment is applied.
-Result<void> finish(Definition& def, const Locations& loc, const std::string& main_file) {
+void finish(Definition& def, const Locations& loc, const std::string& main_file,
+            Findings& findings) {
   auto at = [&](Key key) {
     auto it = loc.find(key);
     return it != loc.end() ? it->second : main_file;
   };
-  if (def.rootfs.empty()) return Error(main_file + ": missing required key 'rootfs' (or 'image')");
+  auto unreadable = [&](std::initializer_list<Key> keys) {
+    for (Key k : keys)
+      if (findings.unreadable.count(k)) return true;
+    return false;
+  };
+  auto& errors = findings.errors;
+  if (def.rootfs.empty() && !unreadable({Key::kRootfs, Key::kImage}))
+    errors.push_back(main_file + ": missing required key 'rootfs' (or 'image')");
   if (def.command.empty()) {
-    if (def.init != InitMode::kSystemd)
-      return Error(main_file +
-                   ": missing required key 'command' (only init: systemd has a default)");
-    def.command = {"/sbin/init"};
+    if (def.init != InitMode::kSystemd && !unreadable({Key::kCommand, Key::kInit}))
+      errors.push_back(main_file +
+                       ": missing required key 'command' (only init: systemd has a default)");
+    if (def.init == InitMode::kSystemd) def.command = {"/sbin/init"};
   }
   if (def.init == InitMode::kSystemd && !def.stop.signal_set) {
     // systemd halts cleanly on SIGRTMIN+3; SIGTERM would make it re-exec.
@@ -725,30 +821,47 @@ Result<void> finish(Definition& def, const Locations& loc, const std::string& ma
   }
   // A driver for an overlay that is not there would silently do nothing.
   if (loc.count(Key::kOverlayDriver) && def.rootfs_writes != RootfsWrites::kOverlay &&
-      def.rootfs_writes != RootfsWrites::kPersistent)
-    return Error(at(Key::kOverlayDriver) +
-                 ": 'overlay_driver': only with 'rootfs_writes: overlay' or 'persistent' "
-                 "(rootfs_writes is " +
-                 to_string(def.rootfs_writes) + ")");
-  if (auto broken = check_definition(def))
-    return Error(at(broken->key) + ": '" + key_name(broken->key) + "': " + broken->message);
-  return {};
+      def.rootfs_writes != RootfsWrites::kPersistent && !unreadable({Key::kRootfsWrites}))
+    errors.push_back(at(Key::kOverlayDriver) +
+                     ": 'overlay_driver': only with 'rootfs_writes: overlay' or 'persistent' "
+                     "(rootfs_writes is " +
+                     to_string(def.rootfs_writes) + ")");
+  std::set<Key> set;
+  for (const auto& [key, place] : loc) set.insert(key);
+  // A member's key that is its pod's is blamed for that alone ('ports' in
+  // a member is not also "needs network: private").
+  auto broken_rules = pod_member_violations(def, set);
+  std::set<Key> pods_keys;
+  for (const auto& v : broken_rules) pods_keys.insert(v.key);
+  for (auto& v : definition_violations(def))
+    if (!pods_keys.count(v.key)) broken_rules.push_back(std::move(v));
+  for (const auto& broken : broken_rules) {
+    if (findings.unreadable.count(broken.key)) continue;
+    bool reads_unreadable = false;
+    for (Key k : broken.also_reads) reads_unreadable |= findings.unreadable.count(k) > 0;
+    if (reads_unreadable) continue;
+    errors.push_back(at(broken.key) + ": '" + key_name(broken.key) + "': " + broken.message);
+  }
 }
 
 Result<Node> parse_yaml(const DefinitionSource& src) {
   try {
     return YAML::Load(src.text);
   } catch (const YAML::Exception& e) {
-    return Error(where(src.path, e.mark) + ": " + e.msg);
+    return Error(yaml_where(src.path, e.mark) + ": " + e.msg);
   }
 }
 
 }  // namespace
 
-Result<Definition> parse_definition_sources(const std::vector<DefinitionSource>& sources,
-                                            const std::string& name, const LoadContext& ctx) {
+DefinitionCheck check_definition_sources(const std::vector<DefinitionSource>& sources,
+                                         const std::string& name, const LoadContext& ctx) {
   const std::string main_file = sources.empty() ? name + ".yaml" : sources.front().path;
-  if (auto r = check_container_name(name); !r) return Error(main_file + ": " + r.error().message());
+  DefinitionCheck check;
+  if (auto r = check_container_name(name); !r) {
+    check.errors.push_back(main_file + ": " + r.error().message());
+    return check;
+  }
   // An instance's name carries its ${instance}: "web@blue" -> "blue".
   LoadContext effective = ctx;
   if (effective.instance.empty()) effective.instance = split_container_name(name)->instance;
@@ -756,23 +869,62 @@ Result<Definition> parse_definition_sources(const std::vector<DefinitionSource>&
   def.name = name;
   def.source_path = main_file;
   Locations loc;
+  Findings findings;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     auto root = parse_yaml(sources[i]);
-    if (!root) return root.error();
-    if (i == 0 && root->IsNull())
-      return Error(main_file +
-                   ": the definition is empty (it needs at least 'rootfs' and 'command')");
-    try {
-      auto r = FragmentParser(sources[i].path, effective, def, loc).apply(*root);
-      if (!r) return r.error();
-    } catch (const YAML::Exception& e) {
-      return Error(where(sources[i].path, e.mark) + ": " + e.msg);
+    if (!root) {
+      // The rest of a file YAML cannot read is unknown: its keys would all
+      // look missing.
+      findings.errors.push_back(root.error().message());
+      check.errors = std::move(findings.errors);
+      return check;
+    }
+    if (i == 0 && root->IsNull()) {
+      check.errors.push_back(main_file +
+                             ": the definition is empty (it needs at least 'rootfs' and 'command')");
+      return check;
+    }
+    FragmentParser(sources[i].path, effective, def, loc, findings).apply(*root);
+    if (!root->IsNull() && !root->IsMap()) {
+      // No key of this file was read: each would look missing.
+      check.errors = std::move(findings.errors);
+      return check;
     }
     if (i > 0) def.fragment_paths.push_back(sources[i].path);
   }
-  auto r = finish(def, loc, main_file);
-  if (!r) return r.error();
-  return def;
+  finish(def, loc, main_file, findings);
+  check.errors = std::move(findings.errors);
+  def.key_locations = std::move(loc);
+  if (!check.errors.empty()) {
+    // What could be read, for the host's checks of the same round.
+    check.partial = std::move(def);
+    check.unreadable = std::move(findings.unreadable);
+    return check;
+  }
+  check.definition = std::move(def);
+  return check;
+}
+
+Result<Definition> parse_definition_sources(const std::vector<DefinitionSource>& sources,
+                                            const std::string& name, const LoadContext& ctx) {
+  return definition_or_first_error(check_definition_sources(sources, name, ctx));
+}
+
+Result<Definition> definition_or_first_error(DefinitionCheck check) {
+  if (check.definition) return std::move(*check.definition);
+  if (check.errors.empty()) return Error("no definition");  // not reached
+  return Error(first_error_message(check.errors));
+}
+
+std::string first_error_message(const std::vector<std::string>& errors) {
+  if (errors.empty()) return "";
+  std::string message = errors.front();
+  // One line for a unit's status and the generator's verdict; validate
+  // prints them all.
+  if (errors.size() > 1)
+    message += " (and " + std::to_string(errors.size() - 1) + " more error" +
+               (errors.size() > 2 ? "s" : "") + ": 'boxctl validate' lists them)";
+  return message;
 }
 
 Result<Definition> parse_definition(std::string_view yaml_text, const std::string& file,

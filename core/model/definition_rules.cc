@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/model/pod.h"
+
 namespace box {
 namespace {
 
@@ -18,36 +20,72 @@ bool systemd_keeps_sys_admin(const CapabilitySpec& caps) {
 
 }  // namespace
 
-std::optional<RuleViolation> check_definition(const Definition& def) {
+std::vector<RuleViolation> definition_violations(const Definition& def) {
+  std::vector<RuleViolation> out;
   if (!def.ports.empty() && def.network != NetworkMode::kPrivate)
-    return RuleViolation{Key::kPorts,
-                         std::string("publishing ports needs 'network: private' (network is ") +
-                             to_string(def.network) + ")"};
+    out.push_back({Key::kPorts,
+                   std::string("publishing ports needs 'network: private' (network is ") +
+                       to_string(def.network) + ")",
+                   {Key::kNetwork}});
   if (!def.dns.empty() && def.network != NetworkMode::kPrivate)
-    return RuleViolation{Key::kDns, std::string("only with 'network: private' (network is ") +
-                                        to_string(def.network) + ")"};
+    out.push_back({Key::kDns,
+                   std::string("only with 'network: private' (network is ") +
+                       to_string(def.network) + ")",
+                   {Key::kNetwork}});
   if (!def.hostname.empty() && !def.namespaces.uts)
-    return RuleViolation{Key::kHostname, "needs a private uts namespace (namespaces.uts is host)"};
+    out.push_back({Key::kHostname, "needs a private uts namespace (namespaces.uts is host)",
+                   {Key::kNamespaces}});
   // An init reaps and forwards signals as PID 1 of its own pid namespace.
   if (def.init != InitMode::kNone && !def.namespaces.pid)
-    return RuleViolation{Key::kInit,
-                         std::string("'init: ") + to_string(def.init) +
-                             "' needs a private pid namespace (namespaces.pid is host)"};
+    out.push_back({Key::kInit,
+                   std::string("'init: ") + to_string(def.init) +
+                       "' needs a private pid namespace (namespaces.pid is host)",
+                   {Key::kNamespaces}});
   // An inner systemd manages its own cgroup tree.
   if (def.init == InitMode::kSystemd && !def.namespaces.cgroup)
-    return RuleViolation{
-        Key::kInit, "'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)"};
+    out.push_back(
+        {Key::kInit,
+         "'init: systemd' needs a private cgroup namespace (namespaces.cgroup is host)",
+         {Key::kNamespaces}});
   // Without it systemd cannot mount its API file systems and exits at once.
   if (def.init == InitMode::kSystemd && !systemd_keeps_sys_admin(def.capabilities))
-    return RuleViolation{Key::kCapabilities,
-                         "'init: systemd' needs CAP_SYS_ADMIN (systemd mounts its file systems "
-                         "with it and exits without it): do not drop it"};
+    out.push_back({Key::kCapabilities,
+                   "'init: systemd' needs CAP_SYS_ADMIN (systemd mounts its file systems "
+                   "with it and exits without it): do not drop it",
+                   {Key::kInit}});
+  // setgroups would drop the host's groups that keep_groups keeps, and
+  // those cannot be set again (they are not mapped): one or the other, as
+  // podman refuses --group-add keep-groups with other groups.
+  if (def.keep_groups && !def.groups.empty())
+    out.push_back({Key::kKeepGroups,
+                   "'keep_groups: true' keeps your host groups as they are, so 'groups' cannot "
+                   "set others: remove one of the two",
+                   {Key::kGroups}});
   for (const auto* list : {&def.after, &def.requires_})
     for (const auto& other : *list)
       if (other == def.name)
-        return RuleViolation{list == &def.after ? Key::kAfter : Key::kRequires,
-                             "'" + def.name + "' cannot depend on itself"};
-  return std::nullopt;
+        out.push_back({list == &def.after ? Key::kAfter : Key::kRequires,
+                       "'" + def.name + "' cannot depend on itself",
+                       {}});
+  return out;
+}
+
+std::vector<RuleViolation> pod_member_violations(const Definition& def, const std::set<Key>& set) {
+  std::vector<RuleViolation> out;
+  if (def.pod.empty()) return out;
+  for (Key key : kPodOwnedKeys)
+    if (set.count(key))
+      out.push_back({key,
+                     "set by the pod '" + def.pod + "' for all its members (pods/" + def.pod +
+                         ".yaml): remove it here, or set it in the pod",
+                     {Key::kPod}});
+  return out;
+}
+
+std::optional<RuleViolation> check_definition(const Definition& def) {
+  auto all = definition_violations(def);
+  if (all.empty()) return std::nullopt;
+  return all.front();
 }
 
 }  // namespace box

@@ -7,7 +7,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;  // keys in the order written: stable diffs
 
-const char* const kKinds[] = {"container", "template", "masked", "problem"};
+const char* const kKinds[] = {"container", "template", "masked", "problem", "pod", "masked-pod"};
 
 bool known_kind(const std::string& k) {
   for (const char* known : kKinds)

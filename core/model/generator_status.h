@@ -18,9 +18,9 @@ inline constexpr int kGeneratorStatusVersion = 1;
 
 struct GeneratorStatusEntry {
   std::string name;
-  std::string kind;  // "container", "template", "masked", "problem"
+  std::string kind;  // "container", "template", "masked", "problem", "pod", "masked-pod"
   bool ok = false;
-  std::string unit;  // box@NAME.service, for a container
+  std::string unit;  // box@NAME.service, for a container; box-pod@NAME.service, for a pod
   std::string path;  // the main file (the mask for "masked")
   std::vector<std::string> fragments{};
   std::vector<std::string> overrides{};  // same-named files lower down, ignored

@@ -123,14 +123,30 @@ std::string default_hostname(const std::string& container_name) {
   return out;
 }
 
-std::string unit_name(const std::string& container) { return "box@" + container + ".service"; }
+namespace {
 
-std::optional<std::string> container_of_unit(const std::string& unit) {
-  const std::string prefix = "box@", suffix = ".service";
+constexpr const char* kUnitSuffix = ".service";
+
+std::optional<std::string> instance_of(const std::string& unit, const std::string& prefix) {
+  const std::string suffix = kUnitSuffix;
   if (unit.size() <= prefix.size() + suffix.size() || unit.compare(0, prefix.size(), prefix) != 0 ||
       unit.compare(unit.size() - suffix.size(), suffix.size(), suffix) != 0)
     return std::nullopt;
   return unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size());
+}
+
+}  // namespace
+
+std::string unit_name(const std::string& container) { return "box@" + container + kUnitSuffix; }
+
+std::optional<std::string> container_of_unit(const std::string& unit) {
+  return instance_of(unit, "box@");
+}
+
+std::string pod_unit_name(const std::string& pod) { return "box-pod@" + pod + kUnitSuffix; }
+
+std::optional<std::string> pod_of_unit(const std::string& unit) {
+  return instance_of(unit, "box-pod@");
 }
 
 }  // namespace box

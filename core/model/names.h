@@ -64,4 +64,9 @@ std::string unit_name(const std::string& container);
 // nullopt for any other unit.
 std::optional<std::string> container_of_unit(const std::string& unit);
 
+// The unit of a pod: "box-pod@NAME.service"; and back (nullopt for any
+// other unit).
+std::string pod_unit_name(const std::string& pod);
+std::optional<std::string> pod_of_unit(const std::string& unit);
+
 }  // namespace box

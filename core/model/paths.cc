@@ -157,7 +157,9 @@ class ListedView final : public SearchView {
 };
 
 // The one resolution algorithm (see DefinitionFile in paths.h), over a view.
-Result<DefinitionFile> resolve_in(const SearchView& view, const std::string& name) {
+// `what` names the kind of file in the error: "container" or "pod".
+Result<DefinitionFile> resolve_in(const SearchView& view, const std::string& name,
+                                  const char* what = "container") {
   if (auto r = check_container_name(name); !r) return r.error();
   auto parts = split_container_name(name);
   const auto& dirs = view.dirs();
@@ -187,7 +189,8 @@ Result<DefinitionFile> resolve_in(const SearchView& view, const std::string& nam
     std::string looked;
     for (const auto& file : candidates)
       for (const auto& dir : dirs) looked += (looked.empty() ? "" : ", ") + dir + "/" + file;
-    return Error("no definition for container '" + name + "' (looked for " + looked + ")");
+    return Error("no definition for " + std::string(what) + " '" + name + "' (looked for " +
+                 looked + ")");
   }
   if (!out.masked_by.empty()) return out;
 
@@ -224,11 +227,12 @@ Result<UserDirs> user_dirs_from_environment() {
   d.data_home = xdg("XDG_DATA_HOME", "/.local/share");
   d.runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
   d.containers_path = env_or_empty("BOX_CONTAINERS_PATH");
+  d.uid = getuid();
   return d;
 }
 
 LoadContext load_context(const UserDirs& dirs, const std::string& instance) {
-  return LoadContext{dirs.home, dirs.data_home, instance};
+  return LoadContext{dirs.home, dirs.data_home, instance, dirs.runtime_dir, dirs.uid};
 }
 
 std::vector<std::string> definition_search_dirs(const UserDirs& dirs) {
@@ -253,11 +257,25 @@ Result<DefinitionFile> resolve_definition(const std::vector<std::string>& search
   return resolve_in(LiveView(search_dirs), name);
 }
 
+// A check that stopped before any definition file was read.
+static DefinitionCheck check_failed(std::string message) {
+  DefinitionCheck check;
+  check.errors.push_back(std::move(message));
+  return check;
+}
+
 Result<Definition> load_container_definition(const std::vector<std::string>& search_dirs,
                                              const std::string& name, const LoadContext& ctx) {
+  return definition_or_first_error(check_container_definition(search_dirs, name, ctx));
+}
+
+DefinitionCheck check_container_definition(const std::vector<std::string>& search_dirs,
+                                           const std::string& name, const LoadContext& ctx) {
   auto files = resolve_definition(search_dirs, name);
-  if (!files) return files.error();
-  return load_resolved_definition(*files, ctx);
+  auto sources = files ? read_resolved_sources(*files)
+                       : Result<std::vector<DefinitionSource>>(files.error());
+  if (!sources) return check_failed(sources.error().message());
+  return check_definition_sources(*sources, files->name, ctx);
 }
 
 Result<std::vector<DefinitionSource>> read_resolved_sources(const DefinitionFile& files) {
@@ -283,14 +301,20 @@ std::vector<std::string> fragments_beside(const std::string& main_file) {
 }
 
 Result<Definition> load_definition_at(const std::string& file, const LoadContext& ctx) {
+  return definition_or_first_error(check_definition_at(file, ctx));
+}
+
+DefinitionCheck check_definition_at(const std::string& file, const LoadContext& ctx) {
   std::string name = file.substr(file.rfind('/') + 1);
   if (name.ends_with(kSuffix)) name.resize(name.size() - kSuffix.size());
   if (name.ends_with('@')) {
     if (auto r = check_plain_name(name.substr(0, name.size() - 1), "template name"); !r)
-      return Error(file + ": " + r.error().message());
+      return check_failed(file + ": " + r.error().message());
     name += kTemplateCheckInstance;
   }
-  return load_definition(file, fragments_beside(file), name, ctx);
+  auto sources = read_definition_sources(file, fragments_beside(file));
+  if (!sources) return check_failed(sources.error().message());
+  return check_definition_sources(*sources, name, ctx);
 }
 
 DefinitionScan scan_definitions(const std::vector<std::string>& search_dirs) {
@@ -376,6 +400,84 @@ Result<std::string> find_definition_file(const std::vector<std::string>& search_
   if (!files->masked_by.empty())
     return Error("container '" + name + "' is masked by '" + files->masked_by + "'");
   return files->path;
+}
+
+}  // namespace box
+
+namespace box {
+
+std::vector<std::string> pod_dirs_beside(const std::vector<std::string>& definition_dirs) {
+  std::vector<std::string> out;
+  for (const auto& dir : definition_dirs) {
+    std::string parent = dir.substr(0, dir.find_last_not_of('/') + 1);
+    parent = parent.substr(0, parent.rfind('/'));
+    out.push_back(parent + "/pods");
+  }
+  return out;
+}
+
+std::vector<std::string> pod_search_dirs(const UserDirs& dirs) {
+  return pod_dirs_beside(definition_search_dirs(dirs));
+}
+
+Result<DefinitionFile> resolve_pod(const std::vector<std::string>& pod_dirs,
+                                   const std::string& name) {
+  if (auto r = check_plain_name(name, "pod name"); !r) return r.error();
+  return resolve_in(LiveView(pod_dirs), name, "pod");
+}
+
+Result<std::vector<DefinitionSource>> read_pod_sources(const DefinitionFile& files) {
+  if (!files.masked_by.empty())
+    return Error("pod '" + files.name + "' is masked by '" + files.masked_by +
+                 "' (a symlink to /dev/null); remove it to use the pod again");
+  return read_definition_sources(files.path, files.fragments);
+}
+
+PodCheck check_resolved_pod(const DefinitionFile& files) {
+  auto sources = read_pod_sources(files);
+  if (!sources) return PodCheck{std::nullopt, {sources.error().message()}};
+  return check_pod_sources(*sources, files.name);
+}
+
+Result<PodDefinition> load_resolved_pod(const DefinitionFile& files) {
+  auto sources = read_pod_sources(files);
+  if (!sources) return sources.error();
+  return parse_pod_sources(*sources, files.name);
+}
+
+Result<PodDefinition> load_pod(const std::vector<std::string>& pod_dirs, const std::string& name) {
+  auto files = resolve_pod(pod_dirs, name);
+  if (!files) return files.error();
+  return load_resolved_pod(*files);
+}
+
+PodCheck check_pod_at(const std::string& file) {
+  std::string name = file.substr(file.rfind('/') + 1);
+  if (name.ends_with(kSuffix)) name.resize(name.size() - kSuffix.size());
+  return check_resolved_pod(DefinitionFile{name, file, fragments_beside(file)});
+}
+
+PodScan scan_pods(const std::vector<std::string>& pod_dirs) {
+  // The definitions' scan, whose rules pods follow, but for templates.
+  DefinitionScan scan = scan_definitions(pod_dirs);
+  PodScan out;
+  out.problems = std::move(scan.problems);
+  out.dropin_dirs = std::move(scan.dropin_dirs);
+  auto no_template = [&](const DefinitionFile& f, const std::string& name) {
+    out.problems.push_back(
+        {name, f.path.empty() ? f.masked_by : f.path,
+         "pod name '" + name + "' cannot contain '@': pods have no templates or instances"});
+  };
+  for (auto& f : scan.containers) {
+    if (f.name.find('@') != std::string::npos)
+      no_template(f, f.name);
+    else
+      out.pods.push_back(std::move(f));
+  }
+  for (const auto& f : scan.templates) no_template(f, f.name);
+  std::sort(out.problems.begin(), out.problems.end(),
+            [](const DefinitionProblem& a, const DefinitionProblem& b) { return a.name < b.name; });
+  return out;
 }
 
 }  // namespace box

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/model/definition_loader.h"
+#include "core/model/pod_loader.h"
 #include "core/sys/result.h"
 
 namespace box {
@@ -21,6 +22,7 @@ struct UserDirs {
   std::string config_home;  // $XDG_CONFIG_HOME, else ~/.config
   std::string data_home;    // $XDG_DATA_HOME, else ~/.local/share
   std::string runtime_dir;  // $XDG_RUNTIME_DIR; may be empty outside a session
+  uid_t uid = 0;            // getuid(): %U in definitions
   // $BOX_CONTAINERS_PATH: colon-separated dirs that replace the search path
   // (empty: the default one). For tests and unusual layouts.
   std::string containers_path{};
@@ -69,6 +71,9 @@ Result<std::vector<DefinitionSource>> read_resolved_sources(const DefinitionFile
 // manager shows. Masked is an error.
 Result<Definition> load_container_definition(const std::vector<std::string>& search_dirs,
                                              const std::string& name, const LoadContext& ctx);
+// The same, with every error of the files (boxctl validate NAME).
+DefinitionCheck check_container_definition(const std::vector<std::string>& search_dirs,
+                                           const std::string& name, const LoadContext& ctx);
 
 // For a definition file given by path (box-run validate FILE): the *.yaml
 // fragments in FILE.d/ beside it, sorted by file name, masks left out.
@@ -83,6 +88,8 @@ inline constexpr const char* kTemplateCheckInstance = "instance";
 // name is the file name without ".yaml" (a template NAME@.yaml is loaded
 // as the instance NAME@instance), with the fragments in FILE.d/ beside it.
 Result<Definition> load_definition_at(const std::string& file, const LoadContext& ctx);
+// The same, with every error of the files (boxctl validate FILE).
+DefinitionCheck check_definition_at(const std::string& file, const LoadContext& ctx);
 
 struct DefinitionProblem {
   std::string name;  // as written in the file name
@@ -116,5 +123,39 @@ std::vector<DefinitionFile> list_definition_files(const std::vector<std::string>
 // The main file that defines `name` (see resolve_definition), or an error.
 Result<std::string> find_definition_file(const std::vector<std::string>& search_dirs,
                                          const std::string& name);
+
+// Pods (pod.h) live beside the containers: a `pods/` directory next to
+// each directory of the definition search path (~/.config/box/pods,
+// /etc/box/pods, /usr/share/box/pods; beside each of $BOX_CONTAINERS_PATH's
+// too), with the same rules of precedence, drop-ins (NAME.yaml.d/) and
+// masks, and no templates: a pod's name is a plain name.
+std::vector<std::string> pod_search_dirs(const UserDirs& dirs);
+// The `pods/` directory beside each of `definition_dirs`, in their order.
+std::vector<std::string> pod_dirs_beside(const std::vector<std::string>& definition_dirs);
+
+// The files of pod `name`, resolved as a container's are; a name no pod
+// file defines is an error listing where it looked.
+Result<DefinitionFile> resolve_pod(const std::vector<std::string>& pod_dirs,
+                                   const std::string& name);
+// Its texts (masked: an error saying by what).
+Result<std::vector<DefinitionSource>> read_pod_sources(const DefinitionFile& files);
+// Loaded: every error (check), or the pod or its first error (load).
+PodCheck check_resolved_pod(const DefinitionFile& files);
+Result<PodDefinition> load_resolved_pod(const DefinitionFile& files);
+// Resolved and loaded: what `box-run pod NAME` and a member's start read.
+Result<PodDefinition> load_pod(const std::vector<std::string>& pod_dirs, const std::string& name);
+// A pod file given by path (`boxctl validate FILE` in a pods/ directory),
+// with the drop-ins in FILE.d/ beside it.
+PodCheck check_pod_at(const std::string& file);
+
+struct PodScan {
+  std::vector<DefinitionFile> pods;  // sorted by name, masked ones included
+  // Misnamed files (templates, instances), drop-ins without a pod.
+  std::vector<DefinitionProblem> problems;
+  std::vector<std::string> dropin_dirs;
+};
+
+// Every pod in the pod dirs, from one listing of each.
+PodScan scan_pods(const std::vector<std::string>& pod_dirs);
 
 }  // namespace box

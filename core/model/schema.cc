@@ -27,6 +27,7 @@ const std::vector<KeySpec>& definition_keys() {
         {Key::kInit, "init", "", {}},
         {Key::kUser, "user", "\"UID:GID\" or \"UID\"", {}},
         {Key::kGroups, "groups", "list of gids", {}},
+        {Key::kKeepGroups, "keep_groups", "bool", {}},
         {Key::kUserns, "userns", "", {}},
         {Key::kEnv, "env", "mapping NAME: value", {}},
         {Key::kWorkdir, "workdir", "absolute path inside", {}},
@@ -37,9 +38,11 @@ const std::vector<KeySpec>& definition_keys() {
         {Key::kNetwork, "network", "", {}},
         {Key::kPorts, "ports", "list of \"[IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]\"", {}},
         {Key::kDns, "dns", "list of IP addresses", {}},
+        {Key::kPod, "pod", "pod name", {}},
         {Key::kRootfsWrites, "rootfs_writes", "", {}},
         {Key::kOverlayDriver, "overlay_driver", "", {}},
         {Key::kMounts, "mounts", "list of mounts (below)", {}},
+        {Key::kDevices, "devices", "list of device names or paths under /dev", {}},
         {Key::kCapabilities, "capabilities", "{add: [...], drop: [...]} or [ALL]", {}},
         {Key::kSeccomp, "seccomp", "", {}},
         {Key::kNotify, "notify", "bool", {}},
@@ -50,6 +53,10 @@ const std::vector<KeySpec>& definition_keys() {
         {Key::kRequires, "requires", "list of container names", {}},
         {Key::kNetworkOnline, "network_online", "bool", {}},
         {Key::kResources, "resources", "{memory: SIZE, pids: N, cpu_weight: 1..10000}", {}},
+        {Key::kSession, "session", "{wayland: bool, pulseaudio: bool, pipewire: bool, x11: bool}", {}},
+        {Key::kSessionBus, "session_bus", "{talk: [...], own: [...], see: [...], call: {NAME: [RULE...]}, broadcast: {NAME: [RULE...]}}", {}},
+        {Key::kSystemBus, "system_bus", "as session_bus", {}},
+        {Key::kAppId, "app_id", "application id: org.example.App", {}},
     };
     // A key that takes a name holds the names of its field's table.
     for_each_named_field([&](Key key, auto field) {

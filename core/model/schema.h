@@ -181,6 +181,7 @@ enum class Key {
   kInit,
   kUser,
   kGroups,
+  kKeepGroups,
   kUserns,
   kEnv,
   kWorkdir,
@@ -191,9 +192,11 @@ enum class Key {
   kNetwork,
   kPorts,
   kDns,
+  kPod,
   kRootfsWrites,
   kOverlayDriver,
   kMounts,
+  kDevices,
   kCapabilities,
   kSeccomp,
   kNotify,
@@ -204,9 +207,13 @@ enum class Key {
   kRequires,
   kNetworkOnline,
   kResources,
+  kSession,
+  kSessionBus,
+  kSystemBus,
+  kAppId,
 };
 
-inline constexpr std::size_t kKeyCount = static_cast<std::size_t>(Key::kResources) + 1;  // the last
+inline constexpr std::size_t kKeyCount = static_cast<std::size_t>(Key::kAppId) + 1;  // the last
 
 struct KeySpec {
   Key key;

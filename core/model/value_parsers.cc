@@ -304,6 +304,16 @@ Result<PortMapping> parse_port(const std::string& text) {
   return p;
 }
 
+std::optional<std::string> port_published_twice(const std::vector<PortMapping>& ports,
+                                                const PortMapping& port) {
+  for (const auto& other : ports)
+    if (other.host_port == port.host_port && other.protocol == port.protocol &&
+        other.host_ip == port.host_ip)
+      return "host port " + std::to_string(port.host_port) + "/" + port.protocol +
+             " is published twice";
+  return std::nullopt;
+}
+
 Result<std::string> canonical_capability(const std::string& text) {
   std::string s = upper(text);
   if (s.rfind("CAP_", 0) != 0) s = "CAP_" + s;

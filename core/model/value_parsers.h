@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/model/definition.h"
 #include "core/sys/result.h"
@@ -42,6 +43,11 @@ Result<unsigned> parse_mode(const std::string& text);
 // "8080:80", "8080:80/udp", "127.0.0.1:8080:80/tcp", "[::1]:8080:80".
 // Host ports below 1024 are refused: a rootless box cannot bind them.
 Result<PortMapping> parse_port(const std::string& text);
+
+// "host port 8080/tcp is published twice" when `ports` already publishes
+// the host port (address and protocol) of `port`; nullopt otherwise.
+std::optional<std::string> port_published_twice(const std::vector<PortMapping>& ports,
+                                                const PortMapping& port);
 
 bool is_ip_address(const std::string& text);  // IPv4 or IPv6
 

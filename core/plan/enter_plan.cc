@@ -23,9 +23,17 @@ Result<void> plan_identity(const EnterFacts& facts, const ProcStatus& status, En
   auto gid = id_inside(*gids, status.gid);
   if (!gid) return gid.error().wrap("its group");
   plan.gid = *gid;
-  for (gid_t g : status.groups)
-    if (auto inside = id_inside(*gids, g)) plan.groups.push_back(*inside);
-  plan.set_groups = !(facts.setgroups && facts.setgroups->rfind("deny", 0) == 0);
+  bool host_groups = false;
+  for (gid_t g : status.groups) {
+    if (auto inside = id_inside(*gids, g))
+      plan.groups.push_back(*inside);
+    else
+      host_groups = true;
+  }
+  // A group of the process that is not mapped inside is a host group it
+  // kept (keep_groups): the command keeps the caller's, as the box's own do,
+  // instead of losing them to a setgroups of the mapped ones.
+  plan.set_groups = !host_groups && !(facts.setgroups && facts.setgroups->rfind("deny", 0) == 0);
   return {};
 }
 

@@ -68,8 +68,9 @@ struct EnterPlan {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;  // those mapped into the container
-  // False where the user namespace denies setgroups (a single-id map):
-  // the command keeps the groups it came in with, as the box's own do.
+  // False where the user namespace denies setgroups (a single-id map) or
+  // the process joined kept host groups (keep_groups): the command keeps
+  // the groups it came in with, as the box's own do.
   bool set_groups = true;
   std::uint64_t cap_bounding = 0;  // every capability not in it is dropped
   int cap_last = 40;               // the highest capability the kernel knows

@@ -140,6 +140,12 @@ Capabilities read_capabilities(const Reader& c) {
 
 void read_process(const Reader& p, Process& out) {
   out.terminal = p.boolean("terminal");
+  if (auto size = p.object("consoleSize")) {
+    out.console_height = size->number<std::uint32_t>("height").value_or(0);
+    out.console_width = size->number<std::uint32_t>("width").value_or(0);
+    if (out.console_height > 0xffff) bad(size->field("height"), "at most 65535 rows");
+    if (out.console_width > 0xffff) bad(size->field("width"), "at most 65535 columns");
+  }
   if (auto user = p.object("user")) {
     out.uid = user->number<std::uint32_t>("uid").value_or(0);
     out.gid = user->number<std::uint32_t>("gid").value_or(0);

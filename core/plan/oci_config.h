@@ -57,6 +57,7 @@ struct Capabilities {
 
 struct Process {
   bool terminal = false;
+  std::uint32_t console_height = 0, console_width = 0;  // consoleSize; 0: not given
   std::uint32_t uid = 0, gid = 0;
   std::optional<std::uint32_t> umask;
   std::vector<std::uint32_t> additional_gids;

@@ -21,8 +21,8 @@ bool mapped(const std::vector<IdMapLine>& map, std::uint32_t inside) {
 }  // namespace
 
 Result<EnterPlan> plan_exec(const Process& p, const EnterFacts& facts) {
-  if (p.terminal) return Error("'process.terminal': box-oci exec gives no terminal yet");
   EnterPlan plan;
+  plan.tty = p.terminal;
   for (const auto& ns : kJoinOrder)
     if (facts.foreign_namespaces & ns.type) plan.namespaces.push_back(ns);
   auto uids = parse_id_map(facts.uid_map);

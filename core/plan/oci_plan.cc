@@ -304,6 +304,11 @@ Result<void> plan_process(const Config& c, RunPlan& plan, std::vector<std::strin
   plan.capability_sets = std::move(sets);
   plan.no_new_privileges = p.no_new_privileges;
   plan.oom_score_adj = p.oom_score_adj;
+  plan.terminal = p.terminal;
+  if (p.terminal && p.console_height > 0 && p.console_width > 0) {
+    plan.console_rows = static_cast<unsigned short>(p.console_height);
+    plan.console_cols = static_cast<unsigned short>(p.console_width);
+  }
   if (p.oom_score_adj && (*p.oom_score_adj < -1000 || *p.oom_score_adj > 1000))
     return Error("'process.oomScoreAdj': expected -1000 to 1000");
   if (!p.apparmor_profile.empty())
@@ -339,6 +344,12 @@ const std::vector<Device>& default_devices() {
   return kDevices;
 }
 
+std::vector<ProgramHook> program_hooks(const std::vector<Hook>& hooks) {
+  std::vector<ProgramHook> out;
+  for (const auto& h : hooks) out.push_back({h.path, h.args, h.env, h.timeout.value_or(0)});
+  return out;
+}
+
 Result<OciPlan> make_oci_run_plan(const Config& c, const PlanContext& ctx) {
   OciPlan out;
   RunPlan& plan = out.plan;
@@ -366,9 +377,9 @@ Result<OciPlan> make_oci_run_plan(const Config& c, const PlanContext& ctx) {
                    "rshared, slave, rslave, unbindable, runbindable");
     plan.root_propagation = p->flag;
   }
-  if (!c.resources_json.empty() && c.resources_json != "{}")
-    out.warnings.push_back("linux.resources: not applied (box's OCI runtime sets no cgroup limits yet)");
   if (!c.mount_label.empty()) return Error("'linux.mountLabel': box does not apply SELinux labels");
+  plan.create_container_hooks = program_hooks(c.hooks.create_container);
+  plan.start_container_hooks = program_hooks(c.hooks.start_container);
   return out;
 }
 

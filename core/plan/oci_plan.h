@@ -41,6 +41,9 @@ struct MountOptions {
 };
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
+// The config's hooks as the runtime runs them (timeout 0: none given).
+std::vector<ProgramHook> program_hooks(const std::vector<Hook>& hooks);
+
 // The devices every container gets (runtime-spec "Default Devices").
 const std::vector<Device>& default_devices();
 

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "core/model/app_id.h"
 #include "core/model/schema.h"
 #include "core/model/value_parsers.h"
 
@@ -21,7 +22,7 @@ constexpr Choice<MountStep::Kind> kStepKinds[] = {
     {"dir", MountStep::Kind::kDir},          {"symlink", MountStep::Kind::kSymlink},
     {"file", MountStep::Kind::kFile},        {"mask-file", MountStep::Kind::kMaskFile},
     {"mask-dir", MountStep::Kind::kMaskDir}, {"readonly", MountStep::Kind::kReadonly},
-    {"cgroup2", MountStep::Kind::kCgroup2},
+    {"cgroup2", MountStep::Kind::kCgroup2},  {"add-entry", MountStep::Kind::kAddEntry},
 };
 
 const char* kind_name(MountStep::Kind kind) {
@@ -122,6 +123,21 @@ void format_facts(const RuntimeFacts& f, Text& t) {
                                                   plan_word(f.network_helper->program)
                                             : "not found (or not looked for)");
   t.line("console pty", or_none(f.console_pty));
+  if (!f.display.empty() || !f.xauthority.empty() || !f.xauth.empty()) {
+    t.line("DISPLAY", or_none(f.display));
+    t.line("Xauthority", or_none(f.xauthority));
+    t.line("xauth", or_none(f.xauth));
+  }
+  if (!f.bus_proxy.empty() || !f.session_bus_address.empty()) {
+    t.line("xdg-dbus-proxy", or_none(f.bus_proxy));
+    t.line("session bus", or_none(f.session_bus_address));
+    t.line("system bus", or_none(f.system_bus_address));
+  }
+  if (f.pod)
+    t.line("pod", plan_word(f.pod->pod.name) + " (" + plan_word(f.pod->pod.source_path) + "), " +
+                      (f.pod->running ? "holder pid " + std::to_string(f.pod->holder) +
+                                            (f.pod->setgroups_allowed ? "" : ", setgroups denied")
+                                      : std::string("not running")));
 }
 
 void format_plan(const RunPlan& p, Text& t) {
@@ -133,11 +149,16 @@ void format_plan(const RunPlan& p, Text& t) {
   std::string groups;
   for (gid_t g : p.groups) groups += (groups.empty() ? "" : " ") + std::to_string(g);
   t.line("groups", groups.empty() ? "none" : groups);
+  if (p.keep_groups) t.line("host groups", "kept (keep_groups: no setgroups)");
   t.line("uid map", id_maps(p.uid_map));
   t.line("gid map", id_maps(p.gid_map));
   t.line("id maps written by",
          p.use_id_helpers ? plan_word(p.newuidmap) + " " + plan_word(p.newgidmap) : "box-run");
   t.line("namespaces", namespaces(p.namespaces));
+  if (!p.join.empty()) {
+    t.heading("joins");
+    for (const auto& j : p.join) t.item(namespaces(j.type) + " " + plan_word(j.path));
+  }
   t.line("hostname", or_none(p.hostname));
   // Network.
   t.line("network", to_string(p.network));
@@ -146,6 +167,23 @@ void format_plan(const RunPlan& p, Text& t) {
     t.line("network helper", std::string(to_string(p.network_helper->kind)) + " " +
                                  plan_word(p.network_helper->program));
   if (!p.network_api_socket.empty()) t.line("network API socket", plan_word(p.network_api_socket));
+  if (!p.buses.empty()) {
+    t.line("bus proxy", plan_word(p.bus_proxy) + " in " + plan_word(p.bus_proxy_dir));
+    for (const auto& b : p.buses) {
+      std::string policy;
+      for (const auto& a : b.policy) policy += " " + plan_word(a);
+      t.line(b.bus + " bus", plan_word(b.inside) + " <- " + plan_word(b.socket) + " <- " +
+                                 plan_word(b.address) + policy);
+    }
+  }
+  if (!p.app_id.empty())
+    t.line("app id", plan_word(p.app_id) + " (" + kAppInfoPath + " in the box" +
+                         (p.buses.empty() ? "" : " and in the bus proxy's root") + ")");
+  if (p.x11)
+    t.line("x11 cookie", "of " + plan_word(p.x11->display) + " from " +
+                             or_none(p.x11->source) + " by " + or_none(p.x11->xauth) +
+                             " into " + plan_word(p.x11->file) + " (bound at " +
+                             plan_word(p.x11->inside) + ")");
   std::string ports;
   for (const auto& pm : p.ports) ports += (ports.empty() ? "" : " ") + port(pm);
   t.line("ports", ports.empty() ? "none" : ports);
@@ -155,6 +193,12 @@ void format_plan(const RunPlan& p, Text& t) {
   if (p.rootfs_writes == RootfsWrites::kOverlay || p.rootfs_writes == RootfsWrites::kPersistent) {
     t.line("overlay driver", to_string(p.overlay_driver));
     t.line("fuse-overlayfs", or_none(p.fuse_overlayfs));
+  }
+  if (!p.private_mount_points.empty()) {
+    std::string points;
+    for (const auto& m : p.private_mount_points) points += (points.empty() ? "" : " ") + plan_word(m);
+    t.line("private mount points", points + " (the rootfs lacks them: an overlay on tmpfs, "
+                                            "read-only after the mounts)");
   }
   if (!p.upper_dir.empty()) t.line("upper dir", plan_word(p.upper_dir));
   if (!p.work_dir.empty()) t.line("work dir", plan_word(p.work_dir));
@@ -191,7 +235,7 @@ void format_plan(const RunPlan& p, Text& t) {
   t.line("notify socket", p.notify_socket.empty() ? "none"
                                                   : plan_word(p.notify_socket) + " <- " +
                                                         plan_word(p.notify_socket_host));
-  t.line("console", p.console ? "relayed" : "none");
+  t.line("console", p.console_terminal ? "the command's terminal, relayed" : p.console ? "relayed" : "none");
   t.line("cgroup", !p.own_cgroup       ? "box-run's"
                    : p.cgroup_required ? "its own (required)"
                                        : "its own, where box-run's cgroup allows");
@@ -248,6 +292,9 @@ std::string format_mount_step(const MountStep& m) {
       break;
     case K::kFile:
       out += " = " + plan_word(m.source);
+      break;
+    case K::kAddEntry:
+      out += " + " + plan_word(m.source);
       break;
     default:
       break;

@@ -46,6 +46,10 @@ Result<ProcStatus> parse_proc_status(std::string_view text) {
       st.no_new_privs = f[0] == "1";
     } else if (key == "Seccomp" && f.size() == 1) {
       st.seccomp_filtered = f[0] == "2";
+    } else if (key == "Name" && f.size() == 1) {
+      st.name = std::string(f[0]);
+    } else if (key == "NSpid" && !f.empty()) {
+      if (auto v = parse_unsigned(f.back()); v && *v < (1u << 22)) st.ns_pid = static_cast<pid_t>(*v);
     }
   }
   if (!have_uid || !have_gid || !have_bnd) return Error("no Uid, Gid or CapBnd line");
@@ -105,6 +109,18 @@ std::vector<std::string> parse_environ(std::string_view data) {
     start = end + 1;
   }
   return out;
+}
+
+std::optional<std::uint64_t> parse_start_time(std::string_view stat) {
+  // The command name may hold spaces and parentheses: fields follow the last ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string_view::npos || close + 2 >= stat.size()) return std::nullopt;
+  const auto fields = split_nonempty(stat.substr(close + 2), " \n");
+  // fields[0] is the state (field 3), so field 22 is fields[19].
+  if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return std::nullopt;
+  auto start = parse_unsigned(fields[19]);
+  if (!start || *start == 0) return std::nullopt;
+  return start;
 }
 
 }  // namespace box

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,8 @@ struct ProcStatus {
   std::uint64_t cap_bounding = 0;
   bool no_new_privs = false;
   bool seccomp_filtered = false;  // "Seccomp: 2": under a seccomp filter
+  std::string name;               // "Name:", the command's name (comm)
+  pid_t ns_pid = 0;               // NSpid's last field: its PID in its own pid namespace
 };
 // /proc/PID/status; an error without its Uid, Gid or CapBnd line.
 Result<ProcStatus> parse_proc_status(std::string_view text);
@@ -44,5 +47,10 @@ Result<std::vector<ProcLimit>> parse_proc_limits(std::string_view text);
 // /proc/PID/environ: NUL-separated "KEY=value" (entries without a name
 // or '=' are left out).
 std::vector<std::string> parse_environ(std::string_view data);
+
+// /proc/PID/stat's start time (field 22, clock ticks since boot), which
+// tells a process from a later one given the same pid; nothing for a
+// process that has ended (a zombie) or a text that is not a stat line.
+std::optional<std::uint64_t> parse_start_time(std::string_view stat);
 
 }  // namespace box

@@ -8,25 +8,21 @@
 
 #include <algorithm>
 
+#include "core/model/app_id.h"
+#include "core/model/capability_sets.h"
 #include "core/model/definition_rules.h"
+#include "core/plan/bus_proxy_plan.h"
+#include "core/plan/device_plan.h"
 #include "core/plan/network_plan.h"
 #include "core/plan/overlay_plan.h"
+#include "core/plan/pod_plan.h"
+#include "core/plan/session_plan.h"
+#include "core/plan/user_entries.h"
+#include "core/plan/x11_plan.h"
 #include "core/sys/text_fields.h"
 
 namespace box {
 namespace {
-
-// The capability set container runtimes grant by default (podman, docker):
-// enough for a root process to manage files and drop to other users, nothing
-// that reaches the kernel's wider state. All are relative to the user
-// namespace, never the host.
-const char* const kDefaultCapabilities[] = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID",           "CAP_KILL",
-    "CAP_SETGID", "CAP_SETUID",       "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_SETFCAP"};
-
-// What an inner systemd does not get unless its definition adds it.
-const char* const kNotForSystemd[] = {"CAP_SYS_RAWIO", "CAP_SYS_MODULE", "CAP_SYS_TIME"};
 
 constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
@@ -89,6 +85,14 @@ void add_dev(std::vector<MountStep>& m, bool private_ipc) {
   m.push_back({K::kSymlink, "/dev/stderr", "/proc/self/fd/2", "", 0});
 }
 
+// Whether the container has a namespace of `type` apart from the host's:
+// its own, or one it joins (a pod's).
+bool has_namespace(const RunPlan& p, int type) {
+  return (p.namespaces & type) != 0 ||
+         std::any_of(p.join.begin(), p.join.end(),
+                     [&](const JoinNamespace& j) { return j.type == type; });
+}
+
 std::string tmpfs_options(const MountSpec& spec) {
   std::string o = "mode=" + [&] {
     char buf[8];
@@ -132,7 +136,9 @@ void add_user_mounts(std::vector<MountStep>& m, const std::vector<MountSpec>& sp
   }
 }
 
-void plan_environment(const Definition& def, const std::string& host_instance_id, RunPlan& p) {
+void plan_environment(const Definition& def, const HostIdentity& host,
+                      const std::vector<std::pair<std::string, std::string>>& session_vars,
+                      RunPlan& p) {
   // The environment starts empty: nothing of the host's leaks in unless the
   // definition says so. `container` follows systemd's container interface.
   std::string path = kDefaultPath;
@@ -142,10 +148,19 @@ void plan_environment(const Definition& def, const std::string& host_instance_id
     if (k == "HOME") have_home = true;
   }
   p.env = {"container=box", "PATH=" + path};
-  if (def.init == InitMode::kSystemd && !host_instance_id.empty())
-    p.env.push_back("container_uuid=" + host_instance_id);
-  if (!have_home) p.env.push_back(p.uid == 0 ? "HOME=/root" : "HOME=/");
+  if (def.init == InitMode::kSystemd && !host.instance_id.empty())
+    p.env.push_back("container_uuid=" + host.instance_id);
+  // keep-id: you inside, with your own home (as toolbox and podman give
+  // it; its passwd entry says the same, plan_filesystem).
+  if (!have_home && def.userns == UsernsMode::kKeepId && !host.home.empty())
+    p.env.push_back("HOME=" + host.home);
+  else if (!have_home)
+    p.env.push_back(p.uid == 0 ? "HOME=/root" : "HOME=/");
   if (!p.hostname.empty()) p.env.push_back("HOSTNAME=" + p.hostname);
+  // What the session's clients need, unless the definition says otherwise.
+  for (const auto& [k, v] : session_vars)
+    if (std::none_of(def.env.begin(), def.env.end(), [&](const auto& e) { return e.first == k; }))
+      p.env.push_back(k + "=" + v);
   for (const auto& [k, v] : def.env) {
     if (k == "PATH" || k == "container") continue;
     p.env.push_back(k + "=" + v);
@@ -153,7 +168,12 @@ void plan_environment(const Definition& def, const std::string& host_instance_id
   p.exec_candidates = exec_candidates(p.argv.front(), path);
 }
 
-Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, RunPlan& p) {
+// The session's sockets (session_plan.h) come before the definition's own
+// mounts, so those may still bind more into the runtime dir.
+Result<void> plan_filesystem(const Definition& def, const HostIdentity& host,
+                             const RuntimeFacts& facts,
+                             std::vector<std::pair<std::string, std::string>>& session_vars,
+                             RunPlan& p) {
   p.rootfs = def.rootfs;
   p.rootfs_writes = def.rootfs_writes;
   p.overlay_driver = def.overlay_driver;
@@ -166,15 +186,17 @@ Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, Ru
   }
   using K = MountStep::Kind;
   const bool systemd = def.init == InitMode::kSystemd;
-  add_proc(p.mounts, (p.namespaces & CLONE_NEWPID) != 0);
-  add_sys(p.mounts, (p.namespaces & CLONE_NEWNET) != 0);
+  add_proc(p.mounts, has_namespace(p, CLONE_NEWPID));
+  // A pod's network namespace is its user namespace's, which the member
+  // joins too: it may mount that network's sysfs.
+  add_sys(p.mounts, has_namespace(p, CLONE_NEWNET));
   if (p.namespaces & CLONE_NEWCGROUP) {
     // The container sees its own cgroup as the root of a plain cgroup2 tree
     // (also on hybrid hosts); only an inner systemd may write it.
     p.mounts.push_back({K::kCgroup2, "/sys/fs/cgroup", "", "",
                         kNoSuidDevExec | (systemd ? 0UL : static_cast<unsigned long>(MS_RDONLY))});
   }
-  add_dev(p.mounts, (p.namespaces & CLONE_NEWIPC) != 0);
+  add_dev(p.mounts, has_namespace(p, CLONE_NEWIPC));
   if (systemd || def.notify) {
     // The notify socket lives in /run/host, as in systemd's container
     // interface; /run is a fresh tmpfs for it (and for an inner systemd).
@@ -190,9 +212,38 @@ Result<void> plan_filesystem(const Definition& def, const HostIdentity& host, Ru
     p.console = true;
     p.cgroup_required = true;
   }
+  if (def.terminal) {
+    p.console = true;
+    p.console_terminal = true;
+  }
   // Before the definition's mounts, so its own /etc files win.
   add_network_files(def.network, def.dns, p.hostname, p.mounts);
+  auto session = plan_session(def.session, facts, p);
+  if (!session) return session.error();
+  session_vars = std::move(*session);
+  plan_devices(def.devices, p);
+  if (def.userns == UsernsMode::kKeepId) {
+    // You inside have a name (whoami, ls -l, a shell's prompt): your
+    // passwd and group entries over the image's files, which stay as they
+    // are (user_entries.h).
+    auto entry = [&](const char* file, std::string line) {
+      if (line.empty()) return;
+      MountStep step{K::kAddEntry, file, std::move(line), "", MS_RDONLY};
+      step.mode = 0644;
+      p.mounts.push_back(step);
+    };
+    entry("/etc/passwd", passwd_entry(host.user_name, host.uid, host.gid, host.user_gecos,
+                                      host.home));
+    entry("/etc/group", group_entry(host.group_name, host.gid, host.user_name));
+  }
   add_user_mounts(p.mounts, def.mounts);
+  // After the definition's mounts: a tmpfs of its own on /tmp would hide
+  // the display's socket.
+  if (def.session.x11) {
+    auto x11 = plan_x11(def.name, facts, p);
+    if (!x11) return x11.error();
+    session_vars.insert(session_vars.end(), x11->begin(), x11->end());
+  }
   return {};
 }
 
@@ -234,8 +285,11 @@ Result<std::string> socket_path(const std::string& path, const std::string& what
   return path;
 }
 
+}  // namespace
+
 Result<void> plan_network_helper(const RuntimeFacts& facts, RunPlan& p) {
-  if (p.network != NetworkMode::kPrivate) return {};
+  // A network namespace joined (a pod's) has its helper already.
+  if (p.network != NetworkMode::kPrivate || !(p.namespaces & CLONE_NEWNET)) return {};
   if (!facts.network_helper)
     return Error(network_helper_missing(facts.network_helper_preference, facts.path));
   p.network_helper = facts.network_helper;
@@ -248,6 +302,8 @@ Result<void> plan_network_helper(const RuntimeFacts& facts, RunPlan& p) {
   }
   return {};
 }
+
+namespace {
 
 // What box-run does around the container for a service manager: the
 // readiness it reports, the notify socket and the console it binds in, the
@@ -302,7 +358,7 @@ Result<std::vector<int>> resolve_capabilities(const CapabilitySpec& spec) {
   if (spec.add_all) {
     for (int c = 0; c <= CAP_LAST_CAP; ++c) add(c);
   } else if (!drop_all) {
-    for (const char* name : kDefaultCapabilities) add(number(name).value());
+    for (const char* name : default_capabilities()) add(number(name).value());
   }
   for (const auto& name : spec.add) {
     auto c = number(name);
@@ -323,8 +379,12 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
   p.uid = def.uid;
   p.gid = def.gid;
   p.groups = def.groups;
-  const bool have_range = host.subuid && host.subgid;
-  auto fits = [](unsigned id, const SubidRange& r) { return id == 0 || id <= r.count; };
+  p.keep_groups = def.keep_groups;
+  const bool have_range = !host.subuids.empty() && !host.subgids.empty();
+  // Every range of the user, one after the other: ids 1..N of `auto` (or
+  // those around the user's own of keep-id) go as far as all of them reach.
+  const std::uint64_t uids = subid_total(host.subuids), gids = subid_total(host.subgids);
+  auto fits = [](unsigned id, std::uint64_t count) { return id == 0 || id <= count; };
 
   switch (def.userns) {
     case UsernsMode::kSingle:
@@ -335,7 +395,7 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
       p.gid_map = {{def.gid, static_cast<unsigned>(host.gid), 1}};
       return {};
 
-    case UsernsMode::kAuto:
+    case UsernsMode::kAuto: {
       if (!have_range) {
         if (def.uid == 0 && def.gid == 0 && def.groups.empty()) {
           // Nothing needs more than one id: behave as `single`.
@@ -351,21 +411,22 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
                      "100000-165535 --add-subgids 100000-165535 USER', or use 'userns: single' "
                      "with one id)");
       }
-      // As podman maps it: root inside is the user, ids 1..N the range.
-      if (!fits(def.uid, *host.subuid) || !fits(def.gid, *host.subgid))
+      // As podman maps it: root inside is the user, ids 1..N the ranges.
+      if (!fits(def.uid, uids) || !fits(def.gid, gids))
         return Error("user " + std::to_string(def.uid) + ":" + std::to_string(def.gid) +
-                     " is outside the mapped range (uid 0.." + std::to_string(host.subuid->count) +
-                     ", gid 0.." + std::to_string(host.subgid->count) + ")");
+                     " is outside the mapped range (uid 0.." + std::to_string(uids) +
+                     ", gid 0.." + std::to_string(gids) + ")");
       for (gid_t g : def.groups)
-        if (!fits(g, *host.subgid))
+        if (!fits(g, gids))
           return Error("group " + std::to_string(g) + " is outside the mapped range (0.." +
-                       std::to_string(host.subgid->count) + ")");
-      p.uid_map = {{0, static_cast<unsigned>(host.uid), 1},
-                   {1, host.subuid->start, host.subuid->count}};
-      p.gid_map = {{0, static_cast<unsigned>(host.gid), 1},
-                   {1, host.subgid->start, host.subgid->count}};
+                       std::to_string(gids) + ")");
+      p.uid_map = {{0, static_cast<unsigned>(host.uid), 1}};
+      p.gid_map = {{0, static_cast<unsigned>(host.gid), 1}};
+      for (const auto& l : map_from_ranges(1, host.subuids)) p.uid_map.push_back(l);
+      for (const auto& l : map_from_ranges(1, host.subgids)) p.gid_map.push_back(l);
       p.use_id_helpers = true;
       return {};
+    }
 
     case UsernsMode::kKeepId: {
       // Your own ids inside, so files you own look like yours.
@@ -378,17 +439,16 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
         p.gid_map = {{static_cast<unsigned>(host.gid), static_cast<unsigned>(host.gid), 1}};
         return {};
       }
-      auto around = [](unsigned own, const SubidRange& r) {
-        // 0..own-1 and own+1.. come from the range, `own` is ourselves.
-        std::vector<IdMapping> m;
-        unsigned below = std::min(own, r.count);
-        if (below > 0) m.push_back({0, r.start, below});
+      // 0..own-1 and own+1.. come from the ranges, `own` is ourselves.
+      auto around = [](unsigned own, const SubidRanges& ranges) {
+        std::vector<IdMapping> m = map_from_ranges(0, ranges, own);
         m.push_back({own, own, 1});
-        if (r.count > below) m.push_back({own + 1, r.start + below, r.count - below});
+        std::sort(m.begin(), m.end(),
+                  [](const IdMapping& a, const IdMapping& b) { return a.inside < b.inside; });
         return m;
       };
-      p.uid_map = around(static_cast<unsigned>(host.uid), *host.subuid);
-      p.gid_map = around(static_cast<unsigned>(host.gid), *host.subgid);
+      p.uid_map = around(static_cast<unsigned>(host.uid), host.subuids);
+      p.gid_map = around(static_cast<unsigned>(host.gid), host.subgids);
       p.use_id_helpers = true;
       return {};
     }
@@ -396,11 +456,22 @@ Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunP
   return Error("unknown userns mode");
 }
 
-Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
+Result<RunPlan> make_run_plan(const Definition& written, const HostIdentity& host,
                               const RuntimeFacts& facts) {
   // The loader has refused these with file:line; a definition built
   // elsewhere (box-run run, the install's checks) meets them here.
-  if (auto broken = check_definition(def)) return Error(broken->message);
+  if (auto broken = check_definition(written)) return Error(broken->message);
+  // A pod's member runs with the pod's network, dns, userns and host name.
+  std::optional<Definition> member;
+  if (!written.pod.empty()) {
+    if (!facts.pod)
+      return Error("box '" + written.name + "' is in the pod '" + written.pod +
+                   "', which was not looked up");
+    auto m = member_definition(written, facts.pod->pod);
+    if (!m) return m.error();
+    member = std::move(*m);
+  }
+  const Definition& def = member ? *member : written;
   RunPlan p;
   p.name = def.name;
   p.init = def.init;
@@ -436,7 +507,10 @@ Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
     p.newuidmap = facts.newuidmap;
     p.newgidmap = facts.newgidmap;
   }
-  auto fs = plan_filesystem(def, host, p);
+  // Before the filesystem, whose mounts depend on the namespaces there are.
+  if (member) join_pod(*facts.pod, p);
+  std::vector<std::pair<std::string, std::string>> session_vars;
+  auto fs = plan_filesystem(def, host, facts, session_vars, p);
   if (!fs) return fs.error();
 
   for (const auto& r : def.rlimits) p.rlimits.push_back({r.resource, r.soft, r.hard});
@@ -453,7 +527,7 @@ Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
         std::find(cap_spec.drop.begin(), cap_spec.drop.end(), "ALL") != cap_spec.drop.end();
     if (!drop_all) {
       cap_spec.add_all = true;
-      for (const char* cap : kNotForSystemd)
+      for (const char* cap : capabilities_not_for_systemd())
         if (std::find(cap_spec.add.begin(), cap_spec.add.end(), cap) == cap_spec.add.end())
           cap_spec.drop.push_back(cap);
     }
@@ -461,10 +535,22 @@ Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
   auto caps = resolve_capabilities(cap_spec);
   if (!caps) return caps.error();
   p.capabilities = std::move(*caps);
-  plan_environment(def, host.instance_id, p);
+  plan_environment(def, host, session_vars, p);
   // What the host has for it.
   auto helper = plan_network_helper(facts, p);
   if (!helper) return helper.error();
+  // After the environment and every mount of the definition's.
+  auto buses = plan_bus_proxy(def, facts, p);
+  if (!buses) return buses.error();
+  if (!def.app_id.empty()) {
+    // Read-only, after every mount of the definition's: the box cannot
+    // change what it says it is.
+    p.app_id = def.app_id;
+    p.app_info = app_info_text(def);
+    MountStep info{MountStep::Kind::kFile, kAppInfoPath, p.app_info, "", MS_RDONLY};
+    info.mode = 0444;
+    p.mounts.push_back(info);
+  }
   auto driver = plan_overlay_driver(facts, p);
   if (!driver) return driver.error();
   auto service = plan_service(facts, p);

@@ -47,6 +47,10 @@ struct MountStep {
                 // the kernel refuses (a user namespace), a bind of `source`
     kWrite,     // write `source` into the existing file `target` (a sysctl
                 // under the container's /proc/sys, before it is made read-only)
+    kAddEntry,  // a read-only copy of the root's own `target` (an /etc/passwd or
+                // /etc/group) with the line `source` added unless it has that
+                // name or id (user_entries.h), bound over it; skipped when the
+                // root has no such file
   };
   Kind kind;
   std::string target;
@@ -77,8 +81,16 @@ using IdMapping = IdMapLine;  // a line of the container's uid_map or gid_map
 struct HostIdentity {
   uid_t uid = 0;
   gid_t gid = 0;
-  std::optional<SubidRange> subuid;  // from /etc/subuid, if any
-  std::optional<SubidRange> subgid;
+  // Every subordinate range of the user (libsubid: /etc/subuid or the
+  // nsswitch `subid:` source), in order; empty: none.
+  SubidRanges subuids;
+  SubidRanges subgids;
+  // For `userns: keep-id`: the user's passwd entry on the host (name, full
+  // name, home) and primary group's name, given to the user inside.
+  std::string user_name;
+  std::string user_gecos;
+  std::string home;
+  std::string group_name;
   std::string data_home;    // ~/.local/share (persistent rootfs writes)
   std::string instance_id;  // 32 hex digits, random per start (container_uuid)
 };
@@ -103,6 +115,52 @@ struct JoinNamespace {
   bool operator==(const JoinNamespace&) const = default;
 };
 
+// A program an OCI config runs at a point of the container's life (a
+// hook): `path` is executed with `args` (args[0] its name; empty: the path)
+// and exactly `env`, the container's state JSON on its stdin, killed after
+// `timeout_seconds` (0: no limit).
+struct ProgramHook {
+  std::string path;
+  std::vector<std::string> args, env;
+  int timeout_seconds = 0;
+  bool operator==(const ProgramHook&) const = default;
+};
+
+// A socket of the desktop session the container reaches (session_plan.h):
+// `path` is the same on the host and inside.
+struct SessionSocket {
+  std::string name;  // the definition's key: "wayland", "pulseaudio", "pipewire"
+  std::string path;
+  bool operator==(const SessionSocket&) const = default;
+};
+
+// session: {x11: true}: the display's cookie, which box-run copies from the
+// user's Xauthority into a file of the box's own before the container
+// starts (core/runtime/x11_auth.h), bound read-only at `inside`, and
+// removes with its directory when the box stops (x11_plan.h).
+struct X11Cookie {
+  std::string display;  // as xauth names it on the host: ":N"
+  std::string source;   // the user's Xauthority ($XAUTHORITY, else ~/.Xauthority)
+  std::string dir;      // the box's own directory, removed at stop
+  std::string file;     // dir + "/Xauthority"
+  std::string inside;   // where the container finds it ($XAUTHORITY)
+  std::string xauth;    // the xauth program; empty: not installed
+  bool operator==(const X11Cookie&) const = default;
+};
+
+// One message bus a box reaches through its xdg-dbus-proxy
+// (bus_proxy_plan.h): the proxy listens on `socket` (a host path) and
+// forwards, filtered by `policy`, to the real bus at `address`; the
+// socket is bound at `inside` in the container.
+struct ProxiedBus {
+  std::string bus;      // "session" or "system"
+  std::string address;  // D-Bus address of the real bus
+  std::string socket;   // host path of the proxy's socket
+  std::string inside;   // where the container finds it
+  std::vector<std::string> policy;  // --filter and the rules (bus_policy_args)
+  bool operator==(const ProxiedBus&) const = default;
+};
+
 struct RunPlan {
   std::string name;  // for messages ("box 'etcd'")
 
@@ -116,6 +174,10 @@ struct RunPlan {
   uid_t uid = 0;  // inside
   gid_t gid = 0;
   std::vector<gid_t> groups;  // supplementary, inside (needs the helpers)
+  // No setgroups: the caller's supplementary groups stay (`keep_groups`).
+  // Also so, whatever this says, where the container maps our single id
+  // itself: that user namespace denies setgroups.
+  bool keep_groups = false;
 
   // Without CLONE_NEWUSER in `namespaces` there are no maps: the caller is
   // root and the container shares its user namespace (OCI configs run by
@@ -135,6 +197,19 @@ struct RunPlan {
   std::vector<PortMapping> ports;
   std::string hostname;
   std::string domainname;  // empty: unchanged
+  // session_bus/system_bus: one xdg-dbus-proxy (`bus_proxy`, the program),
+  // started by box-run before the container and stopped after it, serving
+  // each of `buses` on a socket in `bus_proxy_dir` (removed at stop). No
+  // buses: no proxy, and no bus socket in the container.
+  std::string bus_proxy;
+  std::string bus_proxy_dir;
+  std::vector<ProxiedBus> buses;
+  // app_id: the application id, and the metadata file's text
+  // (core/model/app_id.h), which a mount step puts at /.flatpak-info in
+  // the container and box-run at the root of the bus proxy's own mount
+  // namespace (core/runtime/proxy_root.h), where xdg-desktop-portal looks.
+  std::string app_id;
+  std::string app_info;
 
   // Filesystem.
   std::string rootfs;
@@ -152,6 +227,10 @@ struct RunPlan {
   // The root mount (not those below it) made read-only once the mounts are
   // in place, so their mount points could still be made (OCI root.readonly).
   bool root_readonly_after_mounts = false;
+  // Mount points a read-only rootfs lacks (mount_points.h): the root is
+  // then an overlay on a private tmpfs, read-only after the mounts, and
+  // these are made there, never in the rootfs.
+  std::vector<std::string> private_mount_points;
 
   // Process.
   InitMode init = InitMode::kNone;
@@ -185,6 +264,18 @@ struct RunPlan {
   // Descriptors 3 .. 3+preserve_fds-1 of the caller stay open in the
   // container (OCI --preserve-fds); every other one is closed.
   int preserve_fds = 0;
+  // OCI hooks the container's first process runs itself: createContainer
+  // once its filesystem is built, before pivot_root (paths resolve on the
+  // host), startContainer after `start` opened the exec gate, right before
+  // exec (paths resolve in the container). Their stdin is what the caller's
+  // before_pivot callback returned (executor.h).
+  std::vector<ProgramHook> create_container_hooks, start_container_hooks;
+  // OCI process.terminal: a new pty from the container's own devpts
+  // (/dev/pts/ptmx, once the mounts are made) becomes its controlling
+  // terminal, stdio and /dev/console; the master goes to the caller
+  // (StartedContainer::terminal). consoleSize when both are above 0.
+  bool terminal = false;
+  unsigned short console_rows = 0, console_cols = 0;
 
   // Service manager integration. box-run tells the service manager on
   // `service_notify_socket` (empty: nobody is told). Readiness comes from
@@ -195,6 +286,11 @@ struct RunPlan {
   std::string notify_socket;       // path inside, e.g. "/run/host/notify"; empty: none
   std::string notify_socket_host;  // where box-run creates it
   bool console = false;  // /dev/console: a pty (bound by a mount step) whose output box-run relays
+  // run -t: /dev/console (the host pty above) is also the command's stdio
+  // and controlling terminal, and the supervisor relays its own stdin to
+  // it. (Not `terminal`, box-oci's pty from the container's own devpts,
+  // whose master goes to the caller.)
+  bool console_terminal = false;
   // The container in a cgroup of its own below box-run's (which systemd
   // delegated to box@NAME.service); required (an error when it cannot be
   // made) for the container's own writable cgroup (init: systemd).
@@ -203,10 +299,15 @@ struct RunPlan {
   // What SIGTERM to box-run (systemd's stop) becomes for PID 1: the
   // definition's stop signal, SIGRTMIN+3 for an inner systemd.
   int stop_signal = 15;
-};
 
-inline constexpr const char* kDefaultPath =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  // The session's sockets bound in (by mount steps); box-run checks that
+  // each is there before it starts anything.
+  std::vector<SessionSocket> session_sockets;
+  // session: {x11: true}: the cookie box-run writes before the start.
+  std::optional<X11Cookie> x11;
+  // The host devices bound in (by mount steps, device_plan.h).
+  std::vector<DeviceSpec> devices;
+};
 
 // Where execve should look for `program` given the container's PATH: the
 // program itself when it has a '/', else each absolute PATH entry joined
@@ -225,7 +326,14 @@ Result<RunPlan> make_run_plan(const Definition& def, const HostIdentity& host,
 // The capability numbers a definition asks for (default set, add, drop, ALL).
 Result<std::vector<int>> resolve_capabilities(const CapabilitySpec& spec);
 
-// The id maps for a userns mode (exposed for tests).
+// The id maps for a userns mode (exposed for tests, and for a pod's user
+// namespace, pod_plan.h).
 Result<void> plan_identity(const Definition& def, const HostIdentity& host, RunPlan& plan);
+
+// network: private with a network namespace of its own: the helper the
+// facts found (an error naming what to install when none), and
+// slirp4netns's API socket when it publishes ports. Nothing for a network
+// namespace joined. (Exposed for a pod's, pod_plan.h.)
+Result<void> plan_network_helper(const RuntimeFacts& facts, RunPlan& plan);
 
 }  // namespace box

@@ -26,7 +26,12 @@ RuntimeQuery runtime_query(const Definition& def, const std::string& data_home, 
   q.fuse_overlayfs = overlay && def.overlay_driver != OverlayDriver::kKernel;
   if (def.rootfs_writes == RootfsWrites::kPersistent)
     q.overlay_marker_dir = persistent_dir(data_home, def.name);
-  q.console = def.init == InitMode::kSystemd;
+  q.console = def.init == InitMode::kSystemd || def.terminal;
+  q.terminal = def.terminal;
+  q.wayland_display = def.session.wayland;
+  q.x11 = def.session.x11;
+  q.bus_proxy = def.session_bus || def.system_bus;
+  q.pod = def.pod;
   return q;
 }
 

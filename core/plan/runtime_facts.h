@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/model/definition.h"
+#include "core/model/pod.h"
 
 namespace box {
 
@@ -23,6 +24,23 @@ struct NetworkHelperSpec {
   NetworkHelperKind kind = NetworkHelperKind::kPasta;
   std::string program;  // absolute path
   bool operator==(const NetworkHelperSpec&) const = default;
+};
+
+// The pod a member joins (Definition::pod), as it runs: its definition and
+// the namespaces its holder keeps, each by a path to join it by (an open
+// descriptor of box-run's: /proc/self/fd/N; empty: the pod keeps none of
+// that kind). core/runtime/pod_join.h finds them.
+struct PodFacts {
+  PodDefinition pod;
+  // False where nothing will run (--dry-run, validate) and the pod is not
+  // running: the paths then name where the holder's namespaces would be.
+  bool running = false;
+  pid_t holder = 0;
+  std::string user_ns, net_ns, ipc_ns, uts_ns;
+  // Whether the pod's user namespace lets its processes call setgroups:
+  // not when box-run mapped the single id itself (userns: single, or auto
+  // without subordinate ids), as for a box of its own.
+  bool setgroups_allowed = true;
 };
 
 // Used where $PATH is unset or empty.
@@ -61,6 +79,23 @@ struct RuntimeFacts {
   std::optional<NetworkHelperSpec> network_helper;
   // init: systemd: the pty box-run opened to be the container's /dev/console.
   std::string console_pty;
+  // session: {wayland: true}: $WAYLAND_DISPLAY (empty: unset).
+  std::string wayland_display;
+  // session: {x11: true}: $DISPLAY (empty: unset), the user's Xauthority
+  // ($XAUTHORITY, else $HOME/.Xauthority, as libXau looks for it; empty:
+  // neither is set) and xauth in `path` (empty: not installed).
+  std::string display;
+  std::string xauthority;
+  std::string xauth;
+  // session_bus/system_bus: xdg-dbus-proxy in `path` (empty: not installed),
+  // and the real buses' addresses: $DBUS_SESSION_BUS_ADDRESS (else
+  // unix:path=$XDG_RUNTIME_DIR/bus) and $DBUS_SYSTEM_BUS_ADDRESS (else
+  // the well-known unix:path=/run/dbus/system_bus_socket).
+  std::string bus_proxy;
+  std::string session_bus_address;
+  std::string system_bus_address;
+  // pod: the pod the box joins.
+  std::optional<PodFacts> pod;
 };
 
 // What a start of a definition needs to know of the host: nothing else is
@@ -70,7 +105,12 @@ struct RuntimeQuery {
   bool network_helper = false;     // network: private
   bool fuse_overlayfs = false;     // rootfs_writes overlay/persistent, overlay_driver auto/fuse
   std::string overlay_marker_dir;  // persistent: the dir holding upper/, work/ and the marker
-  bool console = false;            // init: systemd: open a pty for /dev/console
+  bool console = false;            // init: systemd or run -t: open a pty for /dev/console
+  bool terminal = false;           // run -t: that pty is a terminal (echo, output processing)
+  bool wayland_display = false;    // session: {wayland: true}: read $WAYLAND_DISPLAY
+  bool x11 = false;                // session: {x11: true}: $DISPLAY, the Xauthority, xauth
+  bool bus_proxy = false;          // session_bus or system_bus: xdg-dbus-proxy, the addresses
+  std::string pod;                 // pod: the pod to find (its definition and its holder)
 };
 
 // The parent of the persistent upper and work dirs of `name`, under the

@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <map>
 
-#include "core/runtime/run_options.h"
+#include "core/runtime/run_command_line.h"
 
 namespace box {
 namespace {
@@ -18,11 +18,12 @@ struct BoxRunApp {
   CLI::App* start = nullptr;
   CLI::App* run = nullptr;
   CLI::App* validate = nullptr;
+  CLI::App* pod = nullptr;
   BoxRunCommandLine out;
   std::string rootfs;
   std::vector<std::string> command;
   // run's options, and the row of the table each stands for.
-  std::map<const CLI::Option*, const RunOption*> run_table;
+  RunOptionRows run_table;
 };
 
 void add_run_command(BoxRunApp& a) {
@@ -33,20 +34,7 @@ void add_run_command(BoxRunApp& a) {
   a.run->add_flag("--dry-run", a.out.dry_run,
                   "Print the plan that would run, with the host facts it was made from, and "
                   "start nothing");
-  for (const auto& o : run_options()) {
-    CLI::Option* opt = nullptr;
-    if (o.value.empty()) {
-      opt = a.run->add_flag(o.name, o.help);
-    } else {
-      // Every occurrence counts (--bind twice binds twice), applied in
-      // command-line order (the last --network wins).
-      opt = a.run->add_option(o.name, o.help)
-                ->type_name(o.value)
-                ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-                ->allow_extra_args(false);
-    }
-    a.run_table.emplace(opt, &o);
-  }
+  a.run_table = add_run_options(*a.run, false);
   a.run->add_option("ROOTFS", a.rootfs, "The root filesystem: a directory")
       ->required()
       ->type_name("");
@@ -74,40 +62,42 @@ void build(BoxRunApp& a) {
       ->type_name("");
 
   a.validate = a.app.add_subcommand(
-      "validate", "Check definitions without starting anything, as the generator would");
+      "validate", "Check definitions without starting anything: every error, and what start "
+                  "would refuse");
   a.validate
       ->add_option("DEFINITION", a.out.targets,
-                   "A FILE (with the drop-ins in FILE.d/ beside it), or a NAME as 'start' "
-                   "would load it")
+                   "A FILE (with the drop-ins in FILE.d/ beside it), a DIR (every definition "
+                   "in it) or a NAME as 'start' would load it")
       ->required()
       ->type_name("");
 
   add_run_command(a);
+
+  a.pod = a.app.add_subcommand(
+      "pod", "Keep the namespaces of the pod defined by pods/NAME.yaml, with its network "
+             "helper, until stopped (what box-pod@NAME.service runs)");
+  a.pod->add_option("NAME", a.out.name, "The pod's name (its file's)")->required()->type_name("");
+
   // After the commands, which would inherit it.
   a.app.footer(
       "Usage: box-run start [--dry-run] NAME\n"
-      "       box-run validate FILE|NAME...\n"
+      "       box-run validate FILE|DIR|NAME...\n"
       "       box-run run [OPTIONS] ROOTFS [--] COMMAND [ARG...]\n"
+      "       box-run pod NAME\n"
       "Exit codes: the command's, 128+N when it was killed by signal N, 125 when the container "
       "could not be set up, 126/127 when the command cannot be run or is not found, 2 for a bad "
       "command line.");
 }
 
-// `run`: the options in the order given, then ROOTFS and COMMAND.
-Result<void> make_run_definition(BoxRunApp& a) {
-  Definition def = run_defaults();
-  bool overlay_driver_set = false;
-  std::map<const CLI::Option*, std::size_t> next_value;
-  for (const CLI::Option* opt : a.run->parse_order()) {
-    auto row = a.run_table.find(opt);
-    if (row == a.run_table.end()) continue;  // --dry-run, ROOTFS, COMMAND
-    const RunOption& option = *row->second;
-    std::string value;
-    if (!option.value.empty()) value = opt->results().at(next_value[opt]++);
-    if (auto r = option.apply(def, value); !r) return r.error().wrap(option.name);
-    overlay_driver_set = overlay_driver_set || option.key == Key::kOverlayDriver;
-  }
-  if (auto r = check_run_definition(def, overlay_driver_set); !r) return r;
+// `run`: the options in the order given, then ROOTFS and COMMAND. `args`:
+// run's words.
+Result<void> make_run_definition(BoxRunApp& a, const std::vector<std::string>& args) {
+  RunRequest request;
+  request.def = run_defaults();
+  if (auto r = apply_run_options(request, given_run_options(*a.run, a.run_table, args)); !r)
+    return r;
+  Definition def = std::move(request.def);
+  if (!request.name.empty()) def.name = request.name;
   def.rootfs = a.rootfs;
   // After ROOTFS every word is the command's: the first "--" only marks
   // where box-run's part ends.
@@ -126,14 +116,14 @@ Result<BoxRunCommandLine> parse_box_run_command_line(const std::vector<std::stri
   build(a);
   // CLI11 would call these "A subcommand is required".
   const auto is_command = [&a](const std::string& word) {
-    for (const CLI::App* command : {a.start, a.run, a.validate})
+    for (const CLI::App* command : {a.start, a.run, a.validate, a.pod})
       if (command->check_name(word)) return true;
     return false;
   };
   if (!args.empty() && args[0] != "-h" && args[0] != "--help" && args[0] != "--version" &&
       !is_command(args[0])) {
     return Error((args[0].starts_with("-") ? "unknown option '" : "unknown command '") + args[0] +
-                 "' (the commands are start, run and validate)");
+                 "' (the commands are start, run, validate and pod)");
   }
   try {
     // CLI11 takes the arguments last first.
@@ -156,9 +146,11 @@ Result<BoxRunCommandLine> parse_box_run_command_line(const std::vector<std::stri
     a.out.command = BoxRunCommandLine::Command::kStart;
   } else if (*a.validate) {
     a.out.command = BoxRunCommandLine::Command::kValidate;
+  } else if (*a.pod) {
+    a.out.command = BoxRunCommandLine::Command::kPod;
   } else {
     a.out.command = BoxRunCommandLine::Command::kRun;
-    if (auto r = make_run_definition(a); !r) return r.error();
+    if (auto r = make_run_definition(a, {args.begin() + 1, args.end()}); !r) return r.error();
   }
   return std::move(a.out);
 }
@@ -169,7 +161,10 @@ Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
   auto parsed = parse_box_run_command_line(line);
   if (!parsed) return parsed.error();
   if (parsed->command != BoxRunCommandLine::Command::kRun) return Error("not a 'run' command line");
-  return RunArgs{std::move(parsed->def), parsed->dry_run};
+  RunArgs out;
+  out.def = std::move(parsed->def);
+  out.dry_run = parsed->dry_run;
+  return out;
 }
 
 std::string run_help() {

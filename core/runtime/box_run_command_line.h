@@ -1,5 +1,5 @@
 // box-run's command line, read with CLI11 as boxctl's is: the commands
-// start, run and validate, each with its --help, and `run`'s options from
+// start, run, validate and pod, each with its --help, and `run`'s options from
 // the one table of run_options.h. Pure: reads only its arguments.
 #pragma once
 
@@ -12,11 +12,11 @@
 namespace box {
 
 struct BoxRunCommandLine {
-  enum class Command { kPrint, kStart, kRun, kValidate };
+  enum class Command { kPrint, kStart, kRun, kValidate, kPod };
   Command command = Command::kPrint;
   std::string print;                 // kPrint: the help or version asked for, for stdout
   bool dry_run = false;              // start, run: --dry-run
-  std::string name;                  // start: NAME
+  std::string name;                  // start, pod: NAME
   std::vector<std::string> targets;  // validate: FILEs and NAMEs
   Definition def;                    // run: what to start, ROOTFS as given (the caller
                                      // resolves a relative one)

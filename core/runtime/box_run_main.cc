@@ -1,7 +1,8 @@
 // box-run: the process a box@NAME.service runs, and the fast foreground path.
 //   box-run start [--dry-run] NAME         run the container defined by NAME.yaml
 //   box-run run [OPTIONS] ROOTFS -- CMD... run CMD in ROOTFS, in the foreground
-//   box-run validate FILE|NAME...          check definitions
+//   box-run validate FILE|DIR|NAME...      check definitions as start would
+//   box-run pod NAME                       keep the namespaces of pod NAME
 // The command line is box_run_command_line.*.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,11 +18,13 @@
 #include "core/model/names.h"
 #include "core/model/paths.h"
 #include "core/model/start_record.h"
-#include "core/plan/plan_text.h"
 #include "core/runtime/box_run_command_line.h"
+#include "core/runtime/foreground.h"
 #include "core/runtime/instance_lock.h"
+#include "core/runtime/pod_service.h"
 #include "core/runtime/runtime_facts.h"
 #include "core/runtime/supervisor.h"
+#include "core/runtime/validate.h"
 #include "core/sys/log.h"
 #include "core/sys/spawn.h"
 
@@ -33,32 +36,6 @@ int usage_error(const std::string& message, const std::string& help) {
   box::log_error(message);
   std::cerr << "Try '" << help << "'.\n";
   return kExitUsage;
-}
-
-// Reads the host for `def`, makes its plan and carries it out; with
-// `dry_run` prints the plan instead (what would run, made the same way).
-box::ContainerEnd run_definition(const box::Definition& def, const box::UserDirs& dirs,
-                                 bool service, bool dry_run) {
-  auto prepared = box::prepare_run(def, dirs, service);
-  if (!prepared) {
-    box::log_error(prepared.error().wrap("box '" + def.name + "'").message());
-    return {box::kExitSetupFailed, 0};
-  }
-  if (dry_run) {
-    std::cout << box::format_run_plan(prepared->plan, prepared->facts) << std::flush;
-    return {0, 0};
-  }
-  return box::supervise(prepared->plan, std::move(prepared->console));
-}
-
-// box-run ends the way the container's PID 1 did: by the same signal, so
-// that systemd judges the unit as it would judge the program run as a plain
-// service (SIGTERM, SIGINT, SIGHUP and SIGPIPE are clean ends of a service),
-// and a shell shows 128+N as for the program itself.
-int finish(const box::ContainerEnd& end) {
-  if (end.signal == 0) return end.exit_code;
-  std::cout.flush();
-  box::end_by_signal(end.signal);
 }
 
 // A start that fails ends at once: box-run's messages are native journal
@@ -85,7 +62,7 @@ int cmd_start(const std::string& name, bool dry_run) {
     box::log_error(def.error().message());
     return fail_start(box::kExitSetupFailed);
   }
-  if (dry_run) return finish(run_definition(*def, *dirs, true, true));
+  if (dry_run) return box::finish(box::run_definition(*def, *dirs, true, true));
   // Outside a session (no runtime dir) there is nowhere to keep the lock.
   std::optional<box::InstanceLock> lock;
   if (!dirs->runtime_dir.empty()) {
@@ -112,42 +89,53 @@ int cmd_start(const std::string& name, bool dry_run) {
                         ".yaml' symlink to the template) and run 'systemctl --user daemon-reload'"
                   : std::string("run 'systemctl --user daemon-reload' after adding a definition")));
   }
-  const auto end = run_definition(*def, *dirs, true, false);
+  const auto end = box::run_definition(*def, *dirs, true, false);
   lock.reset();  // before finish(), which may end box-run by a signal
   const int rc = end.exit_code;
   if (end.signal == 0 &&
       (rc == box::kExitSetupFailed || rc == box::kExitNotFound || rc == box::kExitNotExecutable))
     return fail_start(rc);
-  return finish(end);
+  return box::finish(end);
 }
 
-// box-run validate FILE|NAME...: what the generator would say, without
-// starting anything. Exit 0 when every one is valid, 1 otherwise.
+// box-run pod NAME: the pod's namespaces and network helper, kept until
+// systemd stops box-pod@NAME.service (pod_service.h).
+int cmd_pod(const std::string& name) {
+  auto dirs = box::user_dirs_from_environment();
+  if (!dirs) {
+    box::log_error(dirs.error().message());
+    return box::kExitSetupFailed;
+  }
+  return box::run_pod(name, *dirs);
+}
+
+// box-run validate FILE|DIR|NAME...: what a start would refuse, without
+// starting anything (validate.h). Exit 0 when every one is valid, 1
+// otherwise.
 int cmd_validate(const std::vector<std::string>& args) {
   auto dirs = box::user_dirs_from_environment();
   if (!dirs) {
     box::log_error(dirs.error().message());
     return 1;
   }
-  const auto search = box::definition_search_dirs(*dirs);
   int status = 0;
   for (const auto& arg : args) {
-    const bool is_file = arg.find('/') != std::string::npos || arg.ends_with(".yaml");
-    // A template (a file NAME@.yaml, or a name NAME@) is checked as one
-    // made-up instance of it.
-    std::string name = arg;
-    if (!is_file && name.ends_with('@')) name += box::kTemplateCheckInstance;
-    auto def = is_file ? box::load_definition_at(arg, box::load_context(*dirs))
-                       : box::load_container_definition(search, name, box::load_context(*dirs));
-    if (!def) {
-      // Bare "file:line:column: message", as editors and compilers print it.
-      std::cerr << def.error().message() << "\n";
-      status = 1;
-      continue;
+    for (const auto& report : box::validate_target(arg, *dirs)) {
+      if (!report.errors.empty()) {
+        // Bare "file:line:column: message", as editors and compilers print it.
+        for (const auto& e : report.errors) std::cerr << e << "\n";
+        status = 1;
+        continue;
+      }
+      if (!report.masked_by.empty()) {
+        std::cout << report.name << ": masked (" << report.masked_by << ")\n";
+        continue;
+      }
+      std::cout << report.target << ": ok (" << report.path;
+      for (const auto& f : report.fragments) std::cout << " + " << f;
+      std::cout << ")" << (report.template_only ? " (a template: checked as " + report.name + ")" : "")
+                << "\n";
     }
-    std::cout << arg << ": ok (" << def->source_path;
-    for (const auto& f : def->fragment_paths) std::cout << " + " << f;
-    std::cout << ")\n";
   }
   return status;
 }
@@ -165,8 +153,9 @@ std::optional<std::string> bundle_instead_of_rootfs(const std::string& dir) {
   for (const char* file : {"config.json", "box.yaml"})
     if (exists(dir + "/" + file, false))
       return "'" + dir + "' is a bundle (" + file +
-             " and rootfs/), not a root filesystem: install it and start it ('boxctl install " +
-             dir + " NAME', 'boxctl start NAME'), or run its root filesystem ('run " + dir +
+             " and rootfs/), not a root filesystem: run it with 'boxctl run " + dir +
+             "', install it and start it ('boxctl install " + dir +
+             " NAME', 'boxctl start NAME'), or run its root filesystem ('run " + dir +
              "/rootfs -- COMMAND')";
   return std::nullopt;
 }
@@ -185,7 +174,7 @@ int cmd_run(box::Definition def, bool dry_run) {
     box::log_error(dirs.error().message());
     return box::kExitSetupFailed;
   }
-  return finish(run_definition(def, *dirs, false, dry_run));
+  return box::finish(box::run_in_foreground(def, *dirs, true, dry_run));
 }
 
 }  // namespace
@@ -197,7 +186,8 @@ int main(int argc, char** argv) {
   if (!line) {
     // The help of the command that was given, if one was.
     const bool known =
-        !args.empty() && (args[0] == "start" || args[0] == "run" || args[0] == "validate");
+        !args.empty() && (args[0] == "start" || args[0] == "run" || args[0] == "validate" ||
+                          args[0] == "pod");
     return usage_error(line.error().message(),
                        known ? "box-run " + args[0] + " --help" : "box-run --help");
   }
@@ -220,6 +210,8 @@ int main(int argc, char** argv) {
       return cmd_run(std::move(line->def), line->dry_run);
     case Command::kValidate:
       return cmd_validate(line->targets);
+    case Command::kPod:
+      return cmd_pod(line->name);
     case Command::kPrint:
       break;
   }

@@ -26,6 +26,7 @@
 #include "core/sys/fd_passing.h"
 #include "core/sys/small_file.h"
 #include "core/sys/spawn.h"
+#include "core/sys/terminal_io.h"
 #include "core/sys/unique_fd.h"
 
 namespace box {
@@ -101,7 +102,16 @@ struct Prepared {
   winsize window{};
   bool have_window = false;
   bool detach = false;  // C1 leaves C2 running and ends (OCI exec --detach)
+  int preserve_fds = 0;  // 3 .. 3+N-1 go to the command (OCI exec --preserve-fds)
 };
+
+// The descriptors a process of the join keeps: `channels`, and those the
+// command is given.
+std::vector<int> kept_fds(const Prepared& p, std::initializer_list<int> channels) {
+  std::vector<int> keep(channels);
+  for (int i = 0; i < p.preserve_fds; ++i) keep.push_back(3 + i);
+  return keep;
+}
 
 // C2: in the container's pid namespace; becomes the command.
 [[noreturn]] void command_child(const Prepared& p, int report_fd) {
@@ -136,8 +146,13 @@ struct Prepared {
   // The command gets stdio and nothing else of ours or of the caller's
   // (runc's CVE-2024-21626 was a host directory descriptor left open into
   // the container); the report pipe stays, close-on-exec, until the exec.
-  if (!close_fds_except(&report_fd, 1))
+  const auto keep = kept_fds(p, {report_fd});
+  if (!close_fds_except(keep.data(), keep.size()))
     report_child_failure(report_fd, kExitSetup, "close descriptors", errno);
+  // spawn placed them close-on-exec, for C1's own use.
+  for (int i = 0; i < p.preserve_fds; ++i)
+    if (::fcntl(3 + i, F_SETFD, 0) != 0)
+      report_child_failure(report_fd, kExitSetup, "pass a preserved descriptor", errno);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -178,8 +193,8 @@ int joining_child(const Prepared& p, int report_fd) {
     report_child_failure(report_fd, kExitSetup, "chdir to the working directory", errno);
   }
   // In the container now: the handles on its namespaces and root go.
-  const int channels[] = {report_fd, p.pid_fd, p.tty_socket};
-  if (!close_fds_except(channels, std::size(channels)))
+  const auto keep = kept_fds(p, {report_fd, p.pid_fd, p.tty_socket});
+  if (!close_fds_except(keep.data(), keep.size()))
     report_child_failure(report_fd, kExitSetup, "close descriptors", errno);
   for (int cap = 0; cap <= p.cap_last && cap < 64; ++cap) {
     if (p.cap_bounding & (uint64_t{1} << cap)) continue;
@@ -258,37 +273,6 @@ class RelayedSignals {
   UniqueFd fd_;
 };
 
-class RawTerminal {
- public:
-  explicit RawTerminal(int fd) : fd_(fd) {
-    if (::tcgetattr(fd_, &saved_) != 0) return;
-    termios raw = saved_;
-    ::cfmakeraw(&raw);
-    active_ = ::tcsetattr(fd_, TCSANOW, &raw) == 0;
-  }
-  ~RawTerminal() {
-    if (active_) ::tcsetattr(fd_, TCSADRAIN, &saved_);
-  }
-  RawTerminal(const RawTerminal&) = delete;
-  RawTerminal& operator=(const RawTerminal&) = delete;
-
- private:
-  int fd_;
-  termios saved_{};
-  bool active_ = false;
-};
-
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 int decode_status(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -326,8 +310,9 @@ Result<Joining> start_joining_process(const EnterPlan& plan, JoinHandles& handle
     sock_child.reset(sockets[1]);
   }
 
-  // Its descriptors, in order from 3: the PID pipe, the terminal socket,
-  // the container's root and working directory, its namespaces.
+  // Its descriptors, in order from 3: those the command is given (at the
+  // numbers they have here), the PID pipe, the terminal socket, the
+  // container's root and working directory, its namespaces.
   SpawnSpec spec;
   spec.stdin_fd = SpawnSpec::kInherit;
   auto pass = [&spec](int fd) {
@@ -335,6 +320,8 @@ Result<Joining> start_joining_process(const EnterPlan& plan, JoinHandles& handle
     spec.pass_fds.push_back(fd);
     return 2 + static_cast<int>(spec.pass_fds.size());
   };
+  p.preserve_fds = options.preserve_fds;
+  for (int i = 0; i < options.preserve_fds; ++i) pass(3 + i);
   p.pid_fd = pass(pid_w.get());
   p.tty_socket = pass(sock_child.get());
   p.root_fd = pass(handles.root.get());
@@ -544,7 +531,7 @@ Result<int> enter_container(const EnterRequest& request, int* failure_status) {
 }
 
 Result<int> run_joined(pid_t target, const EnterPlan& plan, const JoinOptions& options,
-                       int* failure_status, pid_t* command_pid) {
+                       int* failure_status) {
   *failure_status = kExitSetup;
   // Handles on its namespaces and root, and our signals, before anything
   // forks.
@@ -559,11 +546,16 @@ Result<int> run_joined(pid_t target, const EnterPlan& plan, const JoinOptions& o
   *handles = JoinHandles{};  // ours closed: the joining process holds them now
   auto command = wait_for_command(*joining, failure_status);
   if (!command) return command.error();
-  if (command_pid) *command_pid = *command;
-  if (options.detach) return wait_status(joining->pid);
+  auto refuse = [&](const Error& e) -> Error {
+    ::kill(*command, SIGKILL);
+    wait_status(joining->pid);
+    return e;
+  };
+  if (options.on_command)
+    if (auto done = options.on_command(*command); !done) return refuse(done.error());
 
-  // The terminal it opened in the container, then the relay until the
-  // command ends.
+  // The terminal it opened in the container: handed over, or relayed until
+  // the command ends.
   UniqueFd master;
   if (plan.tty) {
     int received = -1;
@@ -572,7 +564,13 @@ Result<int> run_joined(pid_t target, const EnterPlan& plan, const JoinOptions& o
       wait_status(joining->pid);
       return Error("no terminal came back from the container");
     }
+    if (options.hand_over_terminal) {
+      if (auto handed = options.hand_over_terminal(master.get()); !handed)
+        return refuse(handed.error());
+      master.reset();
+    }
   }
+  if (options.detach) return wait_status(joining->pid);
   return relay_until_exit(*joining, *command, signals->fd(), std::move(master));
 }
 

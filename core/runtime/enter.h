@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include <functional>
+
 #include "core/plan/enter_plan.h"
 #include "core/sys/result.h"
 
@@ -39,13 +41,20 @@ struct JoinOptions {
   bool detach = false;
   // A filter of the caller's (an OCI config's), instead of the plan's.
   const SeccompProgram* seccomp = nullptr;
+  // With a terminal: its master goes here (OCI --console-socket) instead of
+  // being relayed to our stdio; what it returns is run_joined()'s failure.
+  std::function<Result<void>(int master)> hand_over_terminal;
+  // Our descriptors 3 .. 3+N-1 go to the command at the same numbers.
+  int preserve_fds = 0;
+  // Called with the command's host PID once it runs (OCI --pid-file);
+  // a failure kills it and is run_joined()'s.
+  std::function<Result<void>(pid_t command)> on_command;
 };
 
 // Runs the plan's command in the namespaces and root of `target` (a
 // process of the container, as the host sees it), relaying signals and the
-// terminal: enter_container()'s work once the plan is made. `command_pid`,
-// if set, gets the command's host PID once it runs.
+// terminal: enter_container()'s work once the plan is made.
 Result<int> run_joined(pid_t target, const EnterPlan& plan, const JoinOptions& options,
-                       int* failure_status, pid_t* command_pid = nullptr);
+                       int* failure_status);
 
 }  // namespace box

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/runtime/hook_runner.h"
 #include "core/runtime/persistent_dirs.h"
 #include "core/runtime/process_setup.h"
 #include "core/runtime/rootfs_setup.h"
@@ -65,12 +68,19 @@ bool write_file(const std::string& path, const std::string& content) {
   return n == static_cast<ssize_t>(content.size());
 }
 
+// The child's requests to its parent on the one socket they share (a
+// SOCK_SEQPACKET pair: one message each): a FUSE connection, the
+// runtime hooks' point before pivot_root, the terminal's master.
+constexpr char kAskFuse = 'F', kAskHooks = 'H', kGiveTerminal = 'T';
+// The largest state the parent hands the container's own hooks.
+constexpr std::size_t kMaxHookState = 64 << 10;
+
 // The child's half of handing the FUSE connection over: the descriptor
 // goes to the supervisor (SCM_RIGHTS on a SOCK_SEQPACKET pair), which
 // answers one message: a zero byte when fuse-overlayfs runs, else 1 and why
 // not.
 bool ask_for_fuse_server(int sock, int fuse_fd, StepError& e) {
-  ssize_t n = send_fd(sock, fuse_fd, 'F');
+  ssize_t n = send_fd(sock, fuse_fd, kAskFuse);
   if (n < 0) {
     e.what = "hand the FUSE connection to the supervisor";
     e.err = errno;
@@ -90,13 +100,87 @@ bool ask_for_fuse_server(int sock, int fuse_fd, StepError& e) {
   return false;
 }
 
-// The supervisor's half. Returns false at end of file (the child exec'd or
-// died); else `fd` is the descriptor the child sent (invalid when the
-// message carried none).
-bool receive_fuse_fd(int sock, UniqueFd& fd) {
-  int received = -1;
-  if (receive_fd(sock, &received) <= 0) return false;
-  fd.reset(received);
+// The child's half of the hooks' point: the parent runs the runtime's hooks
+// and answers a zero byte and the state for the container's own hooks, or
+// 1 and why it failed.
+bool ask_for_runtime_hooks(int sock, std::string& state, StepError& e) {
+  const char ask = kAskHooks;
+  if (::send(sock, &ask, 1, MSG_NOSIGNAL) != 1) {
+    e.what = "ask the runtime to run its hooks";
+    e.err = errno;
+    return false;
+  }
+  std::string reply(kMaxHookState + 1, '\0');
+  ssize_t n;
+  while ((n = ::recv(sock, reply.data(), reply.size(), 0)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) {
+    e.what = "the runtime did not answer about its hooks";
+    e.err = n < 0 ? errno : 0;
+    return false;
+  }
+  if (reply[0] != 0) {
+    e.what = reply.substr(1, static_cast<std::size_t>(n - 1));
+    e.err = 0;
+    return false;
+  }
+  state = reply.substr(1, static_cast<std::size_t>(n - 1));
+  return true;
+}
+
+bool run_container_hooks(const std::vector<ProgramHook>& hooks, const char* point,
+                         const std::string& state, StepError& e) {
+  for (const auto& hook : hooks) {
+    if (auto ran = run_hook(hook, state); !ran) {
+      e.what = std::string(point) + " " + ran.error().message();
+      e.err = 0;
+      return false;
+    }
+  }
+  return true;
+}
+
+// OCI process.terminal, once the container's /dev is mounted and the
+// process is the leader of a session without a terminal: a pty of the
+// container's own devpts becomes its controlling terminal, its stdio and
+// /dev/console; the master goes to the parent.
+bool setup_terminal(const RunPlan& plan, int sock, StepError& e) {
+  auto failed = [&](std::string what) {
+    e.what = std::move(what);
+    e.err = errno;
+    return false;
+  };
+  UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master.valid()) return failed("open '/dev/pts/ptmx' for the terminal");
+  int unlock = 0, number = -1;
+  if (::ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) return failed("unlock the terminal's pty");
+  if (::ioctl(master.get(), TIOCGPTN, &number) != 0) return failed("number the terminal's pty");
+  // The peer by the master, not by its name: nothing in the container can
+  // have put another file at /dev/pts/N.
+  UniqueFd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave.valid()) return failed("open the terminal's pty");
+  if (plan.console_rows > 0 && plan.console_cols > 0) {
+    winsize size{};
+    size.ws_row = plan.console_rows;
+    size.ws_col = plan.console_cols;
+    if (::ioctl(master.get(), TIOCSWINSZ, &size) != 0) return failed("set the terminal's size");
+  }
+  // Its owner is who runs the command (as runc does); an id the user
+  // namespace does not map stays root's, which only a chmod could help.
+  if (::fchown(slave.get(), plan.uid, plan.gid) != 0 && errno != EINVAL)
+    return failed("give the terminal to uid " + std::to_string(plan.uid));
+  const std::string name = "/dev/pts/" + std::to_string(number);
+  UniqueFd console(::open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!console.valid()) return failed("create '/dev/console'");
+  console.reset();
+  if (::mount(name.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
+    return failed("bind '" + name + "' on '/dev/console'");
+  if (send_fd(sock, master.get(), kGiveTerminal) < 0)
+    return failed("hand the terminal to the runtime");
+  master.reset();
+  if (::ioctl(slave.get(), TIOCSCTTY, 0) != 0) return failed("make '" + name + "' the terminal");
+  for (int fd = 0; fd < 3; ++fd)
+    if (::dup2(slave.get(), fd) < 0) return failed("make '" + name + "' the standard streams");
   return true;
 }
 
@@ -180,9 +264,11 @@ void reset_signals() {
 
 // OCI create/start. The container is built; what is left is exec. Reports
 // "created" to the caller (end of file on the report pipe) once the command
-// is known to exist, then waits until `start` opens the FIFO. Returns where
-// a later failure goes: stderr, since the creator is gone by then.
-int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
+// is known to exist, then waits until `start` opens the FIFO, says '0' on
+// it, runs the startContainer hooks. The FIFO (close-on-exec) is the report
+// to `start` from then on: returned, it is where a later failure goes, and
+// its end of file tells `start` the command was exec'd.
+int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd, const std::string& hook_state) {
   bool found = false;
   int first_err = ENOENT;
   for (const auto& candidate : plan.exec_candidates) {
@@ -207,15 +293,17 @@ int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
   if (fd < 0) _exit(125);
   const char go = '0';
   if (::write(fd, &go, 1) != 1) _exit(125);
-  ::close(fd);
   ::close(gate_fd);
-  return -1;
+  StepError e;
+  if (!run_container_hooks(plan.start_container_hooks, "startContainer", hook_state, e))
+    child_fail(fd, SetupFailure::kSetup, e.what, e.err);
+  return fd;
 }
 
 // Everything from here to execve runs in the new namespaces, in the order
 // the kernel needs. No exceptions, no return: it ends in execve or _exit.
 [[noreturn]] void container_child(const RunPlan& plan, const SeccompProgram* seccomp, int report_fd,
-                                  int sync_fd, bool wait_for_go, int fuse_sock) {
+                                  int sync_fd, bool wait_for_go, int ask_sock, bool ask_hooks) {
   StepError e;
   auto fail = [&](const std::string& what, int err) {
     child_fail(report_fd, SetupFailure::kSetup, what, err);
@@ -256,9 +344,18 @@ int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
     fail("open the exec FIFO '" + plan.exec_fifo + "'", errno);
   HostPaths host;
   ServeFuse serve_fuse;
-  if (fuse_sock >= 0)
-    serve_fuse = [fuse_sock](int fd, StepError& error) {
-      return ask_for_fuse_server(fuse_sock, fd, error);
+  if (ask_sock >= 0)
+    serve_fuse = [ask_sock](int fd, StepError& error) {
+      return ask_for_fuse_server(ask_sock, fd, error);
+    };
+  // The OCI hooks' point: the runtime's hooks (run by the parent), then the
+  // container's createContainer hooks here, in its namespaces.
+  std::string hook_state;
+  BeforePivotStep before_pivot;
+  if (ask_hooks)
+    before_pivot = [&](StepError& error) {
+      return ask_for_runtime_hooks(ask_sock, hook_state, error) &&
+             run_container_hooks(plan.create_container_hooks, "createContainer", hook_state, error);
     };
   if (!open_host_paths(plan, host, e)) fail(e.what, e.err);
   // Maps written by a privileged parent need not map our own id: once the
@@ -267,9 +364,20 @@ int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
   if ((plan.namespaces & CLONE_NEWUSER) && plan.maps_by_parent &&
       (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0))
     fail("become root in the new user namespace (the id maps must map 0)", errno);
-  if (!setup_rootfs(plan, host, serve_fuse, e)) fail(e.what, e.err);
+  if (!setup_rootfs(plan, host, serve_fuse, before_pivot, e)) fail(e.what, e.err);
+  if (plan.terminal && !setup_terminal(plan, ask_sock, e)) fail(e.what, e.err);
   if (::chdir(plan.workdir.c_str()) != 0)
     fail("change to working directory '" + plan.workdir + "'", errno);
+  // run -t: the console pty, bound at /dev/console, becomes the command's
+  // stdio and the controlling terminal of the session made above.
+  if (plan.console_terminal) {
+    int tty = ::open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (tty < 0) fail("open the terminal '/dev/console'", errno);
+    if (::ioctl(tty, TIOCSCTTY, 0) != 0) fail("make '/dev/console' the controlling terminal", errno);
+    for (int fd = 0; fd < 3; ++fd)
+      if (::dup2(tty, fd) < 0) fail("give the command its terminal", errno);
+    ::close(tty);
+  }
 
   // 3. Namespaced system state.
   if ((plan.namespaces & CLONE_NEWUTS) && !plan.hostname.empty() &&
@@ -311,7 +419,7 @@ int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
   if (!apply_identity(plan, e)) fail(e.what, e.err);
   if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     fail("set no_new_privs", errno);
-  if (gate_fd >= 0) report_fd = wait_at_gate(plan, report_fd, gate_fd);
+  if (gate_fd >= 0) report_fd = wait_at_gate(plan, report_fd, gate_fd, hook_state);
   if (seccomp && !seccomp_first) {
     if (int err = load_seccomp(*seccomp)) fail("load the seccomp filter", err);
   }
@@ -320,28 +428,32 @@ int wait_at_gate(const RunPlan& plan, int report_fd, int gate_fd) {
   exec_command(plan, report_fd);
 }
 
+// What the parent does for one request of the child's (its tag, the
+// descriptor that came with it): the reply to send, if any.
+using Answer = std::function<std::optional<std::string>(char tag, UniqueFd fd)>;
+
 // Reads the child's report until end of file (nothing: it exec'd its
-// command), answering its requests for fuse-overlayfs on `fuse_sock` (-1:
-// none) with `serve` ("" or why it failed) meanwhile.
-std::optional<ChildFailure> wait_for_exec(int report_fd, int fuse_sock,
-                                          const std::function<std::string(UniqueFd)>& serve) {
+// command), answering its requests on `ask_sock` (-1: none) meanwhile,
+// until the child's end of that is closed too (it closes it with the rest
+// of its descriptors before the command or the exec gate): a terminal it
+// handed over right before is not left unread.
+std::optional<ChildFailure> wait_for_exec(int report_fd, int ask_sock, const Answer& answer) {
   std::string msg;
   bool report_open = true;
-  while (report_open) {
-    pollfd fds[2] = {{report_fd, POLLIN, 0}, {fuse_sock, POLLIN, 0}};
-    if (::poll(fds, fuse_sock >= 0 ? 2 : 1, -1) < 0) {
+  while (report_open || ask_sock >= 0) {
+    pollfd fds[2] = {{report_open ? report_fd : -1, POLLIN, 0}, {ask_sock, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       return ChildFailure{exit_status(SetupFailure::kSetup),
                           Error::from_errno("wait for the container")};
     }
-    if (fuse_sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
-      UniqueFd fd;
-      if (!receive_fuse_fd(fuse_sock, fd)) {
-        fuse_sock = -1;  // the child exec'd or died: the report says which
-      } else {
-        std::string why = serve(std::move(fd));
-        std::string reply = why.empty() ? std::string(1, '\0') : "\1" + why;
-        if (::send(fuse_sock, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) fuse_sock = -1;
+    if (ask_sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      int received = -1;
+      char tag = 0;
+      if (receive_fd(ask_sock, &received, &tag) <= 0) {
+        ask_sock = -1;  // the child exec'd or died: the report says which
+      } else if (auto reply = answer(tag, UniqueFd(received))) {
+        if (::send(ask_sock, reply->data(), reply->size(), MSG_NOSIGNAL) < 0) ask_sock = -1;
       }
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -374,23 +486,28 @@ Result<void> join_namespaces(const std::vector<JoinNamespace>& join) {
 // Clones the container and waits until it has exec'd its command or failed;
 // on failure the child is gone (killed and reaped) before this returns.
 Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* seccomp,
-                                SetupError* failure, const AfterClone& after_clone) {
+                                SetupError* failure, const AfterClone& after_clone,
+                                const BeforePivot& before_pivot) {
   int report_fds[2], sync_fds[2];
   if (::pipe2(report_fds, O_CLOEXEC) != 0) return Error::from_errno("create report pipe");
   UniqueFd report_read(report_fds[0]), report_write(report_fds[1]);
   if (::pipe2(sync_fds, O_CLOEXEC) != 0) return Error::from_errno("create sync pipe");
   UniqueFd sync_read(sync_fds[0]), sync_write(sync_fds[1]);
-  // Where the child hands over a FUSE connection for fuse-overlayfs: only
-  // when the overlay may be its (fuse, or auto with it installed).
-  UniqueFd fuse_parent, fuse_child;
-  if ((plan.rootfs_writes == RootfsWrites::kOverlay ||
-       plan.rootfs_writes == RootfsWrites::kPersistent) &&
-      plan.overlay_driver != OverlayDriver::kKernel && !plan.fuse_overlayfs.empty()) {
+  // Where the child asks its parent for something: to serve a FUSE
+  // connection with fuse-overlayfs (when the overlay may be its: fuse, or
+  // auto with it installed), to run the runtime's hooks, to take the
+  // terminal.
+  UniqueFd ask_parent, ask_child;
+  const bool may_fuse = (plan.rootfs_writes == RootfsWrites::kOverlay ||
+                         plan.rootfs_writes == RootfsWrites::kPersistent) &&
+                        plan.overlay_driver != OverlayDriver::kKernel && !plan.fuse_overlayfs.empty();
+  const bool ask_hooks = static_cast<bool>(before_pivot);
+  if (may_fuse || ask_hooks || plan.terminal) {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
-      return Error::from_errno("create the fuse-overlayfs socket");
-    fuse_parent.reset(fds[0]);
-    fuse_child.reset(fds[1]);
+      return Error::from_errno("create the socket the container asks its parent on");
+    ask_parent.reset(fds[0]);
+    ask_child.reset(fds[1]);
   }
 
   // Existing namespaces are entered here, before the clone, so the child is
@@ -414,13 +531,13 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
   if (pid == 0) {
     report_read.reset();
     sync_write.reset();
-    fuse_parent.reset();
+    ask_parent.reset();
     container_child(plan, seccomp, report_write.get(), sync_read.get(), wait_for_go,
-                    fuse_child.valid() ? fuse_child.get() : -1);
+                    ask_child.valid() ? ask_child.get() : -1, ask_hooks);
   }
   report_write.reset();
   sync_read.reset();
-  fuse_child.reset();
+  ask_child.reset();
   const pid_t child = static_cast<pid_t>(pid);
 
   auto reap = [&]() {
@@ -481,15 +598,36 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
 
   // 2. EOF without a message: the exec succeeded (the pipe closed on exec).
   // Meanwhile the child may ask for fuse-overlayfs.
-  StartedContainer started{child, std::nullopt};
-  auto serve = [&](UniqueFd fuse_fd) -> std::string {
-    if (!fuse_fd.valid()) return "no FUSE connection came with the request";
-    auto server = FuseOverlayServer::start(plan, child, std::move(fuse_fd));
-    if (!server) return server.error().message();
-    started.fuse = std::move(*server);
-    return "";
+  StartedContainer started{child, std::nullopt, UniqueFd()};
+  auto answer = [&](char tag, UniqueFd fd) -> std::optional<std::string> {
+    auto reply = [](const std::string& why) {
+      return why.empty() ? std::string(1, '\0') : "\1" + why;
+    };
+    switch (tag) {
+      case kAskFuse: {
+        if (!may_fuse) return reply("fuse-overlayfs is not the plan's");
+        if (!fd.valid()) return reply("no FUSE connection came with the request");
+        auto server = FuseOverlayServer::start(plan, child, std::move(fd));
+        if (!server) return reply(server.error().message());
+        started.fuse = std::move(*server);
+        return reply("");
+      }
+      case kAskHooks: {
+        if (!before_pivot) return reply("the runtime has no hooks to run");
+        auto state = before_pivot(child);
+        if (!state) return reply(state.error().message());
+        if (state->size() > kMaxHookState)
+          return reply("the container's state for its hooks is larger than 64 KiB");
+        return std::string(1, '\0') + *state;
+      }
+      case kGiveTerminal:
+        if (plan.terminal) started.terminal = std::move(fd);
+        return std::nullopt;
+      default:
+        return reply(std::string("unknown request '") + tag + "'");
+    }
   };
-  auto reported = wait_for_exec(report_read.get(), fuse_parent.get(), serve);
+  auto reported = wait_for_exec(report_read.get(), ask_parent.get(), answer);
   if (!reported) return started;
   ::kill(child, SIGKILL);  // it has normally exited already; never wait on one that has not
   reap();
@@ -511,7 +649,8 @@ Result<StartedContainer> launch(const RunPlan& plan, const SeccompProgram* secco
 }  // namespace
 
 Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
-                                         SetupError* failure, const AfterClone& after_clone) {
+                                         SetupError* failure, const AfterClone& after_clone,
+                                         const BeforePivot& before_pivot) {
   PersistentDirs dirs;
   if (plan.rootfs_writes == RootfsWrites::kPersistent) {
     for (const auto* dir : {&plan.upper_dir, &plan.work_dir}) {
@@ -523,7 +662,7 @@ Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgr
       }
     }
   }
-  auto started = launch(plan, seccomp, failure, after_clone);
+  auto started = launch(plan, seccomp, failure, after_clone, before_pivot);
   if (started) return started;
   // The child is gone, and its mounts with it: what the failed setup wrote
   // into directories this start created goes too.

@@ -6,11 +6,13 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "core/plan/run_plan.h"
 #include "core/plan/seccomp_filter.h"
 #include "core/runtime/fuse_overlay.h"
 #include "core/sys/result.h"
+#include "core/sys/unique_fd.h"
 
 namespace box {
 
@@ -20,6 +22,8 @@ struct StartedContainer {
   // fuse-overlayfs serving the container's root, when it does (the
   // supervisor stops it once the container has ended).
   std::optional<FuseOverlayServer> fuse;
+  // plan.terminal: the master of the container's terminal (its stdio).
+  UniqueFd terminal;
 };
 
 // What went wrong while setting up the container, for the exit code.
@@ -47,8 +51,17 @@ struct SetupError {
 // namespace and builds its filesystem): the place to move it into a cgroup
 // or attach a network helper to its namespace.
 using AfterClone = std::function<Result<void>(pid_t)>;
+// `before_pivot`, if set, runs in the caller with the child's PID once the
+// child has built its filesystem (every mount made) and before it pivots
+// into it: the runtime-spec's point for the prestart and createRuntime
+// hooks, which run in the runtime's namespaces while the container's exist.
+// What it returns is the stdin of plan.create_container_hooks and
+// plan.start_container_hooks (the container's state); an error fails the
+// start with that message.
+using BeforePivot = std::function<Result<std::string>(pid_t)>;
 
 Result<StartedContainer> start_container(const RunPlan& plan, const SeccompProgram* seccomp,
-                                         SetupError* failure, const AfterClone& after_clone = {});
+                                         SetupError* failure, const AfterClone& after_clone = {},
+                                         const BeforePivot& before_pivot = {});
 
 }  // namespace box

@@ -71,7 +71,13 @@ bool prepare_server(const RunPlan& plan, int userns, SpawnChild& self) {
   };
   // 1. The container's user namespace: the ids it writes are the
   // container's, and it may mount in a namespace of its own.
-  if (::setns(userns, CLONE_NEWUSER) != 0) return fail("join the container's user namespace");
+  // A pod's member: box-run is in the container's user namespace already
+  // (it joined the pod's), where setns would fail.
+  struct stat target {}, own {};
+  const bool joined = ::fstat(userns, &target) == 0 && ::stat("/proc/self/ns/user", &own) == 0 &&
+                      target.st_ino == own.st_ino && target.st_dev == own.st_dev;
+  if (!joined && ::setns(userns, CLONE_NEWUSER) != 0)
+    return fail("join the container's user namespace");
   if (::getuid() != 0 && !keep_capabilities_across_exec())
     return fail("keep capabilities for fuse-overlayfs");
   if (::unshare(CLONE_NEWNS) != 0) return fail("create a mount namespace for fuse-overlayfs");

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/model/names.h"
+
 namespace box {
 namespace {
 
@@ -31,7 +33,8 @@ std::string holder_of(int fd) {
 
 std::string instance_lock_dir(const std::string& runtime_dir) { return runtime_dir + "/box/running"; }
 
-Result<InstanceLock> InstanceLock::acquire(const std::string& dir, const std::string& name) {
+Result<InstanceLock> InstanceLock::acquire(const std::string& dir, const std::string& name,
+                                           Holder holder) {
   if (auto r = make_private_dir(dir.substr(0, dir.rfind('/'))); !r) return r.error();
   if (auto r = make_private_dir(dir); !r) return r.error();
   const std::string path = dir + "/" + name;
@@ -44,9 +47,11 @@ Result<InstanceLock> InstanceLock::acquire(const std::string& dir, const std::st
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK) return Error::from_errno("lock '" + path + "'");
       const std::string pid = holder_of(fd.get());
-      return Error("box '" + name + "' is already running" +
+      const bool pod = holder == Holder::kPod;
+      return Error(std::string(pod ? "pod '" : "box '") + name + "' is already running" +
                    (pid.empty() ? std::string() : " (box-run pid " + pid + ")") + ": '" + path +
-                   "' is locked; stop it first (systemctl --user stop box@" + name + ".service)");
+                   "' is locked; stop it first (systemctl --user stop " +
+                   (pod ? pod_unit_name(name) : unit_name(name)) + ")");
     }
     struct stat held {}, now {};
     if (::fstat(fd.get(), &held) != 0) return Error::from_errno("stat '" + path + "'");

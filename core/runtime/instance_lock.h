@@ -1,4 +1,4 @@
-// One box-run per container at a time: `box-run start NAME` holds an
+// One box-run per container (and per pod) at a time: `box-run start NAME` holds an
 // exclusive lock on $XDG_RUNTIME_DIR/box/running/NAME for as long as it
 // runs, and keeps in that file what it was started from (start_record.h).
 // Two supervisors of one box would share its persistent upper dir (which
@@ -17,9 +17,14 @@ namespace box {
 
 class InstanceLock {
  public:
+  // What holds a lock: a box (box-run start, box@NAME.service) or a pod
+  // (box-run pod, box-pod@NAME.service, whose record the lock guards).
+  enum class Holder { kBox, kPod };
+
   // Takes the lock for `name` in `dir` (created, 0700, if missing), or
   // says who holds it.
-  static Result<InstanceLock> acquire(const std::string& dir, const std::string& name);
+  static Result<InstanceLock> acquire(const std::string& dir, const std::string& name,
+                                      Holder holder = Holder::kBox);
 
   InstanceLock(InstanceLock&&) noexcept = default;
   InstanceLock& operator=(InstanceLock&&) noexcept = default;

@@ -115,10 +115,12 @@ bool apply_identity(const RunPlan& plan, StepError& e) {
   }
   // 2. Groups and ids. setgroups is denied when we mapped our single id
   // ourselves; with the helpers, a privileged parent or no user namespace it
-  // is allowed and clears the host's groups.
+  // is allowed and clears the host's groups, unless the plan keeps them
+  // (keep_groups: a host group that owns a device still opens it; the
+  // groups are not mapped, so nothing inside can set them again).
   const bool self_mapped =
       (plan.namespaces & CLONE_NEWUSER) && !plan.use_id_helpers && !plan.maps_by_parent;
-  if (!self_mapped &&
+  if (!self_mapped && !plan.keep_groups &&
       ::setgroups(plan.groups.size(), plan.groups.empty() ? nullptr : plan.groups.data()) != 0)
     return fail(e, "set supplementary groups");
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return fail(e, "keep capabilities");

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/plan/overlay_plan.h"
+#include "core/plan/user_entries.h"
 
 namespace box {
 namespace {
@@ -139,6 +140,51 @@ const char* rootfs_hint(const RunPlan& plan) {
   return plan.rootfs_writes == RootfsWrites::kReadonly
              ? " (the rootfs is read-only: create it in the image, or use rootfs_writes: overlay)"
              : "";
+}
+
+// A file's content for a bind: on the scratch tmpfs, at `staged`.
+bool stage_file(const std::string& content, unsigned mode, std::size_t index,
+                const std::string& target, std::string& staged, StepError& e) {
+  staged = std::string(kStage) + "/files/" + std::to_string(index);
+  int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return fail(e, "stage file for '" + target + "'");
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return fail(e, "write file for '" + target + "'", err);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, mode);
+  ::close(fd);
+  return true;
+}
+
+// An /etc/passwd or /etc/group larger than this is not extended (a site's
+// whole directory copied in is not an image's file).
+constexpr std::size_t kMaxEntryFile = 16 << 20;
+
+// Reads the regular file open at `fd` (at most `max` bytes): 0 or errno;
+// `regular` false when it is not a regular file.
+int read_regular(int fd, std::size_t max, std::string& out, bool& regular) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return errno;
+  regular = S_ISREG(st.st_mode);
+  if (!regular) return 0;
+  if (static_cast<std::uint64_t>(st.st_size) > max) return EFBIG;
+  char buf[1 << 14];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return 0;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max) return EFBIG;
+  }
 }
 
 // One step of plan.mounts. `bind_fd` is the opened host source for kBind.
@@ -269,24 +315,29 @@ bool apply_step(const RunPlan& plan, int root, const MountStep& step, int bind_f
     case K::kFile: {
       if (step.optional_target && !can_take_file(root, t)) return true;
       // The content lives on the scratch tmpfs and is bound read-only.
-      const std::string staged = std::string(kStage) + "/files/" + std::to_string(index);
-      int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, step.mode);
-      if (fd < 0) return fail(e, "stage file for '" + t + "'");
-      std::size_t done = 0;
-      while (done < step.source.size()) {
-        ssize_t n = ::write(fd, step.source.data() + done, step.source.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          int err = errno;
-          ::close(fd);
-          return fail(e, "write file for '" + t + "'", err);
-        }
-        done += static_cast<std::size_t>(n);
-      }
-      ::fchmod(fd, step.mode);
-      ::close(fd);
+      std::string staged;
+      if (!stage_file(step.source, step.mode, index, t, staged, e)) return false;
       return mount_on(staged.c_str(), nullptr, MS_BIND, nullptr, false,
                       "bind file on '" + t + "'");
+    }
+    case K::kAddEntry: {
+      // The root's own file as the container sees it (its overlay's upper
+      // layer included), read without leaving the root.
+      int fd = open_in_root(root, t, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+      if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) return true;  // none to extend
+      if (fd < 0) return fail(e, "open '" + t + "' to add '" + step.source + "'");
+      std::string text;
+      bool regular = false;
+      int err = read_regular(fd, kMaxEntryFile, text, regular);
+      ::close(fd);
+      if (!regular) return true;  // not a file: nothing the entry could go into
+      if (err) return fail(e, "read '" + t + "'", err);
+      std::string with = with_entry(text, step.source);
+      if (with == text) return true;  // the image has that name or id: its entry wins
+      std::string staged;
+      if (!stage_file(with, step.mode, index, t, staged, e)) return false;
+      return mount_on(staged.c_str(), nullptr, MS_BIND, nullptr, false,
+                      "bind '" + t + "' with '" + step.source + "'");
     }
     case K::kMaskFile: {
       bool is_dir = false;
@@ -427,7 +478,7 @@ bool open_host_paths(const RunPlan& plan, HostPaths& out, StepError& e) {
 }
 
 bool setup_rootfs(const RunPlan& plan, const HostPaths& host, const ServeFuse& serve_fuse,
-                  StepError& e) {
+                  const BeforePivotStep& before_pivot, StepError& e) {
   // Nothing from here propagates to the host's mounts.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     return fail(e, "make mounts private");
@@ -464,6 +515,10 @@ bool setup_rootfs(const RunPlan& plan, const HostPaths& host, const ServeFuse& s
   // 2. /proc, /sys, /dev and the definition's mounts, in order.
   for (std::size_t i = 0; i < plan.mounts.size(); ++i)
     if (!apply_step(plan, root, plan.mounts[i], host.bind_sources[i], i, e)) return false;
+  if (before_pivot && !before_pivot(e)) {
+    ::close(root);
+    return false;
+  }
   if (plan.root_readonly_after_mounts) {
     mount_attr attr{};
     attr.attr_set = MOUNT_ATTR_RDONLY;

@@ -32,10 +32,15 @@ bool open_host_paths(const RunPlan& plan, HostPaths& out, StepError& error);
 // starts it. False with `error` when it could not be started.
 using ServeFuse = std::function<bool(int fuse_fd, StepError& error)>;
 
+// Runs once every mount is made, before the root is made read-only and
+// pivoted into (the host's paths still resolve): the OCI hooks' point.
+using BeforePivotStep = std::function<bool(StepError& error)>;
+
 // Mounts the root (per rootfs_writes and overlay_driver), applies
 // plan.mounts and pivots into it; on return the process's root and cwd are
-// the container's. `serve_fuse` is used when the overlay is fuse-overlayfs's.
+// the container's. `serve_fuse` is used when the overlay is fuse-overlayfs's,
+// `before_pivot` (if set) before the pivot.
 bool setup_rootfs(const RunPlan& plan, const HostPaths& host, const ServeFuse& serve_fuse,
-                  StepError& error);
+                  const BeforePivotStep& before_pivot, StepError& error);
 
 }  // namespace box

@@ -17,6 +17,7 @@
 #include "core/plan/run_plan.h"
 #include "core/plan/runtime_facts.h"
 #include "core/runtime/console_pty.h"
+#include "core/runtime/pod_join.h"
 #include "core/sys/result.h"
 
 namespace box {
@@ -39,10 +40,15 @@ struct PreparedRun {
   // The pty the plan binds at /dev/console (plan.console), open from
   // before the plan was made until the container has ended.
   std::optional<ConsolePty> console;
+  // A member's pod: its holder's namespaces, which the plan joins by
+  // /proc/self/fd/N (pod_join.h); open until the container runs.
+  std::vector<UniqueFd> pod_namespaces;
 };
 
 // Reads the host for `def` (`service`: box-run start, the main process of
-// box@NAME.service) and makes its plan.
-Result<PreparedRun> prepare_run(const Definition& def, const UserDirs& dirs, bool service);
+// box@NAME.service) and makes its plan. A member of a pod must find its pod
+// running, unless `pod_lookup` says the plan is only shown (pod_join.h).
+Result<PreparedRun> prepare_run(const Definition& def, const UserDirs& dirs, bool service,
+                                PodLookup pod_lookup = PodLookup::kJoin);
 
 }  // namespace box

@@ -20,13 +20,16 @@
 #include "core/model/value_parsers.h"
 #include "core/plan/pid1_signals.h"
 #include "core/plan/seccomp_programs.h"
+#include "core/runtime/bus_proxy.h"
 #include "core/runtime/executor.h"
 #include "core/runtime/fuse_overlay.h"
 #include "core/runtime/network.h"
+#include "core/runtime/x11_auth.h"
 #include "core/sys/cgroup.h"
 #include "core/sys/log.h"
 #include "core/sys/resident_code.h"
 #include "core/sys/systemd_api.h"
+#include "core/sys/terminal_io.h"
 #include "core/sys/unique_fd.h"
 
 namespace box {
@@ -176,6 +179,8 @@ class Supervision {
   NotifySocket notify_;
   std::optional<ContainerCgroup> cgroup_;
   std::optional<NetworkHelper> network_;
+  std::optional<BusProxy> bus_proxy_;
+  std::optional<X11AuthFile> x11_auth_;
   std::optional<FuseOverlayServer> fuse_;
   pid_t child_ = -1;
   int dropped_ = 0;  // a signal PID 1 was ended for, see dropped_by_init
@@ -199,7 +204,7 @@ Result<void> Supervision::prepare() {
   }
   // The container's own cgroup, below the one systemd delegated to the unit.
   if (plan_.own_cgroup) {
-    auto created = ContainerCgroup::create("container");
+    auto created = ContainerCgroup::create(kContainerCgroupLeaf);
     if (created) {
       cgroup_ = std::move(*created);
     } else if (plan_.cgroup_required) {
@@ -208,6 +213,20 @@ Result<void> Supervision::prepare() {
     } else {
       log_warning("running in box-run's cgroup: " + created.error().message());
     }
+  }
+  // Before the clone: the container's binds of its sockets need them.
+  if (!plan_.buses.empty()) {
+    auto started = BusProxy::start(plan_);
+    if (!started) return started.error().wrap("start the box's bus proxy");
+    bus_proxy_.emplace(std::move(*started));
+  }
+  // Before the clone too: the container's bind of the cookie needs it.
+  if (plan_.x11) {
+    std::string notice;
+    auto written = X11AuthFile::write(*plan_.x11, notice);
+    if (!written) return written.error().wrap("give the box the X display's cookie");
+    if (!notice.empty()) log_warning(notice);
+    x11_auth_.emplace(std::move(*written));
   }
   return {};
 }
@@ -258,18 +277,24 @@ std::optional<ContainerEnd> Supervision::launch() {
 ContainerEnd Supervision::watch() {
   ContainerEnd end;
   bool done = false;
+  // run -t: our stdin goes to the container's terminal, keys as they are
+  // typed (raw) when it is a terminal itself.
+  bool input_open = plan_.console_terminal && console_;
+  std::optional<RawTerminal> raw;
+  if (input_open) raw.emplace(STDIN_FILENO);
   while (!done) {
-    pollfd fds[4] = {{signals_.get(), POLLIN, 0},
+    pollfd fds[5] = {{signals_.get(), POLLIN, 0},
                      {notify_.fd.valid() ? notify_.fd.get() : -1, POLLIN, 0},
                      {console_ ? console_->master_fd() : -1, POLLIN, 0},
-                     {fuse_ && fuse_->output_fd() >= 0 ? fuse_->output_fd() : -1, POLLIN, 0}};
+                     {fuse_ && fuse_->output_fd() >= 0 ? fuse_->output_fd() : -1, POLLIN, 0},
+                     {input_open ? STDIN_FILENO : -1, POLLIN, 0}};
     int timeout = -1;
     if (fuse_lost_at_) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           *fuse_lost_at_ + kFuseLostGrace - std::chrono::steady_clock::now());
       timeout = left.count() > 0 ? static_cast<int>(left.count()) : 0;
     }
-    if (::poll(fds, 4, timeout) < 0) {
+    if (::poll(fds, 5, timeout) < 0) {
       if (errno == EINTR) continue;
       log_error(Error::from_errno("poll").message());
       ::kill(child_, SIGKILL);
@@ -281,6 +306,8 @@ ContainerEnd Supervision::watch() {
     }
     if (fds[3].revents & (POLLIN | POLLHUP)) relay_fuse_output(false);
     if (fds[2].revents & POLLIN) console_->copy_output();
+    if (fds[4].revents & (POLLIN | POLLHUP | POLLERR))
+      input_open = console_->copy_input(STDIN_FILENO);
     if (fds[1].revents & POLLIN) relay_container_notifications();
     signalfd_siginfo si{};
     while (::read(signals_.get(), &si, sizeof si) == sizeof si) {
@@ -298,6 +325,8 @@ void Supervision::teardown() {
   if (console_) console_->copy_output();
   systemd_api::notify(plan_.service_notify_socket, "STOPPING=1");
   network_.reset();  // the namespace's last user: stopped and reaped
+  bus_proxy_.reset();  // stopped, its sockets and directory removed
+  x11_auth_.reset();   // the cookie's file and directory removed
   if (fuse_) {
     // The container's mount namespace, the only place its mount was, is
     // gone or going with the container.
@@ -346,6 +375,8 @@ bool Supervision::reap(ContainerEnd& end) {
       ended = true;
     } else if (network_ && r == network_->pid()) {
       log_warning(network_->reaped(status));
+    } else if (bus_proxy_ && r == bus_proxy_->pid()) {
+      log_warning(bus_proxy_->reaped(status));
     } else if (fuse_ && r == fuse_->pid()) {
       fuse_lost_ = fuse_->reaped(status);
       relay_fuse_output(true);
@@ -361,7 +392,16 @@ void Supervision::forward(const signalfd_siginfo& si) {
   // merely re-execute itself on SIGTERM).
   int sig = static_cast<int>(si.ssi_signo);
   if (raised_for_us(si)) return;
-  if (sig == SIGTERM) sig = plan_.stop_signal;
+  // Our terminal's new size is the container terminal's; the kernel tells
+  // its foreground processes.
+  if (sig == SIGWINCH && plan_.console_terminal && console_) {
+    console_->resize_from(STDIN_FILENO);
+    return;
+  }
+  if (sig == SIGTERM) {
+    sig = plan_.stop_signal;
+    if (cgroup_) cgroup_->thaw();
+  }
   // PID 1 of a pid namespace gets only the signals it handles. One it
   // has no handler for, which would end the same program outside a
   // container, ends it now instead of being dropped (and a stop then

@@ -78,39 +78,57 @@ Result<ContainerCgroup> ContainerCgroup::create(const std::string& leaf) {
   return cg;
 }
 
-Result<void> ContainerCgroup::add(pid_t pid) const {
-  const std::string text = std::to_string(pid);
+void ContainerCgroup::thaw() const {
   for (const auto& d : dirs_) {
-    const std::string procs = d + "/cgroup.procs";
-    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return Error::from_errno("open '" + procs + "'");
-    ssize_t n = ::write(fd, text.data(), text.size());
-    int err = errno;
-    ::close(fd);
-    if (n != static_cast<ssize_t>(text.size()))
-      return Error::from_errno("move PID " + text + " into '" + d + "'", err);
+    const std::string file = d + "/cgroup.freeze";
+    auto now = read_small_file(file);
+    if (now && now->rfind("1", 0) == 0) (void)write_control_file(file, "0");
   }
+}
+
+Result<void> write_control_file(const std::string& path, const std::string& value) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Error::from_errno("open '" + path + "'");
+  ssize_t n = ::write(fd, value.data(), value.size());
+  int err = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(value.size()))
+    return Error::from_errno("write '" + value + "' to '" + path + "'", err);
+  return {};
+}
+
+Result<void> join_cgroup(const std::string& dir, pid_t pid) {
+  auto written = write_control_file(dir + "/cgroup.procs", std::to_string(pid));
+  if (!written) return written.error().wrap("move PID " + std::to_string(pid) + " into '" + dir + "'");
+  return {};
+}
+
+bool remove_cgroup_tree(const std::string& dir) {
+  // Only empty cgroups can go; an inner systemd's subtree goes leaves first.
+  std::vector<std::string> stack = {dir}, order;
+  while (!stack.empty()) {
+    std::string cur = stack.back();
+    stack.pop_back();
+    order.push_back(cur);
+    if (DIR* d = ::opendir(cur.c_str())) {
+      while (dirent* ent = ::readdir(d)) {
+        if (ent->d_type == DT_DIR && ent->d_name[0] != '.') stack.push_back(cur + "/" + ent->d_name);
+      }
+      ::closedir(d);
+    }
+  }
+  for (auto it = order.rbegin(); it != order.rend(); ++it) ::rmdir(it->c_str());
+  return ::access(dir.c_str(), F_OK) != 0;
+}
+
+Result<void> ContainerCgroup::add(pid_t pid) const {
+  for (const auto& d : dirs_)
+    if (auto joined = join_cgroup(d, pid); !joined) return joined;
   return {};
 }
 
 void ContainerCgroup::remove() const {
-  // Only empty cgroups can go; an inner systemd's subtree goes leaves first.
-  for (const auto& d : dirs_) {
-    std::vector<std::string> stack = {d}, order;
-    while (!stack.empty()) {
-      std::string cur = stack.back();
-      stack.pop_back();
-      order.push_back(cur);
-      if (DIR* dir = ::opendir(cur.c_str())) {
-        while (dirent* ent = ::readdir(dir)) {
-          if (ent->d_type == DT_DIR && ent->d_name[0] != '.')
-            stack.push_back(cur + "/" + ent->d_name);
-        }
-        ::closedir(dir);
-      }
-    }
-    for (auto it = order.rbegin(); it != order.rend(); ++it) ::rmdir(it->c_str());
-  }
+  for (const auto& d : dirs_) remove_cgroup_tree(d);
 }
 
 }  // namespace box

@@ -30,6 +30,21 @@ Result<std::vector<std::string>> child_cgroup_dirs(std::string_view proc_self_cg
 // Which hierarchies this host mounts where (reads statfs of /sys/fs/cgroup).
 CgroupLayout detect_cgroup_layout();
 
+// Writes `value` to a cgroup control file in one write(2), as the kernel
+// wants them (the error names the file and the value).
+Result<void> write_control_file(const std::string& path, const std::string& value);
+
+// Moves `pid` into the cgroup directory `dir` (its cgroup.procs).
+Result<void> join_cgroup(const std::string& dir, pid_t pid);
+
+// Removes `dir` and the cgroups below it, leaves first; only empty cgroups
+// go, so a cgroup that still has processes stays (returns false then).
+bool remove_cgroup_tree(const std::string& dir);
+
+// The name of the container's cgroup below box-run's (its unit's), where
+// box-run puts it and where box-manager finds it to pause it or list it.
+inline constexpr const char* kContainerCgroupLeaf = "container";
+
 // A created child cgroup; removed (when empty) by remove().
 class ContainerCgroup {
  public:
@@ -38,6 +53,10 @@ class ContainerCgroup {
   static Result<ContainerCgroup> create(const std::string& leaf);
 
   Result<void> add(pid_t pid) const;
+  // Thaws it where cgroup2's freezer has it frozen (boxctl pause): a stop
+  // must reach the container at once, as systemd thaws a frozen unit to
+  // stop it.
+  void thaw() const;
   void remove() const;
   const std::vector<std::string>& dirs() const { return dirs_; }
 

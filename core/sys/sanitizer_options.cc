@@ -11,8 +11,16 @@
 // Reports go to files (PATH.PID, one per process, with the program's name
 // in it) when the sanitizer test run has made the directory: a report
 // there fails the run (tests/sanitize-reports). Otherwise to stderr.
-#define BOX_ASAN_OPTIONS "detect_leaks=1:halt_on_error=1:print_summary=1:log_exe_name=1"
-#define BOX_UBSAN_OPTIONS "halt_on_error=1:print_stacktrace=1:print_summary=1:log_exe_name=1"
+// A fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) is left to the program
+// and the kernel: box-run must die of one sent from outside as any program
+// would (OwnSignals.FaultSignalsEndBoxRunAndAreNotForwarded), which the
+// sanitizers' own handlers (a report, then exit 1) would change. Bad
+// accesses are still caught by the instrumentation, before any fault.
+#define BOX_FAULT_SIGNALS "handle_segv=0:handle_sigbus=0:handle_sigill=0:handle_sigfpe=0"
+#define BOX_ASAN_OPTIONS \
+  "detect_leaks=1:halt_on_error=1:print_summary=1:log_exe_name=1:" BOX_FAULT_SIGNALS
+#define BOX_UBSAN_OPTIONS \
+  "halt_on_error=1:print_stacktrace=1:print_summary=1:log_exe_name=1:" BOX_FAULT_SIGNALS
 
 namespace {
 

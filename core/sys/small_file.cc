@@ -10,7 +10,12 @@
 namespace box {
 
 Result<std::string> read_small_file(const std::string& path, std::size_t max) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  return read_small_file_at(AT_FDCWD, path, path, max);
+}
+
+Result<std::string> read_small_file_at(int dirfd, const std::string& name,
+                                       const std::string& path, std::size_t max) {
+  UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return Error::from_errno("open '" + path + "'");
   std::string out;
   char buf[8192];

@@ -18,4 +18,10 @@ inline constexpr std::size_t kSmallFileMax = std::size_t{1} << 20;
 // directory", or "'PATH' is larger than expected" beyond `max` bytes.
 Result<std::string> read_small_file(const std::string& path, std::size_t max = kSmallFileMax);
 
+// The same for `name` under the open directory `dirfd` (a process's
+// /proc/PID, held open so that what is read is that process's); `path`
+// names it in messages.
+Result<std::string> read_small_file_at(int dirfd, const std::string& name, const std::string& path,
+                                       std::size_t max = kSmallFileMax);
+
 }  // namespace box

@@ -227,7 +227,7 @@ std::optional<ChildFailure> read_child_report(int report_fd) {
 Result<pid_t> spawn(const SpawnSpec& spec) {
   if (spec.argv.empty()) return Error("spawn: no program");
   // Everything the child needs, made here: it only makes system calls.
-  std::string program = spec.argv.front();
+  std::string program = spec.exec_path.empty() ? spec.argv.front() : spec.exec_path;
   if (spec.search_path && program.find('/') == std::string::npos) {
     const char* env_path = std::getenv("PATH");
     std::string found =

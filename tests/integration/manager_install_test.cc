@@ -293,10 +293,10 @@ TEST_F(InstallBus, ListContainersAnswersWhileAnInstallRuns) {
 // CancelInstall, or the caller leaving the bus, cancels an install; the
 // replace's stop gives the time to do either while it runs. The wait for
 // that stop is one of the worker's blocking points: a cancel ends it at
-// once (systemd's stop job goes on), not when the container's 15 s stop
+// once (systemd's stop job goes on), not when the container's 6 s stop
 // timeout is over. The old install stays as it was.
 TEST_F(InstallBus, CancelInstallOrTheCallerLeavingCancels) {
-  const std::string bundle = install_and_start_stubborn("15s");
+  const std::string bundle = install_and_start_stubborn("6s");
   const std::string metadata = images_ + "/stubborn/image.json";
   const std::string before = slurp(metadata);
   ASSERT_FALSE(before.empty());
@@ -312,7 +312,7 @@ TEST_F(InstallBus, CancelInstallOrTheCallerLeavingCancels) {
                   std::chrono::steady_clock::now() - started)
                   .count();
   std::cout << "CancelInstall to the answer while the old container stops: " << took << " ms\n";
-  EXPECT_LT(took, 5000);
+  EXPECT_LT(took, 3000);
   EXPECT_TRUE(contains(cancelled.output(),
                        "GDBus.Error:dev.boxctl.box1.Error.Cancelled: install 'stubborn' from '" +
                            bundle +

@@ -351,6 +351,27 @@ TEST_F(OciRuntime, ExecRunsAProcessInTheRunningContainer) {
   EXPECT_TRUE(eventually([&] { return dead(detached); }));
 }
 
+TEST_F(OciRuntime, ExecPreserveFdsPassesDescriptorsAndNoOthers) {
+  spec_args("runc", "exec sleep 1000");
+  ASSERT_EQ(oci({"run", "-d", "--bundle", bundle_, "e3"}).exit_code, 0);
+  write_file(dir_ + "/passed", "exec-through-fd-3\n");
+  const std::string cmd =
+      "exec 3<'" + dir_ + "/passed' 4<'" + dir_ + "/passed'; exec '" + box_oci() + "' --root '" +
+      state_ + "' exec --preserve-fds 1 e3 sh -c "
+      "'cat <&3; if [ -e /proc/$$/fd/4 ]; then echo fd4-leaked; else echo fd4-closed; fi'";
+  auto r = run({"sh", "-c", cmd});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "exec-through-fd-3")) << r.output;
+  EXPECT_TRUE(contains(r.output, "fd4-closed")) << r.output;
+  // Without it, fd 3 is not the command's either.
+  const std::string without = "exec 3<'" + dir_ + "/passed'; exec '" + box_oci() + "' --root '" +
+                              state_ + "' exec e3 sh -c '[ -e /proc/$$/fd/3 ] && echo fd3-leaked; true'";
+  auto w = run({"sh", "-c", without});
+  EXPECT_EQ(w.exit_code, 0) << w.output;
+  EXPECT_FALSE(contains(w.output, "fd3-leaked")) << w.output;
+  ASSERT_EQ(oci({"delete", "--force", "e3"}).exit_code, 0);
+}
+
 TEST_F(OciRuntime, ExecRefusesWhatItCannotDoPrecisely) {
   spec_args("runc", "exec sleep 1000");
   ASSERT_EQ(oci({"run", "-d", "--bundle", bundle_, "e2"}).exit_code, 0);

@@ -1,8 +1,11 @@
 #include "tests/integration/test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,6 +183,20 @@ std::string home() {
   return h;
 }
 
+void make_spec_bundle(const std::string& bundle, const std::string& spec_command) {
+  make_busybox_rootfs(bundle + "/rootfs");
+  auto made = run({"sh", "-c", "cd '" + bundle + "' && " + spec_command});
+  ASSERT_EQ(made.exit_code, 0) << spec_command << ": " << made.output;
+}
+
+void edit_json(const std::string& path, const std::string& python) {
+  auto r = run({"python3", "-c",
+                "import json,sys\np=sys.argv[1]\nc=json.load(open(p))\n" + python +
+                    "\njson.dump(c,open(p,'w'),indent=1)",
+                path});
+  ASSERT_EQ(r.exit_code, 0) << path << ": " << r.output;
+}
+
 void make_busybox_rootfs(const std::string& dir) {
   fs::remove_all(dir);
   for (const char* d : {"bin", "proc", "dev", "sys", "tmp", "etc", "root", "run"})
@@ -205,6 +222,41 @@ void write_file(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::trunc);
   out << content;
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+uint16_t free_port(int type) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    throw std::runtime_error("cannot find a free port");
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string tcp_talk(uint16_t port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+    char buf[512];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 2000) <= 0) break;
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  close(fd);
+  return out;
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -405,6 +457,11 @@ echo '{"imageLayoutVersion":"1.0.0"}' > "$out/oci-layout"
 )sh";
 
 }  // namespace
+
+int rounds(int slice, int full) {
+  const char* scale = std::getenv("BOX_TEST_SCALE");
+  return scale && std::string(scale) == "full" ? full : slice;
+}
 
 void make_oci_layout(const std::string& out, const std::string& root,
                      const std::string& config_extra) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -54,6 +55,14 @@ class PipedProcess {
   bool reaped_ = false;
 };
 
+// A port of the host's 127.0.0.1 nothing listens on right now (the
+// kernel's pick), for SOCK_STREAM or SOCK_DGRAM.
+uint16_t free_port(int type);
+
+// Connects to the host's 127.0.0.1:port, sends `request` and reads until
+// end of file (or 2 s of silence); "" when nothing answers.
+std::string tcp_talk(uint16_t port, const std::string& request);
+
 // The first child of `pid` (the container's PID 1 for box-run), or -1 while
 // it has none.
 pid_t first_child(pid_t pid);
@@ -61,6 +70,11 @@ pid_t first_child(pid_t pid);
 // Polls `ready` every 50 ms until it returns true or `timeout` passes.
 bool eventually(const std::function<bool()>& ready,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// How many rounds a fault or stress test makes: `slice` in every run (CI's
+// short, still meaningful slice), `full` when BOX_TEST_SCALE=full
+// (bench/faults/run, the long run).
+int rounds(int slice, int full);
 
 // The install prefix under test ($BOX_PREFIX) and its box-run.
 std::string prefix();
@@ -78,6 +92,14 @@ void make_busybox_rootfs(const std::string& dir);
 void make_host_usr_rootfs(const std::string& dir);
 
 void write_file(const std::string& path, const std::string& content);
+
+// An OCI bundle at `bundle`: a busybox rootfs and the config.json that
+// `spec_command` (a real tool's: "runc spec --rootless") writes there.
+void make_spec_bundle(const std::string& bundle, const std::string& spec_command);
+
+// Edits a JSON file (an OCI bundle's config.json) in place: `python` is
+// Python statements on the loaded object `c`. Fails the test when they fail.
+void edit_json(const std::string& path, const std::string& python);
 
 bool contains(const std::string& haystack, const std::string& needle);
 

@@ -24,22 +24,14 @@ class OciAsRoot : public ::testing::Test {
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::remove_all(dir_);
     bundle_ = dir_ + "/bundle";
-    make_busybox_rootfs(bundle_ + "/rootfs");
-    auto made = run({"sh", "-c", "cd '" + bundle_ + "' && runc spec"});
-    ASSERT_EQ(made.exit_code, 0) << made.output;
+    make_spec_bundle(bundle_, "runc spec");
   }
   void TearDown() override {
     run({box_oci(), "--root", dir_ + "/state", "delete", "--force", "r1"});
     fs::remove_all(dir_);
   }
   static std::string box_oci() { return prefix() + "/bin/box-oci"; }
-  void edit(const std::string& python) {
-    auto r = run({"python3", "-c",
-                  "import json,sys\np=sys.argv[1]\nc=json.load(open(p))\n" + python +
-                      "\njson.dump(c,open(p,'w'))",
-                  bundle_ + "/config.json"});
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
+  void edit(const std::string& python) { edit_json(bundle_ + "/config.json", python); }
   CommandResult oci_run() {
     return run({box_oci(), "--root", dir_ + "/state", "run", "--bundle", bundle_, "r1"});
   }

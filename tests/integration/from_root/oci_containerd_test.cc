@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -52,7 +53,7 @@ class Containerd : public ::testing::Test {
     ASSERT_EQ(imported.exit_code, 0) << imported.output;
   }
   void TearDown() override {
-    for (const char* id : {"t1", "t2"}) {
+    for (const char* id : {"t1", "t2", "t3"}) {
       ctr({"task", "kill", "--signal", "KILL", id});
       ctr({"task", "rm", "--force", id});
       ctr({"container", "rm", id});
@@ -96,6 +97,50 @@ TEST_F(Containerd, ADetachedTaskExecsAndIsKilled) {
   ASSERT_EQ(ctr({"task", "rm", "t2"}).exit_code, 0);
   // The shim's delete removed box-oci's record.
   EXPECT_FALSE(fs::exists("/run/containerd/runc/default/t2"));
+}
+
+// Kubernetes' side of `boxctl export` (issue 18): containerd imports what
+// the unprivileged test user exported of a box and runs it with its own
+// runc, as a node's CRI does. The box writes a file, deletes one of the
+// image's and keeps one to root (0600).
+TEST_F(Containerd, ImportsAndRunsWhatBoxctlExported) {
+  auto as_user = [](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), {BOX_TESTBED, "exec", "--"});
+    return run(argv, std::chrono::seconds(120));
+  };
+  const std::string home = as_user({"sh", "-c", "printf %s \"$HOME\""}).output;
+  ASSERT_FALSE(home.empty());
+  const std::string archive = home + "/containerd-export.tar";
+  struct Cleanup {
+    std::function<void()> f;
+    ~Cleanup() { f(); }
+  } cleanup{[&] {
+    as_user({prefix() + "/bin/boxctl", "uninstall", "ctrimg"});
+    // The box's writes belong to the user's subordinate ids: root removes them.
+    fs::remove_all(home + "/.local/share/box/containers/ctrbox");
+    fs::remove(home + "/.config/box/containers/ctrbox.yaml");
+    fs::remove(archive);
+  }};
+  make_oci_layout(dir_ + "/export-layout", dir_ + "/rootfs");
+  write_file(dir_ + "/ctrbox.yaml",
+             "image: ctrimg\n"
+             "rootfs_writes: persistent\n"
+             "command: [sh, -c, 'cat /etc/greeting; ls /bin/wc 2>/dev/null || echo wc-gone; "
+             "stat -c \"%%u %%g %%a\" /root/secret']\n");  // %% for a %
+  auto exported = as_user(
+      {"sh", "-c",
+       "set -e; boxctl=$1; $boxctl install oci:$2 ctrimg >/dev/null; "
+       "mkdir -p ~/.config/box/containers; cp $3 ~/.config/box/containers/; "
+       "$boxctl run ctrbox sh -c 'echo written > /etc/greeting; rm /bin/wc; "
+       "echo s > /root/secret; busybox chmod 600 /root/secret'; "
+       "$boxctl export ctrbox oci-archive:$4",
+       "sh", prefix() + "/bin/boxctl", dir_ + "/export-layout", dir_ + "/ctrbox.yaml", archive});
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  auto imported = ctr({"images", "import", "--base-name", "localhost/ctrbox", archive});
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  auto r = ctr({"run", "--rm", "localhost/ctrbox:ctrbox", "t3"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "written\nwc-gone\n0 0 600\n");
 }
 
 }  // namespace

@@ -7,16 +7,6 @@
 namespace box::manager {
 namespace {
 
-TEST(Subids, FindsRangesByNameOrUid) {
-  const std::string text = "alice:100000:65536\n# comment\nbob:165536:1000\n1001:200000:5\nbad line\n";
-  auto alice = find_subid_ranges(text, "alice", 1000);
-  ASSERT_EQ(alice.size(), 1u);
-  EXPECT_EQ(alice[0].start, 100000u);
-  EXPECT_EQ(alice[0].count, 65536u);
-  EXPECT_EQ(find_subid_ranges(text, "carol", 1001).size(), 1u);
-  EXPECT_TRUE(find_subid_ranges(text, "dave", 1002).empty());
-}
-
 TEST(Subids, Verdicts) {
   EXPECT_EQ(check_subids("/etc/subuid", std::string("alice:100000:65536\n"), "alice", 1000).level,
             CheckLevel::kOk);

@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "core/model/devices.h"
+#include "core/model/pod.h"
 #include "core/model/schema.h"
 #include "tests/unit/generator/golden_support.h"
 
@@ -71,6 +73,17 @@ TEST(Docs, DefinitionsMdKeyTableIsTheSchema) {
   EXPECT_EQ(documented, schema);
 }
 
+// docs/pods.md's key table is the pod file's (core/model/pod.h).
+TEST(Docs, PodsMdKeyTableIsThePodSchema) {
+  const std::string md = read(docs_dir() / "pods.md");
+  ASSERT_FALSE(md.empty());
+  auto documented = table(md, "### Keys");
+  documented.erase("key");  // the header row
+  std::map<std::string, std::string> schema;
+  for (const auto& spec : pod_keys()) schema[spec.name] = spec.holds;
+  EXPECT_EQ(documented, schema);
+}
+
 TEST(Docs, EveryKeyIsInTheManPage) {
   const std::string man = read(docs_dir() / "box.yaml.5");
   ASSERT_FALSE(man.empty());
@@ -95,6 +108,25 @@ TEST(Docs, MountTypesAreTheSchemas) {
   for (const auto& c : choices<MountType>()) schema.push_back(c.name);
   std::sort(schema.begin(), schema.end());
   EXPECT_EQ(types, schema);
+}
+
+// desktop.md's table of device names is devices.h's: each name with its
+// path, in the table's order.
+TEST(Docs, DeviceNamesAreInDesktopMd) {
+  const std::string md = read(docs_dir() / "desktop.md");
+  std::vector<std::pair<std::string, std::string>> documented;
+  // Not section(): the section's YAML example has a '#' comment line.
+  std::stringstream in(md);
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0 || line.rfind("### ", 0) == 0) inside = line == "## Devices";
+    if (!inside || line.rfind("| `", 0) != 0) continue;
+    auto c = cells(line);
+    if (c.size() >= 2) documented.emplace_back(c[0], c[1]);
+  }
+  std::vector<std::pair<std::string, std::string>> table;
+  for (const auto& d : device_names()) table.emplace_back(d.name, d.path);
+  EXPECT_EQ(documented, table);
 }
 
 }  // namespace

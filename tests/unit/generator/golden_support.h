@@ -49,6 +49,10 @@ inline GeneratorInput golden_input(const std::filesystem::path& dir) {
   in.search_dirs = golden_search_dirs(dir);
   in.context = {"/home/u", "/home/u/.local/share", ""};
   in.template_unit = "/usr/lib/systemd/user/box@.service";
+  // A case's pods are in its pods/ subdir (the resolver ignores a
+  // directory without .yaml.d among the definitions).
+  in.pod_search_dirs = {(dir / "pods").string()};
+  in.pod_template_unit = "/usr/lib/systemd/user/box-pod@.service";
   in.cgroup_controllers = std::set<std::string>{"cpu", "memory", "pids"};
   return in;
 }
@@ -65,10 +69,12 @@ inline std::string golden_output(const std::filesystem::path& dir) {
   const GeneratorOutput out = plan_output(golden_input(dir));
   std::string text = describe_output(out);
   for (const auto& v : out.verdicts) {
-    text += "## " + v.name + ": " + (v.ok ? "ok" : "invalid: " + v.message) + "\n";
+    text += "## " + std::string(v.pod ? "pod " : "") + v.name + ": " +
+            (v.ok ? "ok" : "invalid: " + v.message) + "\n";
     for (const auto& w : v.warnings) text += "##   warning: " + w + "\n";
     for (const auto& o : v.overridden) text += "##   overrides " + o + "\n";
-    if (v.kind == Verdict::Kind::kMasked) text += "##   masked by " + v.path + "\n";
+    if (v.kind == Verdict::Kind::kMasked || v.kind == Verdict::Kind::kMaskedPod)
+      text += "##   masked by " + v.path + "\n";
   }
   replace_all(text, dir.string(), "CASE");
   return text;

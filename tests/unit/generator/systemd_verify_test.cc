@@ -69,19 +69,23 @@ TEST_F(SystemdVerify, EveryGeneratedUnitIsAcceptedBySystemd) {
   std::string box_unit = read(golden_dir() / "../../../../units/box@.service.in");
   ASSERT_FALSE(box_unit.empty()) << "units/box@.service.in not found";
   replace_all(box_unit, "@BOX_LIBEXEC@", (root_ / "libexec").string());
+  std::string pod_unit = read(golden_dir() / "../../../../units/box-pod@.service.in");
+  ASSERT_FALSE(pod_unit.empty()) << "units/box-pod@.service.in not found";
+  replace_all(pod_unit, "@BOX_LIBEXEC@", (root_ / "libexec").string());
 
   int verified = 0;
   for (const auto& name : golden_cases()) {
     const fs::path units = root_ / name;
     fs::create_directories(units);
     std::ofstream(units / "box@.service") << box_unit;
+    std::ofstream(units / "box-pod@.service") << pod_unit;
     const GeneratorOutput out = plan_output(golden_input(golden_dir() / name));
     auto written = write_output(out, units.string());
     ASSERT_TRUE(written.ok()) << written.error().message();
 
     std::vector<std::string> argv = {analyze.string(), "--user", "--no-pager", "verify"};
     for (const auto& f : out.files) {
-      // "box@x.service.d/50-box.conf" -> the unit "box@x.service"
+      // "box@x.service.d/50-box.conf" -> the unit "box@x.service" (or box-pod@x)
       const std::string unit = f.path.substr(0, f.path.find(".d/"));
       argv.push_back((units / unit).string());
     }

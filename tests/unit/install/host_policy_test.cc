@@ -87,6 +87,7 @@ TEST(HostPolicy, PlacesThatRunCodeOrConfigureOtherSoftware) {
       {"/home/u/.config/systemd/user/default.target.wants/x.service", "systemd user units"},
       {"/home/u/.config/autostart/x.desktop", "XDG autostart"},
       {"/home/u/.config/box/containers/evil.yaml", "box definitions"},
+      {"/home/u/.config/box/etc/other/other.conf", "another box's configuration"},
       {"/home/u/.config/environment.d/10-x.conf", "environment of every user service"},
       {"/home/u/.config/user-tmpfiles.d/x.conf", "systemd-tmpfiles rules"},
       {"/home/u/.config/mimeapps.list", "which program opens"},
@@ -202,12 +203,15 @@ TEST(HostPolicy, RecordsUninstallMayActOn) {
   EXPECT_TRUE(ok("/home/u/.local/share/box/state/app", "data"));
   EXPECT_TRUE(ok("/home/u/.local/share/box/containers/app/x", "data"));
   EXPECT_TRUE(ok("/run/user/1000/box/run/app", "runtime"));
+  EXPECT_TRUE(ok("/home/u/.config/box/etc/app", "data"));
+  EXPECT_TRUE(ok("/home/u/.config/box/etc/app/app.conf", "host-file"));
   EXPECT_TRUE(ok("/home/u/.local/share/man/man1/x.1", "host-file"));
   EXPECT_TRUE(ok("/home/u/.config/user-tmpfiles.d/box-app.conf", "tmpfiles"));
   // An image.json edited to name your files.
   EXPECT_FALSE(ok("/home/u/.ssh", "data"));
   EXPECT_FALSE(ok("/home/u/.local/share/box/state/app/../../../../.ssh", "data"));
   EXPECT_FALSE(ok("/home/u/.local/share/box/state/other", "data"));
+  EXPECT_FALSE(ok("/home/u/.config/box/etc/other", "data"));
   EXPECT_FALSE(ok("/run/user/1000/box/run/app", "data"));
   EXPECT_FALSE(ok("/home/u/.local/share/box/state/app", "runtime"));
   EXPECT_FALSE(ok("/home/u/.ssh/authorized_keys", "host-file"));

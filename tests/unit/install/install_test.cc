@@ -255,6 +255,24 @@ TEST_F(Install, OciLayoutTakesDefaultsFromTheImageConfig) {
   EXPECT_EQ((*list)[0].source, "oci:" + (tmp_ / "layout") + ":latest");
   EXPECT_EQ((*list)[0].digest, built.manifest_digest);
   EXPECT_EQ((*list)[0].exposed_ports, std::vector<std::string>{"8080/tcp"});
+  // The config as it was, for `boxctl play kube`; a tag alone names no image.
+  EXPECT_TRUE((*list)[0].config_recorded);
+  EXPECT_EQ((*list)[0].entrypoint, std::vector<std::string>{"/srv/app"});
+  EXPECT_EQ((*list)[0].cmd, std::vector<std::string>{"--serve"});
+  EXPECT_EQ((*list)[0].env, (std::vector<std::string>{"PATH=/bin", "MODE=prod"}));
+  EXPECT_EQ((*list)[0].working_dir, "/srv");
+  EXPECT_EQ((*list)[0].user, "42:43");
+  EXPECT_EQ((*list)[0].reference, "");
+}
+
+// podman save writes the whole reference as the ref name: recorded.
+TEST_F(Install, AnArchivesWholeRefNameIsItsReference) {
+  auto spec = two_layer_spec();
+  spec.tag = "localhost/app:test";
+  make_oci_layout(tmp_ / "layout", spec);
+  auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->reference, "localhost/app:test");
 }
 
 TEST_F(Install, OciArchiveAndTheNameFromTheFile) {
@@ -864,6 +882,63 @@ TEST_F(Install, DebrisOfGoneProcessesOnly) {
   EXPECT_EQ(read_bytes(tmp_ / "outside/precious"), "mine");
 }
 
+// $CONF_DIRECTORY (issue 16, input 1): the box's own ~/.config/box/etc,
+// where hostfs/etc goes and which a template's $CONF_DIRECTORY/$NAME bind
+// names, without consent; or a directory you name with --set, which the
+// etc/ files and the bind follow, the bind then with consent.
+TEST_F(Install, ConfDirectoryIsTheBoxsOwnOrOneYouName) {
+  make_atomic_image({{"config.json.template", config_with_bind("$CONF_DIRECTORY/$NAME", "ro")},
+                     {"manifest.json", R"({"defaultValues":{"CONF_DIRECTORY":"/etc"}})"}},
+                    {dir("exports/hostfs"), dir("exports/hostfs/etc"),
+                     dir("exports/hostfs/etc/app"),
+                     file("exports/hostfs/etc/app/app.conf", "port=1\n")});
+  const std::string source = "oci:" + (tmp_ / "layout");
+  auto r = install(ctx_, source, named("app"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const std::string own = ctx_.dirs.config_home + "/box/etc/app";
+  EXPECT_EQ(read_bytes(own + "/app.conf"), "port=1\n");
+  std::string def = read_bytes(definition("app"));
+  EXPECT_NE(def.find("source: \"" + own + "\""), std::string::npos) << def;
+  ASSERT_TRUE(uninstall(ctx_, "app", true).ok());
+  EXPECT_FALSE(fs::exists(own));
+
+  const std::string mine = ctx_.dirs.home + "/appconf";
+  auto refused = install(ctx_, source, with_set(named("app"), "CONF_DIRECTORY", mine), nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("add --allow-bind " + mine + "/app"),
+            std::string::npos)
+      << refused.error().message();
+  expect_nothing_left("app");
+  for (const std::string& bad : std::vector<std::string>{"etc", "/", mine + "/", mine + "/../x"}) {
+    auto b = install(ctx_, source, with_set(named("app"), "CONF_DIRECTORY", bad), nullptr);
+    ASSERT_FALSE(b.ok()) << bad;
+    EXPECT_NE(b.error().message().find("--set CONF_DIRECTORY=" + bad + ": not an absolute"),
+              std::string::npos)
+        << b.error().message();
+  }
+  auto state = install(ctx_, source, with_set(named("app"), "STATE_DIRECTORY", mine), nullptr);
+  ASSERT_FALSE(state.ok());
+  EXPECT_NE(state.error().message().find("$STATE_DIRECTORY is set by box and cannot be changed"),
+            std::string::npos)
+      << state.error().message();
+
+  InstallOptions o = with_set(named("app"), "CONF_DIRECTORY", mine);
+  o.allow_binds = {mine + "/app"};
+  r = install(ctx_, source, o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(read_bytes(mine + "/app/app.conf"), "port=1\n");
+  EXPECT_FALSE(fs::exists(own));
+  def = read_bytes(definition("app"));
+  EXPECT_NE(def.find("source: \"" + mine + "/app\""), std::string::npos) << def;
+  // Your directory, not one of box's places: uninstall leaves it and says so.
+  auto un = uninstall(ctx_, "app", true);
+  ASSERT_TRUE(un.ok()) << un.error().message();
+  std::string said;
+  for (const auto& m : *un) said += m + "\n";
+  EXPECT_NE(said.find("left '" + mine + "/app/app.conf'"), std::string::npos) << said;
+  EXPECT_EQ(read_bytes(mine + "/app/app.conf"), "port=1\n");
+}
+
 // Issue 12, finding 3: a tmpfiles line and a bind source that climb out of
 // the box's places with "..". Refused at install, with both named; the
 // user's ~/precious and ~/.ssh are untouched.
@@ -996,7 +1071,10 @@ TEST_F(Install, ExportsThatWouldActOnTheHostAreRefused) {
   auto r = install(ctx_, "oci:" + (tmp_ / "layout"), named("app"), nullptr);
   ASSERT_FALSE(r.ok());
   const std::string m = r.error().message();
-  const std::string home = ctx_.dirs.home, config = ctx_.dirs.config_home;
+  // hostfs/etc goes to $CONF_DIRECTORY: there these are other boxes'.
+  const std::string home = ctx_.dirs.home, config = ctx_.dirs.config_home + "/box/etc";
+  const std::string other_box = ": another box's configuration ($CONF_DIRECTORY/NAME is bound "
+                                "into box NAME; an image may put files only in its own)";
   for (const std::string& says : std::vector<std::string>{
            "tmpfiles.template:1: 'w+ %h/.bashrc - - - - curl x|sh': specifiers",
            "tmpfiles.template:2: 'Z %h 0777': specifiers",
@@ -1004,13 +1082,13 @@ TEST_F(Install, ExportsThatWouldActOnTheHostAreRefused) {
            "tmpfiles.template:4: 'L+ " + home + "/.ssh/authorized_keys - - - - /tmp/k': 'L+' "
            "creates a symlink",
            "hostfs/etc/systemd/user/x.service -> " + config +
-               "/systemd/user/x.service: systemd user units and their .wants links: systemd "
-               "runs them; add --allow-host-file " + config + "/systemd/user/x.service",
+               "/systemd/user/x.service" + other_box + "; add --allow-host-file " + config +
+               "/systemd/user/x.service",
            "hostfs/etc/systemd/user/default.target.wants/x.service -> " + config +
                "/systemd/user/default.target.wants/x.service: a symlink to '../x.service'",
-           "hostfs/etc/autostart/x.desktop -> " + config + "/autostart/x.desktop: XDG autostart",
-           "hostfs/etc/box/containers/evil.yaml -> " + config +
-               "/box/containers/evil.yaml: box definitions",
+           "hostfs/etc/autostart/x.desktop -> " + config + "/autostart/x.desktop" + other_box,
+           "hostfs/etc/box/containers/evil.yaml -> " + config + "/box/containers/evil.yaml" +
+               other_box,
            "hostfs/usr/bin/ls -> " + home + "/.local/bin/ls: " + home +
                "/.local/bin is on PATH: a program there runs instead of another of that name; "
                "add --allow-host-file " + home + "/.local/bin/ls to install it",

@@ -18,7 +18,7 @@ TEST(OwnPlaces, CanonicalPathsOnly) {
     EXPECT_FALSE(is_canonical_path(bad)) << bad;
 }
 
-TEST(OwnPlaces, TheFourPlacesOfTheBoxAndNothingElse) {
+TEST(OwnPlaces, TheFivePlacesOfTheBoxAndNothingElse) {
   const Locations l = locs();
   struct Case {
     const char* path;
@@ -31,6 +31,10 @@ TEST(OwnPlaces, TheFourPlacesOfTheBoxAndNothingElse) {
       {"/home/u/.local/share/box/containers/app/upper", OwnPlace::kContainers},
       {"/run/user/1000/box/run/app", OwnPlace::kRun},
       {"/run/user/1000/box/run/app/sock", OwnPlace::kRun},
+      {"/home/u/.config/box/etc/app", OwnPlace::kConf},
+      {"/home/u/.config/box/etc/app/app.conf", OwnPlace::kConf},
+      {"/home/u/.config/box/etc/other/app.conf", std::nullopt},
+      {"/home/u/.config/box/etc", std::nullopt},
       // Another box's places, the roots themselves, prefixes of the name.
       {"/home/u/.local/share/box/state/application", std::nullopt},
       {"/home/u/.local/share/box/state/other/db", std::nullopt},

@@ -67,6 +67,27 @@ TEST_F(Request, MalformedOrMissingIsAnInvalidArgument) {
   auto bad_key = check_install_request(ctx_, "oci-archive:" + (tmp_ / "etcd.tar"), set, "");
   ASSERT_FALSE(bad_key.ok());
   EXPECT_EQ(bad_key.error.message(), "--set '1X': not a variable name");
+
+  // The origin goes into the definition's header comment: one docker://
+  // or commit: word, never a line of YAML of its own.
+  for (const char* origin : {"docker://r/x:1\nnetwork: host", "oci:/x", "docker://a b",
+                             "commit:web\nnetwork: host", "commit:../x", "commit:"}) {
+    InstallOptions o = named("etcd");
+    o.origin = origin;
+    auto bad = check_install_request(ctx_, "oci-archive:" + (tmp_ / "etcd.tar"), o, "");
+    ASSERT_FALSE(bad.ok()) << origin;
+    EXPECT_EQ(*bad.refusal, Refusal::kInvalidArgument);
+    EXPECT_EQ(bad.error.message(), "origin '" + std::string(origin) +
+                                       "': expected the docker://IMAGE the source was pulled "
+                                       "from, or the commit:NAME of the box it was committed "
+                                       "from, one word");
+  }
+  InstallOptions pulled = named("etcd");
+  pulled.origin = "docker://127.0.0.1:5000/box/etcd:1";
+  EXPECT_TRUE(check_install_request(ctx_, "oci-archive:" + (tmp_ / "etcd.tar"), pulled, "").ok());
+  InstallOptions committed = named("etcd2");
+  committed.origin = "commit:etcd";
+  EXPECT_TRUE(check_install_request(ctx_, "oci-archive:" + (tmp_ / "etcd.tar"), committed, "").ok());
 }
 
 TEST_F(Request, ATakenNameNeedsReplace) {

@@ -42,6 +42,7 @@ inline Locations sample_locations() {
   l.run = "/run/user/1000/box/run";
   l.containers = "/home/u/.local/share/box/containers";
   l.tmpfiles = "/home/u/.config/user-tmpfiles.d";
+  l.conf = "/home/u/.config/box/etc";
   return l;
 }
 
@@ -89,6 +90,7 @@ inline InstallOptions sample_options() {
   o.allow_host_files = {"/home/u/.local/bin/x"};
   o.allow_host_namespaces = {"pid", "ipc"};
   o.max_size = 64ull << 30;
+  o.origin = "docker://127.0.0.1:5000/box/x:1";
   return o;
 }
 

@@ -142,5 +142,17 @@ TEST_F(RegistryTest, GeneratorVerdictMarksAFileThatLoadsNowAsInvalid) {
   EXPECT_TRUE(reg.find("a")->valid);
 }
 
+// A pod may have a box's name: its verdict is not the box's.
+TEST_F(RegistryTest, APodsVerdictIsNotTheBoxOfTheSameName) {
+  write(root_ / "defs/a.yaml", "rootfs: ~/r\ncommand: [sh]\npod: a\n");
+  GeneratorStatusEntry pod{"a", "pod", false, "box-pod@a.service", "/pods/a.yaml"};
+  pod.error = "a.yaml:1:1: a broken pod";
+  write(root_ / "status.json", format_generator_status({pod}));
+  auto a = registry().find("a");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_TRUE(a->valid) << a->error;
+  EXPECT_EQ(a->pod, "a");
+}
+
 }  // namespace
 }  // namespace box::manager

@@ -13,12 +13,13 @@ namespace box::oci {
 namespace {
 
 TEST(OciState, RecordsRoundTripAndStateFollowsTheSpec) {
-  Record r{"c1", 42, 777, "/b", "2026-12-07T00:00:00.000000000Z", 1000, {{"a", "b"}}};
+  Record r{"c1", 42, 777, "/b", "2026-12-07T00:00:00.000000000Z", 1000, {{"a", "b"}}, {{"unified", "/sys/fs/cgroup/x"}}};
   auto back = parse_record(record_json(r), "state.json");
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(back->pid, 42);
   EXPECT_EQ(back->start_time, 777u);
   EXPECT_EQ(back->annotations.at("a"), "b");
+  EXPECT_EQ(back->cgroups.at("unified"), "/sys/fs/cgroup/x");
   auto created = nlohmann::json::parse(state_json(r, Status::kCreated, "1.0.2"));
   EXPECT_EQ(created["status"], "created");
   EXPECT_EQ(created["pid"], 42);
@@ -36,9 +37,10 @@ TEST(OciState, IdsThatCouldLeaveTheStateDirectoryAreRefused) {
 TEST(OciState, StatusIsObservedFromTheProcessAndTheFifo) {
   box::testing::TempDir dir;
   StateStore store(dir.path() + "/root/deeper");
-  ASSERT_TRUE(store.reserve("me"));
+  auto held = store.reserve("me");
+  ASSERT_TRUE(held);
   EXPECT_FALSE(store.reserve("me")) << "an id is taken once";
-  Record r{"me", ::getpid(), process_start_time(::getpid()), "/b", "t", 0, {}};
+  Record r{"me", ::getpid(), process_start_time(::getpid()), "/b", "t", 0, {}, {}};
   ASSERT_GT(r.start_time, 0u);
   ASSERT_TRUE(store.save(r));
   EXPECT_EQ(store.status(r), Status::kCreated) << "the exec FIFO is still there";
@@ -51,6 +53,24 @@ TEST(OciState, StatusIsObservedFromTheProcessAndTheFifo) {
   ASSERT_TRUE(store.remove("me"));
   EXPECT_TRUE(store.ids().value().empty());
   EXPECT_EQ(store.load("me").error().errno_value(), ENOENT);
+}
+
+// A reservation whose holder let go without a record is what a create
+// that died leaves: the next reserve takes the id over.
+TEST(OciState, AReservationLeftWithoutARecordIsReclaimed) {
+  box::testing::TempDir dir;
+  StateStore store(dir.path() + "/root");
+  { ASSERT_TRUE(store.reserve("gone")); }
+  EXPECT_TRUE(::access(store.fifo("gone").c_str(), F_OK) == 0);
+  EXPECT_TRUE(store.ids().value().empty()) << "no record, nothing to list";
+  auto again = store.reserve("gone");
+  ASSERT_TRUE(again) << again.error().message();
+  // A saved record keeps the id, held or not.
+  ASSERT_TRUE(store.save(Record{"gone", ::getpid(), process_start_time(::getpid()), "/b", "t", 0, {}, {}}));
+  again = Error("released");
+  auto taken = store.reserve("gone");
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().message(), "container 'gone' already exists");
 }
 
 TEST(OciSignals, NamesNumbersAndRealtime) {

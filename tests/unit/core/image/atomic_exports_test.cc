@@ -81,11 +81,17 @@ TEST(AtomicTemplates, Tmpfiles) {
 }
 
 TEST(AtomicTemplates, HostfsGoesToPerUserPlaces) {
-  UserLocations u{"/home/u", "/home/u/.config", "/home/u/.local/share"};
+  UserLocations u{"/home/u", "/home/u/.config/box/etc", "/home/u/.local/share"};
   EXPECT_EQ(*hostfs_destination("usr/local/bin/etcdctl", u), "/home/u/.local/bin/etcdctl");
   EXPECT_EQ(*hostfs_destination("usr/sbin/x", u), "/home/u/.local/bin/x");
   EXPECT_EQ(*hostfs_destination("usr/share/doc/a", u), "/home/u/.local/share/doc/a");
-  EXPECT_EQ(*hostfs_destination("etc/etcd/etcd.conf", u), "/home/u/.config/etcd/etcd.conf");
+  EXPECT_EQ(*hostfs_destination("etc/etcd/etcd.conf", u), "/home/u/.config/box/etc/etcd/etcd.conf");
+  // A renameFiles target "$CONF_DIRECTORY/$NAME/etcd.conf" stays there.
+  EXPECT_EQ(*hostfs_destination("home/u/.config/box/etc/db/etcd.conf", u),
+            "/home/u/.config/box/etc/db/etcd.conf");
+  EXPECT_FALSE(hostfs_destination("home/u/.config/box/etc", u).ok());
+  EXPECT_FALSE(hostfs_destination("home/u/.config/box/etcetera/x", u).ok());
+  EXPECT_FALSE(hostfs_destination("home/u/.config/box/etc/../../x", u).ok());
   EXPECT_FALSE(hostfs_destination("var/lib/x", u).ok());
   EXPECT_FALSE(hostfs_destination("usr/bin/../../etc/passwd", u).ok());
 }

@@ -18,11 +18,14 @@ TEST(DefinitionDraft, HostileValuesRoundTripThroughTheLoader) {
   d.description = "desc: with colon # and hash";
   d.image = "app";
   d.command = {"/bin/sh", "-c", "echo \"$HOME\" 'x' # not a comment\n: injected: true",
-               "--flag=}]{["};
-  d.env = {{"QUOTE", "a\"b'c"}, {"NEWLINE", "line1\nline2"}, {"EMPTY", ""}, {"YAMLISH", "- [x]"}};
-  d.workdir = "/srv/my app";
+               "--flag=}]{[", "date +%s", "${HOME}"};
+  // Specifiers in an image's strings are text, not your home or session.
+  d.env = {{"QUOTE", "a\"b'c"},       {"NEWLINE", "line1\nline2"}, {"EMPTY", ""},
+           {"YAMLISH", "- [x]"},      {"HOME_OF", "%h ${HOME} %t"}, {"PCT", "100%%"},
+           {"UNCLOSED", "${oops $${"}};
+  d.workdir = "/srv/my app %U";
   d.user = "42:43";
-  d.mounts = {{MountType::kBind, "/home/u/data dir", "/var/lib/x", true, "", ""},
+  d.mounts = {{MountType::kBind, "/home/u/data dir %h", "/var/lib/x", true, "", ""},
               {MountType::kTmpfs, "", "/run", false, "16M", "0755"}};
   d.cap_add = {"NET_ADMIN"};
   d.restart = RestartPolicy::kOnFailure;
@@ -31,19 +34,20 @@ TEST(DefinitionDraft, HostileValuesRoundTripThroughTheLoader) {
   std::string yaml = to_yaml(d, {"made by a test", "second line"});
   EXPECT_EQ(yaml.rfind("# made by a test\n# second line\n", 0), 0u) << yaml;
 
-  auto def = parse_definition_sources({{"t.yaml", yaml}}, "t",
-                                      LoadContext{"/home/u", "/home/u/.local/share", ""});
+  auto def = parse_definition_sources(
+      {{"t.yaml", yaml}}, "t",
+      LoadContext{"/home/u", "/home/u/.local/share", "", "/run/user/1000", 1000});
   ASSERT_TRUE(def.ok()) << def.error().message() << "\n" << yaml;
   EXPECT_EQ(def->description, d.description);
   EXPECT_EQ(def->image, "app");
   EXPECT_EQ(def->rootfs, "/home/u/.local/share/box/images/app/rootfs");
   EXPECT_EQ(def->command, d.command);
   EXPECT_EQ(def->env, d.env);
-  EXPECT_EQ(def->workdir, "/srv/my app");
+  EXPECT_EQ(def->workdir, "/srv/my app %U");
   EXPECT_EQ(def->uid, 42u);
   EXPECT_EQ(def->gid, 43u);
   ASSERT_EQ(def->mounts.size(), 2u);
-  EXPECT_EQ(def->mounts[0].source, "/home/u/data dir");
+  EXPECT_EQ(def->mounts[0].source, "/home/u/data dir %h");
   EXPECT_TRUE(def->mounts[0].readonly);
   EXPECT_EQ(def->mounts[1].size, std::optional<uint64_t>(16u << 20));
   EXPECT_EQ(def->stop.signal_name, "SIGINT");
@@ -67,6 +71,7 @@ TEST(DefinitionDraft, EveryFieldUnderItsSchemaKeyInSchemaOrder) {
   d.hostname = "h";
   d.network = NetworkMode::kPrivate;
   d.ports = {"8080:80"};
+  d.dns = {"192.0.2.53"};
   d.namespaces = {{"ipc", "host"}};
   d.rootfs_writes = RootfsWrites::kPersistent;
   d.mounts = {{MountType::kTmpfs, "", "/run", false, "1M", ""}};
@@ -91,7 +96,7 @@ TEST(DefinitionDraft, EveryFieldUnderItsSchemaKeyInSchemaOrder) {
     if (std::find(written.begin(), written.end(), spec.name) != written.end())
       expected.push_back(spec.name);
   EXPECT_EQ(written, expected) << yaml;    // only schema keys, in its order
-  EXPECT_EQ(written.size(), 23u) << yaml;  // every field but image (exclusive with rootfs)
+  EXPECT_EQ(written.size(), 24u) << yaml;  // every field but image (exclusive with rootfs)
 
   auto def = parse_definition_sources({{"t.yaml", yaml}}, "t",
                                       LoadContext{"/home/u", "/home/u/.local/share", ""});
@@ -103,6 +108,7 @@ TEST(DefinitionDraft, EveryFieldUnderItsSchemaKeyInSchemaOrder) {
                        *d.autostart));
   EXPECT_FALSE(def->namespaces.ipc);
   EXPECT_EQ(def->groups, std::vector<gid_t>{5});
+  EXPECT_EQ(def->dns, std::vector<std::string>{"192.0.2.53"});
   EXPECT_EQ(def->umask, 027u);
   ASSERT_EQ(def->rlimits.size(), 1u);
   EXPECT_EQ(def->rlimits[0].hard, 128u);

@@ -81,10 +81,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "hello.yaml:2:1: end of sequence flow not found"},
         BadCase{
             "UnknownKeyFarOff", "rootfs: /r\ncommand: [x]\nzzzzzzzz: 1\n",
-            "hello.yaml:3:1: unknown key 'zzzzzzzz' (known: after, autostart, capabilities, "
-            "command, description, dns, env, groups, hostname, image, init, mounts, namespaces, "
-            "network, network_online, notify, overlay_driver, ports, requires, resources, "
-            "restart, rlimits, rootfs, rootfs_writes, seccomp, stop, umask, user, userns, "
+            "hello.yaml:3:1: unknown key 'zzzzzzzz' (known: after, app_id, autostart, capabilities, "
+            "command, description, devices, dns, env, groups, hostname, image, init, "
+            "keep_groups, mounts, namespaces, "
+            "network, network_online, notify, overlay_driver, pod, ports, requires, resources, "
+            "restart, rlimits, rootfs, rootfs_writes, seccomp, session, session_bus, stop, system_bus, umask, user, userns, "
             "workdir)"},
         BadCase{"OverlayDriverUnknown", "rootfs: /r\ncommand: [x]\noverlay_driver: fuse3\n",
                 "hello.yaml:3:17: 'overlay_driver': expected one of auto, kernel, fuse, found "
@@ -405,6 +406,157 @@ TEST(DefinitionLoader, MissingFileNamesIt) {
   auto d = load_definition_file("/nonexistent/x.yaml", "x", "/home/u");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().message(), "open '/nonexistent/x.yaml': No such file or directory");
+}
+
+}  // namespace
+}  // namespace box
+
+namespace box {
+namespace {
+
+// The loader expands every string through expansion.h, with the context
+// paths.h makes (the generator's and box-run's alike).
+TEST(DefinitionLoader, ExpandsSpecifiersInSourcesAndValues) {
+  LoadContext ctx{"/home/u", "/home/u/.local/share", "", "/run/user/1000", 1000};
+  auto d = parse_definition_sources(
+      {{"gui.yaml",
+        "rootfs: '%h/rootfs'\ncommand: [client, --socket, '%t/app.sock', '%%done']\n"
+        "env: {SOCK: '${XDG_RUNTIME_DIR}/app.sock', ID: 'u%U', CONF: '${HOME}/.config'}\n"
+        "mounts:\n  - {type: bind, source: '%t/app.sock', target: '/run/user/%U/app.sock'}\n"}},
+      "gui", ctx);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->rootfs, "/home/u/rootfs");
+  EXPECT_EQ(d->command,
+            (std::vector<std::string>{"client", "--socket", "/run/user/1000/app.sock", "%done"}));
+  EXPECT_EQ(d->env[0].second, "/run/user/1000/app.sock");
+  EXPECT_EQ(d->env[1].second, "u1000");
+  EXPECT_EQ(d->env[2].second, "/home/u/.config");
+  ASSERT_EQ(d->mounts.size(), 1u);
+  EXPECT_EQ(d->mounts[0].source, "/run/user/1000/app.sock");
+  EXPECT_EQ(d->mounts[0].target, "/run/user/1000/app.sock");
+}
+
+TEST(DefinitionLoader, BadSpecifiersNameTheirPlace) {
+  LoadContext session{"/home/u", "/home/u/.local/share", "", "/run/user/1000", 1000};
+  auto unknown = parse_definition_sources(
+      {{"gui.yaml", "rootfs: /r\ncommand: [date, '+%s']\n"}}, "gui", session);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().message(),
+            "gui.yaml:2:17: 'command[1]': unknown specifier '%s' (known: %h, %t, %U (and %% for "
+            "a literal %))");
+  auto malformed = parse_definition_sources(
+      {{"gui.yaml", "rootfs: /r\ncommand: [x]\nenv: {A: '${HOME'}\n"}}, "gui", session);
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(malformed.error().message(),
+            "gui.yaml:3:10: 'env.A': '${' without a closing '}' (write $${ for a literal ${)");
+  LoadContext no_session{"/home/u", "/home/u/.local/share", "", "", 1000};
+  auto outside = parse_definition_sources(
+      {{"gui.yaml", "rootfs: /r\ncommand: [x]\nmounts:\n  - {type: bind, source: '%t/x', "
+                    "target: /x}\n"}},
+      "gui", no_session);
+  ASSERT_FALSE(outside.ok());
+  EXPECT_EQ(outside.error().message(),
+            "gui.yaml:4:26: 'mounts[0].source': '%t': $XDG_RUNTIME_DIR is not set (there is no "
+            "user session runtime dir)");
+}
+
+TEST(DefinitionLoader, SessionSockets) {
+  auto d = parse("rootfs: /r\ncommand: [x]\nsession: {wayland: true, pulseaudio: yes}\n");
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_TRUE(d->session.wayland);
+  EXPECT_TRUE(d->session.pulseaudio);
+  EXPECT_FALSE(d->session.pipewire);
+  // A drop-in changes one socket and keeps the others.
+  LoadContext ctx{"/home/u", "/home/u/.local/share", ""};
+  auto merged = parse_definition_sources(
+      {{"gui.yaml", "rootfs: /r\ncommand: [x]\nsession: {wayland: true, pulseaudio: true}\n"},
+       {"gui.yaml.d/10.yaml", "session: {pulseaudio: false, pipewire: true}\n"}},
+      "gui", ctx);
+  ASSERT_TRUE(merged.ok()) << merged.error().message();
+  EXPECT_EQ(merged->session, (SessionSockets{true, false, true}));
+  auto x11 = parse("rootfs: /r\ncommand: [x]\nsession: {x11: true}\n");
+  ASSERT_TRUE(x11.ok()) << x11.error().message();
+  EXPECT_EQ(x11->session, (SessionSockets{.x11 = true}));
+  EXPECT_TRUE(x11->session.any());
+
+  auto typo = parse("rootfs: /r\ncommand: [x]\nsession: {waylnd: true}\n");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().message(),
+            "hello.yaml:3:11: 'session': unknown key 'waylnd' (did you mean 'wayland'?)");
+  auto list = parse("rootfs: /r\ncommand: [x]\nsession: [wayland]\n");
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.error().message(),
+            "hello.yaml:3:10: 'session': expected a mapping such as {wayland: true, pulseaudio: "
+            "true}, found a list");
+}
+
+std::vector<std::string> every_error(const std::string& text) {
+  return check_definition_sources({{"hello.yaml", text}}, "hello",
+                                  LoadContext{"/home/u", "/home/u/.local/share", ""})
+      .errors;
+}
+
+// One round fixes a file: each key's error, each mount's, and the rules
+// between keys, in file order.
+TEST(DefinitionLoader, EveryErrorOfAFileIsReported) {
+  auto errors = every_error(
+      "rootfs: /r\n"
+      "comand: [x]\n"
+      "init: sysv\n"
+      "mounts:\n"
+      "  - {type: bind, target: /a}\n"
+      "  - {type: tmpfs, target: /b}\n"
+      "  - {type: dir, target: b}\n"
+      "ports: ['8080:80']\n"
+      "user: nobody\n"
+      "user: 0\n");
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "hello.yaml:2:1: unknown key 'comand' (did you mean 'command'?)",
+                        "hello.yaml:3:7: 'init': expected one of none, tiny, systemd, found 'sysv'",
+                        "hello.yaml:5:5: 'mounts[0]': missing 'source' (the host path to bind)",
+                        "hello.yaml:7:25: 'mounts[2].target': expected an absolute path inside the "
+                        "container, found 'b'",
+                        "hello.yaml:9:7: 'user': expected \"UID:GID\" or \"UID\" (numbers), found "
+                        "'nobody'",
+                        "hello.yaml:10:1: 'user': duplicate key",
+                        // Not "missing 'command'": init, which could give one, was unreadable.
+                        "hello.yaml:8:1: 'ports': publishing ports needs 'network: private' "
+                        "(network is host)",
+                    }));
+}
+
+// A key that cannot be read keeps its default: nothing that depends on it
+// is blamed on that default.
+TEST(DefinitionLoader, AnUnreadableKeyIsNotBlamedTwice) {
+  EXPECT_EQ(every_error("rootfs: /r\ncommand: [x]\nnetwork: privat\nports: ['8080:80']\n"),
+            (std::vector<std::string>{"hello.yaml:3:10: 'network': expected one of host, none, "
+                                      "private, found 'privat'"}));
+  EXPECT_EQ(every_error("rootfs: 5\ncommand: x\n").size(), 2u);  // no "missing" for either
+  EXPECT_EQ(every_error("rootfs: /r\ninit: [systemd]\n").size(), 1u);  // no "missing command"
+  EXPECT_EQ(every_error("rootfs: /r\ncommand: [x]\nrootfs_writes: 3\noverlay_driver: fuse\n")
+                .size(),
+            1u);
+}
+
+// One line where one line is shown (a unit's status, the generator's
+// verdict): the first error, and how many more validate lists.
+TEST(DefinitionLoader, TheFirstErrorSaysHowManyMore) {
+  auto d = parse("rootfs: /r\ncommand: [x]\ninit: sysv\nnetwork: privat\nseccomp: none\n");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message(),
+            "hello.yaml:3:7: 'init': expected one of none, tiny, systemd, found 'sysv' (and 2 more "
+            "errors: 'boxctl validate' lists them)");
+}
+
+// Where the host paths were written, for the checks made at start.
+TEST(DefinitionLoader, KeepsWhereHostPathsAreWritten) {
+  auto d = parse(
+      "command: [x]\nrootfs: /r\nmounts:\n  - {type: tmpfs, target: /t}\n"
+      "  - {type: bind, target: /a, source: /s}\n");
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->key_locations.at(Key::kRootfs), "hello.yaml:2:1");
+  EXPECT_EQ(d->mount_locations,
+            (std::vector<std::string>{"hello.yaml:4:5", "hello.yaml:5:38"}));
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 namespace box {
 namespace {
 
-constexpr std::size_t kKeyCount = static_cast<std::size_t>(Key::kResources) + 1;
+constexpr std::size_t kKeyCount = static_cast<std::size_t>(Key::kAppId) + 1;  // the last
 
 TEST(Schema, EveryKeyStandsAtItsOwnIndexOnce) {
   ASSERT_EQ(definition_keys().size(), kKeyCount);

@@ -78,10 +78,19 @@ TEST(EnterPlan, TheIdentityInsideAndTheGroupsMappedThere) {
   ASSERT_TRUE(plan.ok()) << plan.error().message();
   EXPECT_EQ(plan->uid, 0u);
   EXPECT_EQ(plan->gid, 0u);
-  // 5 is not mapped into the box: left out.
+  // 5 is not mapped into the box: a host group PID 1 kept (keep_groups),
+  // so the command keeps the caller's groups rather than lose them to a
+  // setgroups of the mapped ones.
+  EXPECT_EQ(plan->groups, (std::vector<gid_t>{0, 5}));
+  EXPECT_FALSE(plan->set_groups);
+  EnterFacts dropped = subid_box();
+  dropped.status = "Name:\tsh\nUid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n"
+                   "Groups:\t1000 100004 \nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\nSeccomp:\t2\n";
+  plan = plan_enter(command({"id"}), dropped);
+  ASSERT_TRUE(plan.ok()) << plan.error().message();
   EXPECT_EQ(plan->groups, (std::vector<gid_t>{0, 5}));
   EXPECT_TRUE(plan->set_groups);
-  EnterFacts single = subid_box();
+  EnterFacts single = dropped;
   single.setgroups = "deny\n";
   EXPECT_FALSE(plan_enter(command({"id"}), single)->set_groups);
   // Where /proc/PID/setgroups cannot be read, setgroups is tried.

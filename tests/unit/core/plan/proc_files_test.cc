@@ -71,3 +71,22 @@ TEST(ProcFiles, Environment) {
 
 }  // namespace
 }  // namespace box
+
+namespace box {
+namespace {
+
+// A real line of /proc/PID/stat, its command name with a space and a ')'.
+TEST(ProcFiles, StartTime) {
+  const std::string stat =
+      "4242 (box pod) x) S 1 4242 4242 0 -1 4194560 96 0 0 0 0 0 0 0 20 0 1 0 123456 2400256 "
+      "150 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+  EXPECT_EQ(parse_start_time(stat), 123456u);
+  std::string zombie = stat;
+  zombie.replace(zombie.find(") S ") + 2, 1, "Z");
+  EXPECT_EQ(parse_start_time(zombie), std::nullopt);
+  EXPECT_EQ(parse_start_time("4242 (sh) S 1 2 3\n"), std::nullopt);
+  EXPECT_EQ(parse_start_time(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace box

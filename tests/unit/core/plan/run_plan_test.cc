@@ -27,8 +27,8 @@ HostIdentity host(bool with_range = false) {
   h.gid = 1001;
   h.data_home = "/home/u/.local/share";
   if (with_range) {
-    h.subuid = SubidRange{100000, 65536};
-    h.subgid = SubidRange{200000, 65536};
+    h.subuids = {{100000, 65536}};
+    h.subgids = {{200000, 65536}};
   }
   return h;
 }
@@ -107,6 +107,73 @@ TEST(RunPlan, KeepIdPutsTheUserAtItsOwnId) {
             (std::vector<IdMapping>{{0, 100000, 1000}, {1000, 1000, 1}, {1001, 101000, 64536}}));
   RunPlan lone = plan(d);
   EXPECT_EQ(lone.uid_map, (std::vector<IdMapping>{{1000, 1000, 1}}));
+}
+
+// A user with two ranges (usermod --add-subuids twice): ids 1.. run
+// through both, and an id past the first range is inside the map.
+TEST(RunPlan, EveryRangeOfTheUserIsMapped) {
+  HostIdentity h = host(true);
+  h.subuids.push_back({300000, 70000});
+  h.subgids.push_back({400000, 70000});
+  Definition d = hello();
+  d.uid = 70000;
+  d.gid = 100000;
+  RunPlan p = plan(d, h);
+  EXPECT_EQ(p.uid_map,
+            (std::vector<IdMapping>{{0, 1000, 1}, {1, 100000, 65536}, {65537, 300000, 70000}}));
+  EXPECT_EQ(p.gid_map,
+            (std::vector<IdMapping>{{0, 1001, 1}, {1, 200000, 65536}, {65537, 400000, 70000}}));
+  d.uid = 135537;  // one past both
+  auto r = make_run_plan(d, h, facts());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "user 135537:100000 is outside the mapped range (uid 0..135536, gid 0..135536)");
+  d = hello();
+  d.userns = UsernsMode::kKeepId;
+  EXPECT_EQ(plan(d, h).uid_map,
+            (std::vector<IdMapping>{{0, 100000, 1000}, {1000, 1000, 1}, {1001, 101000, 64536},
+                                    {65537, 300000, 70000}}));
+}
+
+// keep-id: you inside, with your home and a name, the image unchanged.
+TEST(RunPlan, KeepIdGivesTheUsersHomeAndEntries) {
+  HostIdentity h = host(true);
+  h.user_name = "alice";
+  h.user_gecos = "Alice Liddell";
+  h.home = "/home/alice";
+  h.group_name = "staff";
+  Definition d = hello();
+  d.userns = UsernsMode::kKeepId;
+  RunPlan p = plan(d, h);
+  EXPECT_NE(std::find(p.env.begin(), p.env.end(), "HOME=/home/alice"), p.env.end());
+  MountStep passwd{MountStep::Kind::kAddEntry, "/etc/passwd",
+                   "alice:*:1000:1001:Alice Liddell:/home/alice:/bin/sh", "", MS_RDONLY};
+  passwd.mode = 0644;
+  MountStep group{MountStep::Kind::kAddEntry, "/etc/group", "staff:x:1001:alice", "", MS_RDONLY};
+  group.mode = 0644;
+  EXPECT_NE(std::find(p.mounts.begin(), p.mounts.end(), passwd), p.mounts.end());
+  EXPECT_NE(std::find(p.mounts.begin(), p.mounts.end(), group), p.mounts.end());
+  // The definition's own HOME and /etc/passwd win: its mounts come after.
+  d.env.push_back({"HOME", "/srv"});
+  d.mounts.push_back(MountSpec{});
+  d.mounts.back().type = MountType::kFile;
+  d.mounts.back().target = "/etc/passwd";
+  p = plan(d, h);
+  EXPECT_EQ(std::count_if(p.env.begin(), p.env.end(),
+                          [](const std::string& e) { return e.rfind("HOME=", 0) == 0; }),
+            1);
+  EXPECT_NE(std::find(p.env.begin(), p.env.end(), "HOME=/srv"), p.env.end());
+  auto at = [&](MountStep::Kind k) {
+    return std::find_if(p.mounts.begin(), p.mounts.end(), [&](const MountStep& m) {
+      return m.kind == k && m.target == "/etc/passwd";
+    });
+  };
+  EXPECT_LT(at(MountStep::Kind::kAddEntry), at(MountStep::Kind::kFile));
+  // Not for the other modes.
+  d = hello();
+  p = plan(d, h);
+  EXPECT_FALSE(has_step(p, MountStep::Kind::kAddEntry, "/etc/passwd"));
+  EXPECT_NE(std::find(p.env.begin(), p.env.end(), "HOME=/root"), p.env.end());
 }
 
 TEST(RunPlan, GroupsNeedTheHelpers) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/runtime/box_run_command_line.h"
+#include "core/runtime/run_command_line.h"
 
 namespace box {
 namespace {
@@ -169,6 +170,95 @@ TEST(RunOptions, OptionsApplyInCommandLineOrder) {
   EXPECT_EQ(d->env, (std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "2"}}));
 }
 
+// podman's --device and --group-add keep-groups, as the definition's
+// `devices` and `keep_groups`, checked as the loader checks them.
+TEST(RunOptions, DevicesAndKeepGroups) {
+  auto d = run_args({"--device", "dri", "--device", "/dev/video0", "--keep-groups", "--userns",
+                     "auto"});
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->devices,
+            (std::vector<DeviceSpec>{{"dri", "/dev/dri"}, {"/dev/video0", "/dev/video0"}}));
+  EXPECT_TRUE(d->keep_groups);
+  EXPECT_FALSE(run_args({})->keep_groups);
+  EXPECT_EQ(run_error({"--device", "gpu"}),
+            "--device: unknown device 'gpu' (known: dri, snd, kvm, fuse, input, usb, or an "
+            "absolute path under /dev)");
+  EXPECT_EQ(run_error({"--device", "dri", "--device", "/dev/dri"}),
+            "--device: '/dev/dri' is named twice");
+}
+
+// podman's short names and habits, from the same table; an error names the
+// option as it was typed.
+TEST(RunOptions, PodmanNamesAndErrorsNameTheFlagAsTyped) {
+  auto d = parse_run_args({"-t", "-v", "/h:/c:ro", "--volume=/i:/d", "-e", "A=1", "-w", "/tmp",
+                           "-u", "7:8", "--name", "web", "-p", "8080:80", "--network",
+                           "private", "/r", "sh"});
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_TRUE(d->def.terminal);
+  ASSERT_EQ(d->def.mounts.size(), 2u);
+  EXPECT_EQ(d->def.mounts[0].source, "/h");
+  EXPECT_EQ(d->def.mounts[0].target, "/c");
+  EXPECT_TRUE(d->def.mounts[0].readonly);
+  EXPECT_EQ(d->def.mounts[1].target, "/d");
+  EXPECT_FALSE(d->def.mounts[1].readonly);
+  EXPECT_EQ(d->def.env, (std::vector<std::pair<std::string, std::string>>{{"A", "1"}}));
+  EXPECT_EQ(d->def.workdir, "/tmp");
+  EXPECT_EQ(d->def.uid, 7u);
+  EXPECT_EQ(d->def.name, "web");
+  ASSERT_EQ(d->def.ports.size(), 1u);
+  auto plain = parse_run_args({"/r", "sh"});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->def.terminal);
+
+  EXPECT_EQ(run_error({"-v", "x"}), "-v: expected SRC:DST[:ro], found 'x'");
+  EXPECT_EQ(run_error({"--volume", "x"}), "--volume: expected SRC:DST[:ro], found 'x'");
+  EXPECT_EQ(run_error({"-tv", "x"}), "-v: expected SRC:DST[:ro], found 'x'");
+  EXPECT_EQ(run_error({"-vx"}), "-v: expected SRC:DST[:ro], found 'x'");
+  EXPECT_EQ(run_error({"-v", "/a:/b", "-v", "/a:rel"}),
+            "-v: expected an absolute path inside the container, found 'rel'");
+  EXPECT_EQ(run_error({"-e", "=x"}), "-e: expected NAME=VALUE, found '=x'");
+  EXPECT_EQ(run_error({"--env", "=x"}), "--env: expected NAME=VALUE, found '=x'");
+  EXPECT_EQ(run_error({"-w", "rel"}),
+            "-w: expected an absolute path inside the container, found 'rel'");
+  EXPECT_EQ(run_error({"-u", "x"}).substr(0, 4), "-u: ");
+  EXPECT_EQ(run_error({"--name", "a@b@c"}).substr(0, 8), "--name: ");
+  EXPECT_EQ(run_error({"-p", "8080:80"}),
+            "-p: publishing ports needs 'network: private' (network is host) "
+            "(see --network and --share)");
+}
+
+// -i and --rm are boxctl run's (podman's habits): box-run run passes its
+// stdin as it always has, and refuses them; on boxctl's command they fill
+// in the request, and "-it" is "-i" then "-t".
+TEST(RunOptions, InteractiveAndRmAreBoxctlRunsOnly) {
+  EXPECT_NE(run_error({"-i"}), "(accepted)");
+  EXPECT_NE(run_error({"--rm"}), "(accepted)");
+  for (bool boxctl : {false, true}) {
+    CLI::App app;
+    auto rows = add_run_options(app, boxctl);
+    EXPECT_EQ(app.get_option_no_throw("-i") != nullptr, boxctl);
+    EXPECT_EQ(app.get_option_no_throw("--rm") != nullptr, boxctl);
+    EXPECT_NE(app.get_option_no_throw("-t"), nullptr);
+  }
+  CLI::App app;
+  auto rows = add_run_options(app, true);
+  std::string target;
+  app.add_option("TARGET", target);
+  const std::vector<std::string> args = {"-it", "--rm", "-v", "x", "img"};
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  app.parse(reversed);
+  auto given = given_run_options(app, rows, args);
+  RunRequest request;
+  request.def = run_defaults();
+  auto r = apply_run_options(request, given);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "-v: expected SRC:DST[:ro], found 'x'");
+  EXPECT_TRUE(request.interactive);
+  EXPECT_TRUE(request.remove);
+  EXPECT_TRUE(request.def.terminal);
+  EXPECT_EQ(target, "img");
+}
+
 // Every command has its --help, which is printed (exit 0), never taken for
 // a value or a NAME; a bad command line names what is wrong.
 TEST(BoxRunCommandLine, HelpOfEveryCommand) {
@@ -219,9 +309,9 @@ TEST(BoxRunCommandLine, CommandsAndTheirErrors) {
   };
   EXPECT_EQ(error({}), "A subcommand is required");
   EXPECT_EQ(error({"strat", "web"}),
-            "unknown command 'strat' (the commands are start, run and validate)");
+            "unknown command 'strat' (the commands are start, run, validate and pod)");
   EXPECT_EQ(error({"--nope"}),
-            "unknown option '--nope' (the commands are start, run and validate)");
+            "unknown option '--nope' (the commands are start, run, validate and pod)");
   EXPECT_EQ(error({"start"}), "NAME is required");
   EXPECT_EQ(error({"start", "a", "b"}), "The following argument was not expected: b");
   EXPECT_EQ(error({"start", "--force", "a"}), "The following argument was not expected: --force");
@@ -231,6 +321,10 @@ TEST(BoxRunCommandLine, CommandsAndTheirErrors) {
 TEST(RunOptions, HelpListsEveryOptionWithItsNames) {
   const std::string help = run_help();
   for (const auto& o : run_options()) {
+    if (o.boxctl_only) {
+      EXPECT_EQ(help.find("  " + o.name), std::string::npos) << o.name;
+      continue;
+    }
     const std::string shown = "  " + o.name + (o.value.empty() ? "" : " " + o.value);
     const auto at = help.find(shown);
     ASSERT_NE(at, std::string::npos) << o.name << " not in:\n" << help;
