@@ -136,7 +136,11 @@ int cmd_events(Context& ctx, const EventsOptions& options) {
       print_line({{"type", "state"}, {"name", name}, {"state", state}, {"paused", paused}});
     last_state = state;
     last_paused = paused;
-    if (state != "active" && state != "reloading") {
+    // A stopping box is still followed: its end is the "inactive" (or
+    // "failed") line a reader waits for.
+    const bool alive = state == "active" || state == "reloading" || state == "activating" ||
+                       state == "deactivating";
+    if (!alive) {
       if (first) throw sdbus::Error(manager::kNotRunning, "container '" + name + "' is not running");
       return kExitOk;
     }
