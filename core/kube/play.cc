@@ -10,6 +10,7 @@
 #include "core/kube/image_reference.h"
 #include "core/kube/quantity.h"
 #include "core/kube/yaml_field.h"
+#include "core/kube/yaml_stream.h"
 #include "core/model/names.h"
 #include "core/model/plain_path.h"
 #include "core/model/pod.h"
@@ -979,7 +980,7 @@ Result<Field> pod_spec_of(const Document& d) {
 
 Result<std::vector<YAML::Node>> load_all(const std::string& yaml, const std::string& file) {
   try {
-    return YAML::LoadAll(yaml);
+    return load_documents(yaml);
   } catch (const YAML::Exception& e) {
     return Error(file + ":" + std::to_string(e.mark.line + 1) + ":" +
                  std::to_string(e.mark.column + 1) + ": " + e.msg);
