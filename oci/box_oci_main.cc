@@ -17,21 +17,27 @@ int main(int argc, char** argv) {
   Globals g;
   std::string log_path, log_format = "text";
   bool debug = false;
-  app.add_option("--root", g.root, "state directory (default $XDG_RUNTIME_DIR/box-oci, root: /run/box-oci)");
+  app.add_option("--root", g.root,
+                 "state directory (default $XDG_RUNTIME_DIR/box-oci, root: /run/box-oci)");
   app.add_option("--log", log_path, "also write errors and warnings to this file");
-  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-format", log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", debug, "log debug lines too");
-  app.add_flag("--systemd-cgroup", g.systemd_cgroup,
-               "cgroupsPath is \"slice:prefix:name\" (mapped to its cgroup directory; no D-Bus call)");
-  app.add_option("--rootless", g.rootless, "true, false or auto (accepted; box-oci decides by the caller's ids)")
+  app.add_flag(
+      "--systemd-cgroup", g.systemd_cgroup,
+      "cgroupsPath is \"slice:prefix:name\" (mapped to its cgroup directory; no D-Bus call)");
+  app.add_option("--rootless", g.rootless,
+                 "true, false or auto (accepted; box-oci decides by the caller's ids)")
       ->check(CLI::IsMember({"true", "false", "auto"}));
 
   CreateOptions co;
   auto add_create = [&](CLI::App* c) {
     c->add_option("-b,--bundle", co.bundle, "the bundle directory (default: the current one)");
     c->add_option("--pid-file", co.pid_file, "write the container's pid here");
-    c->add_option("--console-socket", co.console_socket, "with process.terminal: the Unix socket the terminal's master is sent to");
-    c->add_option("--preserve-fds", co.preserve_fds, "pass descriptors 3 .. 3+N-1 into the container")
+    c->add_option("--console-socket", co.console_socket,
+                  "with process.terminal: the Unix socket the terminal's master is sent to");
+    c->add_option("--preserve-fds", co.preserve_fds,
+                  "pass descriptors 3 .. 3+N-1 into the container")
         ->check(CLI::Range(0, 13));
     c->add_flag("--no-pivot")->description("accepted; box always pivots");
     c->add_flag("--no-new-keyring")->description("accepted; box-oci makes no session keyring");
@@ -40,7 +46,8 @@ int main(int argc, char** argv) {
   auto* create_cmd = app.add_subcommand("create", "create a container, stopped before its command");
   add_create(create_cmd);
   bool detach = false, keep = false;
-  auto* run_cmd = app.add_subcommand("run", "create and start a container, wait for it and delete it");
+  auto* run_cmd =
+      app.add_subcommand("run", "create and start a container, wait for it and delete it");
   add_create(run_cmd);
   run_cmd->add_flag("-d,--detach", detach, "return once it runs");
   run_cmd->add_flag("--keep", keep, "keep the record after it ends");
@@ -55,11 +62,13 @@ int main(int argc, char** argv) {
   kill_cmd->add_option("id", id, "container id")->required();
   kill_cmd->add_option("signal", signal, "name or number (default TERM)");
   kill_cmd->add_flag("-a,--all", all, "every process of the container");
-  auto* delete_cmd = app.add_subcommand("delete", "delete a container's record (and it, with --force)");
+  auto* delete_cmd =
+      app.add_subcommand("delete", "delete a container's record (and it, with --force)");
   delete_cmd->add_option("id", id, "container id")->required();
   delete_cmd->add_flag("-f,--force", force, "kill it if it runs");
   auto* list_cmd = app.add_subcommand("list", "list the containers under --root");
-  list_cmd->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  list_cmd->add_option("-f,--format", format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
   list_cmd->add_flag("-q,--quiet", quiet, "ids only");
   std::string spec_bundle = ".";
   auto* spec_cmd = app.add_subcommand("spec", "write a config.json to start from");
@@ -69,16 +78,22 @@ int main(int argc, char** argv) {
 
   ExecOptions eo;
   auto* exec_cmd = app.add_subcommand("exec", "run another process in a running container");
-  exec_cmd->add_option("-p,--process", eo.process_file, "the process as JSON (runtime-spec process)");
+  exec_cmd->add_option("-p,--process", eo.process_file,
+                       "the process as JSON (runtime-spec process)");
   exec_cmd->add_flag("-t,--tty", eo.tty, "a terminal: relayed, or its master to --console-socket");
-  exec_cmd->add_option("--console-socket", eo.console_socket, "a Unix socket the terminal's master is sent to");
+  exec_cmd->add_option("--console-socket", eo.console_socket,
+                       "a Unix socket the terminal's master is sent to");
   exec_cmd->add_flag("-d,--detach", eo.detach, "return once it runs");
   exec_cmd->add_option("--pid-file", eo.pid_file, "write its pid here");
-  exec_cmd->add_option("--preserve-fds", eo.preserve_fds, "pass descriptors 3 .. 3+N-1 to the process");
+  exec_cmd->add_option("--preserve-fds", eo.preserve_fds,
+                       "pass descriptors 3 .. 3+N-1 to the process");
   exec_cmd->add_option("--cwd", eo.cwd, "working directory inside");
-  exec_cmd->add_option("-e,--env", eo.env, "KEY=value, added to the container's environment");
+  // One value an occurrence, as runc's: `exec --cap CAP_X ID CMD` names one capability.
+  exec_cmd->add_option("-e,--env", eo.env, "KEY=value, added to the container's environment")
+      ->allow_extra_args(false);
   exec_cmd->add_option("-u,--user", eo.user, "UID[:GID]");
-  exec_cmd->add_option("-c,--cap", eo.caps, "a capability to add (CAP_NET_ADMIN)");
+  exec_cmd->add_option("-c,--cap", eo.caps, "a capability to add (CAP_NET_ADMIN)")
+      ->allow_extra_args(false);
   exec_cmd->add_flag("--no-new-privs", eo.no_new_privs, "set no_new_privs");
   exec_cmd->add_option("id", eo.id, "container id")->required();
   exec_cmd->add_option("command", eo.args, "the command and its arguments");
@@ -88,8 +103,8 @@ int main(int argc, char** argv) {
   auto add_criu = [&](CLI::App* c) {
     c->add_option("--image-path", image_path, "where CRIU's images go / come from");
     c->add_option("--work-path", work_path, "CRIU's work directory");
-    for (const char* flag : {"--leave-running", "--tcp-established", "--ext-unix-sk",
-                             "--shell-job", "--file-locks"})
+    for (const char* flag :
+         {"--leave-running", "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks"})
       c->add_flag(flag)->description("as runc's");
     c->add_option("id", cr_id, "container id")->required();
   };
@@ -121,12 +136,14 @@ int main(int argc, char** argv) {
   events_cmd->add_option("id", id, "container id")->required();
   UpdateOptions uo;
   auto* update_cmd = app.add_subcommand("update", "change a running container's resource limits");
-  update_cmd->add_option("-r,--resources", uo.resources_file, "a linux.resources JSON file, - for stdin");
+  update_cmd->add_option("-r,--resources", uo.resources_file,
+                         "a linux.resources JSON file, - for stdin");
   update_cmd->add_option("--memory", uo.memory, "memory limit (e.g. 512m)");
   update_cmd->add_option("--memory-reservation", uo.memory_reservation, "memory soft limit");
   update_cmd->add_option("--memory-swap", uo.memory_swap, "memory plus swap limit (-1: none)");
   update_cmd->add_option("--kernel-memory", uo.kernel_memory, "kernel memory limit (cgroup v1)");
-  update_cmd->add_option("--kernel-memory-tcp", uo.kernel_memory_tcp, "kernel TCP buffer limit (cgroup v1)");
+  update_cmd->add_option("--kernel-memory-tcp", uo.kernel_memory_tcp,
+                         "kernel TCP buffer limit (cgroup v1)");
   update_cmd->add_option("--cpu-shares", uo.cpu_shares, "CPU shares (v2: converted to cpu.weight)");
   update_cmd->add_option("--cpu-quota", uo.cpu_quota, "CFS quota in microseconds");
   update_cmd->add_option("--cpu-period", uo.cpu_period, "CFS period in microseconds");

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -78,7 +79,8 @@ class OciRuntime : public ::testing::Test {
   CommandResult oci(std::vector<std::string> args,
                     std::chrono::seconds timeout = std::chrono::seconds(60)) {
     const std::string out = dir_ + "/out." + std::to_string(++calls_);
-    args.insert(args.begin(), {"sh", "-c", "\"$@\" >'" + out + "' 2>&1", "sh", box_oci(), "--root", state_});
+    args.insert(args.begin(),
+                {"sh", "-c", "\"$@\" >'" + out + "' 2>&1", "sh", box_oci(), "--root", state_});
     CommandResult r = run(args, timeout);
     r.output = slurp(out);
     return r;
@@ -180,8 +182,11 @@ TEST_F(OciRuntime, KillTakesNamesAndNumbersAndAllReachesEveryProcess) {
   // would leave its children to be killed with the namespace).
   ASSERT_EQ(oci({"kill", "--all", "c4", "STOP"}).exit_code, 0);
   for (pid_t p : sleepers) {
-    EXPECT_TRUE(eventually([&] { return status_field(slurp("/proc/" + std::to_string(p) + "/status"), "State").rfind("T", 0) == 0; }))
-        << "pid " << p << " was not stopped";
+    EXPECT_TRUE(eventually([&] {
+      return status_field(slurp("/proc/" + std::to_string(p) + "/status"), "State").rfind("T", 0) ==
+             0;
+    })) << "pid "
+        << p << " was not stopped";
   }
   ASSERT_EQ(oci({"kill", "--all", "c4", "KILL"}).exit_code, 0);
   EXPECT_TRUE(eventually([&] { return dead(pid); }));
@@ -221,7 +226,8 @@ TEST_F(OciRuntime, RunReturnsTheExitStatusAndForwardsSignals) {
   spec_args("runc", "exit 7");
   EXPECT_EQ(oci({"run", "--bundle", bundle_, "c6"}).exit_code, 7);
   fs::remove(bundle_ + "/config.json");
-  spec_args("runc", "trap 'echo caught-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done");
+  spec_args("runc",
+            "trap 'echo caught-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done");
   Background b({box_oci(), "--root", state_, "run", "--bundle", bundle_, "c7"}, dir_ + "/run.out");
   ASSERT_TRUE(eventually([&] { return contains(b.output(), "ready"); })) << b.output();
   ::kill(b.pid(), SIGTERM);
@@ -230,7 +236,8 @@ TEST_F(OciRuntime, RunReturnsTheExitStatusAndForwardsSignals) {
 }
 
 TEST_F(OciRuntime, PreserveFdsPassesDescriptorsAndNoOthers) {
-  spec_args("runc", "cat <&3; if [ -e /proc/$$/fd/4 ]; then echo fd4-leaked; else echo fd4-closed; fi");
+  spec_args("runc",
+            "cat <&3; if [ -e /proc/$$/fd/4 ]; then echo fd4-leaked; else echo fd4-closed; fi");
   // fd 3 a file for the container, fd 4 one it must not get.
   write_file(dir_ + "/passed", "through-fd-3\n");
   const std::string cmd = "exec 3<'" + dir_ + "/passed' 4<'" + dir_ + "/passed'; exec '" +
@@ -248,7 +255,8 @@ TEST_F(OciRuntime, TheConfigsSeccompProfileIsLoaded) {
        "c['process']['args']=['sh','-c','mkdir /tmp/x; echo after']\n"
        "c['process']['terminal']=False\n"
        "c['root']['readonly']=False\n"
-       "c['linux']['seccomp']={'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_X86_64'],"
+       "c['linux']['seccomp']={'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_X86_64'"
+       "],"
        "'syscalls':[{'names':['mkdir','mkdirat'],'action':'SCMP_ACT_ERRNO','errnoRet':1}]}");
   auto r = oci({"run", "--bundle", bundle_, "c9"});
   EXPECT_TRUE(contains(r.output, "Operation not permitted")) << r.output;
@@ -274,7 +282,8 @@ TEST_F(OciRuntime, BadInputGetsAPreciseErrorAndChangesNothing) {
   spec("runc", "c['process']['args']=['sh',5]");
   auto bad_field = oci({"create", "--bundle", bundle_, "c10"});
   EXPECT_NE(bad_field.exit_code, 0);
-  EXPECT_TRUE(contains(bad_field.output, "'process.args[1]': expected a string")) << bad_field.output;
+  EXPECT_TRUE(contains(bad_field.output, "'process.args[1]': expected a string"))
+      << bad_field.output;
   EXPECT_FALSE(fs::exists(state_ + "/c10"));
 
   fs::remove(bundle_ + "/config.json");
@@ -295,7 +304,8 @@ TEST_F(OciRuntime, BadInputGetsAPreciseErrorAndChangesNothing) {
   // --log-format json: the error as one JSON line in the log file.
   auto logged = oci({"--log", dir_ + "/log.json", "--log-format", "json", "state", "nope"});
   EXPECT_NE(logged.exit_code, 0);
-  EXPECT_TRUE(contains(slurp(dir_ + "/log.json"), "\"level\":\"error\"")) << slurp(dir_ + "/log.json");
+  EXPECT_TRUE(contains(slurp(dir_ + "/log.json"), "\"level\":\"error\""))
+      << slurp(dir_ + "/log.json");
   EXPECT_TRUE(contains(slurp(dir_ + "/log.json"), "container 'nope' does not exist"));
 }
 
@@ -325,8 +335,10 @@ TEST_F(OciRuntime, ExecRunsAProcessInTheRunningContainer) {
   const pid_t pid1 = pid_of("e1");
   char container_ns[64] = {};
   ASSERT_GT(readlink(("/proc/" + std::to_string(pid1) + "/ns/pid").c_str(), container_ns,
-                     sizeof container_ns - 1), 0);
-  EXPECT_TRUE(contains(r.output, std::string("ns ") + container_ns + " pid1 sleep 1000")) << r.output;
+                     sizeof container_ns - 1),
+            0);
+  EXPECT_TRUE(contains(r.output, std::string("ns ") + container_ns + " pid1 sleep 1000"))
+      << r.output;
   EXPECT_TRUE(contains(r.output, "env yes 1\n/tmp\n")) << r.output;
 
   // --process FILE, as containerd and podman call it.
@@ -344,7 +356,8 @@ TEST_F(OciRuntime, ExecRunsAProcessInTheRunningContainer) {
   EXPECT_FALSE(dead(detached));
   char its_ns[64] = {};
   ASSERT_GT(readlink(("/proc/" + std::to_string(detached) + "/ns/pid").c_str(), its_ns,
-                     sizeof its_ns - 1), 0);
+                     sizeof its_ns - 1),
+            0);
   EXPECT_STREQ(its_ns, container_ns);
   // It ends with the container.
   ASSERT_EQ(oci({"delete", "--force", "e1"}).exit_code, 0);
@@ -357,7 +370,8 @@ TEST_F(OciRuntime, ExecPreserveFdsPassesDescriptorsAndNoOthers) {
   write_file(dir_ + "/passed", "exec-through-fd-3\n");
   const std::string cmd =
       "exec 3<'" + dir_ + "/passed' 4<'" + dir_ + "/passed'; exec '" + box_oci() + "' --root '" +
-      state_ + "' exec --preserve-fds 1 e3 sh -c "
+      state_ +
+      "' exec --preserve-fds 1 e3 sh -c "
       "'cat <&3; if [ -e /proc/$$/fd/4 ]; then echo fd4-leaked; else echo fd4-closed; fi'";
   auto r = run({"sh", "-c", cmd});
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -365,7 +379,8 @@ TEST_F(OciRuntime, ExecPreserveFdsPassesDescriptorsAndNoOthers) {
   EXPECT_TRUE(contains(r.output, "fd4-closed")) << r.output;
   // Without it, fd 3 is not the command's either.
   const std::string without = "exec 3<'" + dir_ + "/passed'; exec '" + box_oci() + "' --root '" +
-                              state_ + "' exec e3 sh -c '[ -e /proc/$$/fd/3 ] && echo fd3-leaked; true'";
+                              state_ +
+                              "' exec e3 sh -c '[ -e /proc/$$/fd/3 ] && echo fd3-leaked; true'";
   auto w = run({"sh", "-c", without});
   EXPECT_EQ(w.exit_code, 0) << w.output;
   EXPECT_FALSE(contains(w.output, "fd3-leaked")) << w.output;
@@ -388,6 +403,92 @@ TEST_F(OciRuntime, ExecRefusesWhatItCannotDoPrecisely) {
   auto stopped = oci({"exec", "e2", "true"});
   EXPECT_NE(stopped.exit_code, 0);
   EXPECT_TRUE(contains(stopped.output, "it is stopped")) << stopped.output;
+}
+
+// The effective capability set of the process that ran `grep CapEff`.
+std::uint64_t cap_eff(const std::string& output) {
+  const auto at = output.find("CapEff:");
+  return at == std::string::npos ? ~0ull : std::stoull(output.substr(at + 7), nullptr, 16);
+}
+
+TEST_F(OciRuntime, ExecCapAndUserSetThatProcessOnly) {
+  spec_args("runc", "exec sleep 1000");
+  ASSERT_EQ(oci({"run", "-d", "--bundle", bundle_, "e4"}).exit_code, 0);
+  // CAP_NET_RAW (bit 13) is not in runc's rootless set: --cap gives it to
+  // the exec'd process, not to the container.
+  constexpr std::uint64_t kNetRaw = 1ull << 13;
+  auto with = oci({"exec", "--cap", "CAP_NET_RAW", "e4", "grep", "CapEff", "/proc/self/status"});
+  ASSERT_EQ(with.exit_code, 0) << with.output;
+  EXPECT_NE(cap_eff(with.output) & kNetRaw, 0u) << with.output;
+  auto without = oci({"exec", "e4", "grep", "CapEff", "/proc/self/status"});
+  ASSERT_EQ(without.exit_code, 0) << without.output;
+  EXPECT_EQ(cap_eff(without.output) & kNetRaw, 0u) << without.output;
+  auto pid1 = oci({"exec", "e4", "grep", "CapEff", "/proc/1/status"});
+  EXPECT_EQ(cap_eff(pid1.output) & kNetRaw, 0u) << pid1.output;
+  auto unknown = oci({"exec", "--cap", "CAP_NO_SUCH", "e4", "true"});
+  EXPECT_EQ(unknown.exit_code, 125);
+  EXPECT_TRUE(contains(unknown.output, "--cap 'CAP_NO_SUCH': unknown capability"))
+      << unknown.output;
+  // --user UID:GID of the map (runc's rootless map has 0 only).
+  auto user = oci({"exec", "--user", "0:0", "e4", "sh", "-c", "echo $(id -u):$(id -g)"});
+  EXPECT_EQ(user.exit_code, 0) << user.output;
+  EXPECT_TRUE(contains(user.output, "0:0\n")) << user.output;
+}
+
+TEST_F(OciRuntime, DebugLogsAndRootlessIsReadLikeRuncs) {
+  spec_args("runc", "exit 0");
+  const std::string log = dir_ + "/log.json";
+  // --debug adds debug lines to the log; without it, the same run has none.
+  auto quiet = oci({"--log", log, "--log-format", "json", "run", "--bundle", bundle_, "q1"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_FALSE(contains(slurp(log), "\"level\":\"debug\"")) << slurp(log);
+  auto loud = oci({"--debug", "--log", log, "--log-format", "json", "--rootless", "true", "run",
+                   "--bundle", bundle_, "d1"});
+  ASSERT_EQ(loud.exit_code, 0) << loud.output;
+  EXPECT_TRUE(contains(slurp(log), "\"level\":\"debug\",\"msg\":\"created container 'd1' with pid"))
+      << slurp(log);
+  // --rootless takes runc's words only.
+  auto bad = oci({"--rootless", "perhaps", "list"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(contains(bad.output, "--rootless")) << bad.output;
+}
+
+TEST_F(OciRuntime, ConcurrentCallsLeaveOneRecordPerIdAndNothingHalfMade) {
+  spec_args("runc", "exec sleep 1000");
+  // Eight creates of one id at once: one container, seven refusals.
+  const std::string many =
+      "for i in 1 2 3 4 5 6 7 8; do (\"$@\" >\"$0.$i\" 2>&1; echo $? >\"$0.$i.rc\") & done; wait";
+  auto same = run({"sh", "-c", many, dir_ + "/same", box_oci(), "--root", state_, "create",
+                   "--bundle", bundle_, "one"});
+  ASSERT_EQ(same.exit_code, 0) << same.output;
+  int won = 0;
+  for (int i = 1; i <= 8; ++i) {
+    const std::string rc = slurp(dir_ + "/same." + std::to_string(i) + ".rc");
+    if (rc == "0\n") {
+      ++won;
+    } else {
+      EXPECT_TRUE(
+          contains(slurp(dir_ + "/same." + std::to_string(i)), "container 'one' already exists"))
+          << slurp(dir_ + "/same." + std::to_string(i));
+    }
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(oci({"list", "-q"}).output, "one\n");
+  EXPECT_TRUE(contains(state_of("one"), "\"status\": \"created\"")) << state_of("one");
+  const pid_t pid = pid_of("one");
+  // Eight deletes of it at once: it is gone, with its process, and every
+  // call either removed it or found it gone.
+  auto gone = run(
+      {"sh", "-c", many, dir_ + "/gone", box_oci(), "--root", state_, "delete", "--force", "one"});
+  ASSERT_EQ(gone.exit_code, 0) << gone.output;
+  for (int i = 1; i <= 8; ++i) {
+    const std::string out = slurp(dir_ + "/gone." + std::to_string(i));
+    EXPECT_TRUE(slurp(dir_ + "/gone." + std::to_string(i) + ".rc") == "0\n" ||
+                contains(out, "container 'one' does not exist"))
+        << out;
+  }
+  EXPECT_EQ(oci({"list", "-q"}).output, "");
+  EXPECT_TRUE(eventually([&] { return dead(pid); }));
 }
 
 TEST_F(OciRuntime, CheckpointSaysWhyCriuCannotAndChangesNothing) {
