@@ -128,6 +128,7 @@ int cmd_events(Context& ctx, const EventsOptions& options) {
   // interval, one JSON object per line.
   std::string last_state;
   bool last_paused = false;
+  int failed_reads = 0;
   for (bool first = true;; first = false) {
     auto props = ctx.manager().container_properties(name);
     const auto state = manager::property<std::string>(props, "State");
@@ -146,8 +147,12 @@ int cmd_events(Context& ctx, const EventsOptions& options) {
     }
     try {
       print_line({{"type", "stats"}, {"name", name}, {"data", stats_json(ctx.manager().Stats(name))}});
+      failed_reads = 0;
     } catch (const sdbus::Error& e) {
-      if (e.getName() != manager::kNotRunning) throw;  // stopped meanwhile: said next round
+      // A box that stops takes its cgroup away while its unit may still
+      // read active: its end comes next round. An error that outlasts
+      // three rounds of an active box is the answer.
+      if (e.getName() != manager::kNotRunning && ++failed_reads >= 3) throw;
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(options.interval));
   }
