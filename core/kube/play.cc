@@ -917,12 +917,12 @@ struct Document {
   std::string kind;
 };
 
-Result<std::vector<Document>> documents(const std::vector<YAML::Node>& nodes,
+Result<std::vector<Document>> documents(const std::vector<StreamDocument>& nodes,
                                         const std::string& file) {
   std::vector<Document> out;
-  for (const auto& node : nodes) {
+  for (const auto& [node, first_line] : nodes) {
     if (node.IsNull()) continue;
-    Field root = Field::root(node, file);
+    Field root = Field::root(node, file, first_line);
     if (!root.is_map()) return root.error("expected a Kubernetes object (a mapping)");
     auto kind = root["kind"].text();
     if (!kind) return kind.error();
@@ -978,7 +978,7 @@ Result<Field> pod_spec_of(const Document& d) {
   return pod;
 }
 
-Result<std::vector<YAML::Node>> load_all(const std::string& yaml, const std::string& file) {
+Result<std::vector<StreamDocument>> load_all(const std::string& yaml, const std::string& file) {
   try {
     return load_documents(yaml);
   } catch (const YAML::Exception& e) {
@@ -1046,9 +1046,9 @@ Result<std::vector<std::string>> played_names(const std::string& yaml, const std
   auto nodes = load_all(yaml, file);
   if (!nodes) return nodes.error();
   std::vector<std::string> names;
-  for (const auto& node : *nodes) {
+  for (const auto& [node, first_line] : *nodes) {
     if (!node.IsMap()) continue;
-    Field root = Field::root(node, file);
+    Field root = Field::root(node, file, first_line);
     auto kind = root["kind"].text_or("");
     if (!kind || (*kind != "Pod" && *kind != "Deployment")) continue;
     auto name = root["metadata"]["name"].text();

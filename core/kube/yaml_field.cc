@@ -9,12 +9,21 @@ namespace box::kube {
 Field::Field(YAML::Node node, std::string path, const std::string& file, YAML::Mark mark)
     : node_(std::move(node)), path_(std::move(path)), file_(&file), mark_(mark) {}
 
-Field Field::root(const YAML::Node& node, const std::string& file) {
-  return Field(node, "", file, node.Mark());
+Field Field::root(const YAML::Node& node, const std::string& file, int first_line) {
+  Field f(node, "", file, node.Mark());
+  f.first_line_ = first_line;
+  return f;
+}
+
+Field Field::child(YAML::Node node, std::string path, YAML::Mark mark) const {
+  Field f(std::move(node), std::move(path), *file_, mark);
+  f.first_line_ = first_line_;
+  return f;
 }
 
 std::string Field::place() const {
-  return *file_ + ":" + std::to_string(mark_.line + 1) + ":" + std::to_string(mark_.column + 1);
+  return *file_ + ":" + std::to_string(first_line_ + mark_.line + 1) + ":" +
+         std::to_string(mark_.column + 1);
 }
 
 Error Field::error(const std::string& message) const {
@@ -26,9 +35,8 @@ Field Field::operator[](const std::string& key) const {
   if (node_.IsMap())
     for (auto it = node_.begin(); it != node_.end(); ++it)
       if (it->first.IsScalar() && it->first.Scalar() == key)
-        return Field(it->second, path, *file_,
-                     it->second.IsNull() ? it->first.Mark() : it->second.Mark());
-  return Field(YAML::Node(YAML::NodeType::Undefined), path, *file_, mark_);
+        return child(it->second, path, it->second.IsNull() ? it->first.Mark() : it->second.Mark());
+  return child(YAML::Node(YAML::NodeType::Undefined), path, mark_);
 }
 
 Result<void> Field::check_keys(std::initializer_list<const char*> read,
@@ -41,7 +49,7 @@ Result<void> Field::check_keys(std::initializer_list<const char*> read,
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
     if (known(read, key) || known(ignored, key)) continue;
-    return Field(it->second, path_.empty() ? key : path_ + "." + key, *file_, it->first.Mark())
+    return child(it->second, path_.empty() ? key : path_ + "." + key, it->first.Mark())
         .error("not supported by box");
   }
   return {};
@@ -83,9 +91,8 @@ Result<std::int64_t> Field::integer(std::int64_t min, std::int64_t max) const {
     base = 8;  // YAML 1.1, as kubectl reads 0644
   }
   const bool ok = !digits.empty() && digits.size() <= 18 &&
-                  std::all_of(digits.begin(), digits.end(), [&](char c) {
-                    return c >= '0' && c < (base == 8 ? '8' : ':');
-                  });
+                  std::all_of(digits.begin(), digits.end(),
+                              [&](char c) { return c >= '0' && c < (base == 8 ? '8' : ':'); });
   if (!ok) return error("expected a whole number, found '" + *t + "'");
   const std::int64_t value = std::stoll(digits, nullptr, base);
   if (value < min || value > max)
@@ -99,8 +106,8 @@ Result<std::vector<Field>> Field::items() const {
   if (!present()) return out;
   if (!node_.IsSequence()) return error("expected a list");
   for (std::size_t i = 0; i < node_.size(); ++i)
-    out.emplace_back(node_[i], path_ + "[" + std::to_string(i) + "]", *file_,
-                     node_[i].IsNull() ? mark_ : node_[i].Mark());
+    out.push_back(child(node_[i], path_ + "[" + std::to_string(i) + "]",
+                        node_[i].IsNull() ? mark_ : node_[i].Mark()));
   return out;
 }
 
@@ -122,7 +129,7 @@ Result<std::vector<std::pair<std::string, Field>>> Field::members() const {
   if (!node_.IsMap()) return error("expected a mapping");
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
-    out.emplace_back(key, Field(it->second, path_.empty() ? key : path_ + "." + key, *file_,
+    out.emplace_back(key, child(it->second, path_.empty() ? key : path_ + "." + key,
                                 it->second.IsNull() ? it->first.Mark() : it->second.Mark()));
   }
   return out;

@@ -24,8 +24,9 @@ class Field {
   Field(const Field&) = default;
   // Never assigned: YAML::Node's assignment would change the document.
   Field& operator=(const Field&) = delete;
-  // The root of a document.
-  static Field root(const YAML::Node& node, const std::string& file);
+  // The root of a document whose first line is `first_line` (0-based) of
+  // the file: its nodes' marks count from there (kube/yaml_stream.h).
+  static Field root(const YAML::Node& node, const std::string& file, int first_line = 0);
 
   const std::string& path() const { return path_; }
   // "FILE:LINE:COLUMN" of the node (of its parent when it is missing).
@@ -47,22 +48,26 @@ class Field {
   Result<void> check_keys(std::initializer_list<const char*> read,
                           std::initializer_list<const char*> ignored = {}) const;
 
-  Result<std::string> text() const;                    // a scalar
+  Result<std::string> text() const;                                // a scalar
   Result<std::string> text_or(const std::string& fallback) const;  // missing: fallback
-  Result<bool> boolean() const;                        // true/false
+  Result<bool> boolean() const;                                    // true/false
   Result<bool> boolean_or(bool fallback) const;
   // A whole number in [min, max]; YAML's 0644 (octal) as well as 420.
   Result<std::int64_t> integer(std::int64_t min, std::int64_t max) const;
-  Result<std::vector<Field>> items() const;            // a sequence ("[i]" paths); missing: none
-  Result<std::vector<std::string>> texts() const;      // a sequence of scalars
+  Result<std::vector<Field>> items() const;        // a sequence ("[i]" paths); missing: none
+  Result<std::vector<std::string>> texts() const;  // a sequence of scalars
   // A mapping's members in file order; missing: none.
   Result<std::vector<std::pair<std::string, Field>>> members() const;
 
  private:
+  // A node below this one, in the same document.
+  Field child(YAML::Node node, std::string path, YAML::Mark mark) const;
+
   YAML::Node node_;
   std::string path_;
   const std::string* file_;
   YAML::Mark mark_;
+  int first_line_ = 0;
 };
 
 }  // namespace box::kube

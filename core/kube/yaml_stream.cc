@@ -42,10 +42,10 @@ void check_null_document(const std::string& part, int at, const YAML::Mark& mark
 
 }  // namespace
 
-std::vector<YAML::Node> load_documents(const std::string& text) {
-  std::vector<YAML::Node> docs;
-  // Each part is parsed behind as many empty lines as precede it, so the
-  // nodes' marks are the stream's lines.
+std::vector<StreamDocument> load_documents(const std::string& text) {
+  std::vector<StreamDocument> docs;
+  // Each part is parsed on its own (no padding: a stream of many short
+  // documents stays linear); its first line goes with it.
   std::size_t part_start = 0;
   std::size_t part_line = 0;
   std::size_t line = 0;
@@ -53,9 +53,17 @@ std::vector<YAML::Node> load_documents(const std::string& text) {
   auto load_part = [&](std::size_t end) {
     if (!part_has_content) return;
     const std::string part = text.substr(part_start, end - part_start);
-    YAML::Node node = YAML::Load(std::string(part_line, '\n') + part);
-    if (node.IsNull()) check_null_document(part, node.Mark().pos - part_line, node.Mark());
-    docs.push_back(node);
+    const int first_line = static_cast<int>(part_line);
+    try {
+      YAML::Node node = YAML::Load(part);
+      if (node.IsNull()) check_null_document(part, node.Mark().pos, node.Mark());
+      docs.push_back({node, first_line});
+    } catch (const YAML::Exception& e) {
+      YAML::Mark mark = e.mark;
+      mark.line += first_line;
+      mark.pos += static_cast<int>(part_start);
+      throw YAML::ParserException(mark, e.msg);
+    }
   };
   for (std::size_t at = 0; at < text.size(); ++line) {
     std::size_t eol = text.find('\n', at);

@@ -15,9 +15,15 @@
 
 namespace box::kube {
 
-// Every document of `text`, in order; an empty one is a null node. Marks
-// (line and column) are those of `text`. Throws YAML::Exception as
-// YAML::LoadAll does.
-std::vector<YAML::Node> load_documents(const std::string& text);
+// A document of a stream: its nodes' marks count lines from its own
+// start, which is line `first_line` (0-based) of the stream.
+struct StreamDocument {
+  YAML::Node node;
+  int first_line = 0;
+};
+
+// Every document of `text`, in order; an empty one is a null node. Throws
+// YAML::Exception as YAML::LoadAll does, its mark the stream's line.
+std::vector<StreamDocument> load_documents(const std::string& text);
 
 }  // namespace box::kube

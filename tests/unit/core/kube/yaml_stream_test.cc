@@ -27,17 +27,20 @@ TEST(YamlStream, DocumentsAsLoadAllReadsThem) {
   const auto expected = YAML::LoadAll(text);
   ASSERT_EQ(docs.size(), expected.size());
   ASSERT_EQ(docs.size(), 7u);
-  EXPECT_EQ(docs[0]["kind"].as<std::string>(), "Pod");
-  EXPECT_TRUE(docs[1].IsNull());
-  EXPECT_EQ(docs[2]["kind"].as<std::string>(), "Secret");
-  EXPECT_EQ(docs[3]["kind"].as<std::string>(), "ConfigMap");
-  EXPECT_EQ(docs[3]["data"].as<std::string>(), "--- inside a block scalar, indented: content\n");
-  EXPECT_EQ(docs[4]["kind"].as<std::string>(), "Deployment");
-  // Marks are the stream's, not the part's.
-  EXPECT_EQ(docs[2]["kind"].Mark().line, 5);
-  EXPECT_EQ(docs[4]["kind"].Mark().line, 10);
-  EXPECT_TRUE(docs[5].IsNull());
-  EXPECT_TRUE(docs[6].IsNull());
+  for (std::size_t i = 0; i < docs.size(); ++i)
+    EXPECT_EQ(YAML::Dump(docs[i].node), YAML::Dump(expected[i])) << i;
+  EXPECT_EQ(docs[0].node["kind"].as<std::string>(), "Pod");
+  EXPECT_TRUE(docs[1].node.IsNull());
+  EXPECT_EQ(docs[2].node["kind"].as<std::string>(), "Secret");
+  EXPECT_EQ(docs[3].node["kind"].as<std::string>(), "ConfigMap");
+  EXPECT_EQ(docs[3].node["data"].as<std::string>(),
+            "--- inside a block scalar, indented: content\n");
+  EXPECT_EQ(docs[4].node["kind"].as<std::string>(), "Deployment");
+  // A node's line in the stream: its document's first line plus its mark.
+  EXPECT_EQ(docs[2].first_line + docs[2].node["kind"].Mark().line, 5);
+  EXPECT_EQ(docs[4].first_line + docs[4].node["kind"].Mark().line, 10);
+  EXPECT_TRUE(docs[5].node.IsNull());
+  EXPECT_TRUE(docs[6].node.IsNull());
   EXPECT_TRUE(load_documents("").empty());
   EXPECT_TRUE(load_documents("kind: Pod").size() == 1u);
 }
